@@ -1,0 +1,29 @@
+//! `tracetriage inspect FILE...`.
+
+use std::path::PathBuf;
+
+use crate::Format;
+
+/// Prints a summary of each file; JSON is one object for one file, an array for several.
+pub fn run(files: &[PathBuf], format: Format) -> anyhow::Result<()> {
+    let mut json = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let trace = crate::read::load(path)?;
+        let summary = engine::inspect::summarize(&trace);
+        let name = path.display().to_string();
+        match format {
+            Format::Text => {
+                if i > 0 {
+                    println!();
+                }
+                print!("{}", summary.to_text(&name));
+            }
+            Format::Json => json.push(summary.to_json(&name)),
+        }
+    }
+    if format == Format::Json {
+        let value = if json.len() == 1 { json.remove(0) } else { serde_json::Value::Array(json) };
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    }
+    Ok(())
+}

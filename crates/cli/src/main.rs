@@ -1,0 +1,57 @@
+//! `tracetriage`: the native command-line front end of the engine.
+//!
+//! It reads files (streaming, once), hands bytes to the engine and prints what the engine
+//! renders. Errors are one line on stderr and a non-zero exit status.
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
+
+mod inspect;
+mod read;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Triage PyTorch-profiler (Kineto) traces of LLM inference servers.
+#[derive(Parser, Debug)]
+#[command(name = "tracetriage", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show what is in trace files: event counts, GPU, rank, time span, streams, threads,
+    /// diagnostics.
+    Inspect {
+        /// Trace files (`.json` or `.json.gz`; gzip is detected from the content).
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { files, format } => inspect::run(&files, format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tracetriage: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

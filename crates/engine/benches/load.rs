@@ -1,0 +1,71 @@
+//! Load benchmark: streams a trace file through [`engine::Loader`] in 1 MiB chunks, one
+//! thread, and reports throughput in MB/s of uncompressed JSON and the peak RSS.
+//!
+//! ```text
+//! cargo bench -p engine --bench load -- [FILE] [--reps N]
+//! ```
+//! `FILE` defaults to the 32 MB SGLang corpus trace; `scripts/bench-load.sh` makes the
+//! 1 GiB trace of the README figures and runs this on it.
+#![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
+
+use std::io::Read;
+use std::time::Instant;
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut reps = 3usize;
+    if let Some(i) = args.iter().position(|a| a == "--reps") {
+        reps = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(3);
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let path = args.first().cloned().unwrap_or_else(|| {
+        format!(
+            "{}/../../../shared/traces/sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let mut times = Vec::new();
+    let mut summary = String::new();
+    for _ in 0..reps {
+        let mut file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+        let mut buf = vec![0u8; 1 << 20];
+        let start = Instant::now();
+        let mut loader = engine::Loader::new();
+        loop {
+            let n = file.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            loader.push(&buf[..n]).unwrap();
+        }
+        let trace = loader.finish().unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        times.push(secs);
+        summary = format!(
+            "{} events, {:.1} MB JSON ({:.1} MB input), {} GPU ops, {} python frames",
+            trace.counts.total,
+            trace.json_bytes as f64 / 1e6,
+            trace.input_bytes as f64 / 1e6,
+            trace.gpu.len(),
+            trace.python.len()
+        );
+        let mb = trace.json_bytes as f64 / 1e6;
+        println!("load {path}: {secs:.3} s = {:.0} MB/s of JSON", mb / secs);
+        drop(trace);
+    }
+    times.sort_by(f64::total_cmp);
+    println!("{summary}");
+    println!(
+        "best {:.3} s, median {:.3} s; peak RSS {:.0} MB",
+        times[0],
+        times[times.len() / 2],
+        peak_rss_mb().unwrap_or(f64::NAN)
+    );
+}

@@ -1,0 +1,355 @@
+//! A push-based gzip (RFC 1952) decoder over miniz_oxide's raw inflater.
+//!
+//! Compressed bytes are pushed in arbitrary chunks; decompressed text is appended to a
+//! caller's buffer. Multi-member files are accepted. Damage after the first header is not
+//! an error: decoding stops, what was decoded is kept and the damage is reported as an
+//! [`Outcome`] for the loader to turn into a diagnostic.
+
+use miniz_oxide::inflate::TINFLStatus;
+use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+
+use crate::LoadError;
+
+/// Size of the wrapping output window; a power of two, at least the 32 KiB deflate window.
+const WINDOW: usize = 1 << 18;
+
+/// Whether `bytes` (the first bytes of an input) start like a gzip stream.
+///
+/// A lone `0x1f` at the end of the input counts: it is the start of a cut gzip file.
+#[must_use]
+pub(crate) fn sniff(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x1f, 0x8b, ..] | [0x1f])
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Header,
+    Body,
+    Trailer,
+    AfterMember,
+    Done,
+}
+
+/// Something that went wrong inside the stream (reported, not fatal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The deflate data is invalid at this compressed offset.
+    Corrupt { offset: u64 },
+    /// A member's CRC-32 or ISIZE does not match.
+    Checksum { member: u32 },
+    /// Non-gzip bytes after the last member.
+    Trailing { bytes: u64 },
+}
+
+/// The streaming decoder.
+pub(crate) struct Gunzip {
+    stage: Stage,
+    pending: Vec<u8>,
+    inflater: Box<DecompressorOxide>,
+    window: Vec<u8>,
+    out_pos: usize,
+    crc: crc32fast::Hasher,
+    member_len: u64,
+    members: u32,
+    consumed: u64,
+    outcomes: Vec<Outcome>,
+}
+
+impl Gunzip {
+    pub(crate) fn new() -> Self {
+        Gunzip {
+            stage: Stage::Header,
+            pending: Vec::new(),
+            inflater: Box::new(DecompressorOxide::new()),
+            window: vec![0; WINDOW],
+            out_pos: 0,
+            crc: crc32fast::Hasher::new(),
+            member_len: 0,
+            members: 0,
+            consumed: 0,
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Problems found so far (drained by the caller).
+    pub(crate) fn take_outcomes(&mut self) -> Vec<Outcome> {
+        core::mem::take(&mut self.outcomes)
+    }
+
+    /// Whether the input so far ends exactly at the end of a complete member.
+    pub(crate) fn is_complete(&self) -> bool {
+        matches!(self.stage, Stage::AfterMember | Stage::Done) && self.members > 0
+    }
+
+    /// Decodes `input`, appending text to `out`.
+    ///
+    /// # Errors
+    /// Only when the very first header is invalid: then the input is not gzip after all.
+    pub(crate) fn push(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), LoadError> {
+        while !input.is_empty() {
+            match self.stage {
+                Stage::Header => input = self.header(input)?,
+                Stage::Body => input = self.body(input, out),
+                Stage::Trailer => input = self.trailer(input),
+                Stage::AfterMember => input = self.after_member(input),
+                Stage::Done => {
+                    self.consumed += input.len() as u64;
+                    input = &[];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn header<'a>(&mut self, input: &'a [u8]) -> Result<&'a [u8], LoadError> {
+        let before = self.pending.len();
+        self.pending.extend_from_slice(input);
+        match parse_header(&self.pending) {
+            Ok(Some(len)) => {
+                let used = len.saturating_sub(before);
+                self.consumed += used as u64;
+                self.pending.clear();
+                self.inflater.init();
+                self.crc = crc32fast::Hasher::new();
+                self.member_len = 0;
+                self.stage = Stage::Body;
+                Ok(input.get(used..).unwrap_or(&[]))
+            }
+            Ok(None) => {
+                self.consumed += input.len() as u64;
+                Ok(&[])
+            }
+            Err(reason) if self.members == 0 => Err(LoadError::BadGzip { reason: reason.into() }),
+            Err(_) => {
+                // A later member with a bad header: treat it as damage, keep what we have.
+                self.outcomes.push(Outcome::Corrupt { offset: self.consumed });
+                self.stage = Stage::Done;
+                Ok(&[])
+            }
+        }
+    }
+
+    fn body<'a>(&mut self, mut input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+        loop {
+            let (status, read, written) = decompress(
+                &mut self.inflater,
+                input,
+                &mut self.window,
+                self.out_pos,
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT,
+            );
+            if let Some(text) = self.window.get(self.out_pos..self.out_pos + written) {
+                self.crc.update(text);
+                out.extend_from_slice(text);
+            }
+            self.member_len += written as u64;
+            self.out_pos = (self.out_pos + written) & (WINDOW - 1);
+            self.consumed += read as u64;
+            input = input.get(read..).unwrap_or(&[]);
+            match status {
+                TINFLStatus::Done => {
+                    self.stage = Stage::Trailer;
+                    return input;
+                }
+                TINFLStatus::HasMoreOutput => {}
+                TINFLStatus::NeedsMoreInput => return input,
+                _ => {
+                    self.outcomes.push(Outcome::Corrupt { offset: self.consumed });
+                    self.stage = Stage::Done;
+                    return &[];
+                }
+            }
+            if input.is_empty() && written == 0 {
+                return input;
+            }
+        }
+    }
+
+    fn trailer<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
+        let need = 8 - self.pending.len();
+        let take = need.min(input.len());
+        self.pending.extend_from_slice(input.get(..take).unwrap_or(&[]));
+        self.consumed += take as u64;
+        let rest = input.get(take..).unwrap_or(&[]);
+        if let Ok(trailer) = <[u8; 8]>::try_from(self.pending.as_slice()) {
+            let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+            let isize = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
+            let actual = core::mem::replace(&mut self.crc, crc32fast::Hasher::new()).finalize();
+            // ISIZE is the length modulo 2^32.
+            if crc != actual || u64::from(isize) != self.member_len & 0xffff_ffff {
+                self.outcomes.push(Outcome::Checksum { member: self.members });
+            }
+            self.members += 1;
+            self.pending.clear();
+            self.stage = Stage::AfterMember;
+        }
+        rest
+    }
+
+    fn after_member<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
+        if sniff(input) {
+            self.stage = Stage::Header;
+            return input;
+        }
+        // Zero padding after the last member is common (tape/block writers); anything else
+        // is reported. Either way the rest of the input is not decoded.
+        let nonzero = input.iter().any(|&b| b != 0);
+        if nonzero {
+            self.outcomes.push(Outcome::Trailing { bytes: input.len() as u64 });
+        }
+        self.consumed += input.len() as u64;
+        self.stage = if nonzero { Stage::Done } else { Stage::AfterMember };
+        &[]
+    }
+}
+
+/// Parses a gzip member header; `Ok(None)` when more bytes are needed.
+fn parse_header(b: &[u8]) -> Result<Option<usize>, &'static str> {
+    const FHCRC: u8 = 0x02;
+    const FEXTRA: u8 = 0x04;
+    const FNAME: u8 = 0x08;
+    const FCOMMENT: u8 = 0x10;
+    let (Some(&id1), Some(&id2)) = (b.first(), b.get(1)) else {
+        return if b.first().is_some_and(|&x| x != 0x1f) { Err("bad magic") } else { Ok(None) };
+    };
+    if id1 != 0x1f || id2 != 0x8b {
+        return Err("bad magic bytes");
+    }
+    let Some(&method) = b.get(2) else { return Ok(None) };
+    if method != 8 {
+        return Err("compression method is not deflate");
+    }
+    let Some(&flags) = b.get(3) else { return Ok(None) };
+    if flags & 0xe0 != 0 {
+        return Err("reserved header flags are set");
+    }
+    let mut pos = 10;
+    if b.len() < pos {
+        return Ok(None);
+    }
+    if flags & FEXTRA != 0 {
+        let (Some(&lo), Some(&hi)) = (b.get(pos), b.get(pos + 1)) else { return Ok(None) };
+        pos += 2 + usize::from(u16::from_le_bytes([lo, hi]));
+        if b.len() < pos {
+            return Ok(None);
+        }
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            match b.get(pos..).and_then(|rest| memchr::memchr(0, rest)) {
+                Some(nul) => pos += nul + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        pos += 2;
+        if b.len() < pos {
+            return Ok(None);
+        }
+    }
+    Ok(Some(pos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gzip member of `text` built with miniz_oxide's compressor.
+    pub(crate) fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        out.extend(miniz_oxide::deflate::compress_to_vec(text, 6));
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(text);
+        out.extend(crc.finalize().to_le_bytes());
+        out.extend((text.len() as u32).to_le_bytes());
+        out
+    }
+
+    fn decode_in_chunks(data: &[u8], chunk: usize) -> (Vec<u8>, Gunzip) {
+        let mut g = Gunzip::new();
+        let mut out = Vec::new();
+        for c in data.chunks(chunk.max(1)) {
+            g.push(c, &mut out).expect("valid header");
+        }
+        (out, g)
+    }
+
+    #[test]
+    fn round_trips_in_any_chunking() {
+        let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i},").into_bytes()).collect();
+        let gz = gzip(&text);
+        for chunk in [1, 7, 4096, 1 << 20] {
+            let (out, mut g) = decode_in_chunks(&gz, chunk);
+            assert_eq!(out, text, "chunk {chunk}");
+            assert!(g.is_complete());
+            assert!(g.take_outcomes().is_empty());
+        }
+    }
+
+    #[test]
+    fn multi_member_concatenates() {
+        let mut gz = gzip(b"{\"a\":");
+        gz.extend(gzip(b"1}"));
+        let (out, mut g) = decode_in_chunks(&gz, 3);
+        assert_eq!(out, b"{\"a\":1}");
+        assert_eq!(g.members, 2);
+        assert!(g.take_outcomes().is_empty());
+    }
+
+    #[test]
+    fn header_with_name_and_extra_fields() {
+        let body = gzip(b"hello");
+        let mut gz = vec![0x1f, 0x8b, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3];
+        gz.extend([3, 0, b'x', b'y', b'z']);
+        gz.extend(b"trace.json\0a comment\0");
+        gz.extend([0xaa, 0xbb]);
+        gz.extend(body.get(10..).expect("body"));
+        let (out, mut g) = decode_in_chunks(&gz, 2);
+        assert_eq!(out, b"hello");
+        assert!(g.take_outcomes().is_empty());
+    }
+
+    #[test]
+    fn damage_is_reported_not_fatal() {
+        let text: Vec<u8> =
+            (0..50_000u32).flat_map(|i| format!("{},", i * 7919 % 10007).into_bytes()).collect();
+        let mut gz = gzip(&text);
+        let len = gz.len();
+        // Corrupt the checksum.
+        if let Some(b) = gz.get_mut(len - 6) {
+            *b ^= 0xff;
+        }
+        let (out, mut g) = decode_in_chunks(&gz, 1000);
+        assert_eq!(out, text);
+        assert_eq!(g.take_outcomes(), vec![Outcome::Checksum { member: 0 }]);
+        // Trailing garbage.
+        let mut gz = gzip(b"abc");
+        gz.extend(b"garbage");
+        let (_, mut g) = decode_in_chunks(&gz, 1000);
+        assert_eq!(g.take_outcomes(), vec![Outcome::Trailing { bytes: 7 }]);
+        // Zero padding is fine.
+        let mut gz = gzip(b"abc");
+        gz.extend([0u8; 512]);
+        let (_, mut g) = decode_in_chunks(&gz, 100);
+        assert!(g.take_outcomes().is_empty());
+    }
+
+    #[test]
+    fn bad_first_header_is_an_error() {
+        let mut g = Gunzip::new();
+        let mut out = Vec::new();
+        assert!(matches!(g.push(&[0x1f, 0x8b, 9, 0], &mut out), Err(LoadError::BadGzip { .. })));
+    }
+
+    #[test]
+    fn truncation_leaves_prefix_and_incomplete_state() {
+        let text: Vec<u8> = (0..100_000u32).flat_map(|i| format!("{i} ").into_bytes()).collect();
+        let gz = gzip(&text);
+        let cut = gz.get(..gz.len() / 2).expect("half");
+        let (out, g) = decode_in_chunks(cut, 999);
+        assert!(!g.is_complete());
+        assert!(!out.is_empty());
+        assert_eq!(out.as_slice(), text.get(..out.len()).expect("prefix"));
+    }
+}

@@ -1,0 +1,571 @@
+//! Bytes → [`Trace`]: the only module that knows the Chrome/Kineto JSON schema.
+//!
+//! The input is pushed in chunks ([`Loader::push`]), so the browser can feed a `File`
+//! stream and the CLI a file read, and neither holds the whole text. Gzip is sniffed from
+//! the magic bytes, never from a file name. Events are scanned one at a time out of a
+//! small rolling buffer; no `serde_json::Value` is ever built.
+//!
+//! Architecture invariant: loading fails ([`LoadError`]) only when the input is not a
+//! trace at all. Truncation, corruption and unknown events become diagnostics.
+
+mod build;
+mod event;
+mod gzip;
+mod meta;
+mod number;
+mod scan;
+
+use crate::diagnostics::DiagnosticKind as D;
+use crate::{LoadError, Trace};
+use build::Builder;
+use scan::{Cur, Stop};
+
+/// Parse once this much unparsed text has accumulated.
+const PARSE_BATCH: usize = 256 * 1024;
+/// Compressed bytes fed to the inflater at a time, bounding the text buffer.
+const INFLATE_SLICE: usize = 64 * 1024;
+
+/// What the loader is doing, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for the first bytes.
+    Start,
+    /// Reading plain JSON.
+    Parsing,
+    /// Inflating gzip and parsing the JSON inside.
+    Inflating,
+    /// Done.
+    Finished,
+}
+
+/// Counters for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Input bytes pushed so far (compressed size for gzip).
+    pub bytes_in: u64,
+    /// JSON text bytes produced so far (equals `bytes_in` for plain input).
+    pub bytes_text: u64,
+    /// Items of `traceEvents` read so far.
+    pub events: u64,
+    /// Current phase.
+    pub phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Top {
+    /// Before the first byte of the document.
+    Start,
+    /// In the top-level object, expecting a key (or `}` when `first`).
+    Member { first: bool },
+    /// After a top-level value, expecting `,` or `}`.
+    MemberSep,
+    /// In `traceEvents`, expecting an item (or `]` when `first`).
+    Item { first: bool, bare: bool },
+    /// After an item, expecting `,` or `]`.
+    ItemSep { bare: bool },
+    /// After invalid JSON inside `traceEvents`: looking for the next event's `{`.
+    Resync { bare: bool },
+    /// The document is complete; only whitespace may follow.
+    End,
+    /// Unrecoverable damage: the rest of the input is ignored.
+    Broken,
+}
+
+enum Mode {
+    Sniffing(Vec<u8>),
+    Plain,
+    Gzip(Box<gzip::Gunzip>),
+}
+
+/// A streaming trace loader: [`push`](Loader::push) chunks, then [`finish`](Loader::finish).
+pub struct Loader {
+    mode: Mode,
+    text: Vec<u8>,
+    /// Offset of `text[0]` in the whole JSON text.
+    base: u64,
+    pos: usize,
+    /// Unparsed bytes needed before trying again after an incomplete item.
+    need: usize,
+    top: Top,
+    builder: Builder,
+    bytes_in: u64,
+    bytes_text: u64,
+    saw_events: bool,
+    top_keys: Vec<String>,
+    error: Option<LoadError>,
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Loader {
+    /// A loader waiting for its first bytes.
+    #[must_use]
+    pub fn new() -> Self {
+        Loader {
+            mode: Mode::Sniffing(Vec::new()),
+            text: Vec::new(),
+            base: 0,
+            pos: 0,
+            need: PARSE_BATCH,
+            top: Top::Start,
+            builder: Builder::new(),
+            bytes_in: 0,
+            bytes_text: 0,
+            saw_events: false,
+            top_keys: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Progress so far.
+    #[must_use]
+    pub fn progress(&self) -> Progress {
+        Progress {
+            bytes_in: self.bytes_in,
+            bytes_text: self.bytes_text,
+            events: self.builder.trace.counts.total,
+            phase: match self.mode {
+                Mode::Sniffing(_) => Phase::Start,
+                Mode::Plain => Phase::Parsing,
+                Mode::Gzip(_) => Phase::Inflating,
+            },
+        }
+    }
+
+    fn inside(&self) -> &'static str {
+        if matches!(self.mode, Mode::Gzip(_)) { " inside the gzip stream" } else { "" }
+    }
+
+    /// Feeds the next chunk of the input.
+    ///
+    /// # Errors
+    /// When the bytes so far show the input is not a trace; the same error is returned by
+    /// every later call and by [`finish`](Loader::finish).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.bytes_in += chunk.len() as u64;
+        let r = self.feed(chunk, false);
+        if let Err(e) = &r {
+            self.error = Some(e.clone());
+        }
+        r
+    }
+
+    fn feed(&mut self, chunk: &[u8], last: bool) -> Result<(), LoadError> {
+        if let Mode::Sniffing(head) = &mut self.mode {
+            head.extend_from_slice(chunk);
+            if head.len() < 2 && !last {
+                return Ok(());
+            }
+            let head = core::mem::take(head);
+            self.mode =
+                if gzip::sniff(&head) { Mode::Gzip(Box::new(gzip::Gunzip::new())) } else { Mode::Plain };
+            return self.feed_decided(&head);
+        }
+        self.feed_decided(chunk)
+    }
+
+    fn feed_decided(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
+        match &mut self.mode {
+            Mode::Sniffing(_) => Ok(()),
+            Mode::Plain => {
+                self.text.extend_from_slice(chunk);
+                self.bytes_text += chunk.len() as u64;
+                self.maybe_parse()
+            }
+            Mode::Gzip(_) => {
+                for slice in chunk.chunks(INFLATE_SLICE) {
+                    let before = self.text.len();
+                    if let Mode::Gzip(g) = &mut self.mode {
+                        g.push(slice, &mut self.text)?;
+                        for outcome in g.take_outcomes() {
+                            let (kind, detail) = match outcome {
+                                gzip::Outcome::Corrupt { offset } => {
+                                    (D::GzipCorrupt, format!("at compressed byte {offset}"))
+                                }
+                                gzip::Outcome::Checksum { member } => {
+                                    (D::GzipChecksum, format!("gzip member {member}"))
+                                }
+                                gzip::Outcome::Trailing { bytes } => {
+                                    (D::TrailingData, format!("{bytes} bytes after the gzip stream"))
+                                }
+                            };
+                            self.builder.trace.diagnostics.add(kind, &detail, None);
+                        }
+                    }
+                    self.bytes_text += (self.text.len() - before) as u64;
+                    self.maybe_parse()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn maybe_parse(&mut self) -> Result<(), LoadError> {
+        if self.text.len() - self.pos >= self.need.max(PARSE_BATCH) {
+            self.parse(false)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the input and returns the trace.
+    ///
+    /// # Errors
+    /// When the input is empty or not a trace (see [`LoadError`]).
+    pub fn finish(mut self) -> Result<Trace, LoadError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.bytes_in == 0 {
+            return Err(LoadError::Empty);
+        }
+        self.feed(&[], true)?;
+        self.parse(true)?;
+        let gzip_cut = match &self.mode {
+            Mode::Gzip(g) => !g.is_complete(),
+            _ => false,
+        };
+        let damaged = self.builder.trace.diagnostics.has(D::GzipCorrupt);
+        match self.top {
+            Top::End | Top::Broken => {
+                if gzip_cut && !damaged {
+                    self.builder.trace.diagnostics.add(
+                        D::Truncated,
+                        "the gzip stream ends before its end marker",
+                        None,
+                    );
+                }
+            }
+            Top::Start if !gzip_cut && !damaged => {
+                return Err(LoadError::NotJson {
+                    found: "only whitespace".into(),
+                    offset: self.base + self.pos as u64,
+                    inside: self.inside(),
+                });
+            }
+            _ => {
+                let at = self.base + self.pos as u64;
+                let detail = if damaged {
+                    format!("JSON ends at byte {at} where the gzip data is damaged")
+                } else {
+                    format!("JSON cut at byte {at}")
+                };
+                self.builder.trace.diagnostics.add(D::Truncated, &detail, Some(at));
+            }
+        }
+        if self.top == Top::End && !self.saw_events {
+            let keys = if self.top_keys.is_empty() { "none".to_owned() } else { self.top_keys.join(", ") };
+            return Err(LoadError::NoTraceEvents { keys });
+        }
+        let mut trace = self.builder.finish();
+        trace.json_bytes = self.bytes_text;
+        trace.input_bytes = self.bytes_in;
+        Ok(trace)
+    }
+
+    /// Parses as much of the buffered text as possible.
+    fn parse(&mut self, last: bool) -> Result<(), LoadError> {
+        let text = core::mem::take(&mut self.text);
+        let mut c = Cur::new(&text, self.pos);
+        let result = loop {
+            let start = c.i;
+            match self.step(&mut c, last) {
+                Ok(true) => {}
+                Ok(false) => break Ok(()),
+                Err(Step::Stop(Stop::Incomplete)) => {
+                    c.i = start;
+                    // Wait for at least twice what we have before retrying this item,
+                    // so a huge item is re-scanned O(log n) times, not once per chunk.
+                    self.need = (text.len() - start) * 2;
+                    break Ok(());
+                }
+                Err(Step::Stop(Stop::Invalid { at, expected })) => {
+                    if let Err(e) = self.invalid(&text, at, expected) {
+                        break Err(e);
+                    }
+                    if self.top == Top::Broken {
+                        c.i = text.len();
+                    } else {
+                        c.i = start + 1;
+                    }
+                }
+                Err(Step::Fatal(e)) => break Err(e),
+            }
+        };
+        self.pos = c.i;
+        self.text = text;
+        if result.is_ok() && self.need > 0 && self.text.len() - self.pos < self.need / 2 {
+            self.need = PARSE_BATCH;
+        }
+        // Drop consumed text; the unconsumed tail is at most one item.
+        if self.pos > 0 {
+            self.text.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        result
+    }
+
+    /// Handles invalid JSON found by a step that started at `start`.
+    fn invalid(&mut self, text: &[u8], at: usize, expected: &'static str) -> Result<(), LoadError> {
+        let offset = self.base + at as u64;
+        match self.top {
+            Top::Item { bare, .. } | Top::ItemSep { bare } | Top::Resync { bare } => {
+                let detail = format!("near byte {offset}: expected {expected}");
+                self.builder.trace.diagnostics.add(D::MalformedJson, &detail, Some(offset));
+                if matches!(self.top, Top::Item { .. }) {
+                    self.builder.count_unreadable();
+                }
+                self.top = Top::Resync { bare };
+                Ok(())
+            }
+            _ if self.saw_events => {
+                let detail = format!("near byte {offset}: expected {expected}; the rest was ignored");
+                self.builder.trace.diagnostics.add(D::MalformedJson, &detail, Some(offset));
+                self.top = Top::Broken;
+                Ok(())
+            }
+            _ => Err(LoadError::InvalidJson {
+                offset,
+                expected,
+                found: describe(text.get(at..).unwrap_or(&[])),
+                inside: if matches!(self.mode, Mode::Gzip(_)) { " of the gzip stream" } else { "" },
+            }),
+        }
+    }
+
+    /// Performs one step of the top-level state machine. `Ok(true)`: continue;
+    /// `Ok(false)`: stop until more input arrives.
+    fn step(&mut self, c: &mut Cur<'_>, last: bool) -> Result<bool, Step> {
+        match self.top {
+            Top::Start => {
+                if c.i == 0 && self.base == 0 && c.b.starts_with(b"\xef\xbb\xbf") {
+                    c.i = 3;
+                }
+                match c.peek()? {
+                    b'{' => {
+                        c.i += 1;
+                        self.top = Top::Member { first: true };
+                    }
+                    b'[' => {
+                        c.i += 1;
+                        self.builder.trace.meta.bare_array = true;
+                        self.saw_events = true;
+                        self.top = Top::Item { first: true, bare: true };
+                    }
+                    _ => {
+                        return Err(Step::Fatal(LoadError::NotJson {
+                            found: describe(c.b.get(c.i..).unwrap_or(&[])),
+                            offset: self.base + c.i as u64,
+                            inside: self.inside(),
+                        }));
+                    }
+                }
+            }
+            Top::Member { first } => {
+                if first && c.peek()? == b'}' {
+                    c.i += 1;
+                    self.top = Top::End;
+                    return Ok(true);
+                }
+                let key = c.string()?;
+                c.expect(b':', "':' after a key")?;
+                let key = key.text().into_owned();
+                if key == "traceEvents" {
+                    if c.peek()? != b'[' {
+                        let found = describe_value(c.b.get(c.i..).unwrap_or(&[]));
+                        return Err(Step::Fatal(LoadError::TraceEventsNotArray { found }));
+                    }
+                    c.i += 1;
+                    self.saw_events = true;
+                    self.top = Top::Item { first: true, bare: false };
+                } else {
+                    let at = self.base + c.i as u64;
+                    let value = c.value_span()?;
+                    meta::apply(
+                        &mut self.builder.trace.meta,
+                        &mut self.builder.trace.diagnostics,
+                        &key,
+                        value,
+                        at,
+                    );
+                    self.top = Top::MemberSep;
+                }
+                if !self.top_keys.contains(&key) {
+                    self.top_keys.push(key);
+                }
+            }
+            Top::MemberSep => match c.peek()? {
+                b',' => {
+                    c.i += 1;
+                    self.top = Top::Member { first: false };
+                }
+                b'}' => {
+                    c.i += 1;
+                    self.top = Top::End;
+                }
+                _ => {
+                    return Err(Step::Stop(Stop::Invalid {
+                        at: c.i,
+                        expected: "',' or '}' after a top-level value",
+                    }));
+                }
+            },
+            Top::Item { first, bare } => {
+                let ch = c.peek()?;
+                if first && ch == b']' {
+                    c.i += 1;
+                    self.top = if bare { Top::End } else { Top::MemberSep };
+                    return Ok(true);
+                }
+                let offset = self.base + c.i as u64;
+                if ch == b'{' {
+                    let ev = event::parse_event(c)?;
+                    self.builder.add(ev, offset);
+                } else {
+                    c.skip_value()?;
+                    self.builder.count_unreadable();
+                    self.builder.trace.diagnostics.add(D::NotAnObject, "", Some(offset));
+                }
+                self.top = Top::ItemSep { bare };
+            }
+            Top::ItemSep { bare } => match c.peek()? {
+                b',' => {
+                    c.i += 1;
+                    self.top = Top::Item { first: false, bare };
+                }
+                b']' => {
+                    c.i += 1;
+                    self.top = if bare { Top::End } else { Top::MemberSep };
+                }
+                _ => {
+                    return Err(Step::Stop(Stop::Invalid { at: c.i, expected: "',' or ']' between events" }));
+                }
+            },
+            Top::Resync { bare } => return Ok(self.resync(c, bare, last)),
+            Top::End => {
+                if c.peek().is_ok() {
+                    let extra = c.b.len() - c.i;
+                    self.builder.trace.diagnostics.add(
+                        D::TrailingData,
+                        &format!("{extra}+ bytes after the end of the JSON document"),
+                        Some(self.base + c.i as u64),
+                    );
+                    self.top = Top::Broken;
+                }
+                c.i = c.b.len();
+                return Ok(false);
+            }
+            Top::Broken => {
+                c.i = c.b.len();
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Looks for `}` `,` `{` (the boundary between two events) after damage.
+    fn resync(&mut self, c: &mut Cur<'_>, bare: bool, last: bool) -> bool {
+        let mut from = c.i;
+        while let Some(k) = c.b.get(from..).and_then(|rest| memchr::memchr(b'}', rest)) {
+            let close = from + k;
+            let mut j = close + 1;
+            while c.b.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            if c.b.get(j) == Some(&b',') {
+                j += 1;
+                while c.b.get(j).is_some_and(u8::is_ascii_whitespace) {
+                    j += 1;
+                }
+                if c.b.get(j) == Some(&b'{') {
+                    c.i = j;
+                    self.top = Top::Item { first: false, bare };
+                    return true;
+                }
+            }
+            if j >= c.b.len() && !last {
+                // The boundary may continue in the next chunk.
+                c.i = close;
+                return false;
+            }
+            from = close + 1;
+        }
+        if last {
+            self.top = Top::Broken;
+        }
+        // Keep a little tail: a boundary may straddle chunks.
+        c.i = c.b.len().saturating_sub(64).max(c.i);
+        false
+    }
+}
+
+enum Step {
+    Stop(Stop),
+    Fatal(LoadError),
+}
+
+impl From<Stop> for Step {
+    fn from(s: Stop) -> Self {
+        Step::Stop(s)
+    }
+}
+
+/// Says in words what the bytes at an unexpected place look like.
+fn describe(bytes: &[u8]) -> String {
+    let head = bytes.get(..512).unwrap_or(bytes);
+    let lower: Vec<u8> = head.iter().take(64).map(u8::to_ascii_lowercase).collect();
+    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") {
+        return "an HTML page".into();
+    }
+    if lower.starts_with(b"<") {
+        return "an HTML/XML document".into();
+    }
+    if bytes.get(257..262) == Some(b"ustar") {
+        return "a tar archive (extract the trace from it first)".into();
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return "a zip archive (extract the trace from it first)".into();
+    }
+    match head.first() {
+        None => "the end of the input".into(),
+        Some(&b) if b.is_ascii_graphic() || b == b' ' => {
+            let snippet: String = String::from_utf8_lossy(head).chars().take(24).collect();
+            format!("text starting {snippet:?}")
+        }
+        Some(&b) => format!("binary data (byte 0x{b:02x})"),
+    }
+}
+
+/// Names the JSON type of a value.
+fn describe_value(bytes: &[u8]) -> String {
+    match bytes.first() {
+        Some(b'{') => "an object".into(),
+        Some(b'"') => "a string".into(),
+        Some(b'n') => "null".into(),
+        Some(b't' | b'f') => "a boolean".into(),
+        Some(b'-' | b'0'..=b'9') => "a number".into(),
+        _ => describe(bytes),
+    }
+}
+
+/// Loads a whole trace held in memory (`.json` or `.json.gz` bytes).
+///
+/// # Errors
+/// When the bytes are not a trace at all; see [`LoadError`].
+pub fn load(bytes: &[u8]) -> Result<Trace, LoadError> {
+    let mut loader = Loader::new();
+    for chunk in bytes.chunks(1 << 20) {
+        loader.push(chunk)?;
+    }
+    loader.finish()
+}
+
+#[cfg(test)]
+mod tests;

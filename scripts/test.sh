@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every check and test (installing whatever is missing first). `.ci/run` calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+export PATH="$PWD/node_modules/.bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+
+step() { echo "::: $*" >&2; }
+
+step "format"
+cargo fmt --all --check
+
+step "lint (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "lint (engine on wasm32)"
+cargo clippy -p engine --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "tests (native: engine, CLI, corpus, robustness)"
+cargo test --workspace --locked
+
+step "browser app build"
+trunk build --release

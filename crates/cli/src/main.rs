@@ -4,8 +4,10 @@
 //! renders. Errors are one line on stderr and a non-zero exit status.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
 
+mod discover;
 mod inspect;
 mod read;
+mod triage;
 
 use std::process::ExitCode;
 
@@ -40,12 +42,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Triage traces: per stage (extend/prefill, decode), the kernel table with categories,
+    /// shares and the Python source and CPU op of each kernel.
+    Triage(triage::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect { files, format } => inspect::run(&files, format),
+        Command::Triage(args) => triage::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

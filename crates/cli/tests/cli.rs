@@ -83,3 +83,112 @@ fn errors_are_one_line_and_fail() {
         assert!(o.stdout.is_empty());
     }
 }
+
+#[test]
+fn triage_prints_the_kernel_table() {
+    let f = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
+    let o = run(&["triage", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for needle in [
+        "Triage View",
+        "Mode: single-trace",
+        "Framework: SGLang",
+        "Kernel Table",
+        "##### extend/prefill",
+        "##### decode",
+    ] {
+        assert!(out.contains(needle), "missing {needle}");
+    }
+}
+
+#[test]
+fn triage_json_and_csv() {
+    let f = traces().join("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz");
+    let o = run(&["triage", "--format", "json", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "tracetriage.report");
+    assert_eq!(v["framework"]["id"], "vllm");
+    assert_eq!(v["stages"][0]["stage"], "prefill");
+    let rows = v["stages"][0]["kernels"]["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["launches"], 36);
+    let o = run(&["triage", "--format", "csv", "--min-share", "5", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op")
+    );
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(first[0], "extend/prefill");
+    assert_eq!(first[5], "36");
+    // --min-share 5 keeps only the rows at or above 5%.
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+}
+
+#[test]
+fn triage_discovers_ranks_in_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for r in 0..2 {
+        let name = format!("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-{r}.trace.json.gz");
+        std::os::unix::fs::symlink(traces().join(&name), dir.path().join(&name)).unwrap();
+    }
+    std::fs::write(dir.path().join("notes.json"), br#"{"hello": "world"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("server_args.json"),
+        br#"{"model_path": "Qwen/Qwen3-30B-A3B-Instruct-2507", "tp_size": 4, "attention_backend": "trtllm_mha"}"#,
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let inputs = |args: &[&str]| -> Vec<String> {
+        let o = run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        inputs(&["triage", "--format", "json", d]),
+        ["sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz"]
+    );
+    assert_eq!(
+        inputs(&["triage", "--format", "json", "--rank", "1", d]),
+        ["sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz"]
+    );
+    assert_eq!(inputs(&["triage", "--format", "json", "--all-ranks", d]).len(), 2);
+    let o = run(&["triage", d]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.contains("Model: Qwen/Qwen3-30B-A3B-Instruct-2507"), "server_args.json beside the traces");
+    let o = run(&["triage", "--rank", "7", d]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no trace of rank 7 (ranks present: 0, 1)"), "{}", stderr(&o));
+}
+
+#[test]
+fn triage_errors_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_dir = dir.path().join("empty");
+    std::fs::create_dir(&empty_dir).unwrap();
+    let not_trace = dir.path().join("x.trace.json");
+    std::fs::write(&not_trace, br#"{"model": 1}"#).unwrap();
+    let good = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
+    for (args, needle) in [
+        (vec!["triage", "/definitely/missing/path"], "cannot read /definitely/missing/path"),
+        (vec!["triage", empty_dir.to_str().unwrap()], "no trace files in"),
+        (vec!["triage", not_trace.to_str().unwrap()], "no \"traceEvents\""),
+        (vec!["triage", "--framework", "pytorch", good.to_str().unwrap()], "unknown framework"),
+        (vec!["triage", "--min-share", "101", good.to_str().unwrap()], "--min-share"),
+    ] {
+        let o = run(&args);
+        assert!(!o.status.success(), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -18,6 +18,8 @@
 //! For input that arrives in pieces (a browser `File` stream), use [`Loader`]:
 //! [`Loader::push`] each chunk, then [`Loader::finish`].
 
+pub mod analysis;
+pub mod catalog;
 pub mod diagnostics;
 mod error;
 pub mod load;
@@ -29,3 +31,8 @@ pub use load::{Loader, Phase, Progress, load};
 pub use model::Trace;
 pub mod format;
 pub mod inspect;
+pub mod report;
+pub mod triage;
+
+pub use catalog::Catalog;
+pub use report::Report;

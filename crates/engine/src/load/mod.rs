@@ -555,6 +555,21 @@ fn describe_value(bytes: &[u8]) -> String {
     }
 }
 
+/// Inflates the beginning of gzip bytes, at most `limit` bytes of text, for sniffing
+/// whether a file is a trace. Damage simply ends the output.
+#[must_use]
+pub fn inflate_prefix(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let mut g = gzip::Gunzip::new();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4096) {
+        if g.push(chunk, &mut out).is_err() || out.len() >= limit {
+            break;
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
 /// Loads a whole trace held in memory (`.json` or `.json.gz` bytes).
 ///
 /// # Errors

@@ -1,0 +1,415 @@
+//! Source attribution: GPU activity → the runtime call that launched it (correlation id)
+//! → the cpu_op around that call (External id, else time containment on its thread) →
+//! the Python stack active at the launch (python_function frames on that thread, or the
+//! legacy `Call stack` argument).
+//!
+//! Kernels replayed by a CUDA/HIP graph carry the correlation of the `cudaGraphLaunch`,
+//! so they are attributed to the graph launch's Python site and marked as replays.
+//! Every step is a sort plus a sweep: O(n log n) in the number of events.
+
+use rustc_hash::FxHashMap;
+
+use super::source;
+use crate::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
+
+/// Marks "none" in index columns.
+pub const NONE: u32 = u32::MAX;
+
+/// Where one launch came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// Normalised Python location (`python/sglang/srt/layers/linear.py:120 forward`), or
+    /// [`Sym::NONE`] when no frame was active.
+    pub location: Sym,
+    /// Up to four framework frames, outermost first, joined by ` -> ` ([`Sym::NONE`] if none).
+    pub stack: Sym,
+    /// The enclosing cpu_op's name (a symbol of the *trace*), or [`Sym::NONE`].
+    pub cpu_op: Sym,
+    /// Whether the launch is a graph replay (`cudaGraphLaunch`, `hipGraphLaunch`).
+    pub graph: bool,
+}
+
+/// Attribution of every GPU activity of a trace.
+#[derive(Debug, Default)]
+pub struct Attribution {
+    /// Normalised locations and stacks (the trace's own table is immutable).
+    pub strings: Strings,
+    /// Per GPU activity: the launching runtime call's index, or [`NONE`].
+    pub launch: Vec<u32>,
+    /// Per GPU activity: its site index into `sites`, or [`NONE`] when nothing launched it.
+    pub site: Vec<u32>,
+    /// Distinct sites.
+    pub sites: Vec<Site>,
+}
+
+impl Attribution {
+    /// The site of GPU activity `i`, if it has one.
+    #[must_use]
+    pub fn site_of(&self, i: usize) -> Option<&Site> {
+        let s = *self.site.get(i)?;
+        self.sites.get(s as usize)
+    }
+}
+
+/// Attributes every GPU activity of `trace`.
+#[must_use]
+pub fn attribute(trace: &Trace) -> Attribution {
+    let mut out = Attribution { strings: Strings::new(), ..Attribution::default() };
+    out.launch = launches(trace);
+
+    // Distinct launching runtime calls, with their launch time and lane.
+    let mut used: Vec<u32> = out.launch.iter().copied().filter(|&r| r != NONE).collect();
+    used.sort_unstable();
+    used.dedup();
+    let rt = &trace.runtime;
+    let queries: Vec<(u32, i64, u32)> = used
+        .iter()
+        .filter_map(|&r| {
+            let i = r as usize;
+            Some((rt.track.get(i)?.0, *rt.start_ns.get(i)?, r))
+        })
+        .collect();
+
+    let cpu_op_of = enclosing_cpu_ops(trace, &queries);
+    let python = python_sites(trace, &queries, &mut out.strings);
+
+    // One site per distinct (location, stack, cpu_op, graph).
+    let mut site_ids: FxHashMap<Site, u32> = FxHashMap::default();
+    let mut site_of_runtime: FxHashMap<u32, u32> = FxHashMap::default();
+    // Legacy `Call stack` frames are not in the trace's table: intern them apart.
+    let mut legacy = Strings::new();
+    let mut legacy_ranker = Ranker::default();
+    for (q, &(_, _, r)) in queries.iter().enumerate() {
+        let cpu_op = cpu_op_of.get(q).copied().unwrap_or(NONE);
+        let cpu_name = trace.cpu_ops.name.get(cpu_op as usize).copied().unwrap_or(Sym::NONE);
+        let (mut location, mut stack) = python.get(q).copied().unwrap_or((Sym::NONE, Sym::NONE));
+        if location.is_none() && cpu_op != NONE {
+            // Legacy traces: the cpu_op's own `Call stack`.
+            let cs = trace.cpu_ops.call_stack.get(cpu_op as usize).copied().unwrap_or(Sym::NONE);
+            if !cs.is_none() {
+                let frames = source::legacy_call_stack(trace.str(cs));
+                let syms: Vec<Sym> = frames.iter().map(|f| legacy.intern(f)).collect();
+                (location, stack) =
+                    legacy_ranker.choose(syms.iter().zip(&frames).map(|(&s, &f)| (s, f)), &mut out.strings);
+            }
+        }
+        let graph = rt.kind.get(r as usize) == Some(&RuntimeKind::GraphLaunch);
+        let site = Site { location, stack, cpu_op: cpu_name, graph };
+        let next = u32::try_from(out.sites.len()).unwrap_or(NONE);
+        let id = *site_ids.entry(site.clone()).or_insert_with(|| {
+            out.sites.push(site);
+            next
+        });
+        site_of_runtime.insert(r, id);
+    }
+    out.site = out.launch.iter().map(|r| site_of_runtime.get(r).copied().unwrap_or(NONE)).collect();
+    out
+}
+
+/// Per GPU activity, the runtime call with the same correlation id (preferring a call that
+/// launches work when several share the id). An activity without a correlation id falls
+/// back to its launch flow: the `f` end on its lane at its start time names the id.
+fn launches(trace: &Trace) -> Vec<u32> {
+    let rt = &trace.runtime;
+    let mut by_corr: Vec<(u64, bool, u32)> = (0..rt.len())
+        .filter_map(|i| {
+            let c = *rt.correlation.get(i)?;
+            let works = rt.kind.get(i).is_some_and(|k| k.launches_work());
+            (c != NO_ID).then_some((c, !works, u32::try_from(i).ok()?))
+        })
+        .collect();
+    by_corr.sort_unstable();
+    let find = |c: u64| {
+        let at = by_corr.partition_point(|&(x, _, _)| x < c);
+        match by_corr.get(at) {
+            Some(&(x, _, r)) if x == c => r,
+            _ => NONE,
+        }
+    };
+    let g = &trace.gpu;
+    let missing = g.correlation.contains(&NO_ID);
+    // (lane, time) → flow id of launch-flow finish events, only when some activity needs it.
+    let mut finishes: Vec<(u32, i64, u64)> = Vec::new();
+    if missing {
+        let f = &trace.flows;
+        for i in 0..f.len() {
+            if f.phase.get(i) == Some(&FlowPhase::Finish)
+                && f.kind.get(i) == Some(&FlowKind::Launch)
+                && let (Some(t), Some(&ts), Some(&id)) = (f.track.get(i), f.ts_ns.get(i), f.id.get(i))
+            {
+                finishes.push((t.0, ts, id));
+            }
+        }
+        finishes.sort_unstable();
+    }
+    (0..g.len())
+        .map(|i| {
+            let c = g.correlation.get(i).copied().unwrap_or(NO_ID);
+            if c != NO_ID {
+                return find(c);
+            }
+            let (Some(track), Some(&start)) = (g.track.get(i), g.start_ns.get(i)) else { return NONE };
+            let at = finishes.partition_point(|&(t, ts, _)| (t, ts) < (track.0, start));
+            match finishes.get(at) {
+                Some(&(t, ts, id)) if t == track.0 && ts == start => find(id),
+                _ => NONE,
+            }
+        })
+        .collect()
+}
+
+/// For each query `(track, time, runtime)`, the cpu_op around the launch: the one sharing
+/// the call's External id (containing the launch, else the latest before it), otherwise
+/// the innermost cpu_op on the same thread containing the launch time.
+fn enclosing_cpu_ops(trace: &Trace, queries: &[(u32, i64, u32)]) -> Vec<u32> {
+    let ops = &trace.cpu_ops;
+    let mut by_ext: Vec<(u64, i64, u32)> = (0..ops.len())
+        .filter_map(|i| {
+            let e = *ops.external_id.get(i)?;
+            (e != NO_ID).then_some((e, *ops.start_ns.get(i)?, u32::try_from(i).ok()?))
+        })
+        .collect();
+    by_ext.sort_unstable();
+    let mut result = vec![NONE; queries.len()];
+    let mut by_time: Vec<(u32, i64, usize)> = Vec::new();
+    for (q, &(track, t, r)) in queries.iter().enumerate() {
+        let ext = trace.runtime.external_id.get(r as usize).copied().unwrap_or(NO_ID);
+        if ext != NO_ID {
+            let lo = by_ext.partition_point(|&(e, _, _)| e < ext);
+            let hi = by_ext.partition_point(|&(e, _, _)| e <= ext);
+            let candidates = by_ext.get(lo..hi).unwrap_or(&[]);
+            let containing = candidates
+                .iter()
+                .rev()
+                .find(|&&(_, s, i)| s <= t && ops.dur_ns.get(i as usize).is_some_and(|d| s + d >= t));
+            let before = candidates.iter().rev().find(|&&(_, s, _)| s <= t);
+            if let Some(&(_, _, i)) = containing.or(before).or(candidates.first()) {
+                if let Some(slot) = result.get_mut(q) {
+                    *slot = i;
+                }
+                continue;
+            }
+        }
+        by_time.push((track, t, q));
+    }
+    if by_time.is_empty() {
+        return result;
+    }
+    let intervals = intervals_by_track(&ops.track, &ops.start_ns, &ops.dur_ns);
+    by_time.sort_unstable();
+    sweep(&intervals, &by_time, |q, t, stack| {
+        if let Some(&(_, _, i)) = stack.iter().rev().find(|&&(_, end, _)| end >= t)
+            && let Some(slot) = result.get_mut(q)
+        {
+            *slot = i;
+        }
+    });
+    result
+}
+
+/// `(track, start, end, index)` sorted by track, start, then longest first (outer before inner).
+fn intervals_by_track(
+    track: &[crate::model::TrackId],
+    start: &[i64],
+    dur: &[i64],
+) -> Vec<(u32, i64, i64, u32)> {
+    let mut v: Vec<(u32, i64, i64, u32)> = (0..track.len())
+        .filter_map(|i| {
+            let s = *start.get(i)?;
+            Some((track.get(i)?.0, s, s.saturating_add(*dur.get(i)?), u32::try_from(i).ok()?))
+        })
+        .collect();
+    v.sort_unstable_by(|a, b| (a.0, a.1, b.2, a.3).cmp(&(b.0, b.1, a.2, b.3)));
+    v
+}
+
+/// Sweeps sorted intervals against sorted `(track, time, query)` points, calling
+/// `f(query, time, stack)` with the intervals that started at or before `time` on that
+/// track and have not been popped, outermost first. Entries may have ended; callers
+/// filter on `end >= time`.
+fn sweep(
+    intervals: &[(u32, i64, i64, u32)],
+    points: &[(u32, i64, usize)],
+    mut f: impl FnMut(usize, i64, &[(i64, i64, u32)]),
+) {
+    let mut j = 0;
+    let mut stack: Vec<(i64, i64, u32)> = Vec::new();
+    let mut current: Option<u32> = None;
+    for &(track, t, q) in points {
+        if current != Some(track) {
+            current = Some(track);
+            stack.clear();
+            j = intervals.partition_point(|x| x.0 < track);
+        }
+        while let Some(&(tr, s, e, i)) = intervals.get(j) {
+            if tr != track || s > t {
+                break;
+            }
+            while stack.last().is_some_and(|top| top.1 < s) {
+                stack.pop();
+            }
+            stack.push((s, e, i));
+            j += 1;
+        }
+        while stack.last().is_some_and(|top| top.1 < t) {
+            stack.pop();
+        }
+        f(q, t, &stack);
+    }
+}
+
+/// For each query, the chosen Python location and stack from the python_function frames
+/// active at the launch on its thread.
+fn python_sites(trace: &Trace, queries: &[(u32, i64, u32)], strings: &mut Strings) -> Vec<(Sym, Sym)> {
+    let mut result = vec![(Sym::NONE, Sym::NONE); queries.len()];
+    let py = &trace.python;
+    if py.is_empty() {
+        return result;
+    }
+    let intervals = intervals_by_track(&py.track, &py.start_ns, &py.dur_ns);
+    let mut points: Vec<(u32, i64, usize)> =
+        queries.iter().enumerate().map(|(q, &(tr, t, _))| (tr, t, q)).collect();
+    points.sort_unstable();
+    let mut ranker = Ranker::default();
+    let mut frames: Vec<Sym> = Vec::new();
+    sweep(&intervals, &points, |q, t, stack| {
+        frames.clear();
+        frames.extend(
+            stack
+                .iter()
+                .filter(|&&(_, end, _)| end >= t)
+                .filter_map(|&(_, _, i)| py.name.get(i as usize).copied()),
+        );
+        if !frames.is_empty()
+            && let Some(slot) = result.get_mut(q)
+        {
+            *slot = ranker.choose(frames.iter().map(|&s| (s, trace.str(s))), strings);
+        }
+    });
+    result
+}
+
+/// Ranks frames, caching each distinct frame's normalised location and priority.
+#[derive(Default)]
+struct Ranker {
+    cache: FxHashMap<Sym, (Sym, i32, bool)>,
+    joined: FxHashMap<Vec<Sym>, Sym>,
+}
+
+impl Ranker {
+    /// Picks the location (highest priority, innermost on ties) and the framework stack
+    /// from frames given outermost first.
+    fn choose<'a>(
+        &mut self,
+        frames: impl Iterator<Item = (Sym, &'a str)>,
+        strings: &mut Strings,
+    ) -> (Sym, Sym) {
+        let mut best: Option<(i32, Sym)> = None;
+        let mut framework: Vec<Sym> = Vec::new();
+        for (sym, raw) in frames {
+            let (loc, p, fw) = *self.cache.entry(sym).or_insert_with(|| {
+                let loc = source::normalize_frame(raw);
+                let p = source::priority(raw, &loc);
+                let fw = source::is_framework(&loc) && p > 0;
+                (strings.intern(&loc), p, fw)
+            });
+            if fw && framework.last() != Some(&loc) {
+                framework.push(loc);
+            }
+            if best.is_none_or(|(bp, _)| p >= bp) {
+                best = Some((p, loc));
+            }
+        }
+        let location = best.map_or(Sym::NONE, |(_, l)| l);
+        let keep = framework.len().saturating_sub(4);
+        let tail = framework.get(keep..).unwrap_or(&[]).to_vec();
+        if tail.is_empty() {
+            return (location, Sym::NONE);
+        }
+        let stack = match self.joined.get(&tail) {
+            Some(&s) => s,
+            None => {
+                let text = tail.iter().map(|&s| strings.get(s)).collect::<Vec<_>>().join(" -> ");
+                let s = strings.intern(&text);
+                self.joined.insert(tail, s);
+                s
+            }
+        };
+        (location, stack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trace(json: &str) -> Trace {
+        crate::load(json.as_bytes()).expect("test trace")
+    }
+
+    #[test]
+    fn kernel_to_op_to_python() {
+        let t = trace(
+            r#"{"traceEvents": [
+            {"ph":"X","cat":"python_function","name":"threading.py(1030): _bootstrap","pid":1,"tid":1,"ts":0,"dur":1000},
+            {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/models/qwen3.py(50): forward","pid":1,"tid":1,"ts":10,"dur":900},
+            {"ph":"X","cat":"python_function","name":"/x/site-packages/torch/nn/modules/module.py(1773): _call_impl","pid":1,"tid":1,"ts":20,"dur":800},
+            {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/layers/linear.py(120): forward","pid":1,"tid":1,"ts":30,"dur":700},
+            {"ph":"X","cat":"cpu_op","name":"aten::linear","pid":1,"tid":1,"ts":40,"dur":100,"args":{"External id":7}},
+            {"ph":"X","cat":"cpu_op","name":"aten::mm","pid":1,"tid":1,"ts":45,"dur":50,"args":{"External id":8}},
+            {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":50,"dur":5,"args":{"External id":8,"correlation":100}},
+            {"ph":"X","cat":"kernel","name":"gemm","pid":0,"tid":7,"ts":60,"dur":10,"args":{"correlation":100,"stream":7}},
+            {"ph":"X","cat":"cuda_runtime","name":"cudaGraphLaunch","pid":1,"tid":1,"ts":200,"dur":5,"args":{"correlation":200}},
+            {"ph":"X","cat":"kernel","name":"k1","pid":0,"tid":7,"ts":210,"dur":10,"args":{"correlation":200,"stream":7}},
+            {"ph":"X","cat":"kernel","name":"k2","pid":0,"tid":7,"ts":220,"dur":10,"args":{"correlation":200,"stream":7}},
+            {"ph":"X","cat":"kernel","name":"orphan","pid":0,"tid":7,"ts":300,"dur":10,"args":{"correlation":999,"stream":7}}
+        ]}"#,
+        );
+        let a = attribute(&t);
+        let gemm = a.site_of(0).expect("gemm site");
+        assert_eq!(a.strings.get(gemm.location), "python/sglang/srt/layers/linear.py:120 forward");
+        assert_eq!(t.str(gemm.cpu_op), "aten::mm");
+        assert_eq!(
+            a.strings.get(gemm.stack),
+            "python/sglang/srt/models/qwen3.py:50 forward -> python/sglang/srt/layers/linear.py:120 forward"
+        );
+        assert!(!gemm.graph);
+        let k1 = a.site_of(1).expect("graph site");
+        assert!(k1.graph);
+        assert_eq!(a.site.get(1), a.site.get(2), "both replayed kernels share the launch's site");
+        assert!(k1.cpu_op.is_none(), "no cpu_op around the graph launch: not the API name");
+        assert_eq!(a.strings.get(k1.location), "python/sglang/srt/layers/linear.py:120 forward");
+        assert!(a.site_of(3).is_none(), "a kernel whose launch is missing has no site");
+    }
+
+    #[test]
+    fn flows_stand_in_for_a_missing_correlation() {
+        let t = trace(
+            r#"{"traceEvents": [
+            {"ph":"X","cat":"cpu_op","name":"aten::mm","pid":1,"tid":1,"ts":0,"dur":100,"args":{"External id":4}},
+            {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":10,"dur":2,"args":{"External id":4,"correlation":9}},
+            {"ph":"s","cat":"ac2g","name":"ac2g","id":9,"pid":1,"tid":1,"ts":10},
+            {"ph":"f","cat":"ac2g","name":"ac2g","id":9,"pid":0,"tid":7,"ts":20,"bp":"e"},
+            {"ph":"X","cat":"kernel","name":"gemm","pid":0,"tid":7,"ts":20,"dur":30,"args":{"stream":7}}
+        ]}"#,
+        );
+        let a = attribute(&t);
+        assert_eq!(a.launch, [0]);
+        assert_eq!(t.str(a.site_of(0).expect("site").cpu_op), "aten::mm");
+    }
+
+    #[test]
+    fn legacy_call_stack_is_used_without_python_frames() {
+        let t = trace(
+            r#"{"traceEvents": [
+            {"ph":"X","cat":"Operator","name":"aten::conv2d","pid":1,"tid":"1","ts":0,"dur":100,"args":{"external id":3,"Call stack":"/home/u/site-packages/torch/nn/modules/conv.py(443): _conv_forward;/home/u/train.py(88): step;threading.py(1): run"}},
+            {"ph":"X","cat":"Runtime","name":"cudaLaunchKernel","pid":1,"tid":"1","ts":10,"dur":2,"args":{"external id":3,"correlation":5}},
+            {"ph":"X","cat":"Kernel","name":"implicit_convolve_sgemm","pid":0,"tid":"stream 7","ts":20,"dur":30,"args":{"correlation":5,"external id":3}}
+        ]}"#,
+        );
+        let a = attribute(&t);
+        let s = a.site_of(0).expect("site");
+        assert_eq!(a.strings.get(s.location), "home/u/train.py:88 step");
+        assert_eq!(t.str(s.cpu_op), "aten::conv2d");
+    }
+}

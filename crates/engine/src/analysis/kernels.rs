@@ -1,0 +1,362 @@
+//! Splits a trace's GPU activities into stages and builds each stage's kernel table and
+//! headline figures.
+
+use rustc_hash::FxHashMap;
+
+use super::attribution::{Attribution, NONE};
+use super::categories::{Category, CategoryRules};
+use super::names;
+use super::stages::{Stage, StageSource, Windows};
+use crate::model::{GpuKind, Strings, Sym, Trace};
+use crate::report::{KernelRow, KernelSite, KernelTable, StageSummary};
+
+/// The GPU activities of one stage of one trace.
+#[derive(Clone, Debug)]
+pub struct StageOps {
+    /// The stage.
+    pub stage: Stage,
+    /// How it was decided.
+    pub source: StageSource,
+    /// Indexes into `trace.gpu`.
+    pub ops: Vec<u32>,
+    /// Per op: the step window it belongs to (`u32::MAX` when none), for step extents.
+    /// CPU windows come first; ids at or above `cpu_windows` are GPU windows.
+    pub step: Vec<u32>,
+    /// Number of CPU step windows in the trace.
+    pub cpu_windows: u32,
+}
+
+/// The device whose work a report shows: the one with the most GPU time. The others are
+/// returned with their time so the report can say what it leaves out.
+#[must_use]
+pub fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
+    let g = &trace.gpu;
+    let mut per: Vec<(i64, i64)> = Vec::new();
+    for i in 0..g.len() {
+        let (Some(&d), Some(&dur), Some(&kind)) = (g.device.get(i), g.dur_ns.get(i), g.kind.get(i)) else {
+            continue;
+        };
+        if kind == GpuKind::Sync {
+            continue;
+        }
+        match per.iter_mut().find(|(x, _)| *x == d) {
+            Some((_, t)) => *t += dur,
+            None => per.push((d, dur)),
+        }
+    }
+    per.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let primary = per.first().map(|&(d, _)| d);
+    let others = per.into_iter().skip(1).collect();
+    (primary, others)
+}
+
+/// Assigns every kernel, copy and fill of `device` to a stage: the path's stage if it names
+/// one; else the stage of the CPU window containing the launch; else the GPU window
+/// containing the activity; else `other` (or `all` when the trace has no windows).
+#[must_use]
+pub fn split(
+    trace: &Trace,
+    attribution: &Attribution,
+    device: Option<i64>,
+    path_stage: Option<Stage>,
+) -> Vec<StageOps> {
+    let windows = Windows::of(trace);
+    let g = &trace.gpu;
+    let mut groups: Vec<StageOps> = Vec::new();
+    let source = if path_stage.is_some() {
+        StageSource::Path
+    } else if windows.is_empty() {
+        StageSource::None
+    } else {
+        StageSource::Annotations
+    };
+    for i in 0..g.len() {
+        let (Some(&kind), Some(&d), Some(&start)) = (g.kind.get(i), g.device.get(i), g.start_ns.get(i))
+        else {
+            continue;
+        };
+        if kind == GpuKind::Sync || device.is_some_and(|p| p != d) {
+            continue;
+        }
+        let (stage, step) = match path_stage {
+            Some(s) => (s, NONE),
+            None => {
+                let launch = attribution.launch.get(i).copied().unwrap_or(NONE);
+                let launch_t = trace.runtime.start_ns.get(launch as usize).copied();
+                let cpu = launch_t.and_then(|t| windows.cpu_at(t));
+                match cpu.and_then(|w| windows.cpu.get(w).map(|x| (x.step.stage, w))) {
+                    Some((s, w)) => (s, u32::try_from(w).unwrap_or(NONE)),
+                    None => match windows
+                        .gpu_at(start)
+                        .and_then(|w| windows.gpu.get(w).map(|x| (x.step.stage, w)))
+                    {
+                        // GPU windows are numbered after the CPU ones.
+                        Some((s, w)) => (s, u32::try_from(windows.cpu.len() + w).unwrap_or(NONE)),
+                        None if windows.is_empty() => (Stage::All, NONE),
+                        None => (Stage::Other, NONE),
+                    },
+                }
+            }
+        };
+        let idx = u32::try_from(i).unwrap_or(NONE);
+        match groups.iter_mut().find(|s| s.stage == stage) {
+            Some(s) => {
+                s.ops.push(idx);
+                s.step.push(step);
+            }
+            None => groups.push(StageOps {
+                stage,
+                source,
+                ops: vec![idx],
+                step: vec![step],
+                cpu_windows: u32::try_from(windows.cpu.len()).unwrap_or(NONE),
+            }),
+        }
+    }
+    groups.sort_by_key(|s| s.stage);
+    groups
+}
+
+/// Headline figures of a stage.
+#[must_use]
+pub fn summary(trace: &Trace, attribution: &Attribution, s: &StageOps) -> StageSummary {
+    let g = &trace.gpu;
+    let mut intervals: Vec<(i64, i64)> = Vec::with_capacity(s.ops.len());
+    let mut out = StageSummary { start_ns: i64::MAX, end_ns: i64::MIN, ..StageSummary::default() };
+    let mut extents: FxHashMap<u32, (i64, i64)> = FxHashMap::default();
+    for (k, &i) in s.ops.iter().enumerate() {
+        let i = i as usize;
+        let (Some(&start), Some(&dur)) = (g.start_ns.get(i), g.dur_ns.get(i)) else { continue };
+        let end = start.saturating_add(dur);
+        intervals.push((start, end));
+        out.kernel_ns += dur;
+        out.launches += 1;
+        out.start_ns = out.start_ns.min(start);
+        out.end_ns = out.end_ns.max(end);
+        if attribution.site_of(i).is_some_and(|site| site.graph) {
+            out.graph_replay_ns += dur;
+        }
+        let step = s.step.get(k).copied().unwrap_or(NONE);
+        let e = extents.entry(step).or_insert((start, end));
+        e.0 = e.0.min(start);
+        e.1 = e.1.max(end);
+    }
+    if out.launches == 0 {
+        return StageSummary::default();
+    }
+    out.busy_ns = union_length(&mut intervals);
+    // A step has a CPU and a GPU annotation; count CPU windows when the stage has any.
+    let cpu_steps = extents.keys().filter(|&&k| k < s.cpu_windows).count() as u64;
+    let gpu_steps = extents.keys().filter(|&&k| k != NONE && k >= s.cpu_windows).count() as u64;
+    out.steps = if cpu_steps > 0 { cpu_steps } else { gpu_steps };
+    // Steps' extents; work outside any step adds its own extent.
+    let mut spans: Vec<(i64, i64)> = extents.values().copied().collect();
+    out.span_ns = union_length(&mut spans).max(out.busy_ns);
+    out.utilization_pct = crate::format::share(out.busy_ns, out.span_ns);
+    out
+}
+
+/// Length of the union of half-open intervals (sorts them).
+#[must_use]
+pub fn union_length(intervals: &mut [(i64, i64)]) -> i64 {
+    intervals.sort_unstable();
+    let mut total = 0i64;
+    let mut current: Option<(i64, i64)> = None;
+    for &(s, e) in intervals.iter() {
+        match current {
+            Some((cs, ce)) if s <= ce => current = Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += ce - cs;
+                current = Some((s, e));
+            }
+            None => current = Some((s, e)),
+        }
+    }
+    if let Some((cs, ce)) = current {
+        total += ce - cs;
+    }
+    total
+}
+
+/// Per-name facts cached across a trace: canonical name and category.
+pub struct NameCache<'a> {
+    rules: &'a CategoryRules,
+    /// Interned canonical names.
+    pub strings: Strings,
+    map: FxHashMap<(Sym, GpuKind), (Sym, Category)>,
+}
+
+impl<'a> NameCache<'a> {
+    /// An empty cache.
+    #[must_use]
+    pub fn new(rules: &'a CategoryRules) -> Self {
+        NameCache { rules, strings: Strings::new(), map: FxHashMap::default() }
+    }
+
+    /// Canonical name and category of GPU activity `i`.
+    pub fn of(&mut self, trace: &Trace, i: usize) -> (Sym, Category) {
+        let name = trace.gpu.name.get(i).copied().unwrap_or(Sym::EMPTY);
+        let kind = trace.gpu.kind.get(i).copied().unwrap_or(GpuKind::Kernel);
+        if let Some(&v) = self.map.get(&(name, kind)) {
+            return v;
+        }
+        let text = trace.str(name);
+        let canonical = self.strings.intern(&names::canonical(text));
+        let v = (canonical, self.rules.classify(kind, text));
+        self.map.insert((name, kind), v);
+        v
+    }
+}
+
+#[derive(Default)]
+struct RowAcc {
+    category: Option<Category>,
+    gpu_ns: i64,
+    launches: u64,
+    graph_launches: u64,
+    sites: FxHashMap<u32, (u64, i64)>,
+    first: usize,
+}
+
+/// The kernel table of a stage: rows per canonical name, most GPU time first, rows below
+/// `min_share_pct` counted in the footer.
+#[must_use]
+pub fn kernel_table(
+    trace: &Trace,
+    attribution: &Attribution,
+    cache: &mut NameCache<'_>,
+    s: &StageOps,
+    min_share_pct: f64,
+) -> KernelTable {
+    let g = &trace.gpu;
+    let mut rows: FxHashMap<Sym, RowAcc> = FxHashMap::default();
+    let mut total = 0i64;
+    for (k, &i) in s.ops.iter().enumerate() {
+        let i = i as usize;
+        let dur = g.dur_ns.get(i).copied().unwrap_or(0);
+        let (canonical, category) = cache.of(trace, i);
+        total += dur;
+        let row = rows.entry(canonical).or_insert_with(|| RowAcc { first: k, ..RowAcc::default() });
+        row.category.get_or_insert(category);
+        row.gpu_ns += dur;
+        row.launches += 1;
+        let site = attribution.site.get(i).copied().unwrap_or(NONE);
+        if attribution.sites.get(site as usize).is_some_and(|x| x.graph) {
+            row.graph_launches += 1;
+        }
+        let e = row.sites.entry(site).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += dur;
+    }
+    let mut list: Vec<(Sym, RowAcc)> = rows.into_iter().collect();
+    list.sort_by(|a, b| b.1.gpu_ns.cmp(&a.1.gpu_ns).then(a.1.first.cmp(&b.1.first)));
+    let mut table = KernelTable { total_ns: total, ..KernelTable::default() };
+    for (name, acc) in list {
+        let share = crate::format::share(acc.gpu_ns, total);
+        if share < min_share_pct {
+            table.hidden_rows += 1;
+            table.hidden_ns += acc.gpu_ns;
+            continue;
+        }
+        table.rows.push(KernelRow {
+            name: cache.strings.get(name).to_owned(),
+            category: acc.category.unwrap_or(Category::Other),
+            gpu_ns: acc.gpu_ns,
+            share_pct: share,
+            launches: acc.launches,
+            graph_launches: acc.graph_launches,
+            sites: sites(trace, attribution, &acc),
+        });
+    }
+    table
+}
+
+/// A row's sites merged by (location, graph), each with its most common stack and cpu_op.
+fn sites(trace: &Trace, attribution: &Attribution, acc: &RowAcc) -> Vec<KernelSite> {
+    struct Merged {
+        launches: u64,
+        gpu_ns: i64,
+        graph: bool,
+        location: String,
+        stacks: Vec<(String, u64)>,
+        ops: Vec<(String, u64)>,
+    }
+    let mut merged: Vec<Merged> = Vec::new();
+    let mut ids: Vec<(&u32, &(u64, i64))> = acc.sites.iter().collect();
+    ids.sort_by_key(|(id, _)| **id);
+    for (&id, &(launches, gpu_ns)) in ids {
+        let (location, stack, op, graph) = match attribution.sites.get(id as usize) {
+            Some(s) => (
+                if s.location.is_none() {
+                    "unresolved".to_owned()
+                } else {
+                    attribution.strings.get(s.location).to_owned()
+                },
+                if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
+                if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
+                s.graph,
+            ),
+            None => ("unresolved".to_owned(), String::new(), String::new(), false),
+        };
+        let m = match merged.iter_mut().position(|m| m.location == location && m.graph == graph) {
+            Some(p) => merged.get_mut(p),
+            None => {
+                merged.push(Merged { launches: 0, gpu_ns: 0, graph, location, stacks: vec![], ops: vec![] });
+                merged.last_mut()
+            }
+        };
+        let Some(m) = m else { continue };
+        m.launches += launches;
+        m.gpu_ns += gpu_ns;
+        bump(&mut m.stacks, stack, launches);
+        bump(&mut m.ops, op, launches);
+    }
+    merged.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.location.cmp(&b.location)));
+    merged
+        .into_iter()
+        .map(|m| KernelSite {
+            share_pct: crate::format::share(m.gpu_ns, acc.gpu_ns),
+            location: m.location,
+            stack: most_common(m.stacks),
+            launches: m.launches,
+            gpu_ns: m.gpu_ns,
+            cpu_op: most_common(m.ops),
+            graph: m.graph,
+        })
+        .collect()
+}
+
+fn bump(counts: &mut Vec<(String, u64)>, key: String, n: u64) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, c)) => *c += n,
+        None => counts.push((key, n)),
+    }
+}
+
+/// The most common non-empty key (first seen on ties); empty when all are empty.
+fn most_common(counts: Vec<(String, u64)>) -> String {
+    let mut best: Option<(String, u64)> = None;
+    for (k, n) in counts {
+        if k.is_empty() {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, bn)| n > *bn) {
+            best = Some((k, n));
+        }
+    }
+    best.map(|(k, _)| k).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union() {
+        assert_eq!(union_length(&mut []), 0);
+        assert_eq!(union_length(&mut [(0, 10), (5, 15), (20, 30)]), 25);
+        assert_eq!(union_length(&mut [(0, 10), (10, 20)]), 20);
+        assert_eq!(union_length(&mut [(0, 100), (10, 20)]), 100);
+        assert_eq!(union_length(&mut [(5, 5)]), 0);
+    }
+}

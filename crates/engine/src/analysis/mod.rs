@@ -1,0 +1,10 @@
+//! Analyses: everything computed from a loaded [`crate::Trace`]. Nothing here can fail;
+//! odd data becomes a note or a diagnostic.
+
+pub mod attribution;
+pub mod categories;
+pub mod framework;
+pub mod kernels;
+pub mod names;
+pub mod source;
+pub mod stages;

@@ -1,0 +1,281 @@
+//! Kernel names: the row key shown in tables (seed-compatible canonical form) and the
+//! demangled base name that categories and catalog signals match on.
+//!
+//! Kernel names are C++ signatures (`void ns::kernel<T, 4>(float*, int)`), sometimes cut
+//! at 1010 bytes with no marker, so brackets may be unbalanced. Nothing here assumes they
+//! balance.
+
+/// The table row key: whitespace collapsed, hex addresses replaced by `0xADDR`, and for
+/// `void …(…)` signatures the trailing argument list removed (the seed tool's §6.5 form).
+///
+/// Unlike the seed, only standalone `0x…` tokens are addresses: `nvjet_…_160x64_…` keeps
+/// its tile shape.
+#[must_use]
+pub fn canonical(name: &str) -> String {
+    let collapsed = collapse_whitespace(name);
+    let text = replace_addresses(&collapsed);
+    if text.starts_with("void ")
+        && text.ends_with(')')
+        && let Some(open) = final_group_start(&text)
+    {
+        return text.get(..open).unwrap_or(&text).trim_end().to_owned();
+    }
+    text
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for ch in s.trim().chars() {
+        if ch.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(ch);
+        }
+    }
+    out
+}
+
+fn replace_addresses(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i + 2 < bytes.len() + 1 {
+        let standalone = i == 0 || !bytes.get(i - 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if standalone
+            && bytes.get(i) == Some(&b'0')
+            && matches!(bytes.get(i + 1), Some(b'x' | b'X'))
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            let mut j = i + 2;
+            while bytes.get(j).is_some_and(u8::is_ascii_hexdigit) {
+                j += 1;
+            }
+            out.push_str(s.get(last..i).unwrap_or(""));
+            out.push_str("0xADDR");
+            last = j;
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(s.get(last..).unwrap_or(""));
+    out
+}
+
+/// Byte index of the `(` that opens the final balanced parenthesised group.
+fn final_group_start(s: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, b) in s.bytes().enumerate().rev() {
+        match b {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A kernel name taken apart: the function's qualified base name without template or
+/// argument lists, and the text of its template arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseName {
+    /// `at::native::vectorized_elementwise_kernel`, `flash::FlashAttnFwdSm90`, `nvjet_tst_…`.
+    pub base: String,
+    /// Everything inside the outermost template brackets (empty when there are none).
+    pub inner: String,
+}
+
+/// Wrapper kernels whose first template argument names the real kernel (plus any
+/// `…::enable_smNN…` architecture gate, as FlashAttention-3 uses).
+const WRAPPERS: &[&str] =
+    &["cutlass::device_kernel", "cutlass::Kernel", "cutlass::Kernel2", "cute::device_kernel"];
+
+/// Splits a kernel name into its base name and template text; wrapper kernels such as
+/// `cutlass::device_kernel<flash::FlashAttnFwdSm90<…>>` are unwrapped to their first
+/// template argument, so the base name is `flash::FlashAttnFwdSm90`.
+#[must_use]
+pub fn base_name(name: &str) -> BaseName {
+    let mut split = split_base(name);
+    for _ in 0..3 {
+        let last = split.base.rsplit("::").next().unwrap_or("");
+        let wrapped = last.starts_with("enable_sm")
+            || WRAPPERS.iter().any(|w| split.base == *w || split.base.ends_with(&format!("::{w}")));
+        if !wrapped {
+            break;
+        }
+        let first = first_template_arg(&split.inner);
+        if first.is_empty() {
+            break;
+        }
+        let inner = split_base(first);
+        if inner.base.is_empty() {
+            break;
+        }
+        split = inner;
+    }
+    split
+}
+
+fn split_base(name: &str) -> BaseName {
+    let text = name.trim();
+    let text = text.strip_prefix("void ").unwrap_or(text).trim_start();
+    let text = text.replace("(anonymous namespace)", "anonymous_namespace");
+    let mut base = String::new();
+    let mut inner = String::new();
+    // Angle depth counts only outside parentheses: `enable_if<((8)>(0))>` has a literal `>`.
+    let mut angle = 0usize;
+    let mut paren_in_angle = 0usize;
+    let mut seen_template = false;
+    for ch in text.chars() {
+        if angle > 0 {
+            match ch {
+                '(' => paren_in_angle += 1,
+                ')' => paren_in_angle = paren_in_angle.saturating_sub(1),
+                '<' if paren_in_angle == 0 => angle += 1,
+                '>' if paren_in_angle == 0 => {
+                    angle -= 1;
+                    if angle == 0 {
+                        seen_template = true;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            if !seen_template {
+                inner.push(ch);
+            }
+            continue;
+        }
+        match ch {
+            '<' => {
+                angle = 1;
+                paren_in_angle = 0;
+            }
+            '(' => break,
+            ' ' if seen_template || base.contains("::type") => {
+                // A return type such as `std::enable_if<…>::type` ends here.
+                base.clear();
+                inner.clear();
+                seen_template = false;
+            }
+            _ => base.push(ch),
+        }
+    }
+    let mut base = base.trim().trim_start_matches('*').to_owned();
+    if let Some((first, rest)) = base.split_once(' ')
+        && matches!(first, "int" | "unsigned" | "float" | "double" | "bool" | "long" | "char" | "static")
+    {
+        base = rest.trim().to_owned();
+    }
+    BaseName { base, inner: inner.trim().to_owned() }
+}
+
+/// The first top-level comma-separated argument of a template argument list.
+fn first_template_arg(inner: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, ch) in inner.char_indices() {
+        match ch {
+            '<' | '(' => depth += 1,
+            '>' | ')' => depth -= 1,
+            ',' if depth == 0 => return inner.get(..i).unwrap_or(inner).trim(),
+            _ => {}
+        }
+    }
+    inner.trim()
+}
+
+/// A compact key for matching names across traces: the base name with architecture
+/// suffixes (`_sm90`, `Sm100f`), hex addresses and digit runs in tile shapes kept as
+/// written; lower-case. (Two-trace matching builds on this.)
+#[must_use]
+pub fn normalized(name: &str) -> String {
+    base_name(name).base.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_matches_the_seed_form() {
+        assert_eq!(canonical("void foo<int>(float*, int)"), "void foo<int>");
+        assert_eq!(canonical("void  foo<int>( float* )"), "void foo<int>");
+        assert_eq!(
+            canonical("ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)"),
+            "ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)"
+        );
+        assert_eq!(canonical("k(void* 0x7f00ab)"), "k(void* 0xADDR)");
+        // A tile shape is not an address.
+        assert_eq!(
+            canonical("nvjet_sm103_tst_160x64_64x6_1x2_2cta_h_bz_TNN"),
+            "nvjet_sm103_tst_160x64_64x6_1x2_2cta_h_bz_TNN"
+        );
+        // Cut names (unbalanced) stay as they are.
+        assert_eq!(canonical("void f<a<b, (c"), "void f<a<b, (c");
+        assert_eq!(canonical("Memcpy HtoD (Pinned -> Device)"), "Memcpy HtoD (Pinned -> Device)");
+    }
+
+    #[test]
+    fn base_names_strip_templates_and_arguments() {
+        let b = base_name(
+            "void at::native::vectorized_elementwise_kernel<4, at::native::AddFunctor<float>, at::detail::Array<char*, 3> >(int, at::native::AddFunctor<float>, at::detail::Array<char*, 3>)",
+        );
+        assert_eq!(b.base, "at::native::vectorized_elementwise_kernel");
+        assert!(b.inner.starts_with("4, at::native::AddFunctor<float>"));
+        let b = base_name("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>");
+        assert_eq!(b.base, "anonymous_namespace::all_reduce_two_shot_kernel");
+        assert_eq!(base_name("Memset (Device)").base, "Memset");
+        assert_eq!(base_name("nvjet_tst_64x8_64x16_4x2_h_bz_TNT").base, "nvjet_tst_64x8_64x16_4x2_h_bz_TNT");
+        assert_eq!(
+            base_name("cask_cudnn::computeOffsetsKernel(cask_cudnn::ComputeOffsetsParams)").base,
+            "cask_cudnn::computeOffsetsKernel"
+        );
+    }
+
+    #[test]
+    fn wrappers_unwrap_to_the_real_kernel() {
+        let fa3 = "void cutlass::device_kernel<flash::enable_sm90_or_later<flash::FlashAttnFwdSm90<flash::CollectiveMainloopFwdSm90<2, cute::tuple<cute::C<1>>, cutlass::bfloat16_t>>>>(flash::FlashAttnFwdSm90<int>::Params)";
+        assert_eq!(base_name(fa3).base, "flash::FlashAttnFwdSm90");
+        let b = base_name(
+            "void cutlass::Kernel<cutlass_80_tensorop_s1688gemm_64x64_16x6_nn_align4>(cutlass_80_tensorop_s1688gemm_64x64_16x6_nn_align4::Params)",
+        );
+        assert_eq!(b.base, "cutlass_80_tensorop_s1688gemm_64x64_16x6_nn_align4");
+        let b = base_name(
+            "void cutlass::device_kernel<dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel>(dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel::Params)",
+        );
+        assert_eq!(b.base, "dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel");
+    }
+
+    #[test]
+    fn truncated_names_do_not_break() {
+        let b = base_name(
+            "void cutlass::device_kernel<flash::FlashAttnBwd<flash::CollectiveMainloopBwd<2, cute::tuple<cute::C<1>, cute::C",
+        );
+        assert_eq!(b.base, "flash::FlashAttnBwd");
+        assert_eq!(base_name("").base, "");
+        assert_eq!(base_name("<<<").base, "");
+        assert_eq!(base_name(">>>)(").base, ">>>)");
+        assert_eq!(base_name("Memcpy HtoD (Pinned -> Device)").base, "Memcpy HtoD");
+    }
+
+    #[test]
+    fn return_types_are_dropped() {
+        let b = base_name(
+            "std::enable_if<(((8)>(0)))&&vllm::_typeConvert<c10::BFloat16>::exists, void>::type vllm::fused_add_rms_norm_kernel<c10::BFloat16, 8>(c10::BFloat16*, long)",
+        );
+        assert_eq!(b.base, "vllm::fused_add_rms_norm_kernel");
+        assert_eq!(b.inner, "c10::BFloat16, 8");
+        assert_eq!(base_name("int foo<3>(int)").base, "foo");
+    }
+}

@@ -1,0 +1,259 @@
+//! Presentation tables: the report turned into rows of display text, once, for every
+//! front end. Markdown, CSV and the browser render these cells; none of them formats a
+//! number itself.
+
+use super::{KernelRow, Report, StageReport, StageSummary};
+use crate::format;
+
+/// How a column sorts and aligns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    /// Text, left-aligned.
+    Left,
+    /// Numbers, right-aligned.
+    Right,
+}
+
+/// A column heading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Heading text.
+    pub label: &'static str,
+    /// Alignment (and whether the column sorts numerically).
+    pub align: Align,
+}
+
+/// One cell: display lines plus what it sorts by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// Display text, one entry per line (sites of a kernel, …).
+    pub lines: Vec<String>,
+    /// Numeric sort value for numeric columns.
+    pub sort: Option<f64>,
+    /// A share to draw as a bar, 0–100.
+    pub bar: Option<f64>,
+    /// Machine-friendly value for CSV (raw number), when different from the text.
+    pub raw: Option<String>,
+}
+
+impl Cell {
+    /// A text cell.
+    #[must_use]
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell { lines: vec![s.into()], sort: None, bar: None, raw: None }
+    }
+
+    /// A numeric cell with its display text and raw value.
+    #[must_use]
+    pub fn num(text: String, value: f64, raw: String) -> Cell {
+        Cell { lines: vec![text], sort: Some(value), bar: None, raw: Some(raw) }
+    }
+
+    /// The display text on one line, joined with `sep`.
+    #[must_use]
+    pub fn joined(&self, sep: &str) -> String {
+        self.lines.join(sep)
+    }
+}
+
+/// A rendered table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Column headings.
+    pub columns: Vec<Column>,
+    /// Rows of cells (one per column).
+    pub rows: Vec<Vec<Cell>>,
+    /// The single row shown when there are no rows.
+    pub empty: String,
+    /// A line under the table (rows hidden by the cutoff, …), if any.
+    pub footer: Option<String>,
+}
+
+/// The header block: `(label, value)` lines in display order.
+#[must_use]
+pub fn header(r: &Report) -> Vec<(&'static str, String)> {
+    let mut lines = vec![("Mode", r.mode.label().to_owned())];
+    let fw = if r.framework.id == "unknown" {
+        "unknown (no SGLang, vLLM, TensorRT-LLM or TokenSpeed evidence in the trace)".to_owned()
+    } else {
+        format!("{} (from {})", r.framework.label, r.framework.source)
+    };
+    lines.push(("Framework", fw));
+    let traces: Vec<&str> = r.inputs.iter().map(|i| i.path.as_str()).collect();
+    lines.push(("Input traces", traces.join(", ")));
+    if let Some(model) = &r.model {
+        lines.push(("Model", model.clone()));
+    }
+    let mut gpus: Vec<String> = Vec::new();
+    for i in &r.inputs {
+        let mut s = i.gpu.clone().filter(|g| !g.is_empty()).unwrap_or_else(|| "unknown GPU".to_owned());
+        if let Some(d) = i.device {
+            s.push_str(&format!(" (device {d})"));
+        }
+        match (i.rank, i.world_size) {
+            (Some(rank), Some(world)) => s.push_str(&format!(", rank {rank} of {world}")),
+            (Some(rank), None) => s.push_str(&format!(", rank {rank}")),
+            _ => {}
+        }
+        if !gpus.contains(&s) {
+            gpus.push(s);
+        }
+    }
+    if !gpus.is_empty() {
+        lines.push(("GPU", gpus.join("; ")));
+    }
+    lines
+}
+
+/// One line of headline figures for a stage.
+#[must_use]
+pub fn stage_summary(s: &StageSummary) -> String {
+    let mut parts = vec![
+        format!(
+            "GPU busy {} of {} wall ({} utilization)",
+            format::ms(s.busy_ns),
+            format::ms(s.span_ns),
+            format::pct(s.utilization_pct)
+        ),
+        format!("Σ kernel time {}", format::ms(s.kernel_ns)),
+        format!("{} launches", format::count(s.launches)),
+    ];
+    if s.graph_replay_ns > 0 {
+        parts.push(format!("{} graph-replayed", format::pct(format::share(s.graph_replay_ns, s.kernel_ns))));
+    }
+    if s.steps > 0 {
+        parts.push(format!("{} step{}", format::count(s.steps), if s.steps == 1 { "" } else { "s" }));
+    }
+    parts.join(" · ")
+}
+
+fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
+    const SHOWN: usize = 3;
+    let mut locations = Vec::new();
+    let mut ops = Vec::new();
+    let several = row.sites.len() > 1;
+    for site in row.sites.iter().take(SHOWN) {
+        let mut loc = site.location.clone();
+        if site.graph {
+            loc.push_str(" [graph]");
+        }
+        if several {
+            loc.push_str(&format!(" (site share {:.0}%)", site.share_pct));
+        }
+        locations.push(loc);
+        let op = if !site.cpu_op.is_empty() {
+            site.cpu_op.clone()
+        } else if site.graph {
+            "(graph replay)".to_owned()
+        } else {
+            "-".to_owned()
+        };
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
+    if row.sites.len() > SHOWN {
+        locations.push(format!("… {} more sites", row.sites.len() - SHOWN));
+    }
+    if locations.is_empty() {
+        locations.push("unresolved".to_owned());
+        ops.push("-".to_owned());
+    }
+    (locations, ops)
+}
+
+/// The kernel table of a stage.
+#[must_use]
+pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
+    let k = &stage.kernels;
+    let columns = vec![
+        Column { label: "Kernel", align: Align::Left },
+        Column { label: "Category", align: Align::Left },
+        Column { label: "GPU time", align: Align::Right },
+        Column { label: "Share", align: Align::Right },
+        Column { label: "Launches", align: Align::Right },
+        Column { label: "Avg", align: Align::Right },
+        Column { label: "Python location (site share)", align: Align::Left },
+        Column { label: "CPU op", align: Align::Left },
+    ];
+    let rows = k
+        .rows
+        .iter()
+        .map(|row| {
+            let avg = if row.launches > 0 {
+                row.gpu_ns / i64::try_from(row.launches).unwrap_or(i64::MAX)
+            } else {
+                0
+            };
+            let (locations, ops) = site_lines(row);
+            let mut share =
+                Cell::num(format::pct(row.share_pct), row.share_pct, format!("{:.3}", row.share_pct));
+            share.bar = Some(row.share_pct);
+            vec![
+                Cell::text(row.name.clone()),
+                Cell::text(row.category.label()),
+                Cell::num(
+                    format::ms(row.gpu_ns),
+                    row.gpu_ns as f64,
+                    format!("{:.6}", row.gpu_ns as f64 / 1e6),
+                ),
+                share,
+                Cell::num(format::count(row.launches), row.launches as f64, row.launches.to_string()),
+                Cell::num(format::duration_ns(avg), avg as f64, format!("{:.3}", avg as f64 / 1e3)),
+                Cell { lines: locations, sort: None, bar: None, raw: None },
+                Cell { lines: ops, sort: None, bar: None, raw: None },
+            ]
+        })
+        .collect();
+    let footer = (k.hidden_rows > 0).then(|| {
+        format!(
+            "{} more kernel{} below the {} share cutoff: {} ({} of GPU time)",
+            format::count(k.hidden_rows),
+            if k.hidden_rows == 1 { "" } else { "s" },
+            format::pct(min_share_pct),
+            format::ms(k.hidden_ns),
+            format::pct(format::share(k.hidden_ns, k.total_ns))
+        )
+    });
+    Table {
+        columns,
+        rows,
+        empty: format!("No kernel rows at or above {} share.", format::pct(min_share_pct)),
+        footer,
+    }
+}
+
+/// Diagnostics worth showing (warnings first), as a table.
+#[must_use]
+pub fn diagnostics_table(r: &Report) -> Table {
+    let columns = vec![
+        Column { label: "Severity", align: Align::Left },
+        Column { label: "Input", align: Align::Left },
+        Column { label: "What", align: Align::Left },
+        Column { label: "Count", align: Align::Right },
+        Column { label: "Meaning", align: Align::Left },
+    ];
+    let rows = r
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let input = r.inputs.get(d.input).map(|i| short_name(&i.path)).unwrap_or_default();
+            let what =
+                if d.detail.is_empty() { d.kind.clone() } else { format!("{} ({})", d.kind, d.detail) };
+            vec![
+                Cell::text(d.severity.clone()),
+                Cell::text(input),
+                Cell::text(what),
+                Cell::num(format::count(d.count), d.count as f64, d.count.to_string()),
+                Cell::text(d.message.clone()),
+            ]
+        })
+        .collect();
+    Table { columns, rows, empty: "Nothing was skipped.".to_owned(), footer: None }
+}
+
+/// The file name of a path.
+#[must_use]
+pub fn short_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}

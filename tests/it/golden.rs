@@ -1,0 +1,84 @@
+//! Golden reports: every corpus trace and every committed fixture is triaged and its
+//! markdown report compared with `tests/golden/<name>.md`. The files are reviewed like
+//! code (see `tests/golden/REVIEW.md`); regenerate them with `UPDATE_GOLDEN=1 cargo test
+//! --test it golden` and read the diff before committing.
+
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden"))
+}
+
+/// Compares `actual` with the golden file `name`, or rewrites it under `UPDATE_GOLDEN=1`.
+/// Returns a description of the difference, if any.
+pub fn check(name: &str, actual: &str) -> Option<String> {
+    let path = golden_dir().join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden_dir()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected == actual {
+        return None;
+    }
+    std::fs::create_dir_all(golden_dir()).unwrap();
+    let new = path.with_extension("md.new");
+    std::fs::write(&new, actual).unwrap();
+    let first = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(expected.lines().count().min(actual.lines().count()));
+    Some(format!(
+        "{name}: differs from the golden file at line {} (expected {:?}, got {:?}); wrote {}",
+        first + 1,
+        expected.lines().nth(first).unwrap_or("<end>"),
+        actual.lines().nth(first).unwrap_or("<end>"),
+        new.display()
+    ))
+}
+
+/// Triage of one file, shown under `display` (a stable relative path).
+pub fn report_of(path: &Path, display: &str) -> engine::Report {
+    let trace = engine::load(&common::read(path)).unwrap_or_else(|e| panic!("{display}: {e}"));
+    let inputs = [engine::triage::Input { path: display, trace: &trace }];
+    engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin())
+}
+
+#[test]
+fn corpus_reports_match_golden_files() {
+    let mut failures = Vec::new();
+    for path in common::corpus_files() {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let display = format!("../shared/traces/{file}");
+        let report = report_of(&path, &display);
+        let md = engine::report::markdown::render(&report);
+        let name = format!("{}.md", file.trim_end_matches(".json.gz"));
+        failures.extend(check(&name, &md));
+        // The JSON form reads back to the same report.
+        let back = engine::Report::from_json(&report.to_json()).unwrap();
+        assert_eq!(back, report, "{file}: JSON round trip");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn fixture_reports_match_golden_files() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut failures = Vec::new();
+    for rel in [
+        "tests/fixtures/mi300x-hipgraph-excerpt-TP-0-DECODE.trace.json.gz",
+        "tests/fixtures/vllm-b200-excerpt.pt.trace.json.gz",
+        "tests/fixtures/kineto-resnet50-legacy-excerpt.pt.trace.json.gz",
+        "tests/fixtures/prefill/hta-a100-cudagraph-excerpt.trace.json.gz",
+    ] {
+        let report = report_of(&root.join(rel), rel);
+        let md = engine::report::markdown::render(&report);
+        let name = format!("fixture-{}.md", rel.rsplit('/').next().unwrap().trim_end_matches(".json.gz"));
+        failures.extend(check(&name, &md));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -164,6 +164,8 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
             inputs: vec![index],
             summary,
             kernels: table,
+            overlap: crate::report::overlap::OverlapTable::default(),
+            fuse: crate::report::fuse::FuseTable::default(),
         });
     }
 }

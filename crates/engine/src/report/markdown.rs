@@ -32,6 +32,24 @@ pub fn push_table(out: &mut Vec<String>, t: &Table) {
     }
 }
 
+/// One table per stage, with `#####` headings when the report has stages.
+fn push_stage_tables(
+    out: &mut Vec<String>,
+    r: &Report,
+    headings: bool,
+    table: impl Fn(&super::StageReport) -> Table,
+) {
+    for (i, stage) in r.stages.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        if headings {
+            out.push(format!("##### {}", stage.label));
+        }
+        push_table(out, &table(stage));
+    }
+}
+
 /// The whole report as markdown.
 #[must_use]
 pub fn render(r: &Report) -> String {
@@ -57,6 +75,12 @@ pub fn render(r: &Report) -> String {
         out.push(String::new());
         push_table(&mut out, &view::kernel_table(stage, r.min_share_pct));
     }
+    out.push(String::new());
+    out.push("Overlap Opportunity Table".to_owned());
+    push_stage_tables(&mut out, r, headings, |s| super::overlap::table(&s.overlap, r.min_share_pct));
+    out.push(String::new());
+    out.push("Fuse Opportunity Table".to_owned());
+    push_stage_tables(&mut out, r, headings, |s| super::fuse::table(&s.fuse, r.min_share_pct));
     if !r.notes.is_empty() {
         out.push(String::new());
         out.push("Notes".to_owned());

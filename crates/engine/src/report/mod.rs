@@ -7,7 +7,9 @@
 //! [`view`] so the CLI, the browser and golden files show the same characters.
 
 pub mod csv;
+pub mod fuse;
 pub mod markdown;
+pub mod overlap;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
@@ -165,6 +167,12 @@ pub struct StageReport {
     pub summary: StageSummary,
     /// The kernel table.
     pub kernels: KernelTable,
+    /// The overlap-opportunity table (and timeline summary).
+    #[serde(default)]
+    pub overlap: overlap::OverlapTable,
+    /// The fuse-pattern table.
+    #[serde(default)]
+    pub fuse: fuse::FuseTable,
 }
 
 /// A diagnostic line.

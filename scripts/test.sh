@@ -19,5 +19,14 @@ cargo clippy -p engine --target wasm32-unknown-unknown --locked -- -D warnings
 step "tests (native: engine, CLI, corpus, robustness)"
 cargo test --workspace --locked
 
-step "browser app build"
+step "engine tests in headless Chromium (wasm-bindgen-test)"
+cargo test -p engine --target wasm32-unknown-unknown --test web --locked
+
+step "browser app build (trunk, release)"
 trunk build --release
+
+step "CLI release build (the browser tests compare the page with it)"
+cargo build --release -p cli --locked
+
+step "end-to-end tests in headless Chromium (playwright-core)"
+node --test e2e/

@@ -1,17 +1,25 @@
 //! tracetriage's integration tests: one test binary (see ARCHITECTURE.md, "Testing").
 //!
+//! - `catalog`: the fuse catalog parses; one fixture per pattern triggers it alone; the seed
+//!   tool's false positives stay out; near misses, user catalog files and lookups.
 //! - `categories`: real kernel names from the corpus get the category of what they do.
 //! - `corpus`: every real trace in `../shared/traces` loads with the counts an independent
 //!   Python count found (`counts.json`).
 //! - `golden`: triage reports of the corpus and the fixtures against reviewed files.
+//! - `overlap`: the overlap table and timeline on real traces — exposed all-reduce time,
+//!   sweep figures against the kernel table, strip size, SVG, hit test and ASCII.
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
 //! - `robustness`: truncation at many cut points, byte flips and non-trace inputs never
 //!   panic and give the right error or diagnostic.
+//! - `share`: report links fit the budget and decode to the same numbers.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
+mod catalog;
 mod categories;
 mod common;
 mod corpus;
 mod golden;
+mod overlap;
 mod report;
 mod robustness;
+mod share;

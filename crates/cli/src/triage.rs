@@ -1,4 +1,5 @@
-//! `tracetriage triage PATH...`: the triage report (kernel table per stage).
+//! `tracetriage triage PATH...`: the triage report (kernel, overlap and fuse tables per
+//! stage), optionally followed by ASCII timelines (`--timeline`, `--window START..END`).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -42,9 +43,88 @@ pub struct Args {
     /// Write the report to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// An extra catalog file (fuse patterns and reference entries, TOML as in
+    /// catalog/README.md), added to the built-in catalog.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
     /// Print load and analysis times to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// After the report, print an ASCII timeline of each stage's busiest step (one row per
+    /// stream, characters by category, overlap marked). Markdown output only.
+    #[arg(long)]
+    pub timeline: bool,
+    /// The timeline's window instead: START..END in milliseconds after the trace's first
+    /// event (e.g. `120.5..135`). Implies --timeline.
+    #[arg(long, value_name = "START..END")]
+    pub window: Option<String>,
+}
+
+/// Parses `START..END` (milliseconds).
+fn parse_window(text: &str) -> anyhow::Result<(f64, f64)> {
+    let Some((a, b)) = text.split_once("..") else {
+        bail!("--window must be START..END in milliseconds (e.g. 120.5..135), got {text:?}");
+    };
+    let num = |s: &str| {
+        s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).with_context(|| {
+            format!("--window: {s:?} is not a number of milliseconds (expected START..END, e.g. 120.5..135)")
+        })
+    };
+    let (start, end) = (num(a)?, num(b)?);
+    if end <= start {
+        bail!("--window: the end ({end} ms) must come after the start ({start} ms)");
+    }
+    Ok((start, end))
+}
+
+/// The ASCII timelines: per input, each stage's busiest step, or the chosen window.
+fn timelines(
+    report: &engine::Report,
+    names: &[String],
+    traces: &[engine::Trace],
+    window: Option<(f64, f64)>,
+    catalog: &engine::Catalog,
+) -> String {
+    const WIDTH: usize = 110;
+    let mut out = String::from("\nTimeline\n");
+    for (index, (name, trace)) in names.iter().zip(traces).enumerate() {
+        let tl = engine::timeline::Timeline::of(trace, name, catalog);
+        let who = engine::report::view::short_name(name);
+        let mut views: Vec<(String, engine::timeline::Window)> = Vec::new();
+        match window {
+            Some((a, b)) => views.push((who.clone(), engine::timeline::Window::from_ms(tl.origin_ns, a, b))),
+            None => {
+                for stage in report.stages.iter().filter(|s| s.inputs.contains(&index)) {
+                    let Some(span) = tl.stages.iter().find(|s| s.stage == stage.stage) else { continue };
+                    let step = span
+                        .steps
+                        .iter()
+                        .find(|s| s.start_ns == span.busiest.start_ns && s.end_ns == span.busiest.end_ns)
+                        .map(|s| s.name.as_str())
+                        .filter(|n| !n.is_empty());
+                    let heading = match step {
+                        Some(step) => format!("{} · busiest step {step}", stage.label),
+                        None => format!("{} · all of its GPU work", stage.label),
+                    };
+                    views.push((heading, span.busiest));
+                }
+            }
+        }
+        for (heading, w) in views {
+            out.push_str(&format!("##### {heading}\n```text\n"));
+            out.push_str(&engine::timeline::ascii::render(&tl, w, WIDTH));
+            out.push_str("```\n");
+        }
+    }
+    out
+}
+
+/// The built-in catalog plus `--catalog FILE`, when given.
+fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<Option<engine::Catalog>> {
+    let Some(path) = path else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
+    Ok(Some(engine::Catalog::builtin_with(&path.display().to_string(), &text)?))
 }
 
 /// Runs `triage`.
@@ -54,6 +134,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     };
     if !(0.0..=100.0).contains(&args.min_share) {
         bail!("--min-share must be between 0 and 100, got {}", args.min_share);
+    }
+    let user_catalog = load_catalog(args.catalog.as_deref())?;
+    let catalog = user_catalog.as_ref().unwrap_or_else(|| engine::Catalog::builtin());
+    let window = args.window.as_deref().map(parse_window).transpose()?;
+    let timeline = args.timeline || window.is_some();
+    if timeline && args.format != ReportFormat::Md {
+        bail!(
+            "--timeline and --window print text: use them with --format md (the JSON report carries each stage's timeline strip)"
+        );
     }
     let ranks = match (args.rank, args.all_ranks) {
         (Some(r), _) => Ranks::Only(r),
@@ -75,9 +164,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         min_share_pct: args.min_share,
         server_args: files.first().and_then(|f| discover::server_args(f)),
     };
-    let report = engine::triage::triage(&inputs, &options, engine::Catalog::builtin());
+    let report = engine::triage::triage(&inputs, &options, catalog);
     let analysed = started.elapsed() - loaded;
     let text = match args.format {
+        ReportFormat::Md if timeline => {
+            engine::report::markdown::render(&report) + &timelines(&report, &names, &traces, window, catalog)
+        }
         ReportFormat::Md => engine::report::markdown::render(&report),
         ReportFormat::Json => {
             let mut s = report.to_json();

@@ -192,3 +192,34 @@ fn triage_errors_are_one_line() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn triage_timeline_prints_ascii_lanes_for_a_step_or_a_window() {
+    let f = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
+    let f = f.to_str().unwrap();
+    let o = run(&["triage", "--timeline", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let timeline = out.split("\nTimeline\n").nth(1).expect("a Timeline section after the report");
+    assert!(timeline.starts_with("##### decode · "), "{timeline}");
+    for needle in ["```text", "time(ms)", "legend: ", "overlap", "longest in window:"] {
+        assert!(timeline.contains(needle), "missing {needle}: {timeline}");
+    }
+    assert!(timeline.lines().any(|l| l.starts_with("stream ")), "{timeline}");
+    // An explicit window, in ms after the trace's first event.
+    let o = run(&["triage", "--window", "0..2.5", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("window 0.000–2.500 ms after the trace's first event"), "{out}");
+    for (args, needle) in [
+        (vec!["triage", "--window", "5..1", f], "must come after the start"),
+        (vec!["triage", "--window", "1-5", f], "START..END"),
+        (vec!["triage", "--timeline", "--format", "json", f], "--format md"),
+    ] {
+        let o = run(&args);
+        assert!(!o.status.success(), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -32,7 +32,10 @@ pub use model::Trace;
 pub mod format;
 pub mod inspect;
 pub mod report;
+pub mod timeline;
 pub mod triage;
 
 pub use catalog::Catalog;
 pub use report::Report;
+pub mod discover;
+pub mod share;

@@ -4,6 +4,7 @@
 use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::framework::{self, Framework, ServerArgs};
 use crate::analysis::kernels::{self, NameCache, StageOps};
+use crate::analysis::overlap;
 use crate::analysis::stages::{self, Stage};
 use crate::catalog::Catalog;
 use crate::model::Trace;
@@ -142,6 +143,13 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
         .map(|&i| trace.gpu.dur_ns.get(i as usize).copied().unwrap_or(0))
         .sum();
     let mut cache = NameCache::new(&catalog.categories);
+    let fuse_ctx = crate::analysis::fuse::Context::new(
+        trace,
+        device,
+        &report.framework.id,
+        options.server_args.as_ref(),
+    );
+    let windows = stages::Windows::of(trace);
     for group in &groups {
         let summary = kernels::summary(trace, &attribution, group);
         if group.stage == Stage::Other && groups.len() > 1 {
@@ -156,7 +164,17 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
                 continue;
             }
         }
-        let table = kernels::kernel_table(trace, &attribution, &mut cache, group, options.min_share_pct);
+        // All rows once: the fuse matcher reads every row, the table shows those above the cutoff.
+        let all_rows = kernels::kernel_table(trace, &attribution, &mut cache, group, 0.0);
+        let fuse = crate::analysis::fuse::match_stage(
+            &all_rows.rows,
+            all_rows.total_ns,
+            &fuse_ctx,
+            catalog,
+            options.min_share_pct,
+        );
+        let table = crate::analysis::fuse::cutoff(all_rows, options.min_share_pct);
+        let overlap = overlap::table(trace, &attribution, &mut cache, group, &windows, options.min_share_pct);
         report.stages.push(StageReport {
             stage: group.stage,
             label: group.stage.label().to_owned(),
@@ -164,8 +182,8 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
             inputs: vec![index],
             summary,
             kernels: table,
-            overlap: crate::report::overlap::OverlapTable::default(),
-            fuse: crate::report::fuse::FuseTable::default(),
+            overlap,
+            fuse,
         });
     }
 }

@@ -4,7 +4,9 @@
 pub mod attribution;
 pub mod categories;
 pub mod framework;
+pub mod fuse;
 pub mod kernels;
 pub mod names;
+pub mod overlap;
 pub mod source;
 pub mod stages;

@@ -6,7 +6,9 @@ use rustc_hash::FxHashMap;
 use super::event::{IntArg, RawEvent, RawKey};
 use super::scan::RawStr;
 use crate::diagnostics::DiagnosticKind as D;
-use crate::model::{FlowKind, FlowPhase, GpuKind, Key, NO_ID, RuntimeKind, Sym, Trace, Track, TrackId};
+use crate::model::{
+    FlowKind, FlowPhase, GpuKind, Key, NO_ID, NO_PY_ID, RuntimeKind, Sym, Trace, Track, TrackId,
+};
 
 /// What a `cat` value means, matched case-insensitively and by alias.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,8 +299,18 @@ impl Builder {
                 c.call_stack.push(call_stack);
             }
             Class::Python => {
+                let narrow = |id: u64, trace: &mut Trace| match u32::try_from(id) {
+                    Ok(v) if v != NO_PY_ID => v,
+                    _ if id == NO_ID => NO_PY_ID,
+                    _ => {
+                        trace.diagnostics.add(D::BadId, "Python id beyond 32 bits", Some(offset));
+                        NO_PY_ID
+                    }
+                };
                 let id = id_of(a.python_id, &mut self.trace, offset);
+                let id = narrow(id, &mut self.trace);
                 let parent = id_of(a.python_parent_id, &mut self.trace, offset);
+                let parent = narrow(parent, &mut self.trace);
                 let p = &mut self.trace.python;
                 p.name.push(name);
                 p.track.push(track);

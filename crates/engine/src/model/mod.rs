@@ -16,8 +16,10 @@ pub use tables::{Annotations, CpuOps, Flows, GpuOps, PythonFrames, RuntimeCalls}
 
 use crate::diagnostics::Diagnostics;
 
-/// Marks an absent correlation, External id or Python id.
+/// Marks an absent correlation or External id.
 pub const NO_ID: u64 = u64::MAX;
+/// Marks an absent Python id.
+pub const NO_PY_ID: u32 = u32::MAX;
 
 /// A `pid` or `tid` as written: Kineto mixes integers and strings in one file.
 ///

@@ -136,10 +136,11 @@ pub struct PythonFrames {
     pub start_ns: Vec<i64>,
     /// Duration, ns.
     pub dur_ns: Vec<i64>,
-    /// `Python id`, or [`super::NO_ID`].
-    pub id: Vec<u64>,
-    /// `Python parent id` (`null` at roots → [`super::NO_ID`]).
-    pub parent: Vec<u64>,
+    /// `Python id`, or [`super::NO_PY_ID`] (32 bits: these are per-process counters, and
+    /// Python frames are most of a trace's events, so the narrower column matters).
+    pub id: Vec<u32>,
+    /// `Python parent id` (`null` at roots → [`super::NO_PY_ID`]).
+    pub parent: Vec<u32>,
 }
 
 impl PythonFrames {

@@ -1,0 +1,326 @@
+//! The interval sweep behind the overlap table: one pass over the start and end points of
+//! every GPU activity of a stage, in O(n log n).
+//!
+//! Per lane (a device's stream) the sweep keeps how many activities are active and how
+//! many of them are compute; across lanes it keeps how many lanes are active and how many
+//! have compute running. From those counters alone (never by scanning the active set) it
+//! integrates, over time, "another lane is busy" and "another lane runs compute", so each
+//! activity's hidden and hidden-by-compute time is a difference of two running integrals
+//! taken at its start and end. Activities on the same lane never hide each other.
+
+/// One GPU activity as the sweep sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Dense lane id (one per device × stream).
+    pub lane: u32,
+    /// Start, ns.
+    pub start: i64,
+    /// End, ns (an end before the start counts as the start: zero length).
+    pub end: i64,
+    /// Whether the activity is compute (it can hide communication and copies).
+    pub compute: bool,
+}
+
+/// What the sweep found for one activity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Share {
+    /// Time during which some other lane was busy, ns.
+    pub hidden: i64,
+    /// Time during which some other lane ran compute, ns (≤ `hidden`).
+    pub hidden_by_compute: i64,
+}
+
+/// An idle stretch between two busy runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// Start (the end of the previous busy run), ns.
+    pub start: i64,
+    /// End (the start of the next busy run), ns.
+    pub end: i64,
+    /// Index (into the spans) of an activity that ended at `start`.
+    pub before: u32,
+    /// Index of an activity that started at `end`.
+    pub after: u32,
+}
+
+/// The result of a sweep.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Length of the union of all activities, ns.
+    pub busy: i64,
+    /// Time with at least two lanes active, ns.
+    pub overlap: i64,
+    /// The most lanes active at once.
+    pub max_lanes: u32,
+    /// Per span (same order as the input).
+    pub shares: Vec<Share>,
+    /// Maximal busy intervals, sorted.
+    pub runs: Vec<(i64, i64)>,
+    /// Idle stretches between consecutive runs, sorted.
+    pub gaps: Vec<Gap>,
+}
+
+/// Sweeps `spans` over `lanes` dense lane ids (ids at or above `lanes` are ignored).
+#[must_use]
+pub fn sweep(spans: &[Span], lanes: usize) -> Sweep {
+    let mut out = Sweep { shares: vec![Share::default(); spans.len()], ..Sweep::default() };
+    // (time, 0 = end / 1 = start, span): ends before starts at equal times.
+    let mut points: Vec<(i64, u8, u32)> = Vec::with_capacity(spans.len() * 2);
+    for (i, s) in spans.iter().enumerate() {
+        let Ok(i) = u32::try_from(i) else { break };
+        if s.end <= s.start || s.lane as usize >= lanes {
+            continue;
+        }
+        points.push((s.start, 1, i));
+        points.push((s.end, 0, i));
+    }
+    points.sort_unstable();
+
+    let mut lane_active = vec![0u32; lanes];
+    let mut lane_compute = vec![0u32; lanes];
+    let (mut active, mut active_lanes, mut compute_lanes) = (0u32, 0u32, 0u32);
+    // Sum of the ids of lanes with compute running: the lane itself when only one has.
+    let mut compute_lane_sum = 0u64;
+    // Running integrals: ≥ 2 lanes active; ≥ 2 lanes with compute; exactly one lane with
+    // compute; per lane, time it was that only lane. "Another lane runs compute" for lane
+    // L integrates to `two + one - sole[L]`.
+    let (mut hidden_int, mut two, mut one) = (0i64, 0i64, 0i64);
+    let mut sole = vec![0i64; lanes];
+    // Per span: the integrals at its start.
+    let mut at_start: Vec<(i64, i64)> = vec![(0, 0); spans.len()];
+    let mut prev_t = i64::MIN;
+    let mut run_start = 0i64;
+    let mut last_end_span = u32::MAX;
+    let mut last_run_end: Option<i64> = None;
+
+    let mut p = 0;
+    while let Some(&(t, _, _)) = points.get(p) {
+        if active > 0 {
+            let seg = t - prev_t;
+            out.busy += seg;
+            if active_lanes >= 2 {
+                out.overlap += seg;
+                hidden_int += seg;
+            }
+            match compute_lanes {
+                0 => {}
+                1 => {
+                    one += seg;
+                    if let Some(s) = usize::try_from(compute_lane_sum).ok().and_then(|l| sole.get_mut(l)) {
+                        *s += seg;
+                    }
+                }
+                _ => two += seg,
+            }
+        }
+        let was_active = active > 0;
+        let mut first_start = u32::MAX;
+        // Every point at time t.
+        while let Some(&(pt, kind, i)) = points.get(p) {
+            if pt != t {
+                break;
+            }
+            p += 1;
+            let Some(s) = spans.get(i as usize) else { continue };
+            let l = s.lane as usize;
+            let (Some(la), Some(lc)) = (lane_active.get_mut(l), lane_compute.get_mut(l)) else { continue };
+            if kind == 1 {
+                if first_start == u32::MAX {
+                    first_start = i;
+                }
+                if *la == 0 {
+                    active_lanes += 1;
+                }
+                *la += 1;
+                if s.compute {
+                    if *lc == 0 {
+                        compute_lanes += 1;
+                        compute_lane_sum += u64::from(s.lane);
+                    }
+                    *lc += 1;
+                }
+                active += 1;
+                let sole_l = sole.get(l).copied().unwrap_or(0);
+                if let Some(a) = at_start.get_mut(i as usize) {
+                    *a = (hidden_int, two + one - sole_l);
+                }
+            } else {
+                *la = la.saturating_sub(1);
+                if *la == 0 {
+                    active_lanes = active_lanes.saturating_sub(1);
+                }
+                if s.compute {
+                    *lc = lc.saturating_sub(1);
+                    if *lc == 0 {
+                        compute_lanes = compute_lanes.saturating_sub(1);
+                        compute_lane_sum = compute_lane_sum.saturating_sub(u64::from(s.lane));
+                    }
+                }
+                active = active.saturating_sub(1);
+                last_end_span = i;
+                let sole_l = sole.get(l).copied().unwrap_or(0);
+                let (h0, c0) = at_start.get(i as usize).copied().unwrap_or((0, 0));
+                if let Some(share) = out.shares.get_mut(i as usize) {
+                    share.hidden = hidden_int - h0;
+                    share.hidden_by_compute = (two + one - sole_l) - c0;
+                }
+            }
+        }
+        out.max_lanes = out.max_lanes.max(active_lanes);
+        match (was_active, active > 0) {
+            (false, true) => {
+                if let Some(end) = last_run_end {
+                    out.gaps.push(Gap { start: end, end: t, before: last_end_span, after: first_start });
+                }
+                run_start = t;
+            }
+            (true, false) => {
+                out.runs.push((run_start, t));
+                last_run_end = Some(t);
+            }
+            _ => {}
+        }
+        prev_t = t;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn span(lane: u32, start: i64, end: i64, compute: bool) -> Span {
+        Span { lane, start, end, compute }
+    }
+
+    /// The obvious quadratic answer, one time unit at a time (times are small integers).
+    fn brute(spans: &[Span]) -> (i64, i64, Vec<Share>) {
+        let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let (mut busy, mut overlap) = (0, 0);
+        let mut shares = vec![Share::default(); spans.len()];
+        for t in lo..hi {
+            let active: Vec<usize> =
+                (0..spans.len()).filter(|&i| spans[i].start <= t && t < spans[i].end).collect();
+            if active.is_empty() {
+                continue;
+            }
+            busy += 1;
+            let mut lanes: Vec<u32> = active.iter().map(|&i| spans[i].lane).collect();
+            lanes.sort_unstable();
+            lanes.dedup();
+            if lanes.len() >= 2 {
+                overlap += 1;
+            }
+            for &i in &active {
+                let others: Vec<usize> =
+                    active.iter().copied().filter(|&j| spans[j].lane != spans[i].lane).collect();
+                if !others.is_empty() {
+                    shares[i].hidden += 1;
+                }
+                if others.iter().any(|&j| spans[j].compute) {
+                    shares[i].hidden_by_compute += 1;
+                }
+            }
+        }
+        (busy, overlap, shares)
+    }
+
+    #[test]
+    fn nested_on_two_lanes() {
+        // A 0..100 on lane 0 (compute); B 20..40 on lane 1 inside it.
+        let s = sweep(&[span(0, 0, 100, true), span(1, 20, 40, false)], 2);
+        assert_eq!((s.busy, s.overlap, s.max_lanes), (100, 20, 2));
+        assert_eq!(s.shares[0], Share { hidden: 20, hidden_by_compute: 0 });
+        assert_eq!(s.shares[1], Share { hidden: 20, hidden_by_compute: 20 });
+        assert_eq!(s.runs, [(0, 100)]);
+        assert!(s.gaps.is_empty());
+    }
+
+    #[test]
+    fn touching_spans_make_one_run_and_no_overlap() {
+        let s = sweep(&[span(0, 0, 10, false), span(1, 10, 20, false), span(0, 25, 30, false)], 2);
+        assert_eq!((s.busy, s.overlap), (25, 0));
+        assert_eq!(s.runs, [(0, 20), (25, 30)]);
+        assert_eq!(s.gaps, [Gap { start: 20, end: 25, before: 1, after: 2 }]);
+        assert!(s.shares.iter().all(|x| x.hidden == 0));
+    }
+
+    #[test]
+    fn same_stream_concurrency_is_not_overlap() {
+        let s = sweep(&[span(3, 0, 10, true), span(3, 5, 15, true)], 4);
+        assert_eq!((s.busy, s.overlap, s.max_lanes), (15, 0, 1));
+        assert_eq!(s.shares, [Share::default(), Share::default()]);
+    }
+
+    #[test]
+    fn three_streams() {
+        // lane 0: comm 0..30; lane 1: compute 10..20; lane 2: copy 15..40.
+        let spans = [span(0, 0, 30, false), span(1, 10, 20, true), span(2, 15, 40, false)];
+        let s = sweep(&spans, 3);
+        assert_eq!((s.busy, s.overlap, s.max_lanes), (40, 20, 3));
+        assert_eq!(s.shares[0], Share { hidden: 20, hidden_by_compute: 10 });
+        assert_eq!(s.shares[1], Share { hidden: 10, hidden_by_compute: 0 });
+        assert_eq!(s.shares[2], Share { hidden: 15, hidden_by_compute: 5 });
+        let (busy, overlap, shares) = brute(&spans);
+        assert_eq!((busy, overlap, shares), (s.busy, s.overlap, s.shares));
+    }
+
+    #[test]
+    fn compute_on_own_lane_does_not_hide() {
+        // Lane 0 runs compute and a copy at once; lane 1 runs compute 5..8.
+        let spans = [span(0, 0, 10, true), span(0, 0, 10, false), span(1, 5, 8, true)];
+        let s = sweep(&spans, 2);
+        assert_eq!(s.shares[1], Share { hidden: 3, hidden_by_compute: 3 });
+        assert_eq!(s.shares[2], Share { hidden: 3, hidden_by_compute: 3 });
+        assert_eq!(brute(&spans).2, s.shares);
+    }
+
+    #[test]
+    fn zero_length_and_reversed_spans_count_for_nothing() {
+        let spans = [span(0, 5, 5, true), span(1, 0, 10, false), span(0, 8, 2, true)];
+        let s = sweep(&spans, 2);
+        assert_eq!((s.busy, s.overlap), (10, 0));
+        assert_eq!(s.shares, [Share::default(); 3]);
+        assert_eq!(s.runs, [(0, 10)]);
+        let empty = sweep(&[], 0);
+        assert_eq!((empty.busy, empty.runs.len(), empty.gaps.len()), (0, 0, 0));
+    }
+
+    fn spans_strategy() -> impl Strategy<Value = Vec<Span>> {
+        prop::collection::vec(
+            (0u32..4, 0i64..60, 0i64..25, any::<bool>()).prop_map(|(lane, start, len, compute)| Span {
+                lane,
+                start,
+                end: start + len,
+                compute,
+            }),
+            0..24,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn sweep_agrees_with_brute_force(spans in spans_strategy()) {
+            let s = sweep(&spans, 4);
+            let (busy, overlap, shares) = brute(&spans);
+            prop_assert_eq!(s.busy, busy);
+            prop_assert_eq!(s.overlap, overlap);
+            prop_assert_eq!(&s.shares, &shares);
+            let lo = spans.iter().map(|x| x.start).min().unwrap_or(0);
+            let hi = spans.iter().map(|x| x.end).max().unwrap_or(0);
+            prop_assert!(s.overlap <= s.busy && s.busy <= (hi - lo).max(0));
+            for (x, sh) in spans.iter().zip(&s.shares) {
+                let total = (x.end - x.start).max(0);
+                let exclusive = total - sh.hidden;
+                prop_assert!(exclusive >= 0 && sh.hidden_by_compute <= sh.hidden);
+                prop_assert_eq!(exclusive + sh.hidden, total);
+            }
+            let runs: i64 = s.runs.iter().map(|(a, b)| b - a).sum();
+            prop_assert_eq!(runs, s.busy);
+            prop_assert_eq!(s.gaps.len(), s.runs.len().saturating_sub(1));
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Which files of a capture to triage: name rules shared by the CLI (directories on disk)
+//! and the browser (dropped files and folders). Pure: it sees names, never files.
+
+use crate::analysis::stages;
+
+/// File names that are never traces even though they end in `.json`.
+const IGNORED: &[&str] = &["server_args.json", "metadata.json", "config.json", "report.json", "counts.json"];
+
+/// Which ranks to keep when a capture holds several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ranks {
+    /// Rank 0 if present, else the lowest.
+    Default,
+    /// One rank.
+    Only(i64),
+    /// Every rank.
+    All,
+}
+
+/// Whether a file name can be a trace by its name alone (`*.json` / `*.json.gz`, not a
+/// known non-trace such as `server_args.json` or vLLM's `*.async_llm.*` engine trace).
+/// Names like `*.trace.json.gz` are certain; other `*.json` names need a content sniff.
+#[must_use]
+pub fn candidate_name(name: &str) -> bool {
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    !IGNORED.contains(&name.as_str())
+        && !name.contains(".async_llm.")
+        && (name.ends_with(".json") || name.ends_with(".json.gz"))
+}
+
+/// Whether the first bytes of a file (decompressed) look like a Chrome trace.
+#[must_use]
+pub fn sniff_text(text: &[u8]) -> bool {
+    let t = String::from_utf8_lossy(text);
+    let trimmed = t.trim_start();
+    (trimmed.starts_with('{')
+        && (t.contains("\"traceEvents\"")
+            || t.contains("\"schemaVersion\"")
+            || t.contains("\"deviceProperties\"")))
+        || (trimmed.starts_with('[') && t.contains("\"ph\""))
+}
+
+/// The rank in a file name: `TP-3`, `tp3`, `rank3`, `rank-3`, `rank_3`, `rank 3`, `worker3`.
+#[must_use]
+pub fn rank_of(path: &str) -> Option<i64> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
+    for key in ["tp-", "tp", "rank-", "rank_", "rank ", "rank", "worker"] {
+        let mut from = 0;
+        while let Some(i) = name.get(from..).and_then(|s| s.find(key)).map(|i| i + from) {
+            let before_ok = i == 0 || name.as_bytes().get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
+            let digits: String =
+                name.get(i + key.len()..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
+            let after = name.as_bytes().get(i + key.len() + digits.len());
+            if before_ok && after.is_none_or(|b| !b.is_ascii_alphanumeric()) && !digits.is_empty() {
+                return digits.parse().ok();
+            }
+            from = i + 1;
+        }
+    }
+    None
+}
+
+/// Why no file could be selected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// The requested rank is not among the files.
+    #[error("no trace of rank {rank} (ranks present: {present})")]
+    NoSuchRank {
+        /// The rank asked for.
+        rank: i64,
+        /// The ranks found, comma-separated, or a phrase when none.
+        present: String,
+    },
+}
+
+/// Picks the traces of a capture from candidate paths: per-rank files over `merged-*`
+/// ones, the requested ranks, then sorted by (stage, rank, path). Returns indexes into
+/// `paths`.
+///
+/// # Errors
+/// When a requested rank is absent.
+pub fn select(paths: &[&str], ranks: Ranks) -> Result<Vec<usize>, SelectError> {
+    let is_merged = |p: &str| p.rsplit(['/', '\\']).next().unwrap_or(p).starts_with("merged-");
+    let mut idx: Vec<usize> =
+        (0..paths.len()).filter(|&i| paths.get(i).is_some_and(|p| !is_merged(p))).collect();
+    if idx.is_empty() {
+        idx = (0..paths.len()).collect();
+    }
+    let rank = |i: usize| paths.get(i).and_then(|p| rank_of(p));
+    let mut known: Vec<i64> = idx.iter().filter_map(|&i| rank(i)).collect();
+    known.sort_unstable();
+    known.dedup();
+    let kept: Vec<usize> = match ranks {
+        Ranks::All => idx,
+        Ranks::Only(r) => {
+            let kept: Vec<usize> = idx.into_iter().filter(|&i| rank(i) == Some(r)).collect();
+            if kept.is_empty() {
+                let present = if known.is_empty() {
+                    "none in the file names".to_owned()
+                } else {
+                    known.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                };
+                return Err(SelectError::NoSuchRank { rank: r, present });
+            }
+            kept
+        }
+        Ranks::Default => match known.first() {
+            Some(&lowest) => idx.into_iter().filter(|&i| rank(i) == Some(lowest)).collect(),
+            None => idx,
+        },
+    };
+    let mut keyed: Vec<(u8, i64, &str, usize)> = kept
+        .into_iter()
+        .filter_map(|i| {
+            let p = *paths.get(i)?;
+            let stage = stages::stage_from_path(p).map_or(9, |s| s as u8);
+            Some((stage, rank(i).unwrap_or(-1), p, i))
+        })
+        .collect();
+    keyed.sort();
+    Ok(keyed.into_iter().map(|(_, _, _, i)| i).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_from_names() {
+        assert_eq!(rank_of("bs-128-il-2048-1779044554.08832-TP-0-DECODE.trace.json.gz"), Some(0));
+        assert_eq!(rank_of("/x/prof-TP-3.trace.json.gz"), Some(3));
+        assert_eq!(rank_of("dp0_pp0_tp2_dcp0_ep0_rank2.1776.pt.trace.json.gz"), Some(2));
+        assert_eq!(rank_of("rank-5.1234.pt.trace.json.gz"), Some(5));
+        assert_eq!(rank_of("rank1_trace.json"), Some(1));
+        assert_eq!(rank_of("trace rank 6.json"), Some(6));
+        assert_eq!(rank_of("worker0.1623143089861.pt.trace.json.gz"), Some(0));
+        assert_eq!(rank_of("trace.json.gz"), None);
+        assert_eq!(rank_of("stop.json"), None);
+    }
+
+    #[test]
+    fn selection() {
+        let paths = [
+            "c/x-TP-1-DECODE.trace.json.gz",
+            "c/x-TP-0-DECODE.trace.json.gz",
+            "c/x-TP-0-EXTEND.trace.json.gz",
+            "c/merged-x.trace.json.gz",
+        ];
+        let picked = |r| select(&paths, r).map(|v| v.into_iter().map(|i| paths[i]).collect::<Vec<_>>());
+        assert_eq!(picked(Ranks::Default), Ok(vec![paths[2], paths[1]]));
+        assert_eq!(picked(Ranks::Only(1)), Ok(vec![paths[0]]));
+        assert_eq!(picked(Ranks::All).map(|v| v.len()), Ok(3));
+        assert_eq!(picked(Ranks::Only(7)), Err(SelectError::NoSuchRank { rank: 7, present: "0, 1".into() }));
+        assert_eq!(select(&["merged-a.json"], Ranks::Default), Ok(vec![0]));
+        assert!(candidate_name("a/b/x.pt.trace.json.gz"));
+        assert!(!candidate_name("a/server_args.json"));
+        assert!(!candidate_name("x.async_llm.123.pt.trace.json.gz"));
+        assert!(!candidate_name("x.txt"));
+        assert!(sniff_text(b"\n{\n  \"schemaVersion\": 1"));
+        assert!(!sniff_text(b"{\"model\": 1}"));
+    }
+}

@@ -1,0 +1,62 @@
+//! The engine's load tests, run inside headless Chromium as WebAssembly
+//! (`cargo test -p engine --target wasm32-unknown-unknown --test web`).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FIXTURE: &[u8] =
+    include_bytes!("../../../tests/fixtures/mi300x-hipgraph-excerpt-TP-0-DECODE.trace.json.gz");
+
+#[wasm_bindgen_test]
+fn loads_a_gzip_trace() {
+    let t = engine::load(FIXTURE).unwrap();
+    assert_eq!(t.gpu.len(), 120);
+    assert!(t.python.len() > 100);
+    assert_eq!(t.meta.devices.first().map(|d| d.name.as_str()), Some("AMD Instinct MI300X"));
+    assert!(!t.diagnostics.has(engine::DiagnosticKind::Truncated));
+}
+
+#[wasm_bindgen_test]
+fn chunked_input_equals_whole_input() {
+    let whole = engine::load(FIXTURE).unwrap();
+    for size in [1usize, 7, 4096, 65536] {
+        let mut l = engine::Loader::new();
+        for c in FIXTURE.chunks(size) {
+            l.push(c).unwrap();
+        }
+        let t = l.finish().unwrap();
+        assert_eq!(t.counts, whole.counts);
+        assert_eq!(t.gpu.start_ns, whole.gpu.start_ns);
+    }
+}
+
+#[wasm_bindgen_test]
+fn timestamps_keep_nanoseconds() {
+    let doc = br#"[{"ph":"X","cat":"kernel","name":"a","pid":0,"tid":7,"ts":1712195495505583.123,"dur":1,"args":{"stream":7}},
+                   {"ph":"X","cat":"kernel","name":"b","pid":0,"tid":7,"ts":1712195495505583.124,"dur":1,"args":{"stream":7}}]"#;
+    let t = engine::load(doc).unwrap();
+    assert_eq!(t.gpu.start_ns, [1_712_195_495_505_583_123, 1_712_195_495_505_583_124]);
+}
+
+#[wasm_bindgen_test]
+fn truncation_and_errors() {
+    let t = engine::load(&FIXTURE[..FIXTURE.len() / 2]).unwrap();
+    assert!(t.diagnostics.has(engine::DiagnosticKind::Truncated));
+    assert_eq!(engine::load(b"").err(), Some(engine::LoadError::Empty));
+    assert!(engine::load(b"<!DOCTYPE html><html></html>").unwrap_err().to_string().contains("HTML page"));
+    assert!(matches!(engine::load(br#"{"a": 1}"#), Err(engine::LoadError::NoTraceEvents { .. })));
+}
+
+#[wasm_bindgen_test]
+fn triage_runs_in_the_browser() {
+    let t = engine::load(FIXTURE).unwrap();
+    let inputs = [engine::triage::Input { path: "x-TP-0-DECODE.trace.json.gz", trace: &t }];
+    let r = engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin());
+    assert_eq!(r.stages.len(), 1);
+    assert_eq!(r.framework.id, "sglang");
+    let back = engine::share::decode(&engine::share::encode(&r)).unwrap();
+    assert_eq!(back, r);
+}

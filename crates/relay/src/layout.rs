@@ -1,0 +1,191 @@
+//! The capture folder: its name, which files in it are traces, their ranks, moving a
+//! server's files in (never deleting any), and resolving a requested path safely inside
+//! it.
+//!
+//! ```text
+//! OUT/sglang-20260102-030405/     one capture (never reused)
+//!   server_args.json               /server_info, or what /v1/models said
+//!   prefill/<traces>               stage folders (SGLang and TokenSpeed write here;
+//!   decode/<traces>                  vLLM and TensorRT-LLM files are moved here)
+//!   capture.json                   plan, estimates, requests sent, outcome
+//!   report.json                    the engine's report of the traces
+//! ```
+
+use std::path::{Component, Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Files beside traces that are never traces.
+const NOT_TRACES: &[&str] =
+    &["server_args.json", "capture.json", "report.json", "metadata.json", "config.json", "counts.json"];
+
+/// Whether a file name looks like a trace: `*.json` or `*.json.gz`, not a known side file.
+#[must_use]
+pub fn is_trace_name(p: &Path) -> bool {
+    let Some(name) = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()) else { return false };
+    (name.ends_with(".json") || name.ends_with(".json.gz")) && !NOT_TRACES.contains(&name.as_str())
+}
+
+/// Whether a trace is a worker trace worth triaging (vLLM's `*.async_llm.*` front-end
+/// trace holds no GPU work).
+#[must_use]
+pub fn is_worker_trace(p: &Path) -> bool {
+    is_trace_name(p) && !p.file_name().is_some_and(|n| n.to_string_lossy().contains(".async_llm."))
+}
+
+/// The rank in a file name: `TP-3`, `tp3`, `rank3`, `rank-3`, `rank_3`, `worker3`.
+#[must_use]
+pub fn rank_of(path: &Path) -> Option<i64> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    for key in ["tp-", "tp", "rank-", "rank_", "rank", "worker"] {
+        let mut from = 0;
+        while let Some(i) = name.get(from..).and_then(|s| s.find(key)).map(|i| i + from) {
+            let before_ok = i == 0 || name.as_bytes().get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
+            let digits: String =
+                name.get(i + key.len()..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
+            let after = name.as_bytes().get(i + key.len() + digits.len());
+            if before_ok && after.is_none_or(|b| !b.is_ascii_alphanumeric()) && !digits.is_empty() {
+                return digits.parse().ok();
+            }
+            from = i + 1;
+        }
+    }
+    None
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC.
+#[must_use]
+pub fn utc_stamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}{month:02}{day:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Creates a new, empty capture folder `root/<framework>-<stamp>[-N]` (never an existing
+/// one, so no capture overwrites another).
+///
+/// # Errors
+/// When the folder cannot be created.
+pub fn new_capture_dir(root: &Path, framework: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(root)?;
+    let base = format!("{framework}-{}", utc_stamp(SystemTime::now()));
+    for n in 1..1000 {
+        let name = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let p = root.join(name);
+        match std::fs::create_dir(&p) {
+            Ok(()) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!("too many captures named {base} in {}", root.display())))
+}
+
+/// Moves `src` into `dir` (renaming; copying when the rename crosses file systems, in
+/// which case the source is left in place). A name already taken gets a numbered prefix.
+///
+/// # Errors
+/// When neither works.
+pub fn move_into(src: &Path, dir: &Path) -> std::io::Result<PathBuf> {
+    let name =
+        src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trace.json".into());
+    let mut dst = dir.join(&name);
+    let mut n = 2;
+    while dst.exists() {
+        dst = dir.join(format!("{n}-{name}"));
+        n += 1;
+    }
+    match std::fs::rename(src, &dst) {
+        Ok(()) => Ok(dst),
+        Err(_) => {
+            std::fs::copy(src, &dst)?;
+            Ok(dst)
+        }
+    }
+}
+
+/// Resolves a `/`-separated relative path inside `root`, refusing anything that could
+/// leave it: absolute paths, `..`, empty or `.` components, backslashes, drive prefixes,
+/// and symbolic links that point outside. Returns the canonical path of an existing file.
+#[must_use]
+pub fn safe_join(root: &Path, rel: &str) -> Option<PathBuf> {
+    if rel.is_empty() || rel.contains('\\') || rel.contains('\0') || rel.contains(':') {
+        return None;
+    }
+    let mut p = root.to_path_buf();
+    for part in rel.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return None;
+        }
+        let mut comps = Path::new(part).components();
+        match (comps.next(), comps.next()) {
+            (Some(Component::Normal(c)), None) => p.push(c),
+            _ => return None,
+        }
+    }
+    let root = root.canonicalize().ok()?;
+    let real = p.canonicalize().ok()?;
+    (real.starts_with(&root) && real.is_file()).then_some(real)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_dates() {
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101-000000");
+        assert_eq!(utc_stamp(UNIX_EPOCH + Duration::from_secs(951_782_400 + 3661)), "20000229-010101");
+        assert_eq!(utc_stamp(UNIX_EPOCH + Duration::from_secs(1_767_225_599)), "20251231-235959");
+    }
+
+    #[test]
+    fn trace_names_and_ranks() {
+        assert!(is_trace_name(Path::new("a/tt-prefill-1.2-TP-0.trace.json.gz")));
+        assert!(is_trace_name(Path::new("trace.json")));
+        assert!(!is_trace_name(Path::new("server_args.json")));
+        assert!(!is_trace_name(Path::new("x.pickle")));
+        assert!(!is_worker_trace(Path::new("h_1.async_llm.1776.pt.trace.json.gz")));
+        assert_eq!(rank_of(Path::new("tt-decode-1760000000.5-TP-1.trace.json.gz")), Some(1));
+        assert_eq!(rank_of(Path::new("rank0.1776865979877683213.pt.trace.json.gz")), Some(0));
+        assert_eq!(rank_of(Path::new("trace.json")), None);
+    }
+
+    #[test]
+    fn safe_join_refuses_escapes() {
+        let root = std::env::temp_dir().join(format!("relay-safe-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.json"), b"{}").unwrap();
+        assert!(safe_join(&root, "sub/a.json").is_some());
+        for bad in [
+            "../x",
+            "sub/../../etc/passwd",
+            "/etc/passwd",
+            "sub//a.json",
+            "./sub/a.json",
+            "sub\\a.json",
+            "c:x",
+            "",
+        ] {
+            assert!(safe_join(&root, bad).is_none(), "{bad}");
+        }
+        assert!(safe_join(&root, "sub").is_none(), "a folder is not served");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc/hostname", root.join("link.json")).unwrap();
+            assert!(safe_join(&root, "link.json").is_none(), "a link out of the root");
+        }
+        let _ = std::fs::remove_dir_all(root);
+    }
+}

@@ -1,0 +1,79 @@
+// Browser benchmarks (run with BENCH=1; skipped otherwise): time to tables for the 32.9 MB
+// SGLang trace on a warm page, throughput and wasm memory on a 1 GiB trace with the
+// progress bar moving, and the shipped wasm size. Figures go to stdout and to README.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { start, stop, page, fail, TRACES, ROOT } from './helpers.mjs';
+
+const run = process.env.BENCH ? test : test.skip;
+let ctx;
+before(async () => { if (process.env.BENCH) ctx = await start(); });
+after(async () => { if (ctx) await stop(ctx); });
+
+async function openAndWait(p, file) {
+  const t0 = Date.now();
+  await p.setInputFiles('#file', file);
+  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 600000 });
+  return Date.now() - t0;
+}
+
+run('32.9 MB SGLang trace: file chosen → tables rendered, warm page', async () => {
+  const p = await page(ctx);
+  const file = path.join(TRACES, 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz');
+  await openAndWait(p, file); // warm-up: worker and wasm started
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    await p.click('#new-trace');
+    await p.waitForSelector('#drop');
+    times.push(await openAndWait(p, file));
+  }
+  times.sort((a, b) => a - b);
+  console.log(`BENCH tp0_time_to_tables_ms best=${times[0]} median=${times[2]} all=${times.join(',')}`);
+  assert.ok(times[2] <= 500, `median ${times[2]} ms`);
+  fail(p);
+});
+
+run('1 GiB trace: throughput, wasm memory, progress', async () => {
+  const big = process.env.BENCH_BIG || path.join(ROOT, 'target/bench/sglang-1gib.trace.json.gz');
+  assert.ok(fs.existsSync(big), `make it with scripts/bench-load.sh (${big})`);
+  const p = await page(ctx);
+  await p.evaluate(() => {
+    window.__updates = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('#progress-detail');
+      if (el) window.__updates.push([performance.now(), el.textContent]);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const ms = await openAndWait(p, big);
+  const origin = await p.textContent('#origin');
+  const updates = await p.evaluate(() => window.__updates);
+  const m = origin.match(/in (\d+) ms \(([\d.]+) (MB|GB) of JSON.*engine memory ([\d.]+) (MB|GB)/);
+  assert.ok(m, origin);
+  const bytes = Number(m[2]) * (m[3] === 'GB' ? 1e9 : 1e6);
+  const memory = Number(m[4]) * (m[5] === 'GB' ? 1e9 : 1e6);
+  const total = Number(m[1]);
+  const times = updates.map((u) => u[0]);
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+  const distinct = new Set(updates.map((u) => u[1])).size;
+  console.log(`BENCH big_total_ms=${total} wall_ms=${ms} mb_per_s=${(bytes / 1e6 / (total / 1e3)).toFixed(0)} wasm_memory_mb=${(memory / 1048576).toFixed(0)} progress_updates=${distinct} max_gap_ms=${gap.toFixed(0)}`);
+  assert.ok(bytes / (total / 1e3) >= 200e6, 'at least 200 MB/s');
+  assert.ok(memory <= 512 * 1048576, 'wasm memory at most 512 MiB');
+  assert.ok(distinct >= (total / 1000) * 4 * 0.8, `progress moved ${distinct} times in ${total} ms`);
+  fail(p);
+});
+
+run('shipped wasm size', async () => {
+  const dist = path.join(ROOT, 'dist');
+  let total = 0;
+  for (const f of fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'))) {
+    const gz = zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
+    console.log(`BENCH wasm ${f} gzip=${gz}`);
+    total += gz;
+  }
+  console.log(`BENCH wasm_total_gzip=${total}`);
+  assert.ok(total <= 1.5 * 1048576);
+});

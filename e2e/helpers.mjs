@@ -1,0 +1,77 @@
+// Shared pieces of the browser tests: launching Debian's Chromium through playwright-core,
+// collecting console errors, and reading the CLI's markdown for comparison.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const TRACES = path.resolve(ROOT, '../shared/traces');
+export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+export const CLI = process.env.TRACETRIAGE_CLI || path.join(ROOT, 'target', 'release', 'tracetriage');
+
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+export async function start() {
+  const server = await serve(path.join(ROOT, 'dist'), TRACES);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { server, base, browser };
+}
+
+export async function stop({ server, browser }) {
+  await browser.close();
+  server.close();
+}
+
+/** A new page that records console errors, page errors and dialogs. */
+export async function page(ctx, { width = 1400, height = 1000 } = {}) {
+  const p = await ctx.browser.newPage({ viewport: { width, height } });
+  p.problems = [];
+  p.on('console', (m) => { if (m.type() === 'error') p.problems.push(`console: ${m.text()}`); });
+  p.on('pageerror', (e) => p.problems.push(`pageerror: ${e.message}`));
+  p.on('dialog', async (d) => { p.problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
+  await p.goto(ctx.base);
+  await p.waitForSelector('#drop');
+  return p;
+}
+
+/** The CLI's markdown kernel tables: { stageLabel: [[cells...], ...] }. */
+export function cliKernelTables(file) {
+  const md = execFileSync(CLI, ['triage', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const tables = {};
+  let stage = 'all';
+  let inKernels = false;
+  for (const line of md.split('\n')) {
+    if (line === 'Kernel Table') { inKernels = true; continue; }
+    if (line === 'Overlap Opportunity Table') break;
+    if (!inKernels) continue;
+    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
+    if (line.startsWith('| ') && !line.startsWith('| Kernel') && !line.startsWith('| ---')) {
+      const cells = line.slice(2, -2).split(' | ');
+      (tables[stage] ||= []).push(cells);
+    }
+  }
+  return tables;
+}
+
+/** The page's kernel table of the selected stage: rows of cell texts (full kernel names). */
+export async function pageKernelRows(p, index = 0) {
+  return p.$$eval(`#kernels-${index} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td, i) => {
+    if (i === 0) {
+      const name = td.querySelector('.tt-name');
+      return name ? name.getAttribute('title') : td.textContent.trim();
+    }
+    return [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>');
+  })));
+}
+
+export function fail(p) {
+  if (p.problems.length) throw new Error(`browser problems:\n${p.problems.join('\n')}`);
+}

@@ -1,0 +1,140 @@
+//! The root component and the page's state machine: landing → loading → report (or error).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::components::landing::Landing;
+use crate::components::progress::ProgressView;
+use crate::components::report_view::ReportView;
+use crate::io::{self, Chosen};
+use crate::protocol::{FromWorker, Progress};
+
+/// Where a shown report came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// Triaged here from traces.
+    Traces {
+        /// Reading + parsing time, ms.
+        load_ms: f64,
+        /// Triage time, ms.
+        triage_ms: f64,
+        /// From "file chosen" to "report ready", ms.
+        total_ms: f64,
+        /// JSON bytes parsed.
+        json_bytes: u64,
+        /// The worker's WebAssembly memory at the end, bytes.
+        wasm_memory: u64,
+    },
+    /// Opened from a shared link.
+    Link,
+}
+
+/// What the page shows.
+#[derive(Clone, Debug)]
+pub enum Status {
+    /// Nothing loaded yet.
+    Idle,
+    /// A triage is running.
+    Loading(Progress),
+    /// Something went wrong; a sentence for the reader.
+    Failed(String),
+    /// A report.
+    Ready(Arc<engine::Report>, Origin),
+}
+
+/// Shared state, provided by context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// What the page shows.
+    pub status: RwSignal<Status>,
+    /// When the current load started (ms since page load).
+    pub started_at: RwSignal<f64>,
+}
+
+impl AppState {
+    /// Starts a triage of the chosen files (or says why it cannot).
+    pub fn open(self, chosen: Vec<Chosen>) {
+        if chosen.is_empty() {
+            return;
+        }
+        self.started_at.set(io::now_ms());
+        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+        leptos::task::spawn_local(async move {
+            let (files, server_args) = match io::select_traces(chosen).await {
+                Ok(v) => v,
+                Err(e) => {
+                    self.status.set(Status::Failed(e));
+                    return;
+                }
+            };
+            let started = self.started_at.get_untracked();
+            let result = io::start_triage(&files, server_args, 1.0, move |msg| match msg {
+                FromWorker::Ready => {}
+                FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
+                FromWorker::Error { message } => self.status.set(Status::Failed(message)),
+                FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
+                    match engine::Report::from_json(&json) {
+                        Ok(report) => {
+                            io::set_fragment("");
+                            let total_ms = io::now_ms() - started;
+                            self.status.set(Status::Ready(
+                                Arc::new(report),
+                                Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
+                            ));
+                        }
+                        Err(e) => self.status.set(Status::Failed(e.to_string())),
+                    }
+                }
+            });
+            if let Err(e) = result {
+                self.status.set(Status::Failed(e));
+            }
+        });
+    }
+
+    /// Stops a running triage and returns to the landing view.
+    pub fn cancel(self) {
+        io::cancel();
+        self.status.set(Status::Idle);
+    }
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState { status: RwSignal::new(Status::Idle), started_at: RwSignal::new(0.0) };
+    provide_context(state);
+    // A shared link opens straight into its report.
+    if let Some(fragment) = io::fragment() {
+        match engine::share::decode(&fragment) {
+            Ok(report) => state.status.set(Status::Ready(Arc::new(report), Origin::Link)),
+            Err(e) => state.status.set(Status::Failed(e.to_string())),
+        }
+    }
+    let body = move || match state.status.get() {
+        Status::Idle => view! { <Landing/> }.into_any(),
+        Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
+        Status::Failed(message) => view! {
+            <div class="tt-error" role="alert" id="error">
+                <strong>"Could not open this trace. "</strong>
+                <span class="tt-error-message">{message}</span>
+            </div>
+            <Landing/>
+        }
+        .into_any(),
+        Status::Ready(report, origin) => view! { <ReportView report=report origin=origin/> }.into_any(),
+    };
+    let home = move |_| {
+        io::cancel();
+        io::set_fragment("");
+        state.status.set(Status::Idle);
+    };
+    view! {
+        <header class="tt-top">
+            <a class="tt-brand" href="#" on:click=home>"tracetriage"</a>
+            <span class="tt-tagline">"PyTorch-profiler traces of LLM servers, triaged in your browser. Nothing is uploaded."</span>
+        </header>
+        <main class="tt-main">{body}</main>
+    }
+}

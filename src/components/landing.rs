@@ -1,0 +1,73 @@
+//! The landing view: drop zone, file and folder pickers, and the sample button.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::{AppState, Status};
+use crate::components::capture::Capture;
+use crate::io;
+
+/// Drop zone plus pickers.
+#[component]
+pub fn Landing() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (over, set_over) = signal(false);
+    let on_files = move |ev: leptos::ev::Event| {
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            let chosen = io::from_input(&input);
+            input.set_value("");
+            state.open(chosen);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        set_over.set(false);
+        let Some(transfer) = ev.data_transfer() else { return };
+        leptos::task::spawn_local(async move {
+            let chosen = io::from_drop(&transfer).await;
+            state.open(chosen);
+        });
+    };
+    let on_sample = move |_| {
+        leptos::task::spawn_local(async move {
+            match io::sample().await {
+                Ok(file) => state.open(vec![file]),
+                Err(e) => state.status.set(Status::Failed(e)),
+            }
+        });
+    };
+    view! {
+        <section
+            id="drop"
+            class="tt-drop"
+            class:tt-drop-over=over
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                set_over.set(true);
+            }
+            on:dragleave=move |_| set_over.set(false)
+            on:drop=on_drop
+        >
+            <h1>"Drop a trace here"</h1>
+            <p class="tt-muted">
+                "A torch.profiler (Kineto) trace, .json or .json.gz, of any size — or several: the EXTEND and DECODE "
+                "files of one capture, the ranks of a run, or a whole profile folder."
+            </p>
+            <div class="tt-pickers">
+                <label class="tt-button tt-primary">
+                    "Choose files…"
+                    <input id="file" type="file" multiple accept=".json,.gz,application/json,application/gzip" on:change=on_files/>
+                </label>
+                <label class="tt-button">
+                    "Choose a folder…"
+                    <input id="folder" type="file" prop:webkitdirectory=true on:change=on_files/>
+                </label>
+                <button id="sample" class="tt-button" on:click=on_sample>"Try a sample"</button>
+            </div>
+            <p class="tt-muted tt-small">
+                "The sample is an excerpt of a vLLM prefill step of gpt-oss on a B200 (MIT-licensed, from AMD-AGI/TraceLens)."
+            </p>
+        </section>
+        <Capture/>
+    }
+}

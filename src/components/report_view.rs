@@ -1,0 +1,172 @@
+//! The report: header, one tab per stage with its tables, notes, diagnostics, and the
+//! export and share actions.
+
+use std::sync::Arc;
+
+use engine::report::view;
+use leptos::prelude::*;
+
+use crate::app::{AppState, Origin, Status};
+use crate::components::table::TableView;
+use crate::io;
+
+/// The whole report.
+#[component]
+pub fn ReportView(
+    /// The report to show.
+    report: Arc<engine::Report>,
+    /// Where it came from.
+    origin: Origin,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let selected = RwSignal::new(0usize);
+    let filter = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let share_link = RwSignal::new(String::new());
+
+    let header = view::header(&report)
+        .into_iter()
+        .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+        .collect_view();
+    let origin_line = match origin {
+        Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory } => format!(
+            "Triaged in this tab in {:.0} ms ({} of JSON: read {:.0} ms, analysis {:.0} ms; engine memory {}).",
+            total_ms,
+            engine::format::bytes(json_bytes),
+            load_ms,
+            triage_ms,
+            engine::format::bytes(wasm_memory)
+        ),
+        Origin::Link => "Opened from a shared link: this is the report only, no trace was needed.".to_owned(),
+    };
+
+    let tabs = report
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = s.label.clone();
+            let util = engine::format::pct(s.summary.utilization_pct);
+            view! {
+                <button
+                    class="tt-tab"
+                    class:tt-tab-on=move || selected.get() == i
+                    role="tab"
+                    on:click=move |_| selected.set(i)
+                >
+                    <span class="tt-tab-label">{label}</span>
+                    <span class="tt-tab-util tt-muted">{util}" GPU"</span>
+                </button>
+            }
+        })
+        .collect_view();
+
+    let r = Arc::clone(&report);
+    let stage_body = move || {
+        let i = selected.get();
+        let Some(stage) = r.stages.get(i) else {
+            return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
+        };
+        let kernels = Arc::new(view::kernel_table(stage, r.min_share_pct));
+        let overlap = Arc::new(engine::report::overlap::table(&stage.overlap, r.min_share_pct));
+        let fuse = Arc::new(engine::report::fuse::table(&stage.fuse, r.min_share_pct));
+        let summary = view::stage_summary(&stage.summary);
+        let f: Signal<String> = filter.into();
+        view! {
+            <p class="tt-summary" id="stage-summary">{summary}</p>
+            <h3>"Kernel table"</h3>
+            <TableView table=kernels filter=f id=format!("kernels-{i}") names=true/>
+            <h3>"Overlap opportunities"</h3>
+            <TableView table=overlap filter=f id=format!("overlap-{i}")/>
+            <h3>"Fuse patterns"</h3>
+            <TableView table=fuse filter=f id=format!("fuse-{i}")/>
+        }
+        .into_any()
+    };
+
+    let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
+    let has_notes = !report.notes.is_empty();
+    let diagnostics = Arc::new(view::diagnostics_table(&report));
+    let warnings = report.diagnostics.iter().filter(|d| d.severity == "warning").count();
+    let no_filter: Signal<String> = Signal::derive(String::new);
+
+    let md_report = Arc::clone(&report);
+    let copy_md = move |_| {
+        let text = engine::report::markdown::render(&md_report);
+        leptos::task::spawn_local(async move {
+            let ok = io::copy(&text).await;
+            message.set(if ok {
+                "Markdown copied.".into()
+            } else {
+                "The browser refused the clipboard.".into()
+            });
+        });
+    };
+    let json_report = Arc::clone(&report);
+    let download = move |_| {
+        let mut json = json_report.to_json();
+        json.push('\n');
+        io::download("tracetriage-report.json", &json, "application/json");
+    };
+    let share_report = Arc::clone(&report);
+    let share = move |_| {
+        let fragment = engine::share::encode(&share_report);
+        io::set_fragment(&fragment);
+        let link = io::link_with_fragment(&fragment);
+        share_link.set(link.clone());
+        leptos::task::spawn_local(async move {
+            let ok = io::copy(&link).await;
+            message.set(if ok {
+                format!(
+                    "Link copied ({}). It holds the report, not the trace.",
+                    engine::format::bytes(link.len() as u64)
+                )
+            } else {
+                "Copy the link below.".into()
+            });
+        });
+    };
+    let new_trace = move |_| {
+        io::set_fragment("");
+        state.status.set(Status::Idle);
+    };
+
+    view! {
+        <section class="tt-report" id="report">
+            <div class="tt-actions">
+                <button id="copy-md" class="tt-button" on:click=copy_md>"Copy as markdown"</button>
+                <button id="download-json" class="tt-button" on:click=download>"Download JSON"</button>
+                <button id="share" class="tt-button tt-primary" on:click=share>"Share link"</button>
+                <button id="new-trace" class="tt-button" on:click=new_trace>"Open another trace"</button>
+                <span class="tt-message tt-muted" id="message" aria-live="polite">{move || message.get()}</span>
+            </div>
+            <Show when=move || !share_link.get().is_empty()>
+                <input class="tt-link" id="share-link" readonly prop:value=move || share_link.get()/>
+            </Show>
+            <h2>"Triage View"</h2>
+            <dl class="tt-header" id="header">{header}</dl>
+            <p class="tt-muted tt-small" id="origin">{origin_line}</p>
+            <div class="tt-tabs" role="tablist">{tabs}</div>
+            <input
+                class="tt-filter"
+                id="filter"
+                type="search"
+                placeholder="Filter rows (kernel, category, Python location, CPU op)…"
+                on:input=move |ev| filter.set(event_target_value(&ev))
+                prop:value=move || filter.get()
+            />
+            <div class="tt-stage">{stage_body}</div>
+            <Show when=move || has_notes>
+                <h3>"Notes"</h3>
+            </Show>
+            <ul class="tt-notes" id="notes">{notes}</ul>
+            <details class="tt-diagnostics" id="diagnostics">
+                <summary>
+                    "Diagnostics: what loading skipped or adjusted "
+                    {format!("({warnings} warning{})", if warnings == 1 { "" } else { "s" })}
+                </summary>
+                <TableView table=diagnostics filter=no_filter id="diagnostics-table".to_owned()/>
+            </details>
+        </section>
+    }
+}

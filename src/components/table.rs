@@ -1,0 +1,156 @@
+//! A report table: the engine's presentation cells with sortable columns, a filter, share
+//! bars and folded long names (full name on hover, copy button).
+
+use std::sync::Arc;
+
+use engine::report::view::{Align, Cell, Table};
+use leptos::prelude::*;
+
+use crate::io;
+
+/// Names longer than this are folded.
+const FOLD: usize = 90;
+
+/// Renders `table`; `filter` keeps rows whose text contains it (case-insensitive).
+#[component]
+pub fn TableView(
+    /// The table to draw.
+    table: Arc<Table>,
+    /// Filter text.
+    filter: Signal<String>,
+    /// DOM id of the `<table>`.
+    id: String,
+    /// Whether the first column holds kernel names (folded, copyable).
+    #[prop(optional)]
+    names: bool,
+) -> impl IntoView {
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let t = Arc::clone(&table);
+    let order = Memo::new(move |_| {
+        let needle = filter.get().to_lowercase();
+        let mut idx: Vec<usize> = (0..t.rows.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || t.rows.get(i).is_some_and(|row| {
+                        row.iter().any(|c| c.lines.iter().any(|l| l.to_lowercase().contains(&needle)))
+                    })
+            })
+            .collect();
+        if let Some((col, desc)) = sort.get() {
+            let key = |i: usize| t.rows.get(i).and_then(|r| r.get(col));
+            idx.sort_by(|&a, &b| {
+                let ord = match (key(a), key(b)) {
+                    (Some(x), Some(y)) => match (x.sort, y.sort) {
+                        (Some(p), Some(q)) => p.total_cmp(&q),
+                        _ => x.joined(" ").to_lowercase().cmp(&y.joined(" ").to_lowercase()),
+                    },
+                    _ => core::cmp::Ordering::Equal,
+                };
+                if desc { ord.reverse() } else { ord }
+            });
+        }
+        idx
+    });
+    let headers = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let numeric = col.align == Align::Right;
+            let label = col.label;
+            let click = move |_| {
+                sort.update(|s| {
+                    *s = match *s {
+                        Some((x, desc)) if x == c => Some((c, !desc)),
+                        _ => Some((c, numeric)),
+                    }
+                });
+            };
+            let mark = move || match sort.get() {
+                Some((x, true)) if x == c => " ▼",
+                Some((x, false)) if x == c => " ▲",
+                _ => "",
+            };
+            view! {
+                <th class:tt-num=numeric on:click=click title="Sort by this column">
+                    {label}
+                    <span class="tt-sort">{mark}</span>
+                </th>
+            }
+        })
+        .collect_view();
+    let columns = table.columns.len();
+    let empty = table.empty.clone();
+    let footer = table.footer.clone();
+    let rows_table = Arc::clone(&table);
+    let rows = move || {
+        let shown = order.get();
+        if shown.is_empty() {
+            let text = if rows_table.rows.is_empty() {
+                empty.clone()
+            } else {
+                "No row matches the filter.".to_owned()
+            };
+            return view! { <tr><td class="tt-empty" colspan=columns>{text}</td></tr> }.into_any();
+        }
+        shown
+            .into_iter()
+            .filter_map(|i| rows_table.rows.get(i).cloned())
+            .map(|row| {
+                let cells = row
+                    .into_iter()
+                    .enumerate()
+                    .map(|(c, cell)| {
+                        let numeric = rows_table.columns.get(c).is_some_and(|col| col.align == Align::Right);
+                        view! { <td class:tt-num=numeric>{cell_view(cell, names && c == 0)}</td> }
+                    })
+                    .collect_view();
+                view! { <tr>{cells}</tr> }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <div class="tt-table-wrap">
+            <table class="tt-table" id=id>
+                <thead><tr>{headers}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {footer.map(|f| view! { <p class="tt-footer tt-muted tt-small">{f}</p> })}
+        </div>
+    }
+}
+
+fn cell_view(cell: Cell, name: bool) -> AnyView {
+    if name {
+        let full = cell.joined(" ");
+        let shown = if full.chars().count() > FOLD {
+            format!("{}…", full.chars().take(FOLD).collect::<String>())
+        } else {
+            full.clone()
+        };
+        let copy_text = full.clone();
+        let copy = move |_| {
+            let text = copy_text.clone();
+            leptos::task::spawn_local(async move {
+                io::copy(&text).await;
+            });
+        };
+        return view! {
+            <span class="tt-name" title=full>{shown}</span>
+            <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"⧉"</button>
+        }
+        .into_any();
+    }
+    if let Some(bar) = cell.bar {
+        let width = bar.clamp(0.0, 100.0);
+        return view! {
+            <span class="tt-share">
+                <span class="tt-share-bar" style=format!("width: {width:.1}%")></span>
+                <span class="tt-share-text">{cell.joined(" ")}</span>
+            </span>
+        }
+        .into_any();
+    }
+    cell.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view().into_any()
+}

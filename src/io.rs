@@ -1,0 +1,381 @@
+//! Everything the page does with the outside world: the engine worker, files from the
+//! picker and from drag-and-drop (folders walked like the CLI's discovery), the bundled
+//! sample, the clipboard, downloads and the URL fragment.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::protocol::{FromWorker, ToWorker};
+
+/// The worker script trunk emits for the `tracetriage-worker` binary.
+const WORKER_URL: &str = "./tracetriage-worker_loader.js";
+/// The bundled sample trace (an excerpt of an MIT-licensed vLLM trace).
+pub const SAMPLE_URL: &str = "./sample/vllm-b200-gpt-oss-excerpt.pt.trace.json.gz";
+
+/// A file chosen by the user, with the path it should be shown under.
+#[derive(Clone)]
+pub struct Chosen {
+    /// The file.
+    pub file: web_sys::File,
+    /// Its relative path (inside a dropped folder) or name.
+    pub path: String,
+}
+
+/// Where the current request's messages go.
+type Listener = Rc<RefCell<Option<Rc<dyn Fn(FromWorker)>>>>;
+
+/// The engine worker: started once and kept, so later requests skip the wasm start-up and
+/// the loaded traces stay available; replaced after a cancel.
+struct Engine {
+    worker: web_sys::Worker,
+    /// Whether the worker has said `ready` (messages posted earlier would be lost).
+    ready: Rc<std::cell::Cell<bool>>,
+    /// A request waiting for `ready`.
+    pending: Rc<RefCell<Option<JsValue>>>,
+    /// Where the current request's messages go.
+    listener: Listener,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// Stops the running analysis, if any: the worker is terminated (and replaced on the next
+/// request).
+pub fn cancel() {
+    ENGINE.with(|e| {
+        if let Some(engine) = e.borrow_mut().take() {
+            engine.worker.terminate();
+        }
+    });
+}
+
+fn spawn() -> Result<Engine, String> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Classic);
+    let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+        .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
+    let ready = Rc::new(std::cell::Cell::new(false));
+    let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
+    let listener: Listener = Rc::new(RefCell::new(None));
+    let deliver = {
+        let listener = Rc::clone(&listener);
+        move |msg: FromWorker| {
+            let current = listener.borrow().clone();
+            if let Some(f) = current {
+                f(msg);
+            }
+        }
+    };
+    let handler = {
+        let (ready, pending, worker, deliver) =
+            (Rc::clone(&ready), Rc::clone(&pending), worker.clone(), deliver.clone());
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(text) = ev.data().as_string() else { return };
+            match serde_json::from_str::<FromWorker>(&text) {
+                Ok(FromWorker::Ready) => {
+                    ready.set(true);
+                    if let Some(message) = pending.borrow_mut().take()
+                        && worker.post_message(&message).is_err()
+                    {
+                        deliver(FromWorker::Error {
+                            message: "the browser refused to hand the files to the worker".into(),
+                        });
+                    }
+                }
+                Ok(msg) => deliver(msg),
+                Err(e) => {
+                    deliver(FromWorker::Error { message: format!("unexpected message from the worker: {e}") })
+                }
+            }
+        })
+    };
+    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    let error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+        ev.prevent_default();
+        deliver(FromWorker::Error {
+            message: format!(
+                "the analysis stopped unexpectedly ({}); please report this with the trace",
+                ev.message()
+            ),
+        });
+    });
+    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+    error.forget();
+    Ok(Engine { worker, ready, pending, listener })
+}
+
+/// Sends a request (with attached objects) to the engine worker; `on_message` receives what
+/// it answers until the next request.
+fn send(request: &ToWorker, attachments: &Array, on_message: Rc<dyn Fn(FromWorker)>) -> Result<(), String> {
+    let message = js_sys::Object::new();
+    let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
+    Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&text))
+        .map_err(|_| "internal error")?;
+    Reflect::set(&message, &JsValue::from_str("files"), attachments).map_err(|_| "internal error")?;
+    ENGINE.with(|e| {
+        let mut slot = e.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(spawn()?);
+        }
+        let engine = slot.as_ref().ok_or("internal error")?;
+        *engine.listener.borrow_mut() = Some(on_message);
+        if engine.ready.get() {
+            engine
+                .worker
+                .post_message(&message)
+                .map_err(|_| "the browser refused to hand the files to the worker".to_owned())
+        } else {
+            *engine.pending.borrow_mut() = Some(message.into());
+            Ok(())
+        }
+    })
+}
+
+/// Starts a triage of `files`; `on_message` gets every message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_triage(
+    files: &[Chosen],
+    server_args: Option<String>,
+    min_share_pct: f64,
+    on_message: impl Fn(FromWorker) + 'static,
+) -> Result<(), String> {
+    let request = ToWorker::Triage {
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+        min_share_pct,
+        server_args,
+    };
+    let list = Array::new();
+    for f in files {
+        list.push(&f.file);
+    }
+    send(&request, &list, Rc::new(on_message))
+}
+
+/// Files from an `<input type=file>` (with `webkitRelativePath` for folder pickers).
+#[must_use]
+pub fn from_input(input: &web_sys::HtmlInputElement) -> Vec<Chosen> {
+    let Some(list) = input.files() else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|file| {
+            let rel = Reflect::get(&file, &JsValue::from_str("webkitRelativePath"))
+                .ok()
+                .and_then(|v| v.as_string());
+            let path = rel.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name());
+            Chosen { file, path }
+        })
+        .collect()
+}
+
+/// Files and folders dropped on the page: folders are walked (all levels).
+pub async fn from_drop(transfer: &web_sys::DataTransfer) -> Vec<Chosen> {
+    let mut out = Vec::new();
+    let mut entries = Vec::new();
+    let items = transfer.items();
+    for i in 0..items.length() {
+        if let Some(item) = items.get(i)
+            && let Ok(Some(entry)) = item.webkit_get_as_entry()
+        {
+            entries.push(entry);
+        }
+    }
+    if entries.is_empty() {
+        // Browsers without the entries API: plain files.
+        if let Some(list) = transfer.files() {
+            for i in 0..list.length() {
+                if let Some(file) = list.get(i) {
+                    let path = file.name();
+                    out.push(Chosen { file, path });
+                }
+            }
+        }
+        return out;
+    }
+    while let Some(entry) = entries.pop() {
+        let path = entry.full_path().trim_start_matches('/').to_owned();
+        if entry.is_directory() {
+            let dir: web_sys::FileSystemDirectoryEntry = entry.unchecked_into();
+            entries.extend(read_directory(&dir).await);
+        } else if entry.is_file() {
+            let fe: web_sys::FileSystemFileEntry = entry.unchecked_into();
+            if let Some(file) = entry_file(&fe).await {
+                out.push(Chosen { file, path });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+async fn read_directory(dir: &web_sys::FileSystemDirectoryEntry) -> Vec<web_sys::FileSystemEntry> {
+    let reader = dir.create_reader();
+    let mut all = Vec::new();
+    // readEntries returns at most ~100 entries per call; call until it returns none.
+    loop {
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            let ok = Closure::once_into_js(move |entries: JsValue| {
+                let _ = resolve.call1(&JsValue::NULL, &entries);
+            });
+            let err = Closure::once_into_js(move |e: JsValue| {
+                let _ = reject.call1(&JsValue::NULL, &e);
+            });
+            let _ = reader.read_entries_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
+        });
+        let Ok(batch) = JsFuture::from(promise).await else { break };
+        let batch: Array = batch.dyn_into().unwrap_or_default();
+        if batch.length() == 0 {
+            break;
+        }
+        all.extend(batch.iter().filter_map(|e| e.dyn_into::<web_sys::FileSystemEntry>().ok()));
+    }
+    all
+}
+
+async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::File> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |file: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &file);
+        });
+        let err = Closure::once_into_js(move |e: JsValue| {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        entry.file_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
+    });
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// Keeps the trace files of a set of chosen files, as the CLI's discovery does for a
+/// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
+/// stage order), and returns `server_args.json` if one was chosen.
+pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
+    let mut server_args = None;
+    let mut candidates = Vec::new();
+    for c in chosen {
+        let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
+        if name == "server_args.json" {
+            server_args = read_text(&c.file).await;
+            continue;
+        }
+        candidates.push(c);
+    }
+    if candidates.len() == 1 {
+        // One file: load it whatever its name; the loader says if it is not a trace.
+        return Ok((candidates, server_args));
+    }
+    let mut traces = Vec::new();
+    for c in candidates {
+        if engine::discover::candidate_name(&c.path) && sniff(&c.file).await {
+            traces.push(c);
+        }
+    }
+    if traces.is_empty() {
+        return Err(
+            "none of the chosen files is a trace (looked for *.json and *.json.gz holding traceEvents)"
+                .into(),
+        );
+    }
+    let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
+    let picked =
+        engine::discover::select(&paths, engine::discover::Ranks::Default).map_err(|e| e.to_string())?;
+    Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
+}
+
+async fn sniff(file: &web_sys::File) -> bool {
+    let Ok(blob) = file.slice_with_f64_and_f64(0.0, 64.0 * 1024.0) else { return false };
+    let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };
+    let head = js_sys::Uint8Array::new(&buffer).to_vec();
+    let text =
+        if head.starts_with(&[0x1f, 0x8b]) { engine::load::inflate_prefix(&head, 64 * 1024) } else { head };
+    engine::discover::sniff_text(&text)
+}
+
+async fn read_text(file: &web_sys::File) -> Option<String> {
+    JsFuture::from(file.text()).await.ok()?.as_string()
+}
+
+/// Fetches the bundled sample trace as a `File`.
+pub async fn sample() -> Result<Chosen, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(SAMPLE_URL))
+        .await
+        .map_err(|_| "could not fetch the sample trace")?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "could not fetch the sample trace")?;
+    if !response.ok() {
+        return Err(format!("could not fetch the sample trace (HTTP {})", response.status()));
+    }
+    let blob = JsFuture::from(response.blob().map_err(|_| "could not read the sample trace")?)
+        .await
+        .map_err(|_| "could not read the sample trace")?;
+    let parts = Array::of1(&blob);
+    let name = SAMPLE_URL.rsplit('/').next().unwrap_or("sample.trace.json.gz");
+    let file =
+        web_sys::File::new_with_blob_sequence(&parts, name).map_err(|_| "could not read the sample trace")?;
+    Ok(Chosen { file, path: name.to_owned() })
+}
+
+/// Copies text to the clipboard.
+pub async fn copy(text: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    JsFuture::from(window.navigator().clipboard().write_text(text)).await.is_ok()
+}
+
+/// Offers `text` as a file download.
+pub fn download(name: &str, text: &str, mime: &str) {
+    let parts = Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = document.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The current URL fragment (with `#`), if any.
+#[must_use]
+pub fn fragment() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().hash().ok()).filter(|h| h.len() > 1)
+}
+
+/// A link to this page with `fragment` (without `#`).
+#[must_use]
+pub fn link_with_fragment(fragment: &str) -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return format!("#{fragment}") };
+    let base = location.href().unwrap_or_default();
+    let base = base.split('#').next().unwrap_or_default().to_owned();
+    format!("{base}#{fragment}")
+}
+
+/// Replaces the fragment without adding a history entry.
+pub fn set_fragment(fragment: &str) {
+    if let Some(w) = web_sys::window()
+        && let Ok(history) = w.history()
+    {
+        let url = if fragment.is_empty() {
+            w.location().pathname().unwrap_or_default()
+        } else {
+            format!("#{fragment}")
+        };
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Milliseconds since page load.
+#[must_use]
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}

@@ -1,0 +1,75 @@
+//! Messages between the page and the engine worker, as JSON strings (files travel beside
+//! them as `File` objects, which the browser hands over without copying).
+
+use serde::{Deserialize, Serialize};
+
+/// A request to the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ToWorker {
+    /// Load the attached files and triage them.
+    Triage {
+        /// Display path of each file (its relative path inside a dropped folder).
+        paths: Vec<String>,
+        /// Per-row share cutoff, percent.
+        min_share_pct: f64,
+        /// `server_args.json` text found beside the traces.
+        server_args: Option<String>,
+    },
+}
+
+/// Progress of a running triage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Index of the file being read.
+    pub file: usize,
+    /// Number of files.
+    pub files: usize,
+    /// Its name.
+    pub name: String,
+    /// Bytes of it read so far.
+    pub bytes_read: u64,
+    /// Its size.
+    pub bytes_total: u64,
+    /// Bytes of all files read so far.
+    pub all_read: u64,
+    /// Size of all files.
+    pub all_total: u64,
+    /// JSON text bytes inflated/parsed so far (all files).
+    pub bytes_text: u64,
+    /// Events parsed so far (all files).
+    pub events: u64,
+    /// `reading` or `analysing`.
+    pub phase: String,
+    /// Size of the worker's WebAssembly memory, bytes.
+    pub wasm_memory: u64,
+}
+
+/// A message from the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FromWorker {
+    /// The worker's engine is loaded and it listens for requests. Messages posted before
+    /// this are lost, so the page waits for it.
+    Ready,
+    /// Progress, at least four times a second while reading.
+    Progress(Progress),
+    /// The finished report (report JSON) and timings.
+    Report {
+        /// `engine::Report` as JSON.
+        json: String,
+        /// Time spent reading and parsing, ms.
+        load_ms: f64,
+        /// Time spent in the triage, ms.
+        triage_ms: f64,
+        /// Bytes of JSON text parsed.
+        json_bytes: u64,
+        /// Size of the worker's WebAssembly memory at the end, bytes.
+        wasm_memory: u64,
+    },
+    /// Loading failed; a sentence for the page.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,42 @@
+//! Shared links: every corpus report fits a link, and the link renders the same numbers.
+
+use crate::common;
+use crate::golden::report_of;
+
+#[test]
+fn corpus_reports_fit_a_link_and_round_trip() {
+    for path in common::corpus_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let report = report_of(&path, &name);
+        let link = engine::share::encode(&report);
+        assert!(link.len() <= engine::share::LINK_BUDGET, "{name}: link is {} bytes", link.len());
+        let back = engine::share::decode(&format!("#{link}")).unwrap();
+        // The rows the link keeps carry the same numbers.
+        for (a, b) in report.stages.iter().zip(&back.stages) {
+            assert_eq!(a.summary, b.summary, "{name}");
+            for (ra, rb) in a.kernels.rows.iter().zip(&b.kernels.rows) {
+                assert_eq!(
+                    (ra.gpu_ns, ra.launches, ra.share_pct),
+                    (rb.gpu_ns, rb.launches, rb.share_pct),
+                    "{name}"
+                );
+            }
+        }
+        if back != report {
+            assert!(
+                back.notes.iter().any(|n| n.starts_with("Shared link:")),
+                "{name}: a trimmed link says so"
+            );
+        }
+        println!("{name}: {} bytes", link.len());
+    }
+}
+
+#[test]
+fn a_small_report_round_trips_exactly() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mi300x-hipgraph-excerpt-TP-0-DECODE.trace.json.gz");
+    let report = report_of(&path, "x.json");
+    let back = engine::share::decode(&engine::share::encode(&report)).unwrap();
+    assert_eq!(back, report);
+}

@@ -38,7 +38,7 @@ export async function page(ctx, { width = 1400, height = 1000 } = {}) {
   p.on('pageerror', (e) => p.problems.push(`pageerror: ${e.message}`));
   p.on('dialog', async (d) => { p.problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
   await p.goto(ctx.base);
-  await p.waitForSelector('#drop');
+  await p.waitForSelector('#drop', { timeout: 60000 });
   return p;
 }
 

@@ -25,8 +25,9 @@ cargo test -p engine --target wasm32-unknown-unknown --test web --locked
 step "browser app build (trunk, release)"
 trunk build --release
 
-step "CLI release build (the browser tests compare the page with it)"
+step "CLI and relay release builds (the browser tests compare the page with the CLI and drive a real relay)"
 cargo build --release -p cli --locked
+cargo build --release -p relay --locked --example fake_server --bin tracetriage-relay
 
 step "end-to-end tests in headless Chromium (playwright-core)"
 node --test e2e/

@@ -8,7 +8,7 @@ use crate::components::landing::Landing;
 use crate::components::progress::ProgressView;
 use crate::components::report_view::ReportView;
 use crate::io::{self, Chosen};
-use crate::protocol::{FromWorker, Progress};
+use crate::protocol::{FromWorker, Progress, UserCatalog};
 
 /// Where a shown report came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +50,10 @@ pub struct AppState {
     pub status: RwSignal<Status>,
     /// When the current load started (ms since page load).
     pub started_at: RwSignal<f64>,
+    /// An extra catalog file chosen by the user, applied to every triage.
+    pub catalog: RwSignal<Option<UserCatalog>>,
+    /// What happened to the last extra catalog file chosen (kept across re-triages).
+    pub catalog_message: RwSignal<String>,
 }
 
 impl AppState {
@@ -68,29 +72,40 @@ impl AppState {
                     return;
                 }
             };
-            let started = self.started_at.get_untracked();
-            let result = io::start_triage(&files, server_args, 1.0, move |msg| match msg {
-                FromWorker::Ready => {}
-                FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
-                FromWorker::Error { message } => self.status.set(Status::Failed(message)),
-                FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
-                    match engine::Report::from_json(&json) {
-                        Ok(report) => {
-                            io::set_fragment("");
-                            let total_ms = io::now_ms() - started;
-                            self.status.set(Status::Ready(
-                                Arc::new(report),
-                                Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
-                            ));
-                        }
-                        Err(e) => self.status.set(Status::Failed(e.to_string())),
-                    }
-                }
-            });
-            if let Err(e) = result {
+            let catalog = self.catalog.get_untracked();
+            if let Err(e) = io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg)) {
                 self.status.set(Status::Failed(e));
             }
         });
+    }
+
+    /// Triages the loaded traces again with the current extra catalog.
+    pub fn retriage(self) {
+        self.started_at.set(io::now_ms());
+        let catalog = self.catalog.get_untracked();
+        self.status.set(Status::Loading(Progress { phase: "analysing".into(), ..Progress::default() }));
+        if let Err(e) = io::retriage(catalog, 1.0, move |msg| self.on_triage(msg)) {
+            self.status.set(Status::Failed(e));
+        }
+    }
+
+    fn on_triage(self, msg: FromWorker) {
+        match msg {
+            FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
+            FromWorker::Error { message } => self.status.set(Status::Failed(message)),
+            FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => match engine::Report::from_json(&json) {
+                Ok(report) => {
+                    io::set_fragment("");
+                    let total_ms = io::now_ms() - self.started_at.get_untracked();
+                    self.status.set(Status::Ready(
+                        Arc::new(report),
+                        Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
+                    ));
+                }
+                Err(e) => self.status.set(Status::Failed(e.to_string())),
+            },
+            FromWorker::Ready | FromWorker::Timeline { .. } | FromWorker::Hover { .. } => {}
+        }
     }
 
     /// Stops a running triage and returns to the landing view.
@@ -103,7 +118,10 @@ impl AppState {
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState { status: RwSignal::new(Status::Idle), started_at: RwSignal::new(0.0) };
+    let state = AppState {
+        status: RwSignal::new(Status::Idle), started_at: RwSignal::new(0.0), catalog: RwSignal::new(None),
+        catalog_message: RwSignal::new(String::new()),
+    };
     provide_context(state);
     // A shared link opens straight into its report.
     if let Some(fragment) = io::fragment() {

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, ToWorker, UserCatalog};
 
 /// The worker script trunk emits for the `tracetriage-worker` binary.
 const WORKER_URL: &str = "./tracetriage-worker_loader.js";
@@ -26,8 +26,32 @@ pub struct Chosen {
     pub path: String,
 }
 
-/// Where the current request's messages go.
-type Listener = Rc<RefCell<Option<Rc<dyn Fn(FromWorker)>>>>;
+/// A callback for one kind of answer.
+type Callback = Rc<dyn Fn(FromWorker)>;
+
+/// Where answers go: one callback per channel (`triage`, `timeline`, `hover`), and the
+/// channel of the latest request (which gets errors).
+#[derive(Default)]
+struct Listeners {
+    by_channel: Vec<(&'static str, Callback)>,
+    last: &'static str,
+}
+
+impl Listeners {
+    fn deliver(&self, msg: FromWorker) {
+        let channel = match msg {
+            FromWorker::Timeline { .. } => "timeline",
+            FromWorker::Hover { .. } => "hover",
+            FromWorker::Error { .. } => self.last,
+            _ => "triage",
+        };
+        if let Some((_, f)) = self.by_channel.iter().find(|(c, _)| *c == channel) {
+            f(msg);
+        }
+    }
+}
+
+type Listener = Rc<RefCell<Listeners>>;
 
 /// The engine worker: started once and kept, so later requests skip the wasm start-up and
 /// the loaded traces stay available; replaced after a cancel.
@@ -62,15 +86,10 @@ fn spawn() -> Result<Engine, String> {
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let ready = Rc::new(std::cell::Cell::new(false));
     let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
-    let listener: Listener = Rc::new(RefCell::new(None));
+    let listener: Listener = Rc::new(RefCell::new(Listeners::default()));
     let deliver = {
         let listener = Rc::clone(&listener);
-        move |msg: FromWorker| {
-            let current = listener.borrow().clone();
-            if let Some(f) = current {
-                f(msg);
-            }
-        }
+        move |msg: FromWorker| listener.borrow().deliver(msg)
     };
     let handler = {
         let (ready, pending, worker, deliver) =
@@ -111,9 +130,9 @@ fn spawn() -> Result<Engine, String> {
     Ok(Engine { worker, ready, pending, listener })
 }
 
-/// Sends a request (with attached objects) to the engine worker; `on_message` receives what
-/// it answers until the next request.
-fn send(request: &ToWorker, attachments: &Array, on_message: Rc<dyn Fn(FromWorker)>) -> Result<(), String> {
+/// Sends a request (with attached objects) to the engine worker; `on_message` receives the
+/// answers of its channel (and errors, until the next request).
+fn send(request: &ToWorker, attachments: &Array, channel: &'static str, on_message: Callback) -> Result<(), String> {
     let message = js_sys::Object::new();
     let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
     Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&text))
@@ -125,7 +144,12 @@ fn send(request: &ToWorker, attachments: &Array, on_message: Rc<dyn Fn(FromWorke
             *slot = Some(spawn()?);
         }
         let engine = slot.as_ref().ok_or("internal error")?;
-        *engine.listener.borrow_mut() = Some(on_message);
+        {
+            let mut l = engine.listener.borrow_mut();
+            l.by_channel.retain(|(c, _)| *c != channel);
+            l.by_channel.push((channel, on_message));
+            l.last = channel;
+        }
         if engine.ready.get() {
             engine
                 .worker
@@ -145,19 +169,52 @@ fn send(request: &ToWorker, attachments: &Array, on_message: Rc<dyn Fn(FromWorke
 pub fn start_triage(
     files: &[Chosen],
     server_args: Option<String>,
+    catalog: Option<UserCatalog>,
     min_share_pct: f64,
     on_message: impl Fn(FromWorker) + 'static,
 ) -> Result<(), String> {
-    let request = ToWorker::Triage {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
-        min_share_pct,
-        server_args,
-    };
+    let request =
+        ToWorker::Triage { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct, server_args, catalog };
     let list = Array::new();
     for f in files {
         list.push(&f.file);
     }
-    send(&request, &list, Rc::new(on_message))
+    send(&request, &list, "triage", Rc::new(on_message))
+}
+
+/// Triages the loaded traces again (another catalog or cutoff).
+///
+/// # Errors
+/// When no worker can be reached.
+pub fn retriage(
+    catalog: Option<UserCatalog>,
+    min_share_pct: f64,
+    on_message: impl Fn(FromWorker) + 'static,
+) -> Result<(), String> {
+    send(&ToWorker::Retriage { min_share_pct, catalog }, &Array::new(), "triage", Rc::new(on_message))
+}
+
+/// Whether a worker is running (it holds the loaded traces); false after a cancel and for
+/// a report opened from a shared link.
+#[must_use]
+pub fn has_traces() -> bool {
+    ENGINE.with(|e| e.borrow().is_some())
+}
+
+/// Asks for a timeline drawing; the answer comes on the `timeline` channel.
+///
+/// # Errors
+/// When no worker can be reached.
+pub fn timeline(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    send(&request, &Array::new(), "timeline", Rc::new(on_message))
+}
+
+/// Asks what is under the cursor; the answer comes on the `hover` channel.
+///
+/// # Errors
+/// When no worker can be reached.
+pub fn hover(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    send(&request, &Array::new(), "hover", Rc::new(on_message))
 }
 
 /// Files from an `<input type=file>` (with `webkitRelativePath` for folder pickers).

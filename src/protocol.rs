@@ -1,7 +1,17 @@
 //! Messages between the page and the engine worker, as JSON strings (files travel beside
 //! them as `File` objects, which the browser hands over without copying).
 
+use engine::timeline::{Hover, StageSpan, Window};
 use serde::{Deserialize, Serialize};
+
+/// An extra catalog file chosen by the user (`--catalog` in the CLI).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCatalog {
+    /// File name, for error messages.
+    pub name: String,
+    /// Its TOML text.
+    pub text: String,
+}
 
 /// A request to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15,6 +25,46 @@ pub enum ToWorker {
         min_share_pct: f64,
         /// `server_args.json` text found beside the traces.
         server_args: Option<String>,
+        /// An extra catalog file.
+        catalog: Option<UserCatalog>,
+    },
+    /// Triage the traces already loaded again (another cutoff or catalog).
+    Retriage {
+        /// Per-row share cutoff, percent.
+        min_share_pct: f64,
+        /// An extra catalog file.
+        catalog: Option<UserCatalog>,
+    },
+    /// Draw a window of an input's timeline as SVG.
+    Timeline {
+        /// Index of the input trace.
+        input: usize,
+        /// The window; `None` draws the busiest step of `stage` (or the whole trace).
+        window: Option<Window>,
+        /// The stage whose busiest step is the default window (`extend/prefill`, `decode`, …).
+        stage: Option<String>,
+        /// Width, px.
+        width: u32,
+        /// Height, px.
+        height: u32,
+        /// Colours from the page's CSS: `(name, css colour)`, names `background`, `text`,
+        /// `grid`, `overlap`, `idle`, `stage` and category labels.
+        palette: Vec<(String, String)>,
+    },
+    /// What is under the cursor on a drawn timeline.
+    Hover {
+        /// Index of the input trace.
+        input: usize,
+        /// The drawn window.
+        window: Window,
+        /// Drawing width, px.
+        width: u32,
+        /// Drawing height, px.
+        height: u32,
+        /// Cursor x, px.
+        x: f64,
+        /// Cursor y, px.
+        y: f64,
     },
 }
 
@@ -66,6 +116,24 @@ pub enum FromWorker {
         json_bytes: u64,
         /// Size of the worker's WebAssembly memory at the end, bytes.
         wasm_memory: u64,
+    },
+    /// A drawn timeline.
+    Timeline {
+        /// The SVG document (text from the trace is escaped by the renderer).
+        svg: String,
+        /// The window drawn.
+        window: Window,
+        /// The trace's first timestamp: zero of the axis.
+        origin_ns: i64,
+        /// Stage spans and their steps, for one-click zoom.
+        stages: Vec<StageSpan>,
+        /// Number of lanes.
+        lanes: usize,
+    },
+    /// What is under the cursor (`None`: nothing).
+    Hover {
+        /// The activity.
+        hover: Option<Hover>,
     },
     /// Loading failed; a sentence for the page.
     Error {

@@ -1,18 +1,34 @@
-//! The engine worker: receives `File`s, reads them in 1 MiB slices into the engine's
+//! The engine worker: receives `File`s, reads them in 4 MiB slices (the next one requested while the engine parses the current one) into the engine's
 //! streaming loader (no whole-file copy, no JS string), triages, and posts progress and the
-//! report back. Runs off the main thread, so the page stays responsive.
+//! report back. It keeps the loaded traces, so the page can ask for timelines, hover facts
+//! or a triage with another catalog without reading the files again. Runs off the main
+//! thread, so the page stays responsive.
 
+use std::cell::RefCell;
+
+use engine::timeline::{Palette, Rgb, Timeline, Window};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::protocol::{FromWorker, Progress, ToWorker};
+use crate::protocol::{FromWorker, Progress, ToWorker, UserCatalog};
 
 /// Slice size read from a `File` at a time.
-const SLICE: f64 = 1024.0 * 1024.0;
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// Minimum time between progress messages, ms (at least 4 per second are sent).
 const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// What the worker holds after a triage.
+struct Loaded {
+    traces: Vec<(String, engine::Trace)>,
+    server_args: Option<String>,
+    timelines: Vec<Option<Timeline>>,
+}
+
+thread_local! {
+    static LOADED: RefCell<Option<Loaded>> = const { RefCell::new(None) };
+}
 
 fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
     js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>().ok()
@@ -37,7 +53,7 @@ fn post(msg: &FromWorker) {
     }
 }
 
-/// Installs the message handler. Called once by the worker binary.
+/// Installs the message handler and says `ready`. Called once by the worker binary.
 pub fn start() {
     let Some(scope) = scope() else { return };
     let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
@@ -60,34 +76,52 @@ async fn handle(data: JsValue) -> Result<(), String> {
         .ok_or("the page sent a malformed request")?;
     let request: ToWorker =
         serde_json::from_str(&request).map_err(|e| format!("the page sent a malformed request: {e}"))?;
-    let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
-        .ok()
-        .and_then(|v| v.dyn_into().ok())
-        .unwrap_or_default();
+    let files: Array =
+        Reflect::get(&data, &JsValue::from_str("files")).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default();
     match request {
-        ToWorker::Triage { paths, min_share_pct, server_args } => {
-            triage(&files, &paths, min_share_pct, server_args).await
+        ToWorker::Triage { paths, min_share_pct, server_args, catalog } => {
+            let extra = user_catalog(catalog.as_ref())?;
+            load(&files, &paths, server_args).await?;
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
+        }
+        ToWorker::Retriage { min_share_pct, catalog } => {
+            let extra = user_catalog(catalog.as_ref())?;
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), now())
+        }
+        ToWorker::Timeline { input, window, stage, width, height, palette } => {
+            timeline(input, window, stage.as_deref(), width, height, &palette)
+        }
+        ToWorker::Hover { input, window, width, height, x, y } => {
+            let hover = LOADED.with(|l| {
+                let l = l.borrow();
+                let tl = l.as_ref()?.timelines.get(input)?.as_ref()?;
+                let lane = tl.lane_at(height, y)?;
+                tl.hit(window, width, lane, x)
+            });
+            post(&FromWorker::Hover { hover });
+            Ok(())
         }
     }
 }
 
-async fn triage(
-    files: &Array,
-    paths: &[String],
-    min_share_pct: f64,
-    server_args: Option<String>,
-) -> Result<(), String> {
+/// The built-in catalog plus the user's file, when one was chosen (`None`: built-in only).
+fn user_catalog(c: Option<&UserCatalog>) -> Result<Option<engine::Catalog>, String> {
+    c.map(|c| engine::Catalog::builtin_with(&c.name, &c.text).map_err(|e| e.to_string())).transpose()
+}
+
+/// Reads the files into the engine (replacing what was loaded).
+async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> Result<(), String> {
     let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
     if files.is_empty() {
         return Err("no file to read".into());
     }
-    let started = now();
+    LOADED.with(|l| *l.borrow_mut() = None);
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    let mut progress =
-        Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
+    let mut progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut last_post = f64::NEG_INFINITY;
     let mut traces = Vec::with_capacity(files.len());
     let mut buf: Vec<u8> = Vec::new();
+    START.with(|s| s.set(now()));
     for (i, file) in files.iter().enumerate() {
         let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
         let size = file.size();
@@ -96,22 +130,27 @@ async fn triage(
         progress.bytes_total = size as u64;
         progress.bytes_read = 0;
         let mut loader = engine::Loader::new();
-        let mut offset = 0.0;
         let text_before = progress.bytes_text;
         let events_before = progress.events;
-        while offset < size {
-            let end = (offset + SLICE).min(size);
-            let blob = file
-                .slice_with_f64_and_f64(offset, end)
-                .map_err(|_| format!("{name}: the browser could not read the file"))?;
-            let buffer = JsFuture::from(blob.array_buffer())
-                .await
-                .map_err(|_| format!("{name}: the browser could not read the file"))?;
+        let unreadable = || format!("{name}: the browser could not read the file");
+        // The next slice is requested before the current one is parsed, so the browser
+        // reads the file while the engine works.
+        let read = |from: f64| -> Result<(f64, JsFuture), String> {
+            let end = (from + SLICE).min(size);
+            let blob = file.slice_with_f64_and_f64(from, end).map_err(|_| unreadable())?;
+            Ok((end, JsFuture::from(blob.array_buffer())))
+        };
+        let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
+        while let Some((end, future)) = pending.take() {
+            let buffer = future.await.map_err(|_| unreadable())?;
+            let offset = end;
+            if offset < size {
+                pending = Some(read(offset)?);
+            }
             let bytes = Uint8Array::new(&buffer);
             buf.resize(bytes.length() as usize, 0);
             bytes.copy_to(&mut buf);
             loader.push(&buf).map_err(|e| format!("{name}: {e}"))?;
-            offset = end;
             let p = loader.progress();
             progress.bytes_read = offset as u64;
             progress.bytes_text = text_before + p.bytes_text;
@@ -119,8 +158,7 @@ async fn triage(
             let t = now();
             if t - last_post >= PROGRESS_EVERY_MS {
                 last_post = t;
-                progress.all_read =
-                    files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
+                progress.all_read = files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
                 progress.wasm_memory = wasm_memory();
                 post(&FromWorker::Progress(progress.clone()));
             }
@@ -128,25 +166,89 @@ async fn triage(
         let trace = loader.finish().map_err(|e| format!("{name}: {e}"))?;
         traces.push((name, trace));
     }
-    let loaded = now();
     progress.phase = "analysing".into();
     progress.all_read = all_total;
-    post(&FromWorker::Progress(progress.clone()));
-    let inputs: Vec<engine::triage::Input<'_>> =
-        traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-    let options = engine::triage::Options {
-        framework: None,
-        min_share_pct,
-        server_args: server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
-    };
-    let report = engine::triage::triage(&inputs, &options, engine::Catalog::builtin());
+    post(&FromWorker::Progress(progress));
+    let timelines = vec![None; traces.len()];
+    LOADED.with(|l| *l.borrow_mut() = Some(Loaded { traces, server_args, timelines }));
+    LOADED_AT.with(|s| s.set(now()));
+    Ok(())
+}
+
+thread_local! {
+    static START: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    static LOADED_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// Triages what is loaded and posts the report. `started` is when the request began (0:
+/// the load's own start).
+fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result<(), String> {
+    let analysis_start = now();
+    let (json, json_bytes) = LOADED.with(|l| {
+        let l = l.borrow();
+        let l = l.as_ref().ok_or("no trace is loaded")?;
+        let inputs: Vec<engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+        let options = engine::triage::Options {
+            framework: None,
+            min_share_pct,
+            server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
+        };
+        let report = engine::triage::triage(&inputs, &options, catalog);
+        Ok::<_, String>((report.to_json(), l.traces.iter().map(|(_, t)| t.json_bytes).sum()))
+    })?;
     let done = now();
-    post(&FromWorker::Report {
-        json: report.to_json(),
-        load_ms: loaded - started,
-        triage_ms: done - loaded,
-        json_bytes: traces.iter().map(|(_, t)| t.json_bytes).sum(),
-        wasm_memory: wasm_memory(),
-    });
+    let (load_ms, triage_ms) = if started > 0.0 {
+        (0.0, done - analysis_start)
+    } else {
+        (LOADED_AT.with(std::cell::Cell::get) - START.with(std::cell::Cell::get), done - analysis_start)
+    };
+    post(&FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory() });
+    Ok(())
+}
+
+fn palette(spec: &[(String, String)]) -> Palette {
+    let mut p = Palette::default();
+    for (name, css) in spec {
+        let Some(rgb) = Rgb::parse(css) else { continue };
+        match name.as_str() {
+            "background" => p.background = rgb,
+            "text" => p.text = rgb,
+            "grid" => p.grid = rgb,
+            "overlap" => p.overlap = rgb,
+            "idle" => p.idle = rgb,
+            "stage" => p.stage = rgb,
+            label => {
+                if let Some(c) = engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label) {
+                    p.set_category(*c, rgb);
+                }
+            }
+        }
+    }
+    p
+}
+
+fn timeline(input: usize, window: Option<Window>, stage: Option<&str>, width: u32, height: u32, spec: &[(String, String)]) -> Result<(), String> {
+    let msg = LOADED.with(|l| {
+        let mut l = l.borrow_mut();
+        let l = l.as_mut().ok_or("no trace is loaded")?;
+        let (path, trace) = l.traces.get(input).ok_or("no such input")?;
+        let slot = l.timelines.get_mut(input).ok_or("no such input")?;
+        let tl = slot.get_or_insert_with(|| Timeline::of(trace, path, engine::Catalog::builtin()));
+        let window = window.unwrap_or_else(|| {
+            stage
+                .and_then(|label| tl.stages.iter().find(|s| s.label == label))
+                .map_or_else(|| tl.full(), |s| s.busiest)
+        });
+        let svg = engine::timeline::svg::render(tl, window, width.clamp(200, 4000), height.clamp(80, 4000), &palette(spec));
+        Ok::<_, String>(FromWorker::Timeline {
+            svg,
+            window,
+            origin_ns: tl.origin_ns,
+            stages: tl.stages.clone(),
+            lanes: tl.lanes.len(),
+        })
+    })?;
+    post(&msg);
     Ok(())
 }

@@ -21,6 +21,8 @@ pub fn Capture() -> impl IntoView {
     let workload = RwSignal::new("both".to_owned());
     let trace_path = RwSignal::new(String::new());
     let steps = RwSignal::new("5".to_owned());
+    let warmup = RwSignal::new("10".to_owned());
+    let decode_len = RwSignal::new("2048".to_owned());
     let budget = RwSignal::new("500".to_owned());
     let lines: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let running: RwSignal<Option<String>> = RwSignal::new(None);
@@ -49,6 +51,12 @@ pub fn Capture() -> impl IntoView {
         });
         if let Some(n) = num(steps) {
             options["num_steps"] = json!(n as u64);
+        }
+        if let Some(n) = num(warmup) {
+            options["warmup_steps"] = json!(n as u64);
+        }
+        if let Some(n) = num(decode_len) {
+            options["decode_output_len"] = json!(n as u64);
         }
         if let Some(b) = num(budget) {
             options["max_trace_mb"] = json!(b);
@@ -143,6 +151,8 @@ pub fn Capture() -> impl IntoView {
                         on:input=move |ev| trace_path.set(event_target_value(&ev)) prop:value=move || trace_path.get()/></label>
                 </Show>
                 <label>"Steps" <input id="steps" type="number" min="1" on:input=move |ev| steps.set(event_target_value(&ev)) prop:value=move || steps.get()/></label>
+                <label>"Warm-up steps" <input id="warmup" type="number" min="0" on:input=move |ev| warmup.set(event_target_value(&ev)) prop:value=move || warmup.get()/></label>
+                <label>"Decode tokens" <input id="decode-len" type="number" min="8" on:input=move |ev| decode_len.set(event_target_value(&ev)) prop:value=move || decode_len.get()/></label>
                 <label>"Trace budget (MB)" <input id="budget" type="number" min="1" on:input=move |ev| budget.set(event_target_value(&ev)) prop:value=move || budget.get()/></label>
             </div>
             <div class="tt-pickers">

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use crate::app::{AppState, Status};
 use crate::components::capture::Capture;
+use crate::components::catalog_picker::CatalogPicker;
 use crate::io;
 
 /// Drop zone plus pickers.
@@ -63,6 +64,7 @@ pub fn Landing() -> impl IntoView {
                     <input id="folder" type="file" prop:webkitdirectory=true on:change=on_files/>
                 </label>
                 <button id="sample" class="tt-button" on:click=on_sample>"Try a sample"</button>
+                <CatalogPicker/>
             </div>
             <p class="tt-muted tt-small">
                 "The sample is an excerpt of a vLLM prefill step of gpt-oss on a B200 (MIT-licensed, from AMD-AGI/TraceLens)."

@@ -1,7 +1,10 @@
 //! Page components, one per file.
 
 pub mod capture;
+pub mod catalog_panel;
+pub mod catalog_picker;
 pub mod landing;
 pub mod progress;
 pub mod report_view;
 pub mod table;
+pub mod timeline;

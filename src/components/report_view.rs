@@ -7,7 +7,10 @@ use engine::report::view;
 use leptos::prelude::*;
 
 use crate::app::{AppState, Origin, Status};
+use crate::components::catalog_panel::{CatalogPanel, with_catalog};
+use crate::components::catalog_picker::CatalogPicker;
 use crate::components::table::TableView;
+use crate::components::timeline::TimelineView;
 use crate::io;
 
 /// The whole report.
@@ -23,6 +26,8 @@ pub fn ReportView(
     let filter = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
     let share_link = RwSignal::new(String::new());
+    let entry: RwSignal<Option<String>> = RwSignal::new(None);
+    let live = matches!(origin, Origin::Traces { .. }) && io::has_traces();
 
     let header = view::header(&report)
         .into_iter()
@@ -72,14 +77,45 @@ pub fn ReportView(
         let fuse = Arc::new(engine::report::fuse::table(&stage.fuse, r.min_share_pct));
         let summary = view::stage_summary(&stage.summary);
         let f: Signal<String> = filter.into();
+        // Fuse rows are in `stage.fuse.rows` order; overlap rows in `stage.overlap.rows` order.
+        let fuse_ids: Vec<String> = stage.fuse.rows.iter().map(|row| row.id.clone()).collect();
+        let on_fuse = Callback::new(move |i: usize| entry.set(fuse_ids.get(i).cloned()));
+        let overlap_kernels: Vec<String> = stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect();
+        let on_overlap = Callback::new(move |i: usize| {
+            let Some(kernel) = overlap_kernels.get(i) else { return };
+            let found = with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
+            entry.set(found.first().map(|m| m.id.clone()));
+        });
+        let near_miss = stage.fuse.near_miss.as_ref().map(engine::report::fuse::near_miss_note);
+        let timeline = if live {
+            let input = stage.inputs.first().copied().unwrap_or(0);
+            view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
+        } else {
+            let strips = stage.overlap.timeline.as_ref().map(|t| {
+                let mut lines = vec![format!("busiest step{}:", if t.step.is_empty() { String::new() } else { format!(" {}", t.step) })];
+                for lane in &t.lanes {
+                    lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
+                }
+                lines.push(format!("{:<20} {}", "overlap", t.overlap));
+                lines.join("\n")
+            });
+            view! {
+                <p class="tt-muted tt-small">"The interactive timeline needs the trace; a shared link carries this summary of the busiest step."</p>
+                {strips.map(|s| view! { <pre class="tt-strip" id="timeline-strip">{s}</pre> })}
+            }
+            .into_any()
+        };
         view! {
             <p class="tt-summary" id="stage-summary">{summary}</p>
+            <h3>"Timeline"</h3>
+            {timeline}
             <h3>"Kernel table"</h3>
             <TableView table=kernels filter=f id=format!("kernels-{i}") names=true/>
             <h3>"Overlap opportunities"</h3>
-            <TableView table=overlap filter=f id=format!("overlap-{i}")/>
+            <TableView table=overlap filter=f id=format!("overlap-{i}") on_row=on_overlap/>
             <h3>"Fuse patterns"</h3>
-            <TableView table=fuse filter=f id=format!("fuse-{i}")/>
+            <TableView table=fuse filter=f id=format!("fuse-{i}") on_row=on_fuse/>
+            {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
         }
         .into_any()
     };
@@ -138,6 +174,9 @@ pub fn ReportView(
                 <button id="download-json" class="tt-button" on:click=download>"Download JSON"</button>
                 <button id="share" class="tt-button tt-primary" on:click=share>"Share link"</button>
                 <button id="new-trace" class="tt-button" on:click=new_trace>"Open another trace"</button>
+                <Show when=move || live>
+                    <CatalogPicker retriage=true/>
+                </Show>
                 <span class="tt-message tt-muted" id="message" aria-live="polite">{move || message.get()}</span>
             </div>
             <Show when=move || !share_link.get().is_empty()>
@@ -160,6 +199,7 @@ pub fn ReportView(
                 <h3>"Notes"</h3>
             </Show>
             <ul class="tt-notes" id="notes">{notes}</ul>
+            <CatalogPanel selected=entry/>
             <details class="tt-diagnostics" id="diagnostics">
                 <summary>
                     "Diagnostics: what loading skipped or adjusted "

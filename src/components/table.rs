@@ -23,6 +23,9 @@ pub fn TableView(
     /// Whether the first column holds kernel names (folded, copyable).
     #[prop(optional)]
     names: bool,
+    /// Called with a row's index in `table.rows` when it is clicked.
+    #[prop(optional)]
+    on_row: Option<Callback<usize>>,
 ) -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
     let t = Arc::clone(&table);
@@ -95,8 +98,8 @@ pub fn TableView(
         }
         shown
             .into_iter()
-            .filter_map(|i| rows_table.rows.get(i).cloned())
-            .map(|row| {
+            .filter_map(|i| rows_table.rows.get(i).cloned().map(|row| (i, row)))
+            .map(|(i, row)| {
                 let cells = row
                     .into_iter()
                     .enumerate()
@@ -105,14 +108,19 @@ pub fn TableView(
                         view! { <td class:tt-num=numeric>{cell_view(cell, names && c == 0)}</td> }
                     })
                     .collect_view();
-                view! { <tr>{cells}</tr> }
+                let click = move |_| {
+                    if let Some(cb) = on_row {
+                        cb.run(i);
+                    }
+                };
+                view! { <tr on:click=click>{cells}</tr> }
             })
             .collect_view()
             .into_any()
     };
     view! {
         <div class="tt-table-wrap">
-            <table class="tt-table" id=id>
+            <table class="tt-table" class:tt-clickable=on_row.is_some() id=id>
                 <thead><tr>{headers}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -138,7 +146,7 @@ fn cell_view(cell: Cell, name: bool) -> AnyView {
         };
         return view! {
             <span class="tt-name" title=full>{shown}</span>
-            <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"⧉"</button>
+            <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"copy"</button>
         }
         .into_any();
     }

@@ -6,6 +6,13 @@
 //! - `corpus`: every real trace in `../shared/traces` loads with the counts an independent
 //!   Python count found (`counts.json`).
 //! - `golden`: triage reports of the corpus and the fixtures against reviewed files.
+//! - `layers`: forward passes and layers — hand-built sequences with known boundaries
+//!   (automatic detection, each profile, a cold first pass, a batch change, no step
+//!   annotations, merged devices), report JSON, heat-map SVG, the Qwen3 traces' 48
+//!   layers and their golden text reports.
+//! - `mapping`: two-trace triage (exact, normalised, ambiguous and missing matches on
+//!   hand-built pairs, two real SGLang runs) and self-mapping against an independent count
+//!   of eager twins in the SGLang trace.
 //! - `overlap`: the overlap table and timeline on real traces — exposed all-reduce time,
 //!   sweep figures against the kernel table, strip size, SVG, hit test and ASCII.
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
@@ -19,6 +26,8 @@ mod categories;
 mod common;
 mod corpus;
 mod golden;
+mod layers;
+mod mapping;
 mod overlap;
 mod report;
 mod robustness;

@@ -4,8 +4,10 @@
 //! renders. Errors are one line on stderr and a non-zero exit status.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
 
+mod diff;
 mod discover;
 mod inspect;
+mod layers;
 mod read;
 mod triage;
 
@@ -45,6 +47,14 @@ enum Command {
     /// Triage traces: per stage (extend/prefill, decode), the kernel table with categories,
     /// shares and the Python source and CPU op of each kernel.
     Triage(triage::Args),
+    /// Forward passes and layers: per-pass summary (cold start, steady state), one pass's
+    /// layers with per-category times and layer types, one layer's kernels, two layers
+    /// compared, Perfetto time ranges.
+    Layers(layers::Args),
+    /// Compare two runs (A and B: trace files, profile directories or report JSON files):
+    /// per stage, the stage summary, kernel categories, families and kernels side by side
+    /// with time and share changes, and kernels only in A or only in B.
+    Diff(diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +62,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect { files, format } => inspect::run(&files, format),
         Command::Triage(args) => triage::run(&args),
+        Command::Layers(args) => layers::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

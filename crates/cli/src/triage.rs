@@ -1,5 +1,7 @@
 //! `tracetriage triage PATH...`: the triage report (kernel, overlap and fuse tables per
 //! stage), optionally followed by ASCII timelines (`--timeline`, `--window START..END`).
+//! `tracetriage triage --mapping PATH... --formal PATH...`: two-trace mode (timing from the
+//! formal traces, Python attribution of graph-replayed kernels from the mapping traces).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -22,9 +24,17 @@ pub enum ReportFormat {
 /// Arguments of `triage`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Trace files or profile directories.
-    #[arg(required = true)]
+    /// Trace files or profile directories (single-trace mode).
     pub paths: Vec<PathBuf>,
+    /// Two-trace mode: traces (files or directories) captured with CUDA graphs off, whose
+    /// eager launches give graph-replayed kernels of the formal traces their Python
+    /// location. Needs --formal.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub mapping: Vec<PathBuf>,
+    /// Two-trace mode: traces (files or directories) of the real serving config, which the
+    /// tables and timing come from. Needs --mapping.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub formal: Vec<PathBuf>,
     /// Serving framework: auto, sglang, vllm, trtllm, tokenspeed (aliases: sgl, tllm, tensorrt-llm, ts).
     #[arg(long, default_value = "auto")]
     pub framework: String,
@@ -149,8 +159,25 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         (None, true) => Ranks::All,
         (None, false) => Ranks::Default,
     };
-    let files = discover::discover(&args.paths, ranks)?;
+    let two = !args.mapping.is_empty() || !args.formal.is_empty();
+    if two && !args.paths.is_empty() {
+        bail!(
+            "trace paths cannot be combined with --mapping/--formal: give all traces as --mapping PATH... --formal PATH... (two-trace mode) or as plain paths (single-trace mode)"
+        );
+    }
+    match (args.mapping.is_empty(), args.formal.is_empty()) {
+        (false, true) => bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+        (true, false) => bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+        _ => {}
+    }
+    if !two && args.paths.is_empty() {
+        bail!("no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)");
+    }
+    let mapping_files = discover::discover(&args.mapping, ranks)?;
+    let formal_files = if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
     let started = Instant::now();
+    // Report order: mapping traces first, then the formal (or single-trace) ones.
+    let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();
     let mut traces = Vec::with_capacity(files.len());
     for f in &files {
         traces.push(crate::read::load(f)?);
@@ -162,9 +189,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let options = engine::triage::Options {
         framework,
         min_share_pct: args.min_share,
-        server_args: files.first().and_then(|f| discover::server_args(f)),
+        // The formal side's server args first, as the seed does.
+        server_args: formal_files.first().or(mapping_files.first()).and_then(|f| discover::server_args(f)),
     };
-    let report = engine::triage::triage(&inputs, &options, catalog);
+    let report = if two {
+        let (mapping, formal) = inputs.split_at(mapping_files.len());
+        engine::triage::triage_mapping_formal(mapping, formal, &options, catalog)
+    } else {
+        engine::triage::triage(&inputs, &options, catalog)
+    };
     let analysed = started.elapsed() - loaded;
     let text = match args.format {
         ReportFormat::Md if timeline => {

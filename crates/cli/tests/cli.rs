@@ -223,3 +223,47 @@ fn triage_timeline_prints_ascii_lanes_for_a_step_or_a_window() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn triage_with_an_extra_catalog_adds_its_patterns_and_bad_files_fail_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mine = dir.join("team.toml");
+    std::fs::write(
+        &mine,
+        r#"
+[[pattern]]
+id = "team-fused-lora-expand"
+name = "Team: fused LoRA expand"
+framework = "sglang"
+origin = "inflight"
+pr = "example/team#42"
+rationale = "Our fused LoRA shrink+expand kernel."
+paths = ["python/sglang/srt/lora/triton_ops/"]
+fused.kernel = ["_chunked_lora_expand_kernel"]
+"#,
+    )
+    .unwrap();
+    let trace = traces().join("sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz");
+    let o = run(&["triage", "--catalog", mine.to_str().unwrap(), trace.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let row = out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains("| Confirmed |"), "{row}");
+    assert!(row.contains("_chunked_lora_expand_kernel"), "{row}");
+    assert!(row.contains("PR #42<br>python/sglang/srt/lora/triton_ops/"), "{row}");
+    // Without the file the pattern is absent.
+    let plain = run(&["triage", trace.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Team: fused LoRA expand"));
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "x = [").unwrap();
+    let o = run(&["triage", "--catalog", bad.to_str().unwrap(), trace.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.toml: line 1, column 6"), "{err}");
+    let o = run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
+}

@@ -61,6 +61,12 @@ pub fn us1(ns: i64) -> String {
     format!("{:.1}", ns as f64 / 1e3)
 }
 
+/// Seconds with 6 decimals, no unit (Perfetto-relative times): `0.282917`.
+#[must_use]
+pub fn seconds6(ns: i64) -> String {
+    format!("{:.6}", ns as f64 / 1e9)
+}
+
 /// A timestamp in µs with its ns digits: `5901696852082.280`.
 #[must_use]
 pub fn micros(ns: i64) -> String {
@@ -79,6 +85,48 @@ pub fn pct(value: f64) -> String {
 #[must_use]
 pub fn share(part: i64, whole: i64) -> f64 {
     if whole <= 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
+}
+
+/// A change (B − A) in milliseconds with its sign: `+1.23 ms`, `-0.40 ms`, `0.00 ms`.
+#[must_use]
+pub fn delta_ms(ns: i64) -> String {
+    format!("{}{}", sign(ns.signum()), ms(i64::try_from(ns.unsigned_abs()).unwrap_or(i64::MAX)))
+}
+
+/// A change in a count with its sign: `+1,234`, `-3`, `0`.
+#[must_use]
+pub fn delta_count(n: i64) -> String {
+    format!("{}{}", sign(n.signum()), count(n.unsigned_abs()))
+}
+
+/// A relative change with its sign and 1 decimal: `+12.5%`, `-3.0%`.
+#[must_use]
+pub fn delta_pct(value: f64) -> String {
+    format!("{}{}", sign(f_sign(value)), pct(value.abs()))
+}
+
+/// A change of a percentage in percentage points, 1 decimal: `+1.2 pt`, `-0.4 pt`.
+#[must_use]
+pub fn delta_points(value: f64) -> String {
+    format!("{}{:.1} pt", sign(f_sign(value)), value.abs())
+}
+
+fn f_sign(value: f64) -> i64 {
+    if value > 0.0 {
+        1
+    } else if value < 0.0 {
+        -1
+    } else {
+        0
+    }
+}
+
+fn sign(signum: i64) -> &'static str {
+    match signum {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +154,7 @@ mod tests {
         assert_eq!(ms(17_480_000), "17.48 ms");
         assert_eq!(micros(5_901_696_852_082_280), "5901696852082.280");
         assert_eq!(micros(-1500), "-1.500");
+        assert_eq!(seconds6(282_917_123), "0.282917");
     }
 
     #[test]

@@ -20,6 +20,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod dashboard;
 pub mod diagnostics;
 mod error;
 pub mod load;

@@ -1,14 +1,18 @@
 //! Shared links: the whole rendered report (never the trace) in a URL fragment,
 //! `#r1.<base64url(deflate(report JSON))>`. Opening such a link on any static host renders
-//! the same report with no trace and no server.
+//! the same report with no trace and no server. A/B diffs travel the same way as
+//! `#d1.<base64url(deflate(diff JSON))>` ([`encode_diff`], [`decode_diff`]).
 //!
 //! A link is untrusted input: decoding validates every layer and fails with a
 //! [`ShareError`]; the decoded report is rendered as text only (no HTML from it, ever).
 
+use crate::report::diff::{DiffError, DiffReport};
 use crate::report::{Report, ReportError};
 
 /// The fragment prefix of the current link format.
 pub const PREFIX: &str = "r1.";
+/// The fragment prefix of the current diff link format.
+pub const DIFF_PREFIX: &str = "d1.";
 /// Links are kept under this many bytes (browsers and chat tools cut longer URLs).
 pub const LINK_BUDGET: usize = 8 * 1024;
 /// Decoded JSON larger than this is refused (a deflate bomb).
@@ -29,6 +33,12 @@ pub enum ShareError {
     /// The JSON is not a readable report.
     #[error("{0}")]
     Report(#[from] ReportError),
+    /// The fragment is not a tracetriage diff link.
+    #[error("this link does not hold a tracetriage diff (expected #d1.…)")]
+    NotADiffLink,
+    /// The JSON is not a readable diff.
+    #[error("{0}")]
+    Diff(#[from] DiffError),
 }
 
 /// Encodes a report into a link fragment (without the `#`), shrinking it to fit
@@ -88,9 +98,69 @@ fn pack_with_note(r: &Report, note: &str) -> String {
 }
 
 fn pack(r: &Report) -> String {
-    let json = serde_json::to_vec(r).unwrap_or_default();
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
-    format!("{PREFIX}{}", base64url_encode(&packed))
+    pack_json(PREFIX, &serde_json::to_vec(r).unwrap_or_default())
+}
+
+fn pack_json(prefix: &str, json: &[u8]) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
+    format!("{prefix}{}", base64url_encode(&packed))
+}
+
+/// Encodes a diff into a link fragment (without the `#`), shrinking it to fit
+/// [`LINK_BUDGET`] as [`encode`] does: long names first, then fewer rows per table (the
+/// largest changes kept); what was left out is said in the diff's notes.
+#[must_use]
+pub fn encode_diff(diff: &DiffReport) -> String {
+    use crate::report::diff::link;
+    let pack_diff = |d: &DiffReport, note: Option<&str>| {
+        let mut t = d.clone();
+        if let Some(note) = note {
+            t.notes.push(format!("Shared link: {note}; open the traces for the full diff."));
+        }
+        pack_json(DIFF_PREFIX, &serde_json::to_vec(&t).unwrap_or_default())
+    };
+    let first = pack_diff(diff, None);
+    if first.len() <= LINK_BUDGET {
+        return first;
+    }
+    let mut d = diff.clone();
+    link::shrink_details(&mut d);
+    let mut out = pack_diff(&d, Some("names longer than 120 characters and extra names of normalised matches are left out"));
+    let mut keep = link::max_rows(&d);
+    while keep > 1 && out.len() > LINK_BUDGET {
+        keep = keep * 3 / 4;
+        let mut t = d.clone();
+        link::keep_rows(&mut t, keep);
+        out = pack_diff(&t, Some(&format!("only the top {keep} rows per table are included")));
+    }
+    out
+}
+
+/// Decodes a diff link fragment (with or without the leading `#`).
+///
+/// # Errors
+/// See [`ShareError`]; a report link (`#r1.…`) gives [`ShareError::NotADiffLink`].
+pub fn decode_diff(fragment: &str) -> Result<DiffReport, ShareError> {
+    let body = fragment.trim().trim_start_matches('#');
+    let Some((version, data)) = body.split_once('.') else {
+        return Err(ShareError::NotADiffLink);
+    };
+    if !version.starts_with('d') || version.len() < 2 {
+        return Err(ShareError::NotADiffLink);
+    }
+    if format!("{version}.") != DIFF_PREFIX {
+        return Err(ShareError::UnknownVersion(version.to_owned()));
+    }
+    let text = unpack(data)?;
+    Ok(DiffReport::from_json(&text)?)
+}
+
+/// base64url → inflate (bounded) → UTF-8 text.
+fn unpack(data: &str) -> Result<String, ShareError> {
+    let packed = base64url_decode(data).ok_or_else(|| ShareError::Damaged("not base64url".into()))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON)
+        .map_err(|_| ShareError::Damaged("not compressed data".into()))?;
+    String::from_utf8(json).map_err(|_| ShareError::Damaged("not text".into()))
 }
 
 /// Decodes a link fragment (with or without the leading `#`).
@@ -108,11 +178,8 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
     if format!("{version}.") != PREFIX {
         return Err(ShareError::UnknownVersion(version.to_owned()));
     }
-    let packed = base64url_decode(data).ok_or_else(|| ShareError::Damaged("not base64url".into()))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON)
-        .map_err(|_| ShareError::Damaged("not compressed data".into()))?;
-    let text = core::str::from_utf8(&json).map_err(|_| ShareError::Damaged("not text".into()))?;
-    Ok(Report::from_json(text)?)
+    let text = unpack(data)?;
+    Ok(Report::from_json(&text)?)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -1,9 +1,23 @@
 //! The triage: loaded traces in, one [`Report`] out. Never fails; what it cannot work out
 //! it says in the report's notes.
+//!
+//! Two modes, one call each:
+//! - [`triage`]: single-trace. Every input is triaged; graph-replayed kernels that were
+//!   also launched eagerly somewhere in the inputs take those launches' Python locations
+//!   (self-mapping).
+//! - [`triage_mapping_formal`]: two-trace. Tables and timing come from the *formal*
+//!   traces (graphs on, the real serving config); kernels whose formal attribution is
+//!   only a graph launch (or nothing) take the Python locations of their eager launches
+//!   in the *mapping* traces (graphs off), matched per stage by kernel identity, then of
+//!   eager launches in the formal traces themselves.
+//!
+//! [`triage_with_roles`] takes inputs tagged with a [`Role`] each (as a browser that lets
+//! the user assign roles to dropped files has them) and calls one of the two.
 
 use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::framework::{self, Framework, ServerArgs};
 use crate::analysis::kernels::{self, NameCache, StageOps};
+use crate::analysis::mapping::{self, Index, Part, Policy, Sources};
 use crate::analysis::overlap;
 use crate::analysis::stages::{self, Stage};
 use crate::catalog::Catalog;
@@ -20,6 +34,29 @@ pub struct Input<'a> {
     pub path: &'a str,
     /// The loaded trace.
     pub trace: &'a Trace,
+}
+
+/// What an input is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Single-trace mode: triaged, and its eager launches self-map its graph replays.
+    Trace,
+    /// Two-trace mode: supplies Python attribution only (captured with graphs off).
+    Mapping,
+    /// Two-trace mode: triaged (timing, shares, overlap), attribution from the mapping.
+    Formal,
+}
+
+impl Role {
+    /// `trace`, `mapping`, `formal` (the report's `inputs[].role`).
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Trace => "trace",
+            Role::Mapping => "mapping",
+            Role::Formal => "formal",
+        }
+    }
 }
 
 /// Choices a user can make.
@@ -45,12 +82,54 @@ pub const GENERATOR: &str = concat!("tracetriage ", env!("CARGO_PKG_VERSION"));
 /// Triage of one set of traces (single-trace mode).
 #[must_use]
 pub fn triage(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Report {
+    run(&[], inputs, Mode::SingleTrace, options, catalog)
+}
+
+/// Two-trace triage: `formal` traces give the tables, `mapping` traces the Python
+/// attribution of kernels the formal traces replay from graphs. With no mapping input the
+/// report says so in a note (and self-mapping still applies); with no formal input it has
+/// no stages.
+#[must_use]
+pub fn triage_mapping_formal(
+    mapping: &[Input<'_>],
+    formal: &[Input<'_>],
+    options: &Options,
+    catalog: &Catalog,
+) -> Report {
+    run(mapping, formal, Mode::MappingFormal, options, catalog)
+}
+
+/// Triage of inputs with a role each: two-trace mode when any input is a
+/// [`Role::Mapping`] or [`Role::Formal`] (then [`Role::Trace`] inputs count as formal),
+/// single-trace mode otherwise. Inputs keep their order within each role.
+#[must_use]
+pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalog: &Catalog) -> Report {
+    let two = inputs.iter().any(|(r, _)| *r != Role::Trace);
+    if !two {
+        let all: Vec<Input<'_>> = inputs.iter().map(|(_, i)| *i).collect();
+        return triage(&all, options, catalog);
+    }
+    let mapping: Vec<Input<'_>> = inputs.iter().filter(|(r, _)| *r == Role::Mapping).map(|(_, i)| *i).collect();
+    let formal: Vec<Input<'_>> = inputs.iter().filter(|(r, _)| *r != Role::Mapping).map(|(_, i)| *i).collect();
+    triage_mapping_formal(&mapping, &formal, options, catalog)
+}
+
+/// One input after attribution and stage split.
+struct Prepared {
+    device: Option<i64>,
+    attribution: Attribution,
+    groups: Vec<StageOps>,
+}
+
+fn run(mapping: &[Input<'_>], formal: &[Input<'_>], mode: Mode, options: &Options, catalog: &Catalog) -> Report {
+    let two = mode == Mode::MappingFormal;
     let mut report = Report {
         schema: REPORT_SCHEMA.to_owned(),
         version: REPORT_VERSION,
         generator: GENERATOR.to_owned(),
-        mode: Mode::SingleTrace,
-        framework: detect_framework(inputs, options),
+        mode,
+        framework: detect_framework(formal, options),
+        mapping_framework: two.then(|| detect_framework(mapping, options)),
         model: options.server_args.as_ref().and_then(|a| a.model.clone()),
         inputs: Vec::new(),
         min_share_pct: options.min_share_pct,
@@ -58,12 +137,58 @@ pub fn triage(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Rep
         notes: Vec::new(),
         diagnostics: Vec::new(),
     };
-    for (index, input) in inputs.iter().enumerate() {
-        triage_one(&mut report, index, input, options, catalog);
+    let mapping_prepared: Vec<Prepared> = mapping
+        .iter()
+        .enumerate()
+        .map(|(index, input)| prepare(&mut report, index, input, Role::Mapping))
+        .collect();
+    let role = if two { Role::Formal } else { Role::Trace };
+    let offset = mapping.len();
+    let prepared: Vec<Prepared> = formal
+        .iter()
+        .enumerate()
+        .map(|(k, input)| prepare(&mut report, offset + k, input, role))
+        .collect();
+    let mapping_index = two.then(|| Index::build(&parts(mapping, &mapping_prepared)));
+    if let Some(index) = &mapping_index {
+        report.notes.push(mapping_note(index, mapping.len()));
+    }
+    // Self-mapping: only when some activity lacks a Python location of its own.
+    let needs_own = prepared.iter().any(|p| {
+        p.attribution.site.contains(&attribution::NONE)
+            || p.attribution.sites.iter().any(|s| s.graph || s.location.is_none())
+    });
+    let own_index = needs_own.then(|| Index::build(&parts(formal, &prepared)));
+    let policy = Policy { mapping: mapping_index.as_ref(), own: own_index.as_ref() };
+    for (k, (input, prep)) in formal.iter().zip(&prepared).enumerate() {
+        triage_one(&mut report, offset + k, input, prep, policy, options, catalog);
     }
     label_stages(&mut report);
     report.stages.sort_by_key(|s| (s.stage, s.inputs.first().copied()));
     report
+}
+
+fn parts<'a>(inputs: &[Input<'a>], prepared: &'a [Prepared]) -> Vec<Part<'a>> {
+    inputs
+        .iter()
+        .zip(prepared)
+        .map(|(i, p)| Part { trace: i.trace, attribution: &p.attribution, groups: &p.groups })
+        .collect()
+}
+
+fn mapping_note(index: &Index, inputs: usize) -> String {
+    if inputs == 0 {
+        return "No mapping traces were given: only the formal traces' own launches attribute kernels".to_owned();
+    }
+    if index.is_empty() {
+        return "The mapping traces have no eager kernel launch with a Python location, so they attribute nothing: capture them with CUDA graphs off and with_stack=True".to_owned();
+    }
+    format!(
+        "Mapping traces: {} eager launches of {} kernels ({} of GPU time) with a Python location attribute the formal traces' graph-replayed and unattributed kernels",
+        format::count(index.launches),
+        format::count(u64::try_from(index.kernels).unwrap_or(u64::MAX)),
+        format::ms(index.gpu_ns)
+    )
 }
 
 fn detect_framework(inputs: &[Input<'_>], options: &Options) -> FrameworkInfo {
@@ -87,7 +212,8 @@ fn detect_framework(inputs: &[Input<'_>], options: &Options) -> FrameworkInfo {
     info(Framework::Unknown, "none")
 }
 
-fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Options, catalog: &Catalog) {
+/// Records an input (info, notes, diagnostics) and computes its attribution and stages.
+fn prepare(report: &mut Report, index: usize, input: &Input<'_>, role: Role) -> Prepared {
     let trace = input.trace;
     let (device, others) = kernels::primary_device(trace);
     let gpu = device.and_then(|d| trace.device(d).map(|p| p.name.clone())).or_else(|| {
@@ -100,7 +226,7 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
     let path_stage = stages::stage_from_path(input.path);
     report.inputs.push(InputInfo {
         path: input.path.to_owned(),
-        role: "trace".to_owned(),
+        role: role.label().to_owned(),
         rank: dist.and_then(|d| d.rank),
         world_size: dist.and_then(|d| d.world_size),
         gpu,
@@ -108,6 +234,7 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
         path_stage,
         events: trace.counts.total,
         json_bytes: trace.json_bytes,
+        captured_unix_ns: crate::dashboard::date::trace_start_unix_ns(trace),
     });
     for (d, ns) in others {
         report.notes.push(format!(
@@ -132,11 +259,29 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
         });
     }
     if device.is_none() {
-        report.notes.push(format!("{}: no GPU activity", crate::report::view::short_name(input.path)));
-        return;
+        let what = if role == Role::Mapping { "no GPU activity to map from" } else { "no GPU activity" };
+        report.notes.push(format!("{}: {what}", crate::report::view::short_name(input.path)));
+        return Prepared { device, attribution: Attribution::default(), groups: Vec::new() };
     }
     let attribution: Attribution = attribution::attribute(trace);
     let groups: Vec<StageOps> = kernels::split(trace, &attribution, device, path_stage);
+    Prepared { device, attribution, groups }
+}
+
+fn triage_one(
+    report: &mut Report,
+    index: usize,
+    input: &Input<'_>,
+    prep: &Prepared,
+    policy: Policy<'_>,
+    options: &Options,
+    catalog: &Catalog,
+) {
+    let trace = input.trace;
+    let Some(device) = prep.device else { return };
+    let attribution = &prep.attribution;
+    let groups = &prep.groups;
+    let sources = Sources::resolve(trace, attribution, groups, policy);
     let total: i64 = groups
         .iter()
         .flat_map(|g| g.ops.iter())
@@ -145,13 +290,13 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
     let mut cache = NameCache::new(&catalog.categories);
     let fuse_ctx = crate::analysis::fuse::Context::new(
         trace,
-        device,
+        Some(device),
         &report.framework.id,
         options.server_args.as_ref(),
     );
     let windows = stages::Windows::of(trace);
-    for group in &groups {
-        let summary = kernels::summary(trace, &attribution, group);
+    for group in groups {
+        let summary = kernels::summary(trace, attribution, group);
         if group.stage == Stage::Other && groups.len() > 1 {
             let share = format::share(summary.kernel_ns, total);
             if share < 1.0 {
@@ -164,8 +309,9 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
                 continue;
             }
         }
-        // All rows once: the fuse matcher reads every row, the table shows those above the cutoff.
-        let all_rows = kernels::kernel_table(trace, &attribution, &mut cache, group, 0.0);
+        // All rows once: the fuse matcher reads every row (with mapped locations and ops),
+        // the table shows those above the cutoff.
+        let all_rows = kernels::kernel_table_with(&sources, &mut cache, group, 0.0);
         let fuse = crate::analysis::fuse::match_stage(
             &all_rows.rows,
             all_rows.total_ns,
@@ -174,7 +320,7 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
             options.min_share_pct,
         );
         let table = crate::analysis::fuse::cutoff(all_rows, options.min_share_pct);
-        let overlap = overlap::table(trace, &attribution, &mut cache, group, &windows, options.min_share_pct);
+        let overlap = overlap::table_with(&sources, &mut cache, group, &windows, options.min_share_pct);
         report.stages.push(StageReport {
             stage: group.stage,
             label: group.stage.label().to_owned(),
@@ -184,6 +330,7 @@ fn triage_one(report: &mut Report, index: usize, input: &Input<'_>, options: &Op
             kernels: table,
             overlap,
             fuse,
+            coverage: mapping::coverage(&sources, group),
         });
     }
 }

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::attribution::{Attribution, NONE};
 use super::categories::{Category, CategoryRules};
+use super::mapping::{self, MatchKind, Sources, Via};
 use super::names;
 use super::stages::{Stage, StageSource, Windows};
 use crate::model::{GpuKind, Strings, Sym, Trace};
@@ -215,6 +216,8 @@ struct RowAcc {
     launches: u64,
     graph_launches: u64,
     sites: FxHashMap<u32, (u64, i64)>,
+    /// (1 + mapped index, graph replays) → (launches, ns).
+    mapped: FxHashMap<(u32, bool), (u64, i64)>,
     first: usize,
 }
 
@@ -228,6 +231,19 @@ pub fn kernel_table(
     s: &StageOps,
     min_share_pct: f64,
 ) -> KernelTable {
+    kernel_table_with(&Sources::own(trace, attribution), cache, s, min_share_pct)
+}
+
+/// [`kernel_table`] with sites from `sources` (mapped activities take their eager twins'
+/// locations, split by share).
+#[must_use]
+pub fn kernel_table_with(
+    sources: &Sources<'_>,
+    cache: &mut NameCache<'_>,
+    s: &StageOps,
+    min_share_pct: f64,
+) -> KernelTable {
+    let (trace, attribution) = (sources.trace, sources.attribution);
     let g = &trace.gpu;
     let mut rows: FxHashMap<Sym, RowAcc> = FxHashMap::default();
     let mut total = 0i64;
@@ -241,10 +257,16 @@ pub fn kernel_table(
         row.gpu_ns += dur;
         row.launches += 1;
         let site = attribution.site.get(i).copied().unwrap_or(NONE);
-        if attribution.sites.get(site as usize).is_some_and(|x| x.graph) {
+        let graph = attribution.sites.get(site as usize).is_some_and(|x| x.graph);
+        if graph {
             row.graph_launches += 1;
         }
-        let e = row.sites.entry(site).or_insert((0, 0));
+        let mapped = sources.mapped_id(i);
+        let e = if mapped > 0 {
+            row.mapped.entry((mapped, graph)).or_insert((0, 0))
+        } else {
+            row.sites.entry(site).or_insert((0, 0))
+        };
         e.0 += 1;
         e.1 += dur;
     }
@@ -258,6 +280,9 @@ pub fn kernel_table(
             table.hidden_ns += acc.gpu_ns;
             continue;
         }
+        let sites = sites(sources, &acc);
+        let via = sites.first().map_or(Via::None, |s| s.via);
+        let matched = sites.iter().fold(MatchKind::None, |m, s| m.weaker(s.matched));
         table.rows.push(KernelRow {
             name: cache.strings.get(name).to_owned(),
             category: acc.category.unwrap_or(Category::Other),
@@ -265,53 +290,116 @@ pub fn kernel_table(
             share_pct: share,
             launches: acc.launches,
             graph_launches: acc.graph_launches,
-            sites: sites(trace, attribution, &acc),
+            sites,
+            via,
+            matched,
         });
     }
     table
 }
 
-/// A row's sites merged by (location, graph), each with its most common stack and cpu_op.
-fn sites(trace: &Trace, attribution: &Attribution, acc: &RowAcc) -> Vec<KernelSite> {
+/// A row's sites merged by (location, graph, via, match), each with its most common stack
+/// and cpu_op; mapped launches split over their eager twins' locations by share.
+fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
     struct Merged {
         launches: u64,
         gpu_ns: i64,
         graph: bool,
+        via: Via,
+        matched: MatchKind,
         location: String,
         stacks: Vec<(String, u64)>,
         ops: Vec<(String, u64)>,
     }
+    let (trace, attribution) = (sources.trace, sources.attribution);
     let mut merged: Vec<Merged> = Vec::new();
-    let mut ids: Vec<(&u32, &(u64, i64))> = acc.sites.iter().collect();
-    ids.sort_by_key(|(id, _)| **id);
-    for (&id, &(launches, gpu_ns)) in ids {
-        let (location, stack, op, graph) = match attribution.sites.get(id as usize) {
-            Some(s) => (
-                if s.location.is_none() {
-                    "unresolved".to_owned()
-                } else {
-                    attribution.strings.get(s.location).to_owned()
-                },
-                if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
-                if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
-                s.graph,
-            ),
-            None => ("unresolved".to_owned(), String::new(), String::new(), false),
-        };
-        let m = match merged.iter_mut().position(|m| m.location == location && m.graph == graph) {
+    let mut add = |location: String,
+                   graph: bool,
+                   via: Via,
+                   matched: MatchKind,
+                   stack: String,
+                   op: String,
+                   launches: u64,
+                   gpu_ns: i64| {
+        let at = merged
+            .iter()
+            .position(|m| m.location == location && m.graph == graph && m.via == via && m.matched == matched);
+        let m = match at {
             Some(p) => merged.get_mut(p),
             None => {
-                merged.push(Merged { launches: 0, gpu_ns: 0, graph, location, stacks: vec![], ops: vec![] });
+                merged.push(Merged {
+                    launches: 0,
+                    gpu_ns: 0,
+                    graph,
+                    via,
+                    matched,
+                    location,
+                    stacks: vec![],
+                    ops: vec![],
+                });
                 merged.last_mut()
             }
         };
-        let Some(m) = m else { continue };
+        let Some(m) = m else { return };
         m.launches += launches;
         m.gpu_ns += gpu_ns;
-        bump(&mut m.stacks, stack, launches);
-        bump(&mut m.ops, op, launches);
+        bump(&mut m.stacks, stack, launches.max(1));
+        bump(&mut m.ops, op, launches.max(1));
+    };
+    let mut ids: Vec<(&u32, &(u64, i64))> = acc.sites.iter().collect();
+    ids.sort_by_key(|(id, _)| **id);
+    for (&id, &(launches, gpu_ns)) in ids {
+        match attribution.sites.get(id as usize) {
+            Some(s) => {
+                let resolved = !s.location.is_none();
+                add(
+                    if resolved { attribution.strings.get(s.location).to_owned() } else { "unresolved".to_owned() },
+                    s.graph,
+                    match (resolved, s.graph) {
+                        (false, _) => Via::None,
+                        (true, true) => Via::GraphLaunch,
+                        (true, false) => Via::Direct,
+                    },
+                    MatchKind::None,
+                    if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
+                    if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
+                    launches,
+                    gpu_ns,
+                );
+            }
+            None => add(
+                "unresolved".to_owned(),
+                false,
+                Via::None,
+                MatchKind::None,
+                String::new(),
+                String::new(),
+                launches,
+                gpu_ns,
+            ),
+        }
     }
-    merged.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.location.cmp(&b.location)));
+    let mut mapped: Vec<(&(u32, bool), &(u64, i64))> = acc.mapped.iter().collect();
+    mapped.sort_by_key(|(k, _)| **k);
+    for (&(id, graph), &(launches, gpu_ns)) in mapped {
+        let Some(m) = sources.mapped.get((id as usize).wrapping_sub(1)) else { continue };
+        let weights: Vec<i64> = m.candidates.iter().map(|c| c.gpu_ns).collect();
+        let ns = mapping::apportion(gpu_ns, &weights);
+        let n = mapping::apportion(i64::try_from(launches).unwrap_or(i64::MAX), &weights);
+        for (k, c) in m.candidates.iter().enumerate() {
+            add(
+                c.location.clone(),
+                graph,
+                m.via,
+                m.kind,
+                c.stack.clone(),
+                c.cpu_op.clone(),
+                n.get(k).and_then(|&x| u64::try_from(x).ok()).unwrap_or(0),
+                ns.get(k).copied().unwrap_or(0),
+            );
+        }
+    }
+    merged.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location)));
     merged
         .into_iter()
         .map(|m| KernelSite {
@@ -322,6 +410,8 @@ fn sites(trace: &Trace, attribution: &Attribution, acc: &RowAcc) -> Vec<KernelSi
             gpu_ns: m.gpu_ns,
             cpu_op: most_common(m.ops),
             graph: m.graph,
+            via: m.via,
+            matched: m.matched,
         })
         .collect()
 }

@@ -195,12 +195,142 @@ fn first_template_arg(inner: &str) -> &str {
     inner.trim()
 }
 
-/// A compact key for matching names across traces: the base name with architecture
-/// suffixes (`_sm90`, `Sm100f`), hex addresses and digit runs in tile shapes kept as
-/// written; lower-case. (Two-trace matching builds on this.)
+/// The kernel identity used to match kernels across traces (two-trace mapping and
+/// self-mapping) when their canonical names differ: the canonical name, lower-cased, with
+/// what changes between runs of the same kernel removed — architecture markers (`sm90`,
+/// `_sm100f`, `Sm103a` inside `fmhaSm103aKernel`, `gfx942`), tile and cluster shapes
+/// (any `_`-separated token holding `NxM`, such as `128x64` or `t128x64x128u2`), tokens that
+/// start with a digit (numeric template arguments `4u`, `128l`, `2cta`, launch suffixes
+/// `_0`), single-letter counters (`s5`), lambda numbers (`#1`) and hex addresses. Template
+/// structure and type or functor names are kept, so `elementwise_kernel<…masked_fill…>` and
+/// `elementwise_kernel<…direct_copy…>` stay apart.
+///
+/// `nvjet_sm103_tst_256x8_64x6_2x1_v_bz_TNT` and `nvjet_sm103_tst_256x16_64x6_2x1_2cta_v_bz_TNT`
+/// both give `nvjet_tst_v_bz_tnt`.
 #[must_use]
 pub fn normalized(name: &str) -> String {
-    base_name(name).base.to_ascii_lowercase()
+    key_of(&canonical(name))
+}
+
+/// A looser identity than [`normalized`]: the normalised demangled base name, template
+/// arguments and argument lists removed (`flash::FlashAttnFwdSm90<…any config…>` gives
+/// `flash::flashattnfwd`). `None` for PyTorch's and CUB's generic launchers
+/// (`at::native::elementwise_kernel<…>`, `at_cuda_detail::cub::…`), whose operation is
+/// only named in their template arguments, and for names without template arguments
+/// (for them [`normalized`] already says everything).
+#[must_use]
+pub fn family(name: &str) -> Option<String> {
+    let b = base_name(name);
+    if b.inner.is_empty() || b.base.is_empty() {
+        return None;
+    }
+    const GENERIC: &[&str] = &["at::", "at_cuda_detail::", "cub::", "thrust::", "c10::", "std::"];
+    if GENERIC.iter().any(|g| b.base.starts_with(g)) {
+        return None;
+    }
+    let key = key_of(&b.base);
+    (!key.is_empty()).then_some(key)
+}
+
+/// The identity key of a name: words kept and lower-cased, structure kept, run-dependent
+/// tokens removed (see [`normalized`]).
+fn key_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        for (n, part) in word.split('_').enumerate() {
+            if let Some(kept) = keep_token(part, n == 0) {
+                if out.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+                    out.push('_');
+                }
+                out.push_str(&kept);
+            }
+        }
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            word.push(ch);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        match ch {
+            '<' | '>' | '(' | ')' => out.push(ch),
+            ':' if !out.ends_with(':') && !out.ends_with("::") => out.push_str("::"),
+            _ => {}
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// One `_`-separated token of a name: `None` when it is run-dependent (see [`normalized`]),
+/// else the token with architecture markers removed, lower-cased. `leading`: the token
+/// starts its word (`k1` alone is a name, `_s5_` inside one a counter).
+fn keep_token(token: &str, leading: bool) -> Option<String> {
+    let bytes = token.as_bytes();
+    let first = *bytes.first()?;
+    if first.is_ascii_digit() {
+        return None;
+    }
+    let lower = token.to_ascii_lowercase();
+    // Tile and cluster shapes: a digit, `x`, a digit anywhere in the token.
+    if lower.as_bytes().windows(3).any(|w| matches!(w, [a, b'x', c] if a.is_ascii_digit() && c.is_ascii_digit()))
+    {
+        return None;
+    }
+    // Single-letter counters: `s5`, `u2`.
+    if !leading && bytes.len() > 1 && first.is_ascii_alphabetic() && bytes.iter().skip(1).all(u8::is_ascii_digit) {
+        return None;
+    }
+    // AMD architectures: `gfx942`.
+    if lower.strip_prefix("gfx").is_some_and(|r| r.bytes().next().is_some_and(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let stripped = strip_arch(token).to_ascii_lowercase();
+    (!stripped.is_empty()).then_some(stripped)
+}
+
+/// Removes NVIDIA architecture markers from one token: `sm90`, `sm100f` at the start (any
+/// case) and `Sm103a` at a camel-case boundary (`fmhaSm103aKernel` → `fmhaKernel`,
+/// `FlashAttnFwdSm90` → `FlashAttnFwd`).
+fn strip_arch(token: &str) -> String {
+    let b = token.as_bytes();
+    let mut out = String::with_capacity(token.len());
+    let mut i = 0;
+    while i < b.len() {
+        let at_start = i == 0;
+        let s = b.get(i).copied();
+        let m = b.get(i + 1).copied();
+        let starts = matches!((s, m), (Some(b'S'), Some(b'm'))) || (at_start && matches!((s, m), (Some(b's'), Some(b'm'))));
+        if starts {
+            let mut j = i + 2;
+            while b.get(j).is_some_and(u8::is_ascii_digit) {
+                j += 1;
+            }
+            let digits = j - (i + 2);
+            if (2..=3).contains(&digits) {
+                // An optional variant letter (`a`, `f`) when a boundary follows it.
+                let boundary = |k: usize| b.get(k).is_none_or(|c| !c.is_ascii_lowercase());
+                let end = if b.get(j).is_some_and(u8::is_ascii_lowercase) && boundary(j + 1) {
+                    Some(j + 1)
+                } else if boundary(j) {
+                    Some(j)
+                } else {
+                    None
+                };
+                if let Some(end) = end {
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        if let Some(&c) = b.get(i) {
+            out.push(char::from(c));
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -277,5 +407,59 @@ mod tests {
         assert_eq!(b.base, "vllm::fused_add_rms_norm_kernel");
         assert_eq!(b.inner, "c10::BFloat16, 8");
         assert_eq!(base_name("int foo<3>(int)").base, "foo");
+    }
+
+    #[test]
+    fn normalized_drops_what_changes_between_runs() {
+        // Tile and cluster shapes, architecture.
+        let a = normalized("nvjet_sm103_tst_256x8_64x6_2x1_v_bz_TNT");
+        assert_eq!(a, "nvjet_tst_v_bz_tnt");
+        assert_eq!(normalized("nvjet_sm90_tst_256x16_64x6_2x1_2cta_v_bz_TNT"), a);
+        // But not the layout: TNN is another kernel.
+        assert_ne!(normalized("nvjet_sm103_tst_256x8_64x6_2x1_v_bz_TNN"), a);
+        // Camel-case architecture markers.
+        assert_eq!(normalized("fmhaSm103aKernel_QkvBfloat16"), normalized("fmhaSm100fKernel_QkvBfloat16"));
+        assert_eq!(normalized("fmhaSm103aKernel_QkvBfloat16"), "fmhakernel_qkvbfloat16");
+        assert_eq!(
+            normalized("bmm_Bfloat16_t128x64x128u2_s5_et128x64_rM_dynB_sm100f"),
+            normalized("bmm_Bfloat16_t128x8x128u2_s6_et128x8_rM_dynB_sm90a")
+        );
+        // Numeric template arguments, addresses, lambda numbers.
+        assert_eq!(
+            normalized("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>(int)"),
+            normalized("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 8u, true>(int)")
+        );
+        assert_eq!(normalized("k(void* 0x7f00ab)"), normalized("k(void* 0x1234)"));
+        assert_eq!(normalized("f<{lambda()#1}>"), normalized("f<{lambda()#3}>"));
+        // Types and functors are identity.
+        assert_ne!(
+            normalized("void at::native::elementwise_kernel<128, 4, at::native::masked_fill_kernel>(int)"),
+            normalized("void at::native::elementwise_kernel<128, 4, at::native::direct_copy_kernel_cuda>(int)")
+        );
+        assert_ne!(normalized("foo<float>"), normalized("foo<__nv_bfloat16>"));
+        assert_ne!(normalized("gemm_fp8"), normalized("gemm_fp4"));
+        // A short name is kept whole; different names stay different.
+        assert_eq!(normalized("k1"), "k1");
+        assert_ne!(normalized("k1"), normalized("k2"));
+        assert_eq!(normalized("sm90_gemm"), "gemm");
+        assert_eq!(normalized("Memcpy DtoD (Device -> Device)"), "memcpy_dtod(device>device)");
+    }
+
+    #[test]
+    fn family_is_the_base_name_without_configuration() {
+        let fa3 = |cfg: &str| {
+            format!(
+                "void cutlass::device_kernel<flash::enable_sm90_or_later<flash::FlashAttnFwdSm90<{cfg}>>>(flash::FlashAttnFwdSm90<int>::Params)"
+            )
+        };
+        let a = family(&fa3("flash::CollectiveMainloopFwdSm90<2, true, cutlass::bfloat16_t>"));
+        assert_eq!(a.as_deref(), Some("flash::flashattnfwd"));
+        assert_eq!(family(&fa3("flash::CollectiveMainloopFwdSm90<1, false, cutlass::half_t>")), a);
+        // PyTorch's generic launchers carry their operation in the template arguments.
+        assert_eq!(family("void at::native::elementwise_kernel<128, 4, at::native::masked_fill_kernel>(int)"), None);
+        assert_eq!(family("void at_cuda_detail::cub::DeviceScanKernel<int>(int)"), None);
+        // Without template arguments there is nothing beyond `normalized`.
+        assert_eq!(family("nvjet_tst_64x8_64x16_4x2_h_bz_TNT"), None);
+        assert_eq!(family("void moe::dev::finalize::finalizeKernel<moe::dev::finalize::KernelParams<float, 4> >(int)").as_deref(), Some("moe::dev::finalize::finalizekernel"));
     }
 }

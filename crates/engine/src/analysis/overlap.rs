@@ -18,6 +18,7 @@ use rustc_hash::FxHashMap;
 use super::attribution::{Attribution, NONE};
 use super::categories::Category;
 use super::kernels::{NameCache, StageOps};
+use super::mapping::Sources;
 use super::stages::Windows;
 use crate::model::{Sym, Trace};
 use crate::report::overlap::{OverlapTable, SweepFigures};
@@ -282,6 +283,20 @@ pub fn table(
     windows: &Windows,
     min_share_pct: f64,
 ) -> OverlapTable {
+    table_with(&Sources::own(trace, attribution), cache, group, windows, min_share_pct)
+}
+
+/// [`table`] with Python scopes from `sources` (mapped activities take their eager twins'
+/// locations; idle-gap causes still read the trace's own launches).
+#[must_use]
+pub fn table_with(
+    sources: &Sources<'_>,
+    cache: &mut NameCache<'_>,
+    group: &StageOps,
+    windows: &Windows,
+    min_share_pct: f64,
+) -> OverlapTable {
+    let (trace, attribution) = (sources.trace, sources.attribution);
     let st = stage(trace, cache, group, windows);
     let windows_merged = merged(&st.steps);
     let span_ns: i64 = windows_merged.iter().map(|(a, b)| b - a).sum::<i64>().max(st.sweep.busy);
@@ -315,6 +330,7 @@ pub fn table(
         &rows::Ctx {
             trace,
             attribution,
+            sources,
             cache,
             group,
             st: &st,

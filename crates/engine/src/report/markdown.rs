@@ -72,6 +72,9 @@ pub fn render(r: &Report) -> String {
             out.push(format!("##### {}", stage.label));
         }
         out.push(view::stage_summary(&stage.summary));
+        if let Some(line) = view::coverage_line(&stage.coverage, r.mode) {
+            out.push(line);
+        }
         out.push(String::new());
         push_table(&mut out, &view::kernel_table(stage, r.min_share_pct));
     }

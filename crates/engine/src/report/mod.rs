@@ -7,14 +7,18 @@
 //! [`view`] so the CLI, the browser and golden files show the same characters.
 
 pub mod csv;
+pub mod diff;
 pub mod fuse;
+pub mod layers;
 pub mod markdown;
 pub mod overlap;
+pub mod ranks;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::categories::Category;
+use crate::analysis::mapping::{MatchKind, Via};
 use crate::analysis::stages::{Stage, StageSource};
 
 /// The `schema` value of every report.
@@ -75,6 +79,11 @@ pub struct InputInfo {
     pub events: u64,
     /// Uncompressed JSON bytes.
     pub json_bytes: u64,
+    /// When the trace was captured: Unix time (ns) of its first event (`baseTimeNanoseconds`
+    /// plus the first timestamp, or an epoch-scale first timestamp); `None` when the trace
+    /// does not say (and in reports of older builds).
+    #[serde(default)]
+    pub captured_unix_ns: Option<i64>,
 }
 
 /// Headline figures of a stage.
@@ -118,6 +127,14 @@ pub struct KernelSite {
     pub cpu_op: String,
     /// Whether these launches are graph replays.
     pub graph: bool,
+    /// How the location was found: `direct`, `graph-launch` (the replaying graph launch's
+    /// frame), `mapping` or `self-mapping` (eager launches of the same kernel), `none`.
+    #[serde(default)]
+    pub via: Via,
+    /// For mapped sites: how the kernel matched its eager twins (`exact`, `normalised`,
+    /// `ambiguous`); `none` otherwise.
+    #[serde(default, rename = "match")]
+    pub matched: MatchKind,
 }
 
 /// One row of a kernel table: all launches of one kernel name in a stage.
@@ -137,6 +154,40 @@ pub struct KernelRow {
     pub graph_launches: u64,
     /// Python sites, most GPU time first.
     pub sites: Vec<KernelSite>,
+    /// How the site with the most GPU time was found (`none` without sites).
+    #[serde(default)]
+    pub via: Via,
+    /// The least certain match kind among the row's mapped sites; `none` when no site was
+    /// mapped.
+    #[serde(default, rename = "match")]
+    pub matched: MatchKind,
+}
+
+/// How much of a stage's GPU time is attributed to a Python location, and how.
+/// `direct + graph_launch + mapping + self_mapping + unattributed = total`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Coverage {
+    /// Whether it was computed (false in reports of older builds).
+    pub computed: bool,
+    /// Σ GPU activity time of the stage, ns.
+    pub total_ns: i64,
+    /// Launched eagerly from a known Python location, ns.
+    pub direct_ns: i64,
+    /// Graph replays attributed to the graph launch's Python location, ns.
+    pub graph_launch_ns: i64,
+    /// Attributed through the mapping traces' eager launches, ns.
+    pub mapping_ns: i64,
+    /// Attributed through eager launches elsewhere in the same traces, ns.
+    pub self_mapping_ns: i64,
+    /// No Python location, ns.
+    pub unattributed_ns: i64,
+    /// Of the mapped time (`mapping + self_mapping`): matched exactly, ns.
+    pub exact_ns: i64,
+    /// … matched by normalised name or family, ns.
+    pub normalised_ns: i64,
+    /// … matched eager launches from several locations (shares shown), ns.
+    pub ambiguous_ns: i64,
 }
 
 /// A stage's kernel table.
@@ -173,6 +224,9 @@ pub struct StageReport {
     /// The fuse-pattern table.
     #[serde(default)]
     pub fuse: fuse::FuseTable,
+    /// Python attribution coverage of the stage's GPU time.
+    #[serde(default)]
+    pub coverage: Coverage,
 }
 
 /// A diagnostic line.
@@ -203,8 +257,11 @@ pub struct Report {
     pub generator: String,
     /// Single-trace or mapping-formal.
     pub mode: Mode,
-    /// The serving framework.
+    /// The serving framework (of the formal traces in mapping-formal mode).
     pub framework: FrameworkInfo,
+    /// Mapping-formal mode: the mapping traces' framework.
+    #[serde(default)]
+    pub mapping_framework: Option<FrameworkInfo>,
     /// Model name or path, when the trace or server args give it.
     pub model: Option<String>,
     /// Input traces.

@@ -168,6 +168,10 @@ pub struct OverlapRow {
     pub python_scope: String,
     /// Whether that location is a graph launch (the kernels are replays).
     pub graph: bool,
+    /// How that location was found: `direct`, `graph-launch`, `mapping`, `self-mapping`
+    /// (eager twins of the kernel, see the kernel table's sites) or `none`.
+    #[serde(default)]
+    pub via: crate::analysis::mapping::Via,
     /// Activities (or gaps, for bubbles).
     pub launches: u64,
     /// Σ durations (idle time for bubbles), ns.
@@ -506,7 +510,9 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
         .iter()
         .map(|row| {
             let mut scope = row.python_scope.clone();
-            if row.graph {
+            if row.via.is_mapped() {
+                scope.push_str(&format!(" [{}]", super::view::via_tag(row.via, None)));
+            } else if row.graph {
                 scope.push_str(" [graph]");
             }
             vec![

@@ -2,7 +2,8 @@
 //! front end. Markdown, CSV and the browser render these cells; none of them formats a
 //! number itself.
 
-use super::{KernelRow, Report, StageReport, StageSummary};
+use super::{Coverage, KernelRow, Mode, Report, StageReport, StageSummary};
+use crate::analysis::mapping::{MatchKind, Via};
 use crate::format;
 
 /// How a column sorts and aligns.
@@ -73,14 +74,30 @@ pub struct Table {
 #[must_use]
 pub fn header(r: &Report) -> Vec<(&'static str, String)> {
     let mut lines = vec![("Mode", r.mode.label().to_owned())];
-    let fw = if r.framework.id == "unknown" {
-        "unknown (no SGLang, vLLM, TensorRT-LLM or TokenSpeed evidence in the trace)".to_owned()
-    } else {
-        format!("{} (from {})", r.framework.label, r.framework.source)
+    let fw = |f: &super::FrameworkInfo| {
+        if f.id == "unknown" {
+            "unknown (no SGLang, vLLM, TensorRT-LLM or TokenSpeed evidence in the trace)".to_owned()
+        } else {
+            format!("{} (from {})", f.label, f.source)
+        }
     };
-    lines.push(("Framework", fw));
-    let traces: Vec<&str> = r.inputs.iter().map(|i| i.path.as_str()).collect();
-    lines.push(("Input traces", traces.join(", ")));
+    match &r.mapping_framework {
+        Some(m) if m.id != r.framework.id => {
+            lines.push(("Mapping framework", fw(m)));
+            lines.push(("Formal framework", fw(&r.framework)));
+        }
+        _ => lines.push(("Framework", fw(&r.framework))),
+    }
+    let paths = |role: &str| -> String {
+        r.inputs.iter().filter(|i| i.role == role).map(|i| i.path.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    if r.mode == Mode::MappingFormal {
+        lines.push(("Mapping traces", paths("mapping")));
+        lines.push(("Formal traces", paths("formal")));
+    } else {
+        let traces: Vec<&str> = r.inputs.iter().map(|i| i.path.as_str()).collect();
+        lines.push(("Input traces", traces.join(", ")));
+    }
     if let Some(model) = &r.model {
         lines.push(("Model", model.clone()));
     }
@@ -127,6 +144,53 @@ pub fn stage_summary(s: &StageSummary) -> String {
     parts.join(" · ")
 }
 
+/// The bracketed tag of a mapped location: `mapped`, `self-mapped`, with the match kind
+/// when it is not exact (`self-mapped, normalised name`, `mapped, ambiguous`).
+#[must_use]
+pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
+    let base = match via {
+        Via::Mapping => "mapped",
+        Via::SelfMapping => "self-mapped",
+        Via::GraphLaunch => "graph",
+        Via::Direct | Via::None => "",
+    };
+    match matched {
+        Some(MatchKind::Normalised) => format!("{base}, normalised name"),
+        Some(MatchKind::Ambiguous) => format!("{base}, ambiguous"),
+        _ => base.to_owned(),
+    }
+}
+
+/// The attribution line of a stage: how much of its GPU time has a Python location, and
+/// how (`None` for reports without coverage figures or without GPU time).
+#[must_use]
+pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
+    if !c.computed || c.total_ns <= 0 {
+        return None;
+    }
+    let pct = |ns: i64| format::pct(format::share(ns, c.total_ns));
+    let mut parts = vec![format!("direct {}", pct(c.direct_ns)), format!("through graph launch {}", pct(c.graph_launch_ns))];
+    if mode == Mode::MappingFormal || c.mapping_ns > 0 {
+        parts.push(format!("through mapping {}", pct(c.mapping_ns)));
+    }
+    if mode == Mode::SingleTrace || c.self_mapping_ns > 0 {
+        parts.push(format!("through self-mapping {}", pct(c.self_mapping_ns)));
+    }
+    parts.push(format!("unattributed {}", pct(c.unattributed_ns)));
+    let mut line = format!("Python attribution of GPU time: {}", parts.join(" · "));
+    let mapped = c.mapping_ns + c.self_mapping_ns;
+    if mapped > 0 {
+        let mut kinds = Vec::new();
+        for (ns, label) in [(c.exact_ns, "exact"), (c.normalised_ns, "normalised name"), (c.ambiguous_ns, "ambiguous")] {
+            if ns > 0 {
+                kinds.push(format!("{label} {}", format::pct(format::share(ns, mapped))));
+            }
+        }
+        line.push_str(&format!(" (mapped matches: {})", kinds.join(", ")));
+    }
+    Some(line)
+}
+
 fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
     const SHOWN: usize = 3;
     let mut locations = Vec::new();
@@ -134,7 +198,9 @@ fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
     let several = row.sites.len() > 1;
     for site in row.sites.iter().take(SHOWN) {
         let mut loc = site.location.clone();
-        if site.graph {
+        if site.via.is_mapped() {
+            loc.push_str(&format!(" [{}]", via_tag(site.via, Some(site.matched))));
+        } else if site.graph {
             loc.push_str(" [graph]");
         }
         if several {
@@ -143,7 +209,7 @@ fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
         locations.push(loc);
         let op = if !site.cpu_op.is_empty() {
             site.cpu_op.clone()
-        } else if site.graph {
+        } else if site.graph && !site.via.is_mapped() {
             "(graph replay)".to_owned()
         } else {
             "-".to_owned()

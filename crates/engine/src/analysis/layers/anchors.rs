@@ -9,19 +9,25 @@
 use crate::catalog::profiles::AnchorAt;
 
 /// Blocks `[start, end)` of the anchor positions `anchors` (sorted) in a sequence of
-/// `n` kernels.
+/// `n` kernels with `bpl` blocks per layer. The block at the open edge (after the last
+/// `start` anchor, before the first `end` anchor) is as long as the same block of the
+/// neighbouring layer (`bpl` blocks away), else the median block.
 #[must_use]
-pub fn blocks(anchors: &[usize], n: usize, at: AnchorAt) -> Vec<(usize, usize)> {
+pub fn blocks(anchors: &[usize], n: usize, at: AnchorAt, bpl: usize) -> Vec<(usize, usize)> {
     let (Some(&first), Some(&last)) = (anchors.first(), anchors.last()) else { return Vec::new() };
+    let bpl = bpl.max(1);
     let med = median_gap(anchors).unwrap_or(n.max(1));
+    let gap = |i: usize| Some(anchors.get(i + 1)? - anchors.get(i)?);
     let mut out = Vec::with_capacity(anchors.len());
     match at {
         AnchorAt::Start => {
             out.extend(anchors.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))));
-            out.push((last, (last + med).min(n)));
+            let len = (anchors.len() + 1).checked_sub(bpl + 2).and_then(gap).unwrap_or(med);
+            out.push((last, (last + len).min(n)));
         }
         AnchorAt::End => {
-            out.push(((first + 1).saturating_sub(med), first + 1));
+            let len = bpl.checked_sub(1).and_then(gap).unwrap_or(med);
+            out.push(((first + 1).saturating_sub(len), first + 1));
             out.extend(anchors.windows(2).filter_map(|w| Some((*w.first()? + 1, *w.get(1)? + 1))));
         }
     }
@@ -84,15 +90,19 @@ mod tests {
     #[test]
     fn start_anchors_open_blocks() {
         // Anchors at 2, 6, 10 in 14 kernels: blocks of 4; the last is as long as the median.
-        assert_eq!(blocks(&[2, 6, 10], 14, AnchorAt::Start), vec![(2, 6), (6, 10), (10, 14)]);
-        assert_eq!(blocks(&[2, 6, 10], 12, AnchorAt::Start), vec![(2, 6), (6, 10), (10, 12)]);
+        assert_eq!(blocks(&[2, 6, 10], 14, AnchorAt::Start, 1), vec![(2, 6), (6, 10), (10, 14)]);
+        assert_eq!(blocks(&[2, 6, 10], 12, AnchorAt::Start, 1), vec![(2, 6), (6, 10), (10, 12)]);
+        // Halves of 3 and 5 kernels: the last block is as long as its twin one layer earlier.
+        assert_eq!(blocks(&[0, 3, 8, 11], 30, AnchorAt::Start, 2), vec![(0, 3), (3, 8), (8, 11), (11, 16)]);
     }
 
     #[test]
     fn end_anchors_close_blocks() {
-        assert_eq!(blocks(&[5, 9, 13], 16, AnchorAt::End), vec![(2, 6), (6, 10), (10, 14)]);
-        assert_eq!(blocks(&[1, 5, 9], 16, AnchorAt::End), vec![(0, 2), (2, 6), (6, 10)]);
-        assert!(blocks(&[], 16, AnchorAt::End).is_empty());
+        assert_eq!(blocks(&[5, 9, 13], 16, AnchorAt::End, 1), vec![(2, 6), (6, 10), (10, 14)]);
+        assert_eq!(blocks(&[1, 5, 9], 16, AnchorAt::End, 1), vec![(0, 2), (2, 6), (6, 10)]);
+        assert!(blocks(&[], 16, AnchorAt::End, 1).is_empty());
+        // Halves of 7 and 6 kernels closed by anchors: the first block has 7 kernels.
+        assert_eq!(blocks(&[9, 15, 22, 28], 30, AnchorAt::End, 2), vec![(3, 10), (10, 16), (16, 23), (23, 29)]);
     }
 
     #[test]

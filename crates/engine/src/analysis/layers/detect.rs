@@ -287,6 +287,11 @@ fn by_period(names: &[u32], cats: &[u8], windowed: bool) -> Vec<LocalPass> {
             _ => groups.push(vec![c]),
         }
     }
+    // A short run beside a long one is a coincidence (a repeated pair of bookkeeping
+    // kernels), not a pass: keep runs of at least a quarter of the longest's layers.
+    let layers_of = |g: &Vec<period::Chain>| g.iter().map(|c| c.layers.len()).sum::<usize>();
+    let longest = groups.iter().map(layers_of).max().unwrap_or(0);
+    groups.retain(|g| layers_of(g) * 4 >= longest);
     let count = groups.len();
     let mut out = Vec::with_capacity(count);
     for (k, g) in groups.into_iter().enumerate() {
@@ -315,7 +320,7 @@ fn by_period(names: &[u32], cats: &[u8], windowed: bool) -> Vec<LocalPass> {
 fn by_anchors(flags: &[bool], windowed: bool, finder: &Finder<'_>) -> Vec<LocalPass> {
     let n = flags.len();
     let positions: Vec<usize> = flags.iter().enumerate().filter(|(_, f)| **f).map(|(i, _)| i).collect();
-    let blocks = anchors::blocks(&positions, n, finder.anchor_at);
+    let blocks = anchors::blocks(&positions, n, finder.anchor_at, finder.bpl);
     let runs: Vec<Vec<(usize, usize)>> = if windowed {
         if blocks.is_empty() { Vec::new() } else { vec![blocks] }
     } else {

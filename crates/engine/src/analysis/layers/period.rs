@@ -77,7 +77,7 @@ fn scan(names: &[u32], lo: usize, hi: usize, p: usize, mut emit: impl FnMut(Regi
     let (Some(a), Some(b)) = (names.get(lo..hi - p), names.get(lo + p..hi)) else { return };
     let mut seg: Option<usize> = None;
     let mut run: Option<(usize, usize)> = None;
-    let mut finish = |run: (usize, usize), emit: &mut dyn FnMut(Region)| {
+    let finish = |run: (usize, usize), emit: &mut dyn FnMut(Region)| {
         let region = Region { period: p, start: run.0, end: run.1 + p };
         if region.len() >= min_len {
             emit(region);
@@ -132,15 +132,25 @@ pub fn best_region(names: &[u32], lo: usize, hi: usize) -> Option<Region> {
             best = Some(r);
         }
     }
-    let best = best?;
+    let mut best = best?;
     // A divisor that explains nearly as much is the real period (two identical halves).
     for d in MIN_PERIOD..best.period {
         if best.period.is_multiple_of(d)
             && let Some(r) = longest(names, lo, hi, d)
             && r.len() * 10 >= best.len() * 9
         {
-            return Some(r);
+            best = r;
+            break;
         }
+    }
+    // Whole passes repeat too (without step windows): when one period holds a repeating
+    // run over at least half of it, that finer unit is the layer.
+    if best.period >= 2 * MIN_REGION
+        && let Some(inner) = best_region(names, best.start, best.start + best.period)
+        && inner.len() * 2 >= best.period
+        && let Some(r) = longest(names, lo, hi, inner.period)
+    {
+        return Some(r);
     }
     Some(best)
 }
@@ -276,8 +286,84 @@ pub fn chain_layers(names: &[u32], cats: &[u8], chain: &[Region], floor: usize, 
     layers
 }
 
+/// Moves layer starts onto a kernel that runs once per layer (an automatic anchor), so a
+/// layer holding an extra kernel (a cold first pass) keeps its own start, and adds layers
+/// whose anchor sits one period before the first or after the last layer.
+///
+/// The anchor is a name of the motif (a whole period from a middle layer) that occurs once
+/// in the motif and as many times in `[floor, ceil)` as there are layers (else the nearest
+/// count, more rather than fewer), nearest the layer start on ties: a first kernel that
+/// layer 0 runs differently is passed over.
+#[must_use]
+pub fn refine(names: &[u32], layers: &[(usize, usize)], p: usize, floor: usize, ceil: usize) -> Vec<(usize, usize)> {
+    let Some(&(mid, _)) = layers.get(layers.len() / 2) else { return layers.to_vec() };
+    let Some(motif) = names.get(mid..mid + p) else { return layers.to_vec() };
+    let span = names.get(floor..ceil).unwrap_or(&[]);
+    let want = layers.len();
+    let mut best: Option<((usize, bool, usize), u32)> = None; // ((|count − L|, fewer, offset), name)
+    for (off, &n) in motif.iter().enumerate() {
+        if motif.iter().filter(|&&m| m == n).count() != 1 {
+            continue;
+        }
+        let count = span.iter().filter(|&&m| m == n).count();
+        let key = (count.abs_diff(want), count < want, off);
+        if best.is_none_or(|(k, _)| key < k) {
+            best = Some((key, n));
+        }
+    }
+    let Some(((_, _, off), anchor)) = best else { return layers.to_vec() };
+    let occ: Vec<usize> =
+        span.iter().enumerate().filter(|&(_, &m)| m == anchor).map(|(i, _)| floor + i).filter(|&i| i >= floor + off).collect();
+    let near = |want: usize| -> Option<usize> {
+        let k = occ.partition_point(|&o| o < want);
+        [k.checked_sub(1), Some(k)]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| occ.get(k).copied())
+            .filter(|&o| o.abs_diff(want) <= p / 2)
+            .min_by_key(|&o| (o.abs_diff(want), o))
+    };
+    // Starts moved onto the anchor.
+    let mut starts: Vec<usize> = Vec::with_capacity(layers.len() + 2);
+    for &(s, _) in layers {
+        let moved = near(s + off).map_or(s, |o| o - off);
+        if starts.last().is_none_or(|&prev| moved > prev) {
+            starts.push(moved);
+        }
+    }
+    let Some(&last_old) = layers.last() else { return layers.to_vec() };
+    let Some(&last_start) = starts.last() else { return layers.to_vec() };
+    let mut end = (last_old.1 + last_start).saturating_sub(last_old.0).min(ceil).max(last_start + 1);
+    // One more layer before the first, or after the last, when its anchor is there.
+    let matches = |at: usize| names.get(at..at + p).is_some_and(|w| w.iter().zip(motif).filter(|(a, b)| a == b).count() * 2 >= p);
+    while let Some(&first) = starts.first() {
+        let prev = occ.iter().rev().find(|&&o| o < first + off).copied();
+        match prev {
+            Some(o) if (first + off - o) >= p.div_ceil(2) && first + off - o <= 2 * p && o - off >= floor => starts.insert(0, o - off),
+            _ => break,
+        }
+    }
+    while let Some(&last) = starts.last() {
+        let next = occ.iter().find(|&&o| o > last + off).copied();
+        match next {
+            Some(o) if (o - last - off) >= p.div_ceil(2) && o - last - off <= 2 * p && matches(o - off) && o - off >= end => {
+                let s = o - off;
+                starts.push(s);
+                end = (s + p).min(ceil);
+            }
+            _ => break,
+        }
+    }
+    let mut out: Vec<(usize, usize)> = starts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect();
+    if let Some(&s) = starts.last() {
+        out.push((s, end.max(s + 1)));
+    }
+    out
+}
+
 /// Every chain of layers in `[lo, hi)`: regions, grouped (see [`group`]), with
-/// boundaries; chains of fewer than two layers are dropped.
+/// boundaries ([`chain_layers`], then [`refine`]); chains of fewer than two layers are
+/// dropped.
 #[must_use]
 pub fn detect(names: &[u32], cats: &[u8], lo: usize, hi: usize, windowed: bool) -> Vec<Chain> {
     let found = regions(names, lo, hi, 6);
@@ -289,6 +375,8 @@ pub fn detect(names: &[u32], cats: &[u8], lo: usize, hi: usize, windowed: bool) 
             continue;
         }
         let layers = chain_layers(names, cats, &chain, floor, hi);
+        let next = found.iter().map(|r| r.start).find(|&s| s >= layers.last().map_or(hi, |l| l.1)).unwrap_or(hi);
+        let layers = refine(names, &layers, p, floor, next.max(layers.last().map_or(hi, |l| l.1)).min(hi));
         if layers.len() >= 2 {
             floor = layers.last().map_or(floor, |l| l.1);
             out.push(Chain { period: p, layers });
@@ -368,6 +456,23 @@ mod tests {
     }
 
     #[test]
+    fn an_extra_kernel_in_layer_zero_stays_in_layer_zero() {
+        // A cold first layer: `r` instead of `n` first (same category) and a one-off `X`.
+        let text = format!("pqrbcXdef{}zz", "nbcdef".repeat(4));
+        let names = seq(&text);
+        let cats = cats_of(&names, |c| if c == b'r' || c == b'n' { 1 } else { c });
+        let chains = detect(&names, &cats, 0, names.len(), false);
+        assert_eq!(chains.len(), 1, "{chains:?}");
+        assert_eq!(chains[0].layers, vec![(2, 9), (9, 15), (15, 21), (21, 27), (27, 33)]);
+        // `X` in a middle layer: that layer is one kernel longer.
+        let text = format!("pq{}nbcXdef{}zz", "nbcdef".repeat(2), "nbcdef".repeat(2));
+        let names = seq(&text);
+        let cats = cats_of(&names, |c| c);
+        let chains = detect(&names, &cats, 0, names.len(), false);
+        assert_eq!(chains[0].layers, vec![(2, 8), (8, 14), (14, 21), (21, 27), (27, 33)]);
+    }
+
+    #[test]
     fn a_substituted_kernel_is_tolerated() {
         // 8 layers of 8 kernels; layer 4 runs `Q` instead of `e`.
         let mut text = String::from("pq");
@@ -397,11 +502,21 @@ mod tests {
     }
 
     #[test]
+    fn repeated_passes_do_not_hide_layers() {
+        // Three passes of 5 layers "abcd" with different bookkeeping between them: the
+        // pass period (27) repeats too, but the layer is the finer unit.
+        let text = format!("xy{}zqP1xy{}zqP2xy{}zqP3", "abcd".repeat(5), "abcd".repeat(5), "abcd".repeat(5));
+        let names = seq(&text);
+        let cats = cats_of(&names, |c| c);
+        let chains = detect(&names, &cats, 0, names.len(), false);
+        assert_eq!(chains.iter().map(|c| (c.period, c.layers.len())).collect::<Vec<_>>(), vec![(4, 5); 3]);
+    }
+
+    #[test]
     fn internal_repetition_does_not_halve_layers() {
         // Each layer holds "ab" twice, then "c d": the layer period (6) wins over 2.
         let text = format!("x{}y", "ababcd".repeat(6));
         let names = seq(&text);
-        let cats = cats_of(&names, |c| c);
         let r = best_region(&names, 0, names.len()).expect("a region");
         assert_eq!(r.period, 6);
     }

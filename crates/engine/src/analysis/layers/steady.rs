@@ -1,13 +1,13 @@
 //! Pass kinds, cold-start / steady-state notes and the steady-state pick, from the data.
 //!
-//! Passes of one *kind* share the stage, the batch size and the set of kernel names of
-//! their layers (a batch change changes GEMM tile kernels). Per kind with at least three
-//! passes, the steady level is the median pass duration and the band is ±5 %, widened to
-//! 3 × the median absolute deviation when the passes scatter more (at most ±25 %): no
-//! fixed threshold such as the seed's 8 ms. The first pass of a stage that is above the
+//! Passes of one *kind* share the stage, the batch size, the layer count and the kernel
+//! names of their middle layer (a batch change changes GEMM tile kernels; a cold pass's
+//! one-off kernels in its first layer do not make it another kind). Per kind with at least three
+//! passes, the steady level is the (lower) median pass duration and the band is ±5 %,
+//! widened to three robust standard deviations (3 × 1.4826 × the median absolute
+//! deviation) when the passes scatter more, at most ±25 %: no fixed threshold such as the
+//! seed's 8 ms. The first pass of a stage that is above the
 //! band is a cold start.
-
-use rustc_hash::FxHashSet;
 
 use super::{Layers, Pass};
 use crate::analysis::stages::Stage;
@@ -19,7 +19,7 @@ pub fn kinds(layers: &Layers<'_>) -> Vec<usize> {
     let mut keys: Vec<(Stage, Option<u32>, usize, Vec<u32>)> = Vec::new();
     let mut out = Vec::with_capacity(layers.passes.len());
     for p in &layers.passes {
-        let key = (p.stage, p.batch, p.layers.len(), names_of(layers, p));
+        let key = (p.stage, p.batch, p.layers.len(), middle_names(layers, p));
         let k = match keys.iter().position(|x| *x == key) {
             Some(k) => k,
             None => {
@@ -32,15 +32,9 @@ pub fn kinds(layers: &Layers<'_>) -> Vec<usize> {
     out
 }
 
-/// The distinct kernel names of a pass's layers, sorted.
-fn names_of(layers: &Layers<'_>, p: &Pass) -> Vec<u32> {
-    let mut set: FxHashSet<u32> = FxHashSet::default();
-    for l in &p.layers {
-        set.extend(layers.seq.name.get(l.lo..l.hi).unwrap_or(&[]).iter().copied());
-    }
-    let mut v: Vec<u32> = set.into_iter().collect();
-    v.sort_unstable();
-    v
+/// The kernel names of a pass's middle layer, in order.
+fn middle_names(layers: &Layers<'_>, p: &Pass) -> Vec<u32> {
+    p.layers.get(p.layers.len() / 2).map_or_else(Vec::new, |l| layers.seq.name.get(l.lo..l.hi).unwrap_or(&[]).to_vec())
 }
 
 /// Duration of a pass (first kernel start to latest end), ns.
@@ -64,7 +58,8 @@ fn band(durations: &[i64]) -> (i64, f64) {
     let mut dev: Vec<i64> = d.iter().map(|x| (x - level).abs()).collect();
     dev.sort_unstable();
     let mad = median(&dev);
-    let tol = if level > 0 { (3.0 * mad as f64 / level as f64).clamp(0.05, 0.25) } else { 0.05 };
+    // 1.4826 × MAD estimates the standard deviation of normally scattered durations.
+    let tol = if level > 0 { (3.0 * 1.4826 * mad as f64 / level as f64).clamp(0.05, 0.25) } else { 0.05 };
     (level, tol)
 }
 

@@ -7,6 +7,7 @@ use super::{Family, StageOverlap};
 use crate::analysis::attribution::{Attribution, NONE};
 use crate::analysis::categories::Category;
 use crate::analysis::kernels::{NameCache, StageOps};
+use crate::analysis::mapping::{Origin, Sources, Via};
 use crate::model::{GpuKind, RuntimeKind, Sym, Trace};
 use crate::report::overlap::{
     Copies, CopyDirection, DepRisk, OverlapRow, OverlapTable, Recommendation, SyncCause, Verdict, Waiting,
@@ -25,6 +26,8 @@ pub struct Ctx<'a, 'c> {
     pub trace: &'a Trace,
     /// Its attribution.
     pub attribution: &'a Attribution,
+    /// The attribution after mapping (Python scopes and the dependency signal read it).
+    pub sources: &'a Sources<'a>,
     /// Canonical names.
     pub cache: &'a NameCache<'c>,
     /// The stage's ops.
@@ -176,7 +179,7 @@ fn family_row(ctx: &Ctx<'_, '_>, f: &Family, verdict: Verdict, share_pct: f64) -
     if waiting.is_some() && verdict != Verdict::LowRoiHidden {
         recommendation = Recommendation::LoadAllRanks;
     }
-    let (python_scope, graph) = scope(ctx, f);
+    let (python_scope, graph, via) = scope(ctx, f);
     OverlapRow {
         priority,
         verdict,
@@ -184,6 +187,7 @@ fn family_row(ctx: &Ctx<'_, '_>, f: &Family, verdict: Verdict, share_pct: f64) -
         category: Some(f.category),
         python_scope,
         graph,
+        via,
         launches: f.launches,
         total_ns: f.total_ns,
         exclusive_ns: f.exclusive_ns(),
@@ -209,32 +213,64 @@ fn gpu_index(ctx: &Ctx<'_, '_>, k: usize) -> usize {
     ctx.group.ops.get(k).map_or(usize::MAX, |&i| i as usize)
 }
 
-/// The location that launched most of the family's GPU time (first seen on ties).
-fn scope(ctx: &Ctx<'_, '_>, f: &Family) -> (String, bool) {
-    let mut counts: Vec<((Sym, bool), i64)> = Vec::new();
+/// The location that launched most of the family's GPU time (first seen on ties), whether
+/// it is a graph launch, and how it was found. Mapped activities count for each eager
+/// location by its share.
+fn scope(ctx: &Ctx<'_, '_>, f: &Family) -> (String, bool, Via) {
+    // Keys: an own site's location, or a mapped candidate (1 + mapped index, candidate).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Key {
+        Own(Sym, bool),
+        Mapped(u32, usize),
+    }
+    let mut counts: Vec<(Key, i128)> = Vec::new();
+    let mut bump = |key: Key, n: i128| match counts.iter_mut().find(|(x, _)| *x == key) {
+        Some((_, c)) => *c += n,
+        None => counts.push((key, n)),
+    };
     for k in members(ctx, f) {
-        let Some(site) = ctx.attribution.site_of(gpu_index(ctx, k)) else { continue };
-        if site.location.is_none() {
-            continue;
-        }
-        let dur = ctx.st.spans.get(k).map_or(0, |s| s.end - s.start);
-        let key = (site.location, site.graph);
-        match counts.iter_mut().find(|(x, _)| *x == key) {
-            Some((_, n)) => *n += dur,
-            None => counts.push((key, dur)),
+        let i = gpu_index(ctx, k);
+        let dur = i128::from(ctx.st.spans.get(k).map_or(0, |s| s.end - s.start));
+        match ctx.sources.origin(i) {
+            Origin::Own(site) if !site.location.is_none() => {
+                // Weighted like mapped time (× the total weight 1) so both compare.
+                bump(Key::Own(site.location, site.graph), dur * WEIGHT_SCALE);
+            }
+            Origin::Mapped(m) => {
+                let id = ctx.sources.mapped_id(i);
+                let total = i128::from(m.weight());
+                for (c, cand) in m.candidates.iter().enumerate() {
+                    bump(Key::Mapped(id, c), dur * WEIGHT_SCALE * i128::from(cand.gpu_ns.max(0)) / total);
+                }
+            }
+            _ => {}
         }
     }
-    let mut best: Option<((Sym, bool), i64)> = None;
+    let mut best: Option<(Key, i128)> = None;
     for &(key, n) in &counts {
         if best.is_none_or(|(_, bn)| n > bn) {
             best = Some((key, n));
         }
     }
     match best {
-        Some(((loc, graph), _)) => (ctx.attribution.strings.get(loc).to_owned(), graph),
-        None => ("unmapped".to_owned(), false),
+        Some((Key::Own(loc, graph), _)) => (
+            ctx.attribution.strings.get(loc).to_owned(),
+            graph,
+            if graph { Via::GraphLaunch } else { Via::Direct },
+        ),
+        Some((Key::Mapped(id, c), _)) => {
+            let m = ctx.sources.mapped.get((id as usize).wrapping_sub(1));
+            match m.and_then(|m| m.candidates.get(c).map(|cand| (m, cand))) {
+                Some((m, cand)) => (cand.location.clone(), false, m.via),
+                None => ("unmapped".to_owned(), false, Via::None),
+            }
+        }
+        None => ("unmapped".to_owned(), false, Via::None),
     }
 }
+
+/// Scale of the integer weights in [`scope`] (mapped time is split by share).
+const WEIGHT_SCALE: i128 = 1 << 20;
 
 /// A collective whose exposed time is a large share of the stage, or whose longest launch
 /// dwarfs its median, is most likely waiting for the slowest rank inside the kernel.
@@ -368,9 +404,11 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
         p if p >= 3.0 => 3,
         _ => 4,
     };
-    let (python_scope, graph) = match ctx.bubble_scope {
-        Some((loc, graph)) => (ctx.attribution.strings.get(loc).to_owned(), graph),
-        None => ("unmapped".to_owned(), false),
+    let (python_scope, graph, via) = match ctx.bubble_scope {
+        Some((loc, graph)) => {
+            (ctx.attribution.strings.get(loc).to_owned(), graph, if graph { Via::GraphLaunch } else { Via::Direct })
+        }
+        None => ("unmapped".to_owned(), false, Via::None),
     };
     Some(OverlapRow {
         priority,
@@ -379,6 +417,7 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
         category: None,
         python_scope,
         graph,
+        via,
         launches: b.gaps,
         total_ns: b.idle_ns,
         exclusive_ns: b.idle_ns,
@@ -401,14 +440,19 @@ fn scope_parts(loc: &str) -> (&str, &str) {
     (path, func)
 }
 
-/// The Python location and cpu_op of an eager launch (graph replays say nothing about
-/// the kernel itself, so they count as unmapped).
-fn source<'a>(ctx: &Ctx<'a, '_>, k: usize) -> (Option<&'a str>, Option<Sym>) {
-    match ctx.attribution.site_of(gpu_index(ctx, k)) {
-        Some(s) if !s.graph => (
+/// The Python location and cpu_op of an activity: its eager launch's, or its eager twins'
+/// (the location with the most time) when mapped. Graph replays that are not mapped say
+/// nothing about the kernel itself, so they count as unmapped.
+fn source<'a>(ctx: &'a Ctx<'_, '_>, k: usize) -> (Option<&'a str>, Option<&'a str>) {
+    match ctx.sources.origin(gpu_index(ctx, k)) {
+        Origin::Own(s) if !s.graph => (
             (!s.location.is_none()).then(|| ctx.attribution.strings.get(s.location)),
-            (!s.cpu_op.is_none()).then_some(s.cpu_op),
+            (!s.cpu_op.is_none()).then(|| ctx.trace.str(s.cpu_op)),
         ),
+        Origin::Mapped(m) => match m.candidates.first() {
+            Some(c) => (Some(c.location.as_str()), (!c.cpu_op.is_empty()).then_some(c.cpu_op.as_str())),
+            None => (None, None),
+        },
         _ => (None, None),
     }
 }

@@ -1,0 +1,140 @@
+//! `tracetriage diff A B`: two runs compared stage by stage (stage summary, kernel
+//! categories, families and kernels side by side, kernels only in A or only in B). A and B
+//! are each a trace file, a profile directory (discovered as `triage` does) or a report
+//! JSON file written by `triage --format json`. Traces are triaged with every kernel
+//! listed (no share cutoff), so every kernel can be compared.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::discover::{self, Ranks};
+
+/// Diff output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Markdown tables per stage.
+    #[value(alias = "md")]
+    Markdown,
+    /// The diff JSON (docs/diff-json.md).
+    Json,
+}
+
+/// A stage to compare alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StageArg {
+    /// Extend / prefill.
+    #[value(alias = "extend")]
+    Prefill,
+    /// Decode.
+    Decode,
+    /// Mixed prefill and decode steps.
+    Mixed,
+    /// Traces without a stage split.
+    All,
+    /// Work outside every stage window.
+    Other,
+}
+
+impl StageArg {
+    fn stage(self) -> engine::analysis::stages::Stage {
+        use engine::analysis::stages::Stage;
+        match self {
+            StageArg::Prefill => Stage::Prefill,
+            StageArg::Decode => Stage::Decode,
+            StageArg::Mixed => Stage::Mixed,
+            StageArg::All => Stage::All,
+            StageArg::Other => Stage::Other,
+        }
+    }
+}
+
+/// Arguments of `diff`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A, the baseline: a trace file, a profile directory or a report JSON file.
+    pub a: PathBuf,
+    /// B, compared with A (changes read B − A): a trace file, a profile directory or a
+    /// report JSON file.
+    pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+    /// Rows per table (families, kernels, only in A, only in B), largest absolute time
+    /// change first; 0 shows every row.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Compare only this stage (a side without a stage split is used as a whole).
+    #[arg(long, value_enum)]
+    pub stage: Option<StageArg>,
+    /// In a directory, keep only this rank's traces (default: rank 0, else the lowest).
+    #[arg(long)]
+    pub rank: Option<i64>,
+    /// Write the diff to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `diff`.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let ranks = args.rank.map_or(Ranks::Default, Ranks::Only);
+    let a = report_of(&args.a, ranks).with_context(|| format!("A ({})", args.a.display()))?;
+    let b = report_of(&args.b, ranks).with_context(|| format!("B ({})", args.b.display()))?;
+    let options = engine::report::diff::DiffOptions {
+        stage: args.stage.map(StageArg::stage),
+        top: args.top,
+        a_source: args.a.display().to_string(),
+        b_source: args.b.display().to_string(),
+    };
+    let d = engine::report::diff::diff(&a, &b, &options);
+    let text = match args.format {
+        DiffFormat::Markdown => engine::report::diff::markdown::render(&d),
+        DiffFormat::Json => {
+            let mut s = d.to_json();
+            s.push('\n');
+            s
+        }
+    };
+    match &args.output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// The report of one side: read back from report JSON, or triaged from its traces.
+fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
+    if path.is_file() && starts_with_schema(path)? {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if text.contains(&format!("\"{}\"", engine::report::diff::DIFF_SCHEMA)) && !text.contains("\"traceEvents\"") {
+            bail!("{} is a tracetriage diff; give a trace, a profile directory or a report JSON file", path.display());
+        }
+        return engine::Report::from_json(&text).with_context(|| path.display().to_string());
+    }
+    let files = discover::discover(&[path.to_path_buf()], ranks)?;
+    let mut traces = Vec::with_capacity(files.len());
+    for f in &files {
+        traces.push(crate::read::load(f)?);
+    }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let inputs: Vec<engine::triage::Input<'_>> =
+        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+    let options = engine::triage::Options {
+        min_share_pct: 0.0,
+        server_args: files.first().and_then(|f| discover::server_args(f)),
+        ..engine::triage::Options::default()
+    };
+    Ok(engine::triage::triage(&inputs, &options, engine::Catalog::builtin()))
+}
+
+/// Whether a file is a tracetriage JSON document (its first key is `schema`), not a trace.
+fn starts_with_schema(path: &Path) -> anyhow::Result<bool> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut head = vec![0u8; 4096];
+    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
+    head.truncate(n);
+    let text = String::from_utf8_lossy(&head);
+    let rest = text.trim_start_matches('\u{feff}').trim_start();
+    Ok(rest.strip_prefix('{').is_some_and(|r| r.trim_start().starts_with("\"schema\"")))
+}

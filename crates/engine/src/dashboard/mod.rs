@@ -1,0 +1,33 @@
+//! The team dashboard and the markdown bundle, engine side: a manifest of many reports
+//! (one small entry per run, enough to list, filter, sort and chart them without loading
+//! each report), version handling for report and manifest files of other builds, a
+//! comparison of two runs, the trend chart and the bundle. Pure like the rest of the
+//! engine: the CLI finds and writes the files, the browser fetches them.
+//!
+//! - [`entry`]: [`ManifestEntry`] of a report; [`manifest`]: the `tracetriage.manifest`
+//!   document and its reader (bad entries skipped with a reason).
+//! - [`version`]: report and manifest files of any version (upgraded, or newer / broken /
+//!   not a report).
+//! - [`filter`]: filter text and sorting by any column; [`view`]: the run list as a table.
+//! - [`compare`]: two runs of one model through the A/B diff.
+//! - [`trend`]: a figure over runs by date, as SVG.
+//! - [`bundle`]: many reports as one markdown document (anchor-spec §18).
+//! - [`runs`]: which traces of a folder make one run; [`ids`]: ids, anchors, path checks;
+//!   [`date`]: capture dates; [`synthetic`]: generated runs for benchmarks.
+
+pub mod bundle;
+pub mod compare;
+pub mod date;
+pub mod entry;
+pub mod filter;
+pub mod ids;
+pub mod manifest;
+pub mod runs;
+pub mod synthetic;
+pub mod trend;
+pub mod version;
+pub mod view;
+
+pub use entry::{EntryOptions, EntrySource, ManifestEntry};
+pub use manifest::{MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestError, ManifestRead, read_manifest};
+pub use version::{ReadOutcome, read_report};

@@ -17,8 +17,19 @@ pub enum ReportFormat {
     Md,
     /// The report JSON (docs/report-json.md).
     Json,
-    /// Kernel rows of every stage as CSV.
+    /// One table of every stage as CSV (`--table` picks which; kernels by default).
     Csv,
+}
+
+/// The table `--format csv` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvTableArg {
+    /// The kernel table.
+    Kernels,
+    /// The overlap-opportunity table.
+    Overlap,
+    /// The fuse-pattern table.
+    Fuse,
 }
 
 /// Arguments of `triage`.
@@ -44,6 +55,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
+    /// With `--format csv`: which table to write (kernels, overlap or fuse).
+    #[arg(long, value_enum, default_value_t = CsvTableArg::Kernels)]
+    pub table: CsvTableArg,
     /// In a directory, keep only this rank's traces (default: rank 0, else the lowest).
     #[arg(long, conflicts_with = "all_ranks")]
     pub rank: Option<i64>,
@@ -166,15 +180,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     match (args.mapping.is_empty(), args.formal.is_empty()) {
-        (false, true) => bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
-        (true, false) => bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+        (false, true) => {
+            bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)")
+        }
+        (true, false) => {
+            bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)")
+        }
         _ => {}
     }
     if !two && args.paths.is_empty() {
         bail!("no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)");
     }
     let mapping_files = discover::discover(&args.mapping, ranks)?;
-    let formal_files = if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
+    let formal_files =
+        if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
     let started = Instant::now();
     // Report order: mapping traces first, then the formal (or single-trace) ones.
     let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();
@@ -209,7 +228,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             s.push('\n');
             s
         }
-        ReportFormat::Csv => engine::report::csv::render(&report),
+        ReportFormat::Csv => {
+            use engine::report::csv::{CsvTable, render_table};
+            let which = match args.table {
+                CsvTableArg::Kernels => CsvTable::Kernels,
+                CsvTableArg::Overlap => CsvTable::Overlap,
+                CsvTableArg::Fuse => CsvTable::Fuse,
+            };
+            render_table(&report, which)
+        }
     };
     match &args.output {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,

@@ -248,7 +248,8 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let o = run(&["triage", "--catalog", mine.to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
-    let row = out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
+    let row =
+        out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
     assert!(row.contains("| Confirmed |"), "{row}");
     assert!(row.contains("_chunked_lora_expand_kernel"), "{row}");
     assert!(row.contains("PR #42<br>python/sglang/srt/lora/triton_ops/"), "{row}");
@@ -263,7 +264,46 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("bad.toml: line 1, column 6"), "{err}");
-    let o = run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
+    let o =
+        run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
+}
+
+#[test]
+fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
+    let f = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
+    let o = run(&["triage", "--format", "json", "--min-share", "0", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stages = v["stages"].as_array().unwrap();
+    for (table, key) in [("overlap", "overlap"), ("fuse", "fuse")] {
+        let o =
+            run(&["triage", "--format", "csv", "--table", table, "--min-share", "0", f.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let csv = String::from_utf8(o.stdout).unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(header.starts_with("stage,"), "{table}: {header}");
+        // One CSV line per row of every stage's table in the JSON report.
+        let rows: usize = stages.iter().map(|s| s[key]["rows"].as_array().unwrap().len()).sum();
+        assert!(rows > 0, "{table}: the bs16 trace has {table} rows");
+        assert_eq!(csv.lines().count(), 1 + rows, "{table}:\n{csv}");
+    }
+    // The overlap CSV carries the exposed time of each row as a number, equal to the JSON's.
+    let o =
+        run(&["triage", "--format", "csv", "--table", "overlap", "--min-share", "0", f.to_str().unwrap()]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "exposed_ms").unwrap();
+    let first_stage_rows = stages[0]["overlap"]["rows"].as_array().unwrap();
+    let mut reader = csv.lines().skip(1);
+    let first = reader.next().unwrap();
+    // The last two fields are numeric and never quoted.
+    let fields: Vec<&str> = first.rsplitn(3, ',').collect();
+    assert_eq!(header.len() - 2, col);
+    let exposed: f64 = fields[1].parse().unwrap();
+    let json_exposed = first_stage_rows[0]["exposed_ns"].as_f64().unwrap() / 1e6;
+    assert!((exposed - json_exposed).abs() < 1e-6, "{exposed} vs {json_exposed}");
+    let bad = run(&["triage", "--format", "csv", "--table", "nope", f.to_str().unwrap()]);
+    assert!(!bad.status.success());
 }

@@ -1,28 +1,113 @@
-//! CSV rendering: one row per kernel row of every stage, numbers as raw values.
+//! CSV rendering: one row per table row of every stage, numbers as raw values.
+//!
+//! A CSV file holds one table kind ([`CsvTable`]): the kernel table (the default), the
+//! overlap-opportunity table or the fuse-pattern table, each with a leading `stage` column.
+//! Cells come from the same [`view`] tables the markdown and the browser render, so the
+//! numbers agree everywhere; numeric cells carry their raw value (milliseconds, percent,
+//! counts) instead of the display text.
 
-use super::Report;
-use super::view;
+use super::view::{self, Table};
+use super::{Report, StageReport};
+
+/// Which table a CSV file holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvTable {
+    /// The kernel table.
+    #[default]
+    Kernels,
+    /// The overlap-opportunity table.
+    Overlap,
+    /// The fuse-pattern table.
+    Fuse,
+}
 
 fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
 }
 
+/// A column label as a CSV header field: lower case, runs of other characters as `_`.
+fn header_field(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+fn table_of(stage: &StageReport, which: CsvTable, min_share_pct: f64) -> Table {
+    match which {
+        CsvTable::Kernels => view::kernel_table(stage, min_share_pct),
+        CsvTable::Overlap => super::overlap::table(&stage.overlap, min_share_pct),
+        CsvTable::Fuse => super::fuse::table(&stage.fuse, min_share_pct),
+    }
+}
+
 /// Kernel tables of all stages as CSV (header row first).
 #[must_use]
 pub fn render(r: &Report) -> String {
-    let mut out =
-        String::from("stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op\n");
+    render_table(r, CsvTable::Kernels)
+}
+
+/// One table kind of all stages as CSV (header row first).
+#[must_use]
+pub fn render_table(r: &Report, which: CsvTable) -> String {
+    let mut out = match which {
+        // Stable names kept from the first CSV version (the display labels carry units).
+        CsvTable::Kernels => {
+            "stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op\n".to_owned()
+        }
+        CsvTable::Overlap | CsvTable::Fuse => String::new(),
+    };
     for stage in &r.stages {
-        let table = view::kernel_table(stage, r.min_share_pct);
-        for row in &table.rows {
+        let table = table_of(stage, which, r.min_share_pct);
+        if out.is_empty() {
+            let mut fields = vec!["stage".to_owned()];
+            fields.extend(table.columns.iter().map(|c| header_field(c.label)));
+            if which == CsvTable::Overlap {
+                // The signal column is prose; the raw figures follow as their own columns.
+                fields.extend(["exposed_ms".to_owned(), "share_of_busy_pct".to_owned()]);
+            }
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+        for (i, row) in table.rows.iter().enumerate() {
             let mut fields = vec![quote(&stage.label)];
             for cell in row {
                 let value = cell.raw.clone().unwrap_or_else(|| cell.joined("; "));
                 fields.push(quote(&value));
+            }
+            if which == CsvTable::Overlap
+                && let Some(o) = stage.overlap.rows.get(i)
+            {
+                fields.push(format!("{:.6}", o.exposed_ns as f64 / 1e6));
+                fields.push(format!("{:.3}", o.share_pct));
             }
             out.push_str(&fields.join(","));
             out.push('\n');
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_fields_are_snake_case() {
+        assert_eq!(header_field("GPU time"), "gpu_time");
+        assert_eq!(header_field("Exposed (ms)"), "exposed_ms");
+        assert_eq!(header_field("Share %"), "share");
+    }
+
+    #[test]
+    fn quoting_escapes_separators_and_quotes() {
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(quote("plain"), "plain");
+    }
 }

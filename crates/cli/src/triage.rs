@@ -166,15 +166,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     match (args.mapping.is_empty(), args.formal.is_empty()) {
-        (false, true) => bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
-        (true, false) => bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+        (false, true) => {
+            bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)")
+        }
+        (true, false) => {
+            bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)")
+        }
         _ => {}
     }
     if !two && args.paths.is_empty() {
         bail!("no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)");
     }
     let mapping_files = discover::discover(&args.mapping, ranks)?;
-    let formal_files = if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
+    let formal_files =
+        if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
     let started = Instant::now();
     // Report order: mapping traces first, then the formal (or single-trace) ones.
     let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();

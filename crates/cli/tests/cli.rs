@@ -248,7 +248,8 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let o = run(&["triage", "--catalog", mine.to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
-    let row = out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
+    let row =
+        out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
     assert!(row.contains("| Confirmed |"), "{row}");
     assert!(row.contains("_chunked_lora_expand_kernel"), "{row}");
     assert!(row.contains("PR #42<br>python/sglang/srt/lora/triton_ops/"), "{row}");
@@ -263,7 +264,8 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("bad.toml: line 1, column 6"), "{err}");
-    let o = run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
+    let o =
+        run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
 }

@@ -88,7 +88,9 @@ test('layers tab: a config.json sets the layer count and model summary', async (
   const want = cliLayers('--config', file);
   assert.equal(want.config_layers, 48);
   assert.ok(want.model.length > 0, 'the CLI lists a model summary');
-  await p.waitForFunction(() => /48 layers/.test(document.querySelector('#layers-header').textContent), null, { timeout: 30000 });
+  // The header gains a `config.json: 48 layers` line once the worker has used the file.
+  await p.waitForFunction(() => [...document.querySelectorAll('#layers-header dt')]
+    .some((dt) => dt.textContent === 'config.json' && dt.nextElementSibling.textContent === '48 layers'), null, { timeout: 30000 });
   const model = await p.$$eval('#layers-model dd', (dd) => dd.map((d) => d.textContent));
   assert.deepEqual(model, want.model.map((f) => f.value));
   fail(p);

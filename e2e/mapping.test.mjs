@@ -22,7 +22,7 @@ function cli(format) {
 
 /** The CLI's markdown: kernel rows of the first stage, and its coverage line. */
 function cliMarkdown() {
-  const md = cli('markdown');
+  const md = cli('md');
   const rows = [];
   let inKernels = false;
   let stages = 0;

@@ -46,6 +46,7 @@ test('layers tab: passes, heat map and a layer click match the CLI', async () =>
   await p.screenshot({ path: path.join(ARTIFACTS, 'layers-tab.png'), fullPage: true });
 
   // Click the column of layer 5 (the heat map maps x to a layer as the engine lays it out).
+  await p.$eval('#layers-heatmap', (d) => d.scrollIntoView({ block: 'center' }));
   const box = await p.$eval('#layers-heatmap', (d) => { const b = d.getBoundingClientRect(); return { x: b.x, y: b.y, w: b.width, h: b.height }; });
   const left = Math.min(box.w / 5, 110);
   const right = 6;

@@ -71,28 +71,38 @@ test('layers tab: passes, heat map and a layer click match the CLI', async () =>
   fail(p);
 });
 
-test('layers tab: a config.json sets the layer count and model summary', async () => {
+test('layers tab: a config.json dropped beside the trace (or chosen in the tab) sets layer types and the model summary', async () => {
   const config = JSON.stringify({
     architectures: ['Qwen3MoeForCausalLM'], model_type: 'qwen3_moe', num_hidden_layers: 48,
     hidden_size: 2048, num_attention_heads: 32, num_key_value_heads: 4, num_experts: 128, num_experts_per_tok: 8,
   });
-  const p = await page(ctx);
-  await p.setInputFiles('#file', LORA);
-  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
-  await p.click('#tab-layers');
-  await p.waitForSelector('#layers-heatmap svg', { timeout: 60000 });
-  await p.setInputFiles('#layers-config', { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(config) });
-  await p.waitForFunction(() => /config\.json/.test(document.querySelector('#layers-config-name').textContent));
   const fs = await import('node:fs');
   const file = path.join(ARTIFACTS, 'qwen3-config.json');
   fs.writeFileSync(file, config);
   const want = cliLayers('--config', file);
   assert.equal(want.config_layers, 48);
   assert.ok(want.model.length > 0, 'the CLI lists a model summary');
+
+  const p = await page(ctx);
+  // The trace and its config.json chosen together, as they sit in a model folder.
+  await p.setInputFiles('#file', [
+    { name: path.basename(LORA), mimeType: 'application/gzip', buffer: fs.readFileSync(LORA) },
+    { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(config) },
+  ]);
+  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
+  await p.click('#tab-layers');
+  await p.waitForSelector('#layers-heatmap svg', { timeout: 60000 });
+  assert.match(await p.textContent('#layers-config-name'), /config\.json/);
   // The header gains a `config.json: 48 layers` line once the worker has used the file.
   await p.waitForFunction(() => [...document.querySelectorAll('#layers-header dt')]
     .some((dt) => dt.textContent === 'config.json' && dt.nextElementSibling.textContent === '48 layers'), null, { timeout: 30000 });
   const model = await p.$$eval('#layers-model dd', (dd) => dd.map((d) => d.textContent));
   assert.deepEqual(model, want.model.map((f) => f.value));
+  const types = await cellTexts(p, 'layers-table');
+  assert.deepEqual(types.map((r) => r[1]), want.pass.layers.map((l) => l.type), 'layer types from config.json');
+
+  // Another config chosen in the tab: a layer count the trace disagrees with is noted.
+  await p.setInputFiles('#layers-config', { name: 'other-config.json', mimeType: 'application/json', buffer: Buffer.from('{"num_hidden_layers": 32}') });
+  await p.waitForFunction(() => /config\.json says 32 layers/.test(document.querySelector('#layers-notes').textContent), null, { timeout: 30000 });
   fail(p);
 });

@@ -120,7 +120,7 @@ paths = ["python/sglang/srt/lora/triton_ops/"]
 fused.kernel = ["_chunked_lora_expand_kernel"]
 `;
   await p.setInputFiles('#catalog-file', { name: 'team.toml', mimeType: 'text/plain', buffer: Buffer.from(good) });
-  await p.waitForFunction(() => /team\.toml in use/.test(document.querySelector('#catalog-message').textContent));
+  await p.waitForFunction(() => /team\.toml in use/.test(document.querySelector('#catalog-message')?.textContent));
   await p.waitForFunction(() => [...document.querySelectorAll('[id^="fuse-"] tbody tr')].some((r) => r.textContent.includes('Team: fused LoRA expand')), null, { timeout: 30000 });
   const row = (await fuseText()).split('\n').find((r) => r.includes('Team: fused LoRA expand'));
   assert.match(row, /Confirmed/);

@@ -72,7 +72,7 @@ pub fn ReportView(
     // The Layers tab needs the trace, so only for a report triaged here.
     let layers_tab = live.then(|| {
         view! {
-            <button class="tt-tab" id="tab-layers" class:tt-tab-on=move || selected.get() == LAYERS_TAB role="tab" on:click=move |_| selected.set(LAYERS_TAB)>
+            <button class="tt-layers-tab" id="tab-layers" class:tt-tab-on=move || selected.get() == LAYERS_TAB role="tab" on:click=move |_| selected.set(LAYERS_TAB)>
                 <span class="tt-tab-label">"Layers"</span>
             </button>
         }

@@ -91,7 +91,8 @@ impl AppState {
         }
     }
 
-    fn on_triage(self, msg: FromWorker) {
+    /// Shows what the worker says about a triage (progress, the report, an error).
+    pub(crate) fn on_triage(self, msg: FromWorker) {
         match msg {
             FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
             FromWorker::Error { message } => self.status.set(Status::Failed(message)),
@@ -108,7 +109,10 @@ impl AppState {
                     Err(e) => self.status.set(Status::Failed(e.to_string())),
                 }
             }
-            FromWorker::Ready | FromWorker::Timeline { .. } | FromWorker::Hover { .. } => {}
+            FromWorker::Ready
+            | FromWorker::Timeline { .. }
+            | FromWorker::Hover { .. }
+            | FromWorker::Layers { .. } => {}
         }
     }
 

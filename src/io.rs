@@ -42,6 +42,7 @@ impl Listeners {
         let channel = match msg {
             FromWorker::Timeline { .. } => "timeline",
             FromWorker::Hover { .. } => "hover",
+            FromWorker::Layers { .. } => "layers",
             FromWorker::Error { .. } => self.last,
             _ => "triage",
         };
@@ -191,6 +192,59 @@ pub fn start_triage(
     send(&request, &list, "triage", Rc::new(on_message))
 }
 
+/// Starts a two-trace triage of `files` (mapping files first, `roles` aligned with them);
+/// `on_message` gets every message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_triage_roles(
+    files: &[Chosen],
+    roles: Vec<String>,
+    catalog: Option<UserCatalog>,
+    min_share_pct: f64,
+    on_message: impl Fn(FromWorker) + 'static,
+) -> Result<(), String> {
+    let request = ToWorker::TriageRoles {
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+        roles,
+        min_share_pct,
+        catalog,
+    };
+    let list = Array::new();
+    for f in files {
+        list.push(&f.file);
+    }
+    send(&request, &list, "triage", Rc::new(on_message))
+}
+
+/// Asks for a layers report; the answer comes on the `layers` channel.
+///
+/// # Errors
+/// When no worker can be reached.
+pub fn layers(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    send(&request, &Array::new(), "layers", Rc::new(on_message))
+}
+
+thread_local! {
+    static MODEL_CONFIG: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+}
+
+/// A model `config.json` chosen beside the traces (or in the layers tab): `(name, text)`.
+#[must_use]
+pub fn model_config() -> Option<(String, String)> {
+    MODEL_CONFIG.with(|c| c.borrow().clone())
+}
+
+/// Keeps (or forgets) the model `config.json` for the layers tab.
+pub fn set_model_config(config: Option<(String, String)>) {
+    MODEL_CONFIG.with(|c| *c.borrow_mut() = config);
+}
+
+/// Reads a chosen file as text.
+pub async fn file_text(file: &web_sys::File) -> Option<String> {
+    read_text(file).await
+}
+
 /// Triages the loaded traces again (another catalog or cutoff).
 ///
 /// # Errors
@@ -324,11 +378,17 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
 /// stage order), and returns `server_args.json` if one was chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
     let mut server_args = None;
+    set_model_config(None);
     let mut candidates = Vec::new();
     for c in chosen {
         let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
         if name == "server_args.json" {
             server_args = read_text(&c.file).await;
+            continue;
+        }
+        if name == "config.json" {
+            // A model config beside the traces: the layers tab uses it.
+            set_model_config(read_text(&c.file).await.map(|t| (c.path.clone(), t)));
             continue;
         }
         candidates.push(c);

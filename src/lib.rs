@@ -14,3 +14,4 @@ pub mod io;
 pub mod protocol;
 pub mod relay;
 pub mod worker;
+pub mod worker_extra;

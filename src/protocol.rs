@@ -66,6 +66,40 @@ pub enum ToWorker {
         /// Cursor y, px.
         y: f64,
     },
+    /// Two-trace mode: load the attached files and triage them as mapping + formal traces
+    /// (`tracetriage triage --mapping … --formal …`). Later `Retriage`s keep the roles.
+    TriageRoles {
+        /// Display path of each file.
+        paths: Vec<String>,
+        /// Role of each file: `mapping` or `formal` (mapping files first).
+        roles: Vec<String>,
+        /// Per-row share cutoff, percent.
+        min_share_pct: f64,
+        /// An extra catalog file.
+        catalog: Option<UserCatalog>,
+    },
+    /// Forward passes and layers of an input (`tracetriage layers`), with the heat map of
+    /// the pass shown.
+    Layers {
+        /// Index of the input trace.
+        input: usize,
+        /// The model's `config.json` text.
+        config: Option<String>,
+        /// A profile name (`--profile`).
+        profile: Option<String>,
+        /// An anchor substring (`--anchor-kernel`).
+        anchor: Option<String>,
+        /// Pass, layer and compared layer.
+        pass: Option<usize>,
+        /// A layer of that pass to list kernel by kernel.
+        layer: Option<usize>,
+        /// Heat-map width, px.
+        width: u32,
+        /// Heat-map height, px.
+        height: u32,
+        /// Colours, as for `Timeline`.
+        palette: Vec<(String, String)>,
+    },
 }
 
 /// Progress of a running triage.
@@ -134,6 +168,13 @@ pub enum FromWorker {
     Hover {
         /// The activity.
         hover: Option<Hover>,
+    },
+    /// A layers report and its heat map.
+    Layers {
+        /// `engine::report::layers::LayersReport` as JSON.
+        json: String,
+        /// The heat map of the pass shown (SVG; text from the trace is escaped).
+        svg: String,
     },
     /// Loading failed; a sentence for the page.
     Error {

@@ -86,6 +86,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
     match request {
         ToWorker::Triage { paths, min_share_pct, server_args, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
+            crate::worker_extra::set_roles(None);
             load(&files, &paths, server_args).await?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
         }
@@ -95,6 +96,32 @@ async fn handle(data: JsValue) -> Result<(), String> {
         }
         ToWorker::Timeline { input, window, stage, width, height, palette } => {
             timeline(input, window, stage.as_deref(), width, height, &palette)
+        }
+        ToWorker::TriageRoles { paths, roles, min_share_pct, catalog } => {
+            let extra = user_catalog(catalog.as_ref())?;
+            let mapping = crate::worker_extra::check_roles(&roles, files.length() as usize)?;
+            load(&files, &paths, None).await?;
+            crate::worker_extra::set_roles(Some(mapping));
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
+        }
+        ToWorker::Layers { input, config, profile, anchor, pass, layer, width, height, palette: spec } => {
+            let msg = LOADED.with(|l| {
+                let l = l.borrow();
+                let (path, trace) =
+                    l.as_ref().ok_or("no trace is loaded")?.traces.get(input).ok_or("no such input")?;
+                let request = crate::worker_extra::LayersRequest {
+                    config,
+                    profile,
+                    anchor,
+                    pass,
+                    layer,
+                    width,
+                    height,
+                };
+                crate::worker_extra::layers(path, trace, &request, &palette(&spec))
+            })?;
+            post(&msg);
+            Ok(())
         }
         ToWorker::Hover { input, window, width, height, x, y } => {
             let hover = LOADED.with(|l| {
@@ -212,7 +239,13 @@ fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result
             min_share_pct,
             server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
         };
-        let report = engine::triage::triage(&inputs, &options, catalog);
+        let report = match crate::worker_extra::roles() {
+            Some(mapping) => {
+                let (m, f) = inputs.split_at(mapping.min(inputs.len()));
+                engine::triage::triage_mapping_formal(m, f, &options, catalog)
+            }
+            None => engine::triage::triage(&inputs, &options, catalog),
+        };
         Ok::<_, String>((report.to_json(), l.traces.iter().map(|(_, t)| t.json_bytes).sum()))
     })?;
     let done = now();

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::app::{AppState, Status};
 use crate::components::capture::Capture;
 use crate::components::catalog_picker::CatalogPicker;
+use crate::components::roles::Roles;
 use crate::io;
 
 /// Drop zone plus pickers.
@@ -70,6 +71,7 @@ pub fn Landing() -> impl IntoView {
                 "The sample is an excerpt of a vLLM prefill step of gpt-oss on a B200 (MIT-licensed, from AMD-AGI/TraceLens)."
             </p>
         </section>
+        <Roles/>
         <Capture/>
     }
 }

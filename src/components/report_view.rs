@@ -9,9 +9,13 @@ use leptos::prelude::*;
 use crate::app::{AppState, Origin, Status};
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
+use crate::components::layers::LayersView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
 use crate::io;
+
+/// The tab index of the Layers tab (after the stage tabs).
+const LAYERS_TAB: usize = usize::MAX;
 
 /// The whole report.
 #[component]
@@ -65,10 +69,25 @@ pub fn ReportView(
             }
         })
         .collect_view();
+    // The Layers tab needs the trace, so only for a report triaged here.
+    let layers_tab = live.then(|| {
+        view! {
+            <button class="tt-layers-tab" id="tab-layers" class:tt-tab-on=move || selected.get() == LAYERS_TAB role="tab" on:click=move |_| selected.set(LAYERS_TAB)>
+                <span class="tt-tab-label">"Layers"</span>
+            </button>
+        }
+    });
 
     let r = Arc::clone(&report);
     let stage_body = move || {
         let i = selected.get();
+        if i == LAYERS_TAB {
+            // The decode stage's (formal) trace, else the first stage's.
+            let s = r.stages.iter().find(|s| s.label == "decode").or(r.stages.first());
+            let input = s.and_then(|s| s.inputs.first().copied()).unwrap_or(0);
+            let stage = s.map(|s| s.label.clone()).unwrap_or_default();
+            return view! { <LayersView input=input stage=stage/> }.into_any();
+        }
         let Some(stage) = r.stages.get(i) else {
             return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
         };
@@ -76,6 +95,7 @@ pub fn ReportView(
         let overlap = Arc::new(engine::report::overlap::table(&stage.overlap, r.min_share_pct));
         let fuse = Arc::new(engine::report::fuse::table(&stage.fuse, r.min_share_pct));
         let summary = view::stage_summary(&stage.summary);
+        let coverage = view::coverage_line(&stage.coverage, r.mode);
         let f: Signal<String> = filter.into();
         // Fuse rows are in `stage.fuse.rows` order; overlap rows in `stage.overlap.rows` order.
         let fuse_ids: Vec<String> = stage.fuse.rows.iter().map(|row| row.id.clone()).collect();
@@ -111,6 +131,7 @@ pub fn ReportView(
         };
         view! {
             <p class="tt-summary" id="stage-summary">{summary}</p>
+            {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
             <h3>"Timeline"</h3>
             {timeline}
             <h3>"Kernel table"</h3>
@@ -189,7 +210,7 @@ pub fn ReportView(
             <h2>"Triage View"</h2>
             <dl class="tt-header" id="header">{header}</dl>
             <p class="tt-muted tt-small" id="origin">{origin_line}</p>
-            <div class="tt-tabs" role="tablist">{tabs}</div>
+            <div class="tt-tabs" role="tablist">{tabs}{layers_tab}</div>
             <input
                 class="tt-filter"
                 id="filter"

@@ -17,7 +17,7 @@ fn height(lanes: usize) -> u32 {
 }
 
 /// Colours for the drawing, read from the page's CSS variables (so dark mode applies).
-fn css_palette() -> Vec<(String, String)> {
+pub(crate) fn css_palette() -> Vec<(String, String)> {
     let Some(window) = web_sys::window() else { return Vec::new() };
     let Some(root) = window.document().and_then(|d| d.document_element()) else { return Vec::new() };
     let Ok(Some(style)) = window.get_computed_style(&root) else { return Vec::new() };
@@ -48,6 +48,9 @@ pub fn TimelineView(
     input: usize,
     /// The stage's label (`extend/prefill`, `decode`, …).
     stage: String,
+    /// A window to zoom to whenever it changes (a clicked layer, …).
+    #[prop(optional, into)]
+    zoom: Option<Signal<Option<Window>>>,
 ) -> impl IntoView {
     let svg = RwSignal::new(String::new());
     let window: RwSignal<Option<Window>> = RwSignal::new(None);
@@ -101,6 +104,16 @@ pub fn TimelineView(
             request(redraw.get());
         }
     });
+
+    if let Some(zoom) = zoom {
+        Effect::new(move |_| {
+            if let Some(w) = zoom.get()
+                && wrap.get_untracked().is_some()
+            {
+                request(Some(w));
+            }
+        });
+    }
 
     let layout = move || Layout::new(width(), height(lanes.get_untracked()), lanes.get_untracked());
     let local = move |ev: &web_sys::MouseEvent| -> Option<(f64, f64)> {

@@ -82,3 +82,33 @@ fn fixture_reports_match_golden_files() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Two-trace mode: `…bs16-TP-0` (graphs on, with eager extend launches) as the mapping
+/// and `…lora_bs128-TP-0-DECODE` (another run of the same model and GPU) as the formal
+/// trace.
+#[test]
+fn mapping_formal_report_matches_golden_file() {
+    let load = |file: &str| {
+        let path = common::corpus_file(file);
+        engine::load(&common::read(&path)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let (m_file, f_file) = (
+        "sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz",
+        "sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz",
+    );
+    let (m, f) = (load(m_file), load(f_file));
+    let (m_path, f_path) = (format!("../shared/traces/{m_file}"), format!("../shared/traces/{f_file}"));
+    let mapping = [engine::triage::Input { path: &m_path, trace: &m }];
+    let formal = [engine::triage::Input { path: &f_path, trace: &f }];
+    let report = engine::triage::triage_mapping_formal(
+        &mapping,
+        &formal,
+        &engine::triage::Options::default(),
+        engine::Catalog::builtin(),
+    );
+    let md = engine::report::markdown::render(&report);
+    assert!(md.contains("Mode: mapping-formal"), "{md}");
+    let failures: Vec<String> =
+        check("mapping-formal-bs16-TP-0-to-lora_bs128-TP-0-DECODE.md", &md).into_iter().collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

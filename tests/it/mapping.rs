@@ -358,11 +358,14 @@ fn ns(v: &serde_json::Value) -> i64 {
     (v.as_f64().unwrap() * 1000.0).round() as i64
 }
 
+/// Launches and GPU time per (stage, canonical kernel name).
+type PerKernel = BTreeMap<(String, String), (u64, i64)>;
+
 /// Graph-replayed GPU time per (stage, canonical name) that has an eager twin, computed
 /// from the trace JSON alone: launches by correlation, Python frames around the launch,
 /// stages from the `step[…]` windows around the launch (else around the kernel), twins by
 /// the three identity keys.
-fn expected_self_mapped(json: &serde_json::Value) -> (BTreeMap<(String, String), (u64, i64)>, usize, usize) {
+fn expected_self_mapped(json: &serde_json::Value) -> (PerKernel, usize, usize) {
     let events = json["traceEvents"].as_array().unwrap();
     let cat = |e: &serde_json::Value| e["cat"].as_str().unwrap_or("").to_owned();
     let mut runtime: BTreeMap<u64, &serde_json::Value> = BTreeMap::new();
@@ -443,7 +446,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (BTreeMap<(String, String),
             }
         }
     }
-    let mut out: BTreeMap<(String, String), (u64, i64)> = BTreeMap::new();
+    let mut out: PerKernel = BTreeMap::new();
     let (mut replayed, mut eager_n) = (0, 0);
     for (name, graph, python, stage, dur) in &activities {
         if !graph {
@@ -485,7 +488,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
         engine::Catalog::builtin(),
     );
     // Self-mapped launches and time per (stage, kernel row), from the report.
-    let mut actual: BTreeMap<(String, String), (u64, i64)> = BTreeMap::new();
+    let mut actual: PerKernel = BTreeMap::new();
     for s in &r.stages {
         for row in &s.kernels.rows {
             for site in row.sites.iter().filter(|x| x.via == Via::SelfMapping) {
@@ -504,7 +507,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
         }
     }
     // The report leaves out work outside the stage windows (0.3% of GPU time).
-    let shown: BTreeMap<(String, String), (u64, i64)> =
+    let shown: PerKernel =
         expected.iter().filter(|((stage, _), _)| stage != "other").map(|(k, v)| (k.clone(), *v)).collect();
     assert_eq!(actual, shown);
     // The coverage line states that share, per stage.

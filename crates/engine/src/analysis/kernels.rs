@@ -387,7 +387,7 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
             ),
         }
     }
-    let mut mapped: Vec<(&(u32, bool), &(u64, i64))> = acc.mapped.iter().collect();
+    let mut mapped: Vec<_> = acc.mapped.iter().collect();
     mapped.sort_by_key(|(k, _)| **k);
     for (&(id, graph), &(launches, gpu_ns)) in mapped {
         let Some(m) = sources.mapped.get((id as usize).wrapping_sub(1)) else { continue };

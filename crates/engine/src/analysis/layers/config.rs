@@ -190,7 +190,6 @@ impl ModelConfig {
 
     /// `compress_ratios` for `n` layers (§22.3): as is when it has `n` entries, the first
     /// `n` when it also lists the MTP layers; `None` (with the reason) otherwise.
-    #[must_use]
     pub fn compress_ratios_for(&self, n: usize) -> Result<Option<&[i64]>, String> {
         let cr = self.compress_ratios.as_slice();
         if cr.is_empty() {

@@ -287,6 +287,9 @@ fn find(trace: &Trace, seq: &Sequence, segs: &[Segment], finder: &Finder<'_>) ->
         }
     }
     out.sort_by_key(|p| (p.lo, p.hi));
+    if finder.method == Method::Automatic {
+        super::phase::align(seq, &mut out);
+    }
     let _ = finder.profile;
     out
 }

@@ -23,6 +23,7 @@ pub mod config;
 mod detail;
 mod detect;
 pub mod period;
+mod phase;
 mod segments;
 pub mod sequence;
 mod steady;

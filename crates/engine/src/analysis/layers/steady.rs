@@ -156,7 +156,7 @@ pub fn pick(layers: &Layers<'_>) -> Option<usize> {
     })?;
     let members: Vec<usize> = (0..kinds.len()).filter(|&i| kinds.get(i) == Some(&best)).collect();
     if let Some(&i) =
-        members.iter().find(|&&i| notes.get(i).is_some_and(|n| n.iter().any(|x| *x == PassNote::SteadyState)))
+        members.iter().find(|&&i| notes.get(i).is_some_and(|n| n.contains(&PassNote::SteadyState)))
     {
         return Some(i);
     }

@@ -174,7 +174,7 @@ impl Index {
                 e.1 += 1;
             }
         }
-        let mut rows: Vec<((Stage, Sym, u32), (i64, u64))> = agg.into_iter().collect();
+        let mut rows: Vec<_> = agg.into_iter().collect();
         rows.sort_unstable_by_key(|&(k, _)| k);
         let mut keys_of: FxHashMap<Sym, Keys> = FxHashMap::default();
         for ((stage, name, site_id), (ns, n)) in rows {

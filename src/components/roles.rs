@@ -1,0 +1,179 @@
+//! Two-trace mode on the landing page (`tracetriage triage --mapping … --formal …`): the
+//! user drops or chooses several traces, gives each a role — *mapping* (captured with CUDA
+//! graphs off: its eager launches give graph-replayed kernels their Python location) or
+//! *formal* (graphs on: timing, shares, overlap) — and starts the triage. A `config.json`
+//! among them is kept for the layers tab, as in the single-trace flow.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::{AppState, Status};
+use crate::io::{self, Chosen};
+use crate::protocol::Progress;
+
+/// The role a file gets from its name: `mapping` when the name says graphs were off.
+fn guess_role(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let eager = ["mapping", "eager", "nograph", "no-graph", "no_graph", "graph-off", "graph_off", "disable"];
+    if eager.iter().any(|w| name.contains(w)) { "mapping" } else { "formal" }
+}
+
+/// Adds chosen files to the list (config.json is kept aside for the layers tab); when no
+/// file is a mapping yet, the first one becomes one.
+fn add(files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chosen>) {
+    leptos::task::spawn_local(async move {
+        let mut traces = Vec::new();
+        for c in chosen {
+            let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
+            if name == "config.json" {
+                let text = io::file_text(&c.file).await;
+                io::set_model_config(text.map(|t| (c.path.clone(), t)));
+            } else if name != "server_args.json" {
+                traces.push(c);
+            }
+        }
+        files.update(|f| {
+            for c in traces {
+                let role = guess_role(&c.path).to_owned();
+                f.push((c, role));
+            }
+            f.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+            if !f.iter().any(|(_, r)| r == "mapping")
+                && f.len() > 1
+                && let Some(first) = f.first_mut()
+            {
+                first.1 = "mapping".to_owned();
+            }
+        });
+    });
+}
+
+/// Starts the two-trace triage: mapping files first, then formal ones.
+fn start(state: AppState, files: Vec<(Chosen, String)>) {
+    let (mapping, formal): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, r)| r == "mapping");
+    let ordered: Vec<(Chosen, String)> = mapping.into_iter().chain(formal).collect();
+    let roles: Vec<String> = ordered.iter().map(|(_, r)| r.clone()).collect();
+    let chosen: Vec<Chosen> = ordered.into_iter().map(|(c, _)| c).collect();
+    state.started_at.set(io::now_ms());
+    state.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+    let catalog = state.catalog.get_untracked();
+    if let Err(e) = io::start_triage_roles(&chosen, roles, catalog, 1.0, move |msg| state.on_triage(msg)) {
+        state.status.set(Status::Failed(e));
+    }
+}
+
+/// The two-trace panel: files, a role picker per file, and the start button.
+#[component]
+pub fn Roles() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let files: RwSignal<Vec<(Chosen, String)>> = RwSignal::new(Vec::new());
+    let (over, set_over) = signal(false);
+    let on_files = move |ev: leptos::ev::Event| {
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            let chosen = io::from_input(&input);
+            input.set_value("");
+            add(files, chosen);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        set_over.set(false);
+        let Some(transfer) = ev.data_transfer() else { return };
+        leptos::task::spawn_local(async move {
+            let chosen = io::from_drop(&transfer).await;
+            add(files, chosen);
+        });
+    };
+    let count = move |role: &str| files.with(|f| f.iter().filter(|(_, r)| r == role).count());
+    let ready = move || count("mapping") > 0 && count("formal") > 0;
+    let rows = move || {
+        files
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (c, role))| {
+                let on_role = move |ev: leptos::ev::Event| {
+                    let v = event_target_value(&ev);
+                    files.update(|f| {
+                        if let Some(row) = f.get_mut(i) {
+                            row.1 = v;
+                        }
+                    });
+                };
+                let on_remove = move |_| {
+                    files.update(|f| {
+                        if i < f.len() {
+                            f.remove(i);
+                        }
+                    });
+                };
+                let is_mapping = role == "mapping";
+                view! {
+                    <li class="tt-role-row">
+                        <select class="tt-role" on:change=on_role>
+                            <option value="mapping" selected=is_mapping>"mapping (graphs off)"</option>
+                            <option value="formal" selected=!is_mapping>"formal (graphs on)"</option>
+                        </select>
+                        <span class="tt-role-name">{c.path.clone()}</span>
+                        <button class="tt-button tt-small" title="Remove" on:click=on_remove>"×"</button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let summary = move || {
+        let (m, f) = (count("mapping"), count("formal"));
+        let config = io::model_config().map(|(name, _)| format!("; model config {name}")).unwrap_or_default();
+        format!("{m} mapping, {f} formal{config}")
+    };
+    view! {
+        <details class="tt-roles" id="two-trace">
+            <summary>"Two traces: a mapping capture (CUDA graphs off) and a formal one (graphs on)…"</summary>
+            <p class="tt-muted tt-small">
+                "Timing comes from the formal traces; graph-replayed kernels get their Python location, CPU op "
+                "and scope from eager launches of the same kernel in the mapping traces."
+            </p>
+            <div
+                class="tt-drop tt-roles-drop"
+                id="roles-drop"
+                class:tt-drop-over=over
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    set_over.set(true);
+                }
+                on:dragleave=move |_| set_over.set(false)
+                on:drop=on_drop
+            >
+                <label class="tt-button">
+                    "Add traces…"
+                    <input id="roles-file" type="file" multiple accept=".json,.gz,application/json,application/gzip" on:change=on_files/>
+                </label>
+                <span class="tt-muted tt-small">" or drop them here"</span>
+            </div>
+            <ul class="tt-role-list" id="roles-list">{rows}</ul>
+            <p class="tt-muted tt-small" id="roles-summary">{summary}</p>
+            <button
+                id="roles-triage"
+                class="tt-button tt-primary"
+                prop:disabled=move || !ready()
+                on:click=move |_| start(state, files.get_untracked())
+            >
+                "Triage mapping + formal"
+            </button>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guess_role;
+
+    #[test]
+    fn names_that_say_graphs_were_off_are_mapping_traces() {
+        assert_eq!(guess_role("run/eager/TP-0.trace.json.gz"), "formal", "only the file name counts");
+        assert_eq!(guess_role("run/TP-0-eager.trace.json.gz"), "mapping");
+        assert_eq!(guess_role("a/no-graph-TP-0.json.gz"), "mapping");
+        assert_eq!(guess_role("sglang_bs16-TP-0.trace.json.gz"), "formal");
+    }
+}

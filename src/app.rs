@@ -73,7 +73,9 @@ impl AppState {
                 }
             };
             let catalog = self.catalog.get_untracked();
-            if let Err(e) = io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg)) {
+            if let Err(e) =
+                io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg))
+            {
                 self.status.set(Status::Failed(e));
             }
         });
@@ -93,17 +95,19 @@ impl AppState {
         match msg {
             FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
             FromWorker::Error { message } => self.status.set(Status::Failed(message)),
-            FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => match engine::Report::from_json(&json) {
-                Ok(report) => {
-                    io::set_fragment("");
-                    let total_ms = io::now_ms() - self.started_at.get_untracked();
-                    self.status.set(Status::Ready(
-                        Arc::new(report),
-                        Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
-                    ));
+            FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
+                match engine::Report::from_json(&json) {
+                    Ok(report) => {
+                        io::set_fragment("");
+                        let total_ms = io::now_ms() - self.started_at.get_untracked();
+                        self.status.set(Status::Ready(
+                            Arc::new(report),
+                            Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
+                        ));
+                    }
+                    Err(e) => self.status.set(Status::Failed(e.to_string())),
                 }
-                Err(e) => self.status.set(Status::Failed(e.to_string())),
-            },
+            }
             FromWorker::Ready | FromWorker::Timeline { .. } | FromWorker::Hover { .. } => {}
         }
     }
@@ -119,7 +123,9 @@ impl AppState {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState {
-        status: RwSignal::new(Status::Idle), started_at: RwSignal::new(0.0), catalog: RwSignal::new(None),
+        status: RwSignal::new(Status::Idle),
+        started_at: RwSignal::new(0.0),
+        catalog: RwSignal::new(None),
         catalog_message: RwSignal::new(String::new()),
     };
     provide_context(state);

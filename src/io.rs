@@ -132,7 +132,12 @@ fn spawn() -> Result<Engine, String> {
 
 /// Sends a request (with attached objects) to the engine worker; `on_message` receives the
 /// answers of its channel (and errors, until the next request).
-fn send(request: &ToWorker, attachments: &Array, channel: &'static str, on_message: Callback) -> Result<(), String> {
+fn send(
+    request: &ToWorker,
+    attachments: &Array,
+    channel: &'static str,
+    on_message: Callback,
+) -> Result<(), String> {
     let message = js_sys::Object::new();
     let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
     Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&text))
@@ -173,8 +178,12 @@ pub fn start_triage(
     min_share_pct: f64,
     on_message: impl Fn(FromWorker) + 'static,
 ) -> Result<(), String> {
-    let request =
-        ToWorker::Triage { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct, server_args, catalog };
+    let request = ToWorker::Triage {
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+        min_share_pct,
+        server_args,
+        catalog,
+    };
     let list = Array::new();
     for f in files {
         list.push(&f.file);

@@ -76,8 +76,10 @@ async fn handle(data: JsValue) -> Result<(), String> {
         .ok_or("the page sent a malformed request")?;
     let request: ToWorker =
         serde_json::from_str(&request).map_err(|e| format!("the page sent a malformed request: {e}"))?;
-    let files: Array =
-        Reflect::get(&data, &JsValue::from_str("files")).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default();
+    let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
+        .ok()
+        .and_then(|v| v.dyn_into().ok())
+        .unwrap_or_default();
     match request {
         ToWorker::Triage { paths, min_share_pct, server_args, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
@@ -117,7 +119,8 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
     }
     LOADED.with(|l| *l.borrow_mut() = None);
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    let mut progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
+    let mut progress =
+        Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut last_post = f64::NEG_INFINITY;
     let mut traces = Vec::with_capacity(files.len());
     let mut buf: Vec<u8> = Vec::new();
@@ -158,7 +161,8 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
             let t = now();
             if t - last_post >= PROGRESS_EVERY_MS {
                 last_post = t;
-                progress.all_read = files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
+                progress.all_read =
+                    files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
                 progress.wasm_memory = wasm_memory();
                 post(&FromWorker::Progress(progress.clone()));
             }
@@ -219,7 +223,9 @@ fn palette(spec: &[(String, String)]) -> Palette {
             "idle" => p.idle = rgb,
             "stage" => p.stage = rgb,
             label => {
-                if let Some(c) = engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label) {
+                if let Some(c) =
+                    engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label)
+                {
                     p.set_category(*c, rgb);
                 }
             }
@@ -228,7 +234,14 @@ fn palette(spec: &[(String, String)]) -> Palette {
     p
 }
 
-fn timeline(input: usize, window: Option<Window>, stage: Option<&str>, width: u32, height: u32, spec: &[(String, String)]) -> Result<(), String> {
+fn timeline(
+    input: usize,
+    window: Option<Window>,
+    stage: Option<&str>,
+    width: u32,
+    height: u32,
+    spec: &[(String, String)],
+) -> Result<(), String> {
     let msg = LOADED.with(|l| {
         let mut l = l.borrow_mut();
         let l = l.as_mut().ok_or("no trace is loaded")?;
@@ -240,7 +253,13 @@ fn timeline(input: usize, window: Option<Window>, stage: Option<&str>, width: u3
                 .and_then(|label| tl.stages.iter().find(|s| s.label == label))
                 .map_or_else(|| tl.full(), |s| s.busiest)
         });
-        let svg = engine::timeline::svg::render(tl, window, width.clamp(200, 4000), height.clamp(80, 4000), &palette(spec));
+        let svg = engine::timeline::svg::render(
+            tl,
+            window,
+            width.clamp(200, 4000),
+            height.clamp(80, 4000),
+            &palette(spec),
+        );
         Ok::<_, String>(FromWorker::Timeline {
             svg,
             window,

@@ -106,9 +106,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 /// The report of one side: read back from report JSON, or triaged from its traces.
 fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
     if path.is_file() && starts_with_schema(path)? {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if text.contains(&format!("\"{}\"", engine::report::diff::DIFF_SCHEMA)) && !text.contains("\"traceEvents\"") {
-            bail!("{} is a tracetriage diff; give a trace, a profile directory or a report JSON file", path.display());
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if text.contains(&format!("\"{}\"", engine::report::diff::DIFF_SCHEMA))
+            && !text.contains("\"traceEvents\"")
+        {
+            bail!(
+                "{} is a tracetriage diff; give a trace, a profile directory or a report JSON file",
+                path.display()
+            );
         }
         return engine::Report::from_json(&text).with_context(|| path.display().to_string());
     }

@@ -161,7 +161,24 @@ fn triage_discovers_ranks_in_a_directory() {
         inputs(&["triage", "--format", "json", "--rank", "1", d]),
         ["sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz"]
     );
-    assert_eq!(inputs(&["triage", "--format", "json", "--all-ranks", d]).len(), 2);
+    // --all-ranks: one all-ranks report over both ranks (loaded in parallel).
+    let o = run(&["triage", "--format", "json", "--all-ranks", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "tracetriage.ranks");
+    let ranks: Vec<i64> =
+        v["inputs"].as_array().unwrap().iter().map(|i| i["rank"].as_i64().unwrap()).collect();
+    assert_eq!(ranks, [0, 1]);
+    let o = run(&["triage", "--all-ranks", d]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with("All-Ranks View\nRanks: 2 (0, 1) of world size 4"), "{md}");
+    assert!(md.contains("Collective Skew Table"), "{md}");
+    let o = run(&["triage", "--all-ranks", "--format", "csv", d]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--all-ranks prints markdown or JSON"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["triage", d]);
     let md = String::from_utf8(o.stdout).unwrap();
     assert!(md.contains("Model: Qwen/Qwen3-30B-A3B-Instruct-2507"), "server_args.json beside the traces");
@@ -248,7 +265,8 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let o = run(&["triage", "--catalog", mine.to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
-    let row = out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
+    let row =
+        out.lines().find(|l| l.starts_with("| Team: fused LoRA expand |")).unwrap_or_else(|| panic!("{out}"));
     assert!(row.contains("| Confirmed |"), "{row}");
     assert!(row.contains("_chunked_lora_expand_kernel"), "{row}");
     assert!(row.contains("PR #42<br>python/sglang/srt/lora/triton_ops/"), "{row}");
@@ -263,7 +281,8 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("bad.toml: line 1, column 6"), "{err}");
-    let o = run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
+    let o =
+        run(&["triage", "--catalog", dir.join("missing.toml").to_str().unwrap(), trace.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
 }

@@ -125,7 +125,10 @@ pub fn encode_diff(diff: &DiffReport) -> String {
     }
     let mut d = diff.clone();
     link::shrink_details(&mut d);
-    let mut out = pack_diff(&d, Some("names longer than 120 characters and extra names of normalised matches are left out"));
+    let mut out = pack_diff(
+        &d,
+        Some("names longer than 120 characters and extra names of normalised matches are left out"),
+    );
     let mut keep = link::max_rows(&d);
     while keep > 1 && out.len() > LINK_BUDGET {
         keep = keep * 3 / 4;

@@ -40,11 +40,9 @@ pub fn align(members: &[&Prepared<'_>]) -> Aligned {
         return Aligned { method: Alignment::None, offsets: zero, note: None };
     }
     let missing = bases.iter().filter(|b| b.is_none()).count();
-    let why = format!(
-        "{missing} of {} traces have no baseTimeNanoseconds",
-        members.len()
-    );
-    let common = Family::ALL.into_iter().find(|&f| members.iter().all(|m| m.comms.iter().any(|c| c.family == f)));
+    let why = format!("{missing} of {} traces have no baseTimeNanoseconds", members.len());
+    let common =
+        Family::ALL.into_iter().find(|&f| members.iter().all(|m| m.comms.iter().any(|c| c.family == f)));
     let Some(family) = common else {
         return Aligned {
             method: Alignment::None,

@@ -63,7 +63,8 @@ impl Family {
     pub fn of_name(name: &str) -> Family {
         let base = names::base_name(name).base;
         // Separators removed, so `all_reduce`, `AllReduce` and `all-reduce` read alike.
-        let w: String = base.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let w: String =
+            base.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
         let lower = base.to_ascii_lowercase();
         if w.contains("reducescatter") {
             Family::ReduceScatter
@@ -95,8 +96,14 @@ mod tests {
     #[test]
     fn real_communication_kernels_get_their_family() {
         for (name, family) in [
-            ("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>(host::dist)", AllReduce),
-            ("void (anonymous namespace)::all_reduce_one_shot_push_kernel<__nv_bfloat16, 4u, true>", AllReduce),
+            (
+                "void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>(host::dist)",
+                AllReduce,
+            ),
+            (
+                "void (anonymous namespace)::all_reduce_one_shot_push_kernel<__nv_bfloat16, 4u, true>",
+                AllReduce,
+            ),
             (
                 "void flashinfer::trtllm_allreduce_fusion::allreduce_fusion_kernel_oneshot_lamport<(flashinfer::X)1>(int)",
                 AllReduce,

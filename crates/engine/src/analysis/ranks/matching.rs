@@ -49,12 +49,14 @@ pub struct Matching {
 #[must_use]
 pub fn match_collectives(members: &[&Prepared<'_>], offsets: &[i64], ranks: &[i64]) -> Matching {
     let n_members = members.len();
-    let mut out = Matching { waits: members.iter().map(|m| vec![0; m.comms.len()]).collect(), ..Matching::default() };
+    let mut out =
+        Matching { waits: members.iter().map(|m| vec![0; m.comms.len()]).collect(), ..Matching::default() };
     let rank_of = |m: usize| ranks.get(m).copied().unwrap_or(0);
     for family in Family::ALL {
         let lists: Vec<Vec<usize>> =
             members.iter().map(|m| m.comms_of(family).map(|(k, _)| k).collect()).collect();
-        let who: Vec<usize> = (0..n_members).filter(|&m| lists.get(m).is_some_and(|l| !l.is_empty())).collect();
+        let who: Vec<usize> =
+            (0..n_members).filter(|&m| lists.get(m).is_some_and(|l| !l.is_empty())).collect();
         if who.is_empty() {
             continue;
         }
@@ -101,7 +103,12 @@ pub fn match_collectives(members: &[&Prepared<'_>], offsets: &[i64], ranks: &[i6
     out
 }
 
-fn entry(stages: &mut BTreeMap<(Stage, Family), FamilyStage>, stage: Stage, family: Family, n: usize) -> &mut FamilyStage {
+fn entry(
+    stages: &mut BTreeMap<(Stage, Family), FamilyStage>,
+    stage: Stage,
+    family: Family,
+    n: usize,
+) -> &mut FamilyStage {
     stages.entry((stage, family)).or_insert_with(|| FamilyStage {
         last_counts: vec![0; n],
         unmatched: vec![0; n],

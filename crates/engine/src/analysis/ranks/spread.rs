@@ -78,7 +78,11 @@ pub fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64)
                 category: acc.category.unwrap_or(Category::Other),
                 min_rank: rank_where(min_ns),
                 max_rank: rank_where(max_ns),
-                spread_pct: if median_ns > 0 { 100.0 * (max_ns - min_ns) as f64 / median_ns as f64 } else { 0.0 },
+                spread_pct: if median_ns > 0 {
+                    100.0 * (max_ns - min_ns) as f64 / median_ns as f64
+                } else {
+                    0.0
+                },
                 per_rank_ns: acc.per_rank_ns,
                 per_rank_launches: acc.per_rank_launches,
                 min_ns,
@@ -91,7 +95,10 @@ pub fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64)
         .collect();
     let total_ns: i64 = built.iter().map(|(r, _)| r.median_ns).sum();
     built.sort_by(|a, b| {
-        b.0.median_ns.cmp(&a.0.median_ns).then(b.0.max_ns.cmp(&a.0.max_ns)).then_with(|| a.0.name.cmp(&b.0.name))
+        b.0.median_ns
+            .cmp(&a.0.median_ns)
+            .then(b.0.max_ns.cmp(&a.0.max_ns))
+            .then_with(|| a.0.name.cmp(&b.0.name))
     });
     let mut out = SpreadTable { total_ns, ..SpreadTable::default() };
     for (mut row, max_share) in built {

@@ -62,7 +62,11 @@ fn ranks_come_from_distributed_info_then_file_names_then_position() {
         r.inputs.iter().map(|i| (i.rank, i.rank_source.as_str(), i.path.as_str())).collect();
     assert_eq!(
         got,
-        [(1, "file name", "x/run-TP-1.trace.json"), (3, "distributedInfo", "z.json"), (4, "position", "y.json")]
+        [
+            (1, "file name", "x/run-TP-1.trace.json"),
+            (3, "distributedInfo", "z.json"),
+            (4, "position", "y.json")
+        ]
     );
     assert!(r.inputs.iter().all(|i| i.alignment == Alignment::BaseTime && i.offset_ns == 0));
 }

@@ -3,7 +3,9 @@
 //! is said in the notes.
 
 use super::kernels::{self, Side as KernelSide};
-use super::{CauseDiff, DIFF_SCHEMA, DIFF_VERSION, DiffReport, StageDiff, StageFigures, SummaryDiff, Unlisted};
+use super::{
+    CauseDiff, DIFF_SCHEMA, DIFF_VERSION, DiffReport, StageDiff, StageFigures, SummaryDiff, Unlisted,
+};
 use crate::analysis::stages::Stage;
 use crate::format;
 use crate::report::overlap::BubbleCause;
@@ -78,7 +80,11 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
     if let Some(kind) = only {
         let pick = |r: &Report| -> Vec<usize> {
             let same: Vec<usize> = (0..r.stages.len()).filter(|&i| stage_at(r, i) == Some(kind)).collect();
-            if same.is_empty() && r.stages.len() == 1 && stage_at(r, 0) == Some(Stage::All) { vec![0] } else { same }
+            if same.is_empty() && r.stages.len() == 1 && stage_at(r, 0) == Some(Stage::All) {
+                vec![0]
+            } else {
+                same
+            }
         };
         let (ia, ib) = (pick(a), pick(b));
         for (side, r, picked) in [("A", a, &ia), ("B", b, &ib)] {
@@ -95,7 +101,11 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
                 .filter_map(|i| r.stages.get(i).map(|s| s.label.as_str()))
                 .collect();
             if !left.is_empty() && !picked.is_empty() {
-                notes.push(format!("Only {} is compared: {side}'s {} left out.", kind.label(), left.join(", ")));
+                notes.push(format!(
+                    "Only {} is compared: {side}'s {} left out.",
+                    kind.label(),
+                    left.join(", ")
+                ));
             }
         }
         return ia.into_iter().zip(ib).collect();
@@ -119,7 +129,8 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
             None => unpaired_a.push(i),
         }
     }
-    let unpaired_b: Vec<usize> = (0..b.stages.len()).filter(|&j| !used_b.get(j).copied().unwrap_or(true)).collect();
+    let unpaired_b: Vec<usize> =
+        (0..b.stages.len()).filter(|&j| !used_b.get(j).copied().unwrap_or(true)).collect();
     if pairs.is_empty() && unpaired_a.len() == 1 && unpaired_b.len() == 1 {
         let (i, j) = (unpaired_a.first().copied().unwrap_or(0), unpaired_b.first().copied().unwrap_or(0));
         notes.push(format!(
@@ -132,7 +143,8 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
     for (side, r, other, left) in [("A", a, "B", &unpaired_a), ("B", b, "A", &unpaired_b)] {
         for &i in left {
             if let Some(s) = r.stages.get(i) {
-                notes.push(format!("{side}'s {} stage has no counterpart in {other}: not compared.", s.label));
+                notes
+                    .push(format!("{side}'s {} stage has no counterpart in {other}: not compared.", s.label));
             }
         }
     }
@@ -255,7 +267,8 @@ fn stage_notes(sa: &StageReport, sb: &StageReport, a: &StageFigures, b: &StageFi
         }
     }
     if a.steps != b.steps {
-        let text = |n: i64| format!("{} step{}", format::count(n.unsigned_abs()), if n == 1 { "" } else { "s" });
+        let text =
+            |n: i64| format!("{} step{}", format::count(n.unsigned_abs()), if n == 1 { "" } else { "s" });
         notes.push(format!(
             "A has {}, B has {}: times are totals over the captured steps, so compare shares{}.",
             text(a.steps),

@@ -90,7 +90,8 @@ pub(super) fn match_kernels(a: &Side, b: &Side) -> (Vec<KernelDiff>, Vec<KernelD
             None => a_left.push(item),
         }
     }
-    let b_left: Vec<&Item> = b.items.iter().filter(|i| !a_exact.contains_key(i.keys.exact.as_str())).collect();
+    let b_left: Vec<&Item> =
+        b.items.iter().filter(|i| !a_exact.contains_key(i.keys.exact.as_str())).collect();
     let a_groups = by_normalised(&a_left);
     let b_groups = by_normalised(&b_left);
     let mut only_a = Vec::new();
@@ -131,7 +132,9 @@ fn by_normalised<'a>(items: &[&'a Item]) -> BTreeMap<String, Vec<&'a Item>> {
 
 fn normalised(a_items: &[&Item], b_items: &[&Item], a: &Side, b: &Side) -> KernelDiff {
     let sum = |items: &[&Item]| {
-        items.iter().fold((0i64, 0u64), |(ns, n), i| (ns.saturating_add(i.gpu_ns), n.saturating_add(i.launches)))
+        items
+            .iter()
+            .fold((0i64, 0u64), |(ns, n), i| (ns.saturating_add(i.gpu_ns), n.saturating_add(i.launches)))
     };
     let (a_ns, a_n) = sum(a_items);
     let (b_ns, b_n) = sum(b_items);
@@ -157,7 +160,14 @@ fn one_sided(item: &Item, presence: Presence, a: &Side, b: &Side) -> KernelDiff 
     row(item.name.clone(), item.category, presence, MatchKind::None, amount_a, amount_b)
 }
 
-fn row(name: String, category: Category, presence: Presence, matched: MatchKind, a: Amount, b: Amount) -> KernelDiff {
+fn row(
+    name: String,
+    category: Category,
+    presence: Presence,
+    matched: MatchKind,
+    a: Amount,
+    b: Amount,
+) -> KernelDiff {
     KernelDiff {
         name,
         category,
@@ -235,7 +245,8 @@ pub(super) fn groups(a: &Side, b: &Side, families: bool) -> Vec<GroupDiff> {
         })
         .collect();
     rows.sort_by(|x, y| {
-        (Reverse(x.delta_ns.unsigned_abs()), x.key.as_str()).cmp(&(Reverse(y.delta_ns.unsigned_abs()), y.key.as_str()))
+        (Reverse(x.delta_ns.unsigned_abs()), x.key.as_str())
+            .cmp(&(Reverse(y.delta_ns.unsigned_abs()), y.key.as_str()))
     });
     rows
 }

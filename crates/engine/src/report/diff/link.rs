@@ -37,9 +37,7 @@ pub fn shrink_details(d: &mut DiffReport) {
 pub fn max_rows(d: &DiffReport) -> usize {
     d.stages
         .iter()
-        .flat_map(|s| {
-            [s.families.rows.len(), s.kernels.rows.len(), s.only_a.rows.len(), s.only_b.rows.len()]
-        })
+        .flat_map(|s| [s.families.rows.len(), s.kernels.rows.len(), s.only_a.rows.len(), s.only_b.rows.len()])
         .max()
         .unwrap_or(0)
 }

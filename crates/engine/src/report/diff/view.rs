@@ -322,7 +322,8 @@ pub fn kernels_table(s: &StageDiff) -> Table {
     Table {
         columns: columns(
             &[("Kernel", Align::Left), ("Category", Align::Left), ("Match", Align::Left)],
-            &[PAIR_COLUMNS.as_slice(), &[("A launches", Align::Right), ("B launches", Align::Right)]].concat(),
+            &[PAIR_COLUMNS.as_slice(), &[("A launches", Align::Right), ("B launches", Align::Right)]]
+                .concat(),
         ),
         rows,
         empty: "No kernel is listed on both sides.".to_owned(),
@@ -359,7 +360,9 @@ pub fn only_table(s: &StageDiff, presence: Presence) -> Table {
         .collect();
     let mut footer: Vec<String> = omitted_footer(rows, "kernel").into_iter().collect();
     if cutoff > 0 && !rows.rows.is_empty() {
-        footer.push(format!("{other}'s report does not list its kernels below the share cutoff: some of these may be there."));
+        footer.push(format!(
+            "{other}'s report does not list its kernels below the share cutoff: some of these may be there."
+        ));
     }
     Table {
         columns: columns(
@@ -381,8 +384,16 @@ pub fn only_table(s: &StageDiff, presence: Presence) -> Table {
 fn unlisted_footer(s: &StageDiff) -> Option<String> {
     let u = &s.unlisted;
     let part = |side: &str, rows: u64, ns: i64| {
-        (rows > 0).then(|| format!("{side} {} kernel{} ({})", format::count(rows), if rows == 1 { "" } else { "s" }, format::ms(ns)))
+        (rows > 0).then(|| {
+            format!(
+                "{side} {} kernel{} ({})",
+                format::count(rows),
+                if rows == 1 { "" } else { "s" },
+                format::ms(ns)
+            )
+        })
     };
-    let parts: Vec<String> = [part("A", u.a_rows, u.a_ns), part("B", u.b_rows, u.b_ns)].into_iter().flatten().collect();
+    let parts: Vec<String> =
+        [part("A", u.a_rows, u.a_ns), part("B", u.b_rows, u.b_ns)].into_iter().flatten().collect();
     (!parts.is_empty()).then(|| format!("Not listed (below the report's share cutoff): {}", parts.join(", ")))
 }

@@ -16,11 +16,8 @@ pub fn header(r: &RanksReport) -> Vec<(&'static str, String)> {
         w.dedup();
         w
     };
-    let mut rank_line = format!(
-        "{} ({})",
-        ranks.len(),
-        ranks.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-    );
+    let mut rank_line =
+        format!("{} ({})", ranks.len(), ranks.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
     if let [w] = world.as_slice() {
         rank_line.push_str(&format!(" of world size {w}"));
     }

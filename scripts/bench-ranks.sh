@@ -37,6 +37,7 @@ four_times() {
 }
 
 cores=$(nproc)
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 parallel=$(median_ms "$bin" triage --all-ranks "$dir")
 sequential=$(median_ms "$bin" triage --all-ranks --load-threads 1 "$dir")
 separate=$(median_ms four_times)

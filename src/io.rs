@@ -132,12 +132,7 @@ fn spawn() -> Result<Engine, String> {
 
 /// Sends a request (with attached objects) to the engine worker; `on_message` receives the
 /// answers of its channel (and errors, until the next request).
-fn send(
-    request: &ToWorker,
-    attachments: &Array,
-    channel: &'static str,
-    on_message: Callback,
-) -> Result<(), String> {
+fn send(request: &ToWorker, attachments: &Array, channel: &'static str, on_message: Callback) -> Result<(), String> {
     let message = js_sys::Object::new();
     let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
     Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&text))
@@ -178,12 +173,22 @@ pub fn start_triage(
     min_share_pct: f64,
     on_message: impl Fn(FromWorker) + 'static,
 ) -> Result<(), String> {
-    let request = ToWorker::Triage {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
-        min_share_pct,
-        server_args,
-        catalog,
-    };
+    let request =
+        ToWorker::Triage { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct, server_args, catalog };
+    let list = Array::new();
+    for f in files {
+        list.push(&f.file);
+    }
+    send(&request, &list, "triage", Rc::new(on_message))
+}
+
+/// Starts the all-ranks analysis of `files` (one trace per rank); `on_message` gets every
+/// message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_ranks(files: &[Chosen], min_share_pct: f64, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    let request = ToWorker::Ranks { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct };
     let list = Array::new();
     for f in files {
         list.push(&f.file);
@@ -323,6 +328,15 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
 /// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
 /// stage order), and returns `server_args.json` if one was chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
+    select_traces_of(chosen, engine::discover::Ranks::Default).await
+}
+
+/// As [`select_traces`], keeping the ranks `ranks` selects (every rank for the all-ranks
+/// view).
+pub async fn select_traces_of(
+    chosen: Vec<Chosen>,
+    ranks: engine::discover::Ranks,
+) -> Result<(Vec<Chosen>, Option<String>), String> {
     let mut server_args = None;
     let mut candidates = Vec::new();
     for c in chosen {
@@ -351,7 +365,7 @@ pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<S
     }
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
     let picked =
-        engine::discover::select(&paths, engine::discover::Ranks::Default).map_err(|e| e.to_string())?;
+        engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
 }
 

@@ -28,6 +28,13 @@ pub enum ToWorker {
         /// An extra catalog file.
         catalog: Option<UserCatalog>,
     },
+    /// Load the attached files (all ranks of one capture) and build the all-ranks report.
+    Ranks {
+        /// Display path of each file.
+        paths: Vec<String>,
+        /// Per-row share cutoff of the kernel spread tables, percent.
+        min_share_pct: f64,
+    },
     /// Triage the traces already loaded again (another cutoff or catalog).
     Retriage {
         /// Per-row share cutoff, percent.
@@ -116,6 +123,15 @@ pub enum FromWorker {
         json_bytes: u64,
         /// Size of the worker's WebAssembly memory at the end, bytes.
         wasm_memory: u64,
+    },
+    /// The finished all-ranks report.
+    Ranks {
+        /// `engine::report::ranks::RanksReport` as JSON.
+        json: String,
+        /// Time spent reading and parsing every rank, ms.
+        load_ms: f64,
+        /// Time spent aligning and matching, ms.
+        analysis_ms: f64,
     },
     /// A drawn timeline.
     Timeline {

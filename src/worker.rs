@@ -76,15 +76,17 @@ async fn handle(data: JsValue) -> Result<(), String> {
         .ok_or("the page sent a malformed request")?;
     let request: ToWorker =
         serde_json::from_str(&request).map_err(|e| format!("the page sent a malformed request: {e}"))?;
-    let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
-        .ok()
-        .and_then(|v| v.dyn_into().ok())
-        .unwrap_or_default();
+    let files: Array =
+        Reflect::get(&data, &JsValue::from_str("files")).ok().and_then(|v| v.dyn_into().ok()).unwrap_or_default();
     match request {
         ToWorker::Triage { paths, min_share_pct, server_args, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
             load(&files, &paths, server_args).await?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
+        }
+        ToWorker::Ranks { paths, min_share_pct } => {
+            load(&files, &paths, None).await?;
+            ranks(min_share_pct)
         }
         ToWorker::Retriage { min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
@@ -119,8 +121,7 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
     }
     LOADED.with(|l| *l.borrow_mut() = None);
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    let mut progress =
-        Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
+    let mut progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut last_post = f64::NEG_INFINITY;
     let mut traces = Vec::with_capacity(files.len());
     let mut buf: Vec<u8> = Vec::new();
@@ -161,8 +162,7 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
             let t = now();
             if t - last_post >= PROGRESS_EVERY_MS {
                 last_post = t;
-                progress.all_read =
-                    files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
+                progress.all_read = files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
                 progress.wasm_memory = wasm_memory();
                 post(&FromWorker::Progress(progress.clone()));
             }
@@ -211,6 +211,22 @@ fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result
     Ok(())
 }
 
+/// Builds the all-ranks report of what is loaded (one trace per rank) and posts it.
+fn ranks(min_share_pct: f64) -> Result<(), String> {
+    let analysis_start = now();
+    let json = LOADED.with(|l| {
+        let l = l.borrow();
+        let l = l.as_ref().ok_or("no trace is loaded")?;
+        let inputs: Vec<engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+        let options = engine::triage::Options { min_share_pct, ..engine::triage::Options::default() };
+        Ok::<_, String>(engine::analysis::ranks::report(&inputs, &options, engine::Catalog::builtin()).to_json())
+    })?;
+    let load_ms = LOADED_AT.with(std::cell::Cell::get) - START.with(std::cell::Cell::get);
+    post(&FromWorker::Ranks { json, load_ms, analysis_ms: now() - analysis_start });
+    Ok(())
+}
+
 fn palette(spec: &[(String, String)]) -> Palette {
     let mut p = Palette::default();
     for (name, css) in spec {
@@ -223,9 +239,7 @@ fn palette(spec: &[(String, String)]) -> Palette {
             "idle" => p.idle = rgb,
             "stage" => p.stage = rgb,
             label => {
-                if let Some(c) =
-                    engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label)
-                {
+                if let Some(c) = engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label) {
                     p.set_category(*c, rgb);
                 }
             }
@@ -234,14 +248,7 @@ fn palette(spec: &[(String, String)]) -> Palette {
     p
 }
 
-fn timeline(
-    input: usize,
-    window: Option<Window>,
-    stage: Option<&str>,
-    width: u32,
-    height: u32,
-    spec: &[(String, String)],
-) -> Result<(), String> {
+fn timeline(input: usize, window: Option<Window>, stage: Option<&str>, width: u32, height: u32, spec: &[(String, String)]) -> Result<(), String> {
     let msg = LOADED.with(|l| {
         let mut l = l.borrow_mut();
         let l = l.as_mut().ok_or("no trace is loaded")?;
@@ -253,13 +260,7 @@ fn timeline(
                 .and_then(|label| tl.stages.iter().find(|s| s.label == label))
                 .map_or_else(|| tl.full(), |s| s.busiest)
         });
-        let svg = engine::timeline::svg::render(
-            tl,
-            window,
-            width.clamp(200, 4000),
-            height.clamp(80, 4000),
-            &palette(spec),
-        );
+        let svg = engine::timeline::svg::render(tl, window, width.clamp(200, 4000), height.clamp(80, 4000), &palette(spec));
         Ok::<_, String>(FromWorker::Timeline {
             svg,
             window,

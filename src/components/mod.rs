@@ -3,8 +3,10 @@
 pub mod capture;
 pub mod catalog_panel;
 pub mod catalog_picker;
+pub mod compare;
 pub mod landing;
 pub mod progress;
+pub mod ranks;
 pub mod report_view;
 pub mod table;
 pub mod timeline;

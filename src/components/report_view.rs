@@ -83,8 +83,7 @@ pub fn ReportView(
         let overlap_kernels: Vec<String> = stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect();
         let on_overlap = Callback::new(move |i: usize| {
             let Some(kernel) = overlap_kernels.get(i) else { return };
-            let found =
-                with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
+            let found = with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
             entry.set(found.first().map(|m| m.id.clone()));
         });
         let near_miss = stage.fuse.near_miss.as_ref().map(engine::report::fuse::near_miss_note);
@@ -93,10 +92,7 @@ pub fn ReportView(
             view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
         } else {
             let strips = stage.overlap.timeline.as_ref().map(|t| {
-                let mut lines = vec![format!(
-                    "busiest step{}:",
-                    if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
-                )];
+                let mut lines = vec![format!("busiest step{}:", if t.step.is_empty() { String::new() } else { format!(" {}", t.step) })];
                 for lane in &t.lanes {
                     lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
                 }

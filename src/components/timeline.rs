@@ -149,8 +149,7 @@ pub fn TimelineView(
             return;
         }
         hover_busy.set(true);
-        let req =
-            ToWorker::Hover { input, window: w, width: width(), height: height(lanes.get_untracked()), x, y };
+        let req = ToWorker::Hover { input, window: w, width: width(), height: height(lanes.get_untracked()), x, y };
         let _ = io::hover(req, move |msg| {
             hover_busy.set(false);
             if let FromWorker::Hover { hover: h } = msg {

@@ -24,15 +24,7 @@ struct Tb {
 
 impl Tb {
     fn new() -> Tb {
-        Tb {
-            events: Vec::new(),
-            cpu_us: 1000.0,
-            gpu_us: 1010.0,
-            corr: 1,
-            device: 0,
-            stream: 7,
-            kernels: Vec::new(),
-        }
+        Tb { events: Vec::new(), cpu_us: 1000.0, gpu_us: 1010.0, corr: 1, device: 0, stream: 7, kernels: Vec::new() }
     }
 
     /// One kernel of `dur` µs; returns its start in ns.
@@ -187,11 +179,7 @@ fn a_cold_first_pass_keeps_its_layers_and_is_flagged() {
     let layers = &r.pass.as_ref().unwrap().layers;
     assert_eq!(layers[0].kernels, 10, "the extra kernel stays in layer 0");
     assert!(layers[1..].iter().all(|l| l.kernels == 9));
-    assert!(
-        matches!(r.passes[0].notes.first(), Some(PassNote::ColdStart { ratio }) if *ratio > 2.5),
-        "{:?}",
-        r.passes[0].notes
-    );
+    assert!(matches!(r.passes[0].notes.first(), Some(PassNote::ColdStart { ratio }) if *ratio > 2.5), "{:?}", r.passes[0].notes);
     for p in &r.passes[1..] {
         assert_eq!(p.notes, vec![PassNote::SteadyState], "pass {}", p.index);
     }
@@ -220,11 +208,7 @@ fn a_mid_trace_batch_change_starts_a_new_kind() {
     }
     assert_eq!(r.passes[3].kind, r.passes[0].kind);
     assert_ne!(r.passes[4].kind, r.passes[3].kind);
-    assert!(
-        r.passes[4].notes.contains(&PassNote::Changed { what: "batch 16 → 8".into() }),
-        "{:?}",
-        r.passes[4].notes
-    );
+    assert!(r.passes[4].notes.contains(&PassNote::Changed { what: "batch 16 → 8".into() }), "{:?}", r.passes[4].notes);
     // Each kind has its own steady level: no pass of either kind is called slower/faster.
     for p in &r.passes {
         assert!(p.notes.contains(&PassNote::SteadyState), "pass {}: {:?}", p.index, p.notes);
@@ -315,10 +299,7 @@ fn the_dsv4_profile_splits_layers_into_halves_at_mhc_post() {
         });
     }
     let trace = tb.load();
-    let config = ModelConfig::parse(
-        r#"{"num_hidden_layers": 4, "compress_ratios": [0, 4, 128, 4], "kv_lora_rank": 512}"#,
-    )
-    .unwrap();
+    let config = ModelConfig::parse(r#"{"num_hidden_layers": 4, "compress_ratios": [0, 4, 128, 4], "kv_lora_rank": 512}"#).unwrap();
     let options = Options { config: Some(config), ..Options::default() };
     let r = analyse(&trace, &options, &Selection { pass: Some(1), layer: Some(2), compare: Some(1) });
     assert_eq!(r.profile.name, "dsv4_csa_hca");
@@ -327,22 +308,12 @@ fn the_dsv4_profile_splits_layers_into_halves_at_mhc_post() {
     assert_eq!(r.profile.anchor_at, "end");
     assert_eq!(r.passes.len(), 2);
     let pass = r.pass.as_ref().unwrap();
-    assert_eq!(
-        pass.layers.iter().map(|l| l.start_ns).collect::<Vec<_>>(),
-        starts[1].iter().map(|s| s.0).collect::<Vec<_>>()
-    );
+    assert_eq!(pass.layers.iter().map(|l| l.start_ns).collect::<Vec<_>>(), starts[1].iter().map(|s| s.0).collect::<Vec<_>>());
     assert!(pass.layers.iter().all(|l| l.kernels == 13));
     // §22.3 types from compress_ratios, seed precedence, none dropped from the clusters.
-    let kinds: Vec<(&str, Option<i64>)> =
-        pass.layers.iter().map(|l| (l.kind.as_str(), l.compress_ratio)).collect();
-    assert_eq!(
-        kinds,
-        [("FIRST", Some(0)), ("C4_LIGHT", Some(4)), ("C128_HEAVY", Some(128)), ("FINAL", Some(4))]
-    );
-    assert_eq!(
-        pass.clusters.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
-        ["FIRST", "C4_LIGHT", "C128_HEAVY", "FINAL"]
-    );
+    let kinds: Vec<(&str, Option<i64>)> = pass.layers.iter().map(|l| (l.kind.as_str(), l.compress_ratio)).collect();
+    assert_eq!(kinds, [("FIRST", Some(0)), ("C4_LIGHT", Some(4)), ("C128_HEAVY", Some(128)), ("FINAL", Some(4))]);
+    assert_eq!(pass.clusters.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(), ["FIRST", "C4_LIGHT", "C128_HEAVY", "FINAL"]);
     // Profile categories and columns (the seed's MLA/MoE/GEMM/NCCL/MHC/Hadamard).
     assert_eq!(r.columns, ["mla", "moe", "gemm", "communication", "mhc", "hadamard"]);
     let mhc = r.groups().iter().position(|g| g == "mhc").unwrap();
@@ -356,12 +327,7 @@ fn the_dsv4_profile_splits_layers_into_halves_at_mhc_post() {
     assert_eq!((attn, ffn), (7, 6));
     assert_eq!(d.kind, "C128_HEAVY");
     let keys: Vec<&str> = d.kernels.iter().map(|k| k.key.as_str()).collect();
-    assert!(
-        keys.contains(&"mla")
-            && keys.contains(&"hadamard")
-            && keys.contains(&"mhc_post")
-            && keys.contains(&"gemm_fp8")
-    );
+    assert!(keys.contains(&"mla") && keys.contains(&"hadamard") && keys.contains(&"mhc_post") && keys.contains(&"gemm_fp8"));
     let c = r.compare.as_ref().unwrap();
     assert_eq!(c.other.layer, 1);
     assert_eq!(c.common, 10);
@@ -455,11 +421,7 @@ fn a_merged_trace_never_mixes_devices() {
     let trace = tb.load();
     let r = analyse(&trace, &Options::default(), &Selection::default());
     assert_eq!((r.input.device, r.input.stream), (Some(1), Some(9)));
-    assert!(
-        r.passes.iter().all(|p| p.layers == 4),
-        "{:?}",
-        r.passes.iter().map(|p| p.layers).collect::<Vec<_>>()
-    );
+    assert!(r.passes.iter().all(|p| p.layers == 4), "{:?}", r.passes.iter().map(|p| p.layers).collect::<Vec<_>>());
     assert_eq!(r.input.other_streams.len(), 1);
     assert_eq!((r.input.other_streams[0].device, r.input.other_streams[0].stream), (0, 7));
     let r = analyse(&trace, &Options { device: Some(0), ..Options::default() }, &Selection::default());
@@ -477,17 +439,13 @@ fn config_types_and_layer_count_notes() {
         });
     }
     let trace = tb.load();
-    let moe = ModelConfig::parse(
-        r#"{"num_hidden_layers": 6, "num_experts": 8, "first_k_dense_replace": 2, "hidden_size": 4096}"#,
-    )
-    .unwrap();
+    let moe = ModelConfig::parse(r#"{"num_hidden_layers": 6, "num_experts": 8, "first_k_dense_replace": 2, "hidden_size": 4096}"#)
+        .unwrap();
     let r = analyse(&trace, &Options { config: Some(moe), ..Options::default() }, &Selection::default());
     let kinds: Vec<&str> = r.pass.as_ref().unwrap().layers.iter().map(|l| l.kind.as_str()).collect();
     assert_eq!(kinds, ["FIRST", "DENSE", "MOE", "MOE", "MOE", "FINAL"]);
     assert_eq!(r.config_layers, Some(6));
-    assert!(
-        r.model.iter().any(|f| f.label == "Layer types" && f.value == "FIRST 1, DENSE 1, MOE 3, FINAL 1")
-    );
+    assert!(r.model.iter().any(|f| f.label == "Layer types" && f.value == "FIRST 1, DENSE 1, MOE 3, FINAL 1"));
     // A config that disagrees with the trace: noted on every pass, generic types.
     let wrong = ModelConfig::parse(r#"{"num_hidden_layers": 32}"#).unwrap();
     let r = analyse(&trace, &Options { config: Some(wrong), ..Options::default() }, &Selection::default());
@@ -513,11 +471,7 @@ fn selections_are_checked_and_json_round_trips() {
     let r = found.report(&Selection { pass: Some(1), layer: Some(2), compare: Some(3) });
     // Input dims come from the launching cpu_op (External id).
     let d = r.layer.as_ref().unwrap();
-    assert!(
-        d.kernels.iter().all(|k| k.input_dims.as_deref().is_some_and(|s| s.starts_with("[[16,"))),
-        "{:?}",
-        d.kernels[0]
-    );
+    assert!(d.kernels.iter().all(|k| k.input_dims.as_deref().is_some_and(|s| s.starts_with("[[16,"))), "{:?}", d.kernels[0]);
     let json = r.to_json();
     assert_eq!(LayersReport::from_json(&json).unwrap(), r);
     let newer = json.replacen("\"version\": 1", "\"version\": 99", 1);
@@ -559,11 +513,7 @@ fn qwen3_30b_decode_passes_have_48_layers() {
     ] {
         let path = common::corpus_file(name);
         let trace = engine::load(&common::read(&path)).unwrap();
-        let options = Options {
-            path: name.into(),
-            path_stage: engine::analysis::stages::stage_from_path(name),
-            ..Options::default()
-        };
+        let options = Options { path: name.into(), path_stage: engine::analysis::stages::stage_from_path(name), ..Options::default() };
         let found = layers::analyse(&trace, &options);
         assert_eq!(found.method, Method::Automatic, "{name}");
         assert_eq!(found.profile.name, "generic");
@@ -615,11 +565,8 @@ fn golden_layer_reports_of_the_qwen3_traces() {
         let path = common::corpus_file(file);
         let trace = engine::load(&common::read(&path)).unwrap();
         let display = format!("../shared/traces/{file}");
-        let options = Options {
-            path_stage: engine::analysis::stages::stage_from_path(&display),
-            path: display,
-            ..Options::default()
-        };
+        let options =
+            Options { path_stage: engine::analysis::stages::stage_from_path(&display), path: display, ..Options::default() };
         let r = analyse(&trace, &options, &sel);
         let text = match form {
             "perfetto" => engine::report::layers::text::render_perfetto(&r),

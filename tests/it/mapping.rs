@@ -88,8 +88,7 @@ impl Trace {
     }
 }
 
-const RMSNORM: &str =
-    "void flashinfer::norm::FusedAddRMSNormKernel<8u, __nv_bfloat16>(__nv_bfloat16*, unsigned int)";
+const RMSNORM: &str = "void flashinfer::norm::FusedAddRMSNormKernel<8u, __nv_bfloat16>(__nv_bfloat16*, unsigned int)";
 const NVJET_MAPPING: &str = "nvjet_sm90_tst_128x64_64x6_2x1_v_bz_TNT";
 const NVJET_FORMAL: &str = "nvjet_sm103_tst_256x16_64x6_2x1_2cta_v_bz_TNT";
 const ADD: &str = "void at::native::vectorized_elementwise_kernel<4, at::native::CUDAFunctor_add<float>, std::array<char*, 3ul> >(int, at::native::CUDAFunctor_add<float>, std::array<char*, 3ul>)";
@@ -190,26 +189,13 @@ fn ambiguous_matches_show_every_location_with_its_share() {
         sites,
         [
             ("python/sglang/srt/models/qwen3.py:88 forward", Via::Mapping, MatchKind::Ambiguous, 75_000, 1),
-            (
-                "python/sglang/srt/layers/rotary_embedding.py:40 forward",
-                Via::Mapping,
-                MatchKind::Ambiguous,
-                25_000,
-                0
-            ),
-            (
-                "python/sglang/srt/managers/scheduler.py:900 run_batch",
-                Via::Direct,
-                MatchKind::None,
-                20_000,
-                1
-            ),
+            ("python/sglang/srt/layers/rotary_embedding.py:40 forward", Via::Mapping, MatchKind::Ambiguous, 25_000, 0),
+            ("python/sglang/srt/managers/scheduler.py:900 run_batch", Via::Direct, MatchKind::None, 20_000, 1),
         ]
     );
     assert_eq!(add.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), add.gpu_ns);
     let md = engine::report::markdown::render(&r);
-    let line =
-        md.lines().find(|l| l.starts_with("| void at::native::vectorized_elementwise_kernel")).unwrap();
+    let line = md.lines().find(|l| l.starts_with("| void at::native::vectorized_elementwise_kernel")).unwrap();
     assert!(
         line.contains("python/sglang/srt/models/qwen3.py:88 forward [mapped, ambiguous] (site share 62%)"),
         "{line}"
@@ -244,8 +230,7 @@ fn overlap_and_fuse_tables_see_the_mapped_locations() {
     let r = two_trace();
     let decode = &r.stages[0];
     // The fuse matcher reads the rows' mapped locations (anchor-spec §13 step 3).
-    let fused =
-        decode.fuse.rows.iter().find(|f| f.kernels.iter().any(|k| k.name.contains("FusedAddRMSNorm")));
+    let fused = decode.fuse.rows.iter().find(|f| f.kernels.iter().any(|k| k.name.contains("FusedAddRMSNorm")));
     let fused = fused.expect("the fused add+RMSNorm kernel is a confirmed pattern");
     let k = fused.kernels.iter().find(|k| k.name.contains("FusedAddRMSNorm")).unwrap();
     assert_eq!(k.locations, ["python/sglang/srt/layers/layernorm.py:64 forward_cuda"]);
@@ -277,21 +262,18 @@ fn matching_prefers_the_same_stage() {
     f.step("step[EXTEND bs=2 toks=4096]", |f| f.graph(RUNNER, &[(RMSNORM, 40), (ADD, 10)]));
     f.step("step[DECODE bs=16]", |f| f.graph(RUNNER, &[(RMSNORM, 4), (ADD, 1)]));
     let f = f.load();
-    let inputs = [
-        (Role::Mapping, Input { path: "m.json", trace: &m }),
-        (Role::Formal, Input { path: "f.json", trace: &f }),
-    ];
+    let inputs = [(Role::Mapping, Input { path: "m.json", trace: &m }), (Role::Formal, Input { path: "f.json", trace: &f })];
     let r = engine::triage::triage_with_roles(&inputs, &options(), engine::Catalog::builtin());
     assert_eq!(r.mode, Mode::MappingFormal);
-    let locations: Vec<(String, String)> =
-        r.stages.iter().map(|s| (s.label.clone(), row(s, RMSNORM).sites[0].location.clone())).collect();
+    let locations: Vec<(String, String)> = r
+        .stages
+        .iter()
+        .map(|s| (s.label.clone(), row(s, RMSNORM).sites[0].location.clone()))
+        .collect();
     assert_eq!(
         locations,
         [
-            (
-                "extend/prefill".to_owned(),
-                "python/sglang/srt/layers/layernorm.py:10 forward_prefill".to_owned()
-            ),
+            ("extend/prefill".to_owned(), "python/sglang/srt/layers/layernorm.py:10 forward_prefill".to_owned()),
             ("decode".to_owned(), "python/sglang/srt/layers/layernorm.py:20 forward_decode".to_owned()),
         ]
     );
@@ -309,11 +291,7 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
     });
     t.step("step[DECODE bs=16]", |t| t.graph(RUNNER, &[(RMSNORM, 10), (MISSING, 50)]));
     let t = t.load();
-    let r = engine::triage::triage(
-        &[Input { path: "t.json", trace: &t }],
-        &options(),
-        engine::Catalog::builtin(),
-    );
+    let r = engine::triage::triage(&[Input { path: "t.json", trace: &t }], &options(), engine::Catalog::builtin());
     assert_eq!(r.mode, Mode::SingleTrace);
     assert_eq!(r.inputs[0].role, "trace");
     let decode = r.stages.iter().find(|s| s.label == "decode").unwrap();
@@ -390,12 +368,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (BTreeMap<(String, String),
                 } else {
                     continue;
                 };
-                windows.push((
-                    c == "gpu_user_annotation",
-                    ns(&e["ts"]),
-                    ns(&e["ts"]) + ns(&e["dur"]),
-                    stage.to_owned(),
-                ));
+                windows.push((c == "gpu_user_annotation", ns(&e["ts"]), ns(&e["ts"]) + ns(&e["dur"]), stage.to_owned()));
             }
             _ => {}
         }
@@ -416,8 +389,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (BTreeMap<(String, String),
         let launch = e["args"]["correlation"].as_u64().and_then(|c| runtime.get(&c));
         let graph = launch.is_some_and(|l| l["name"] == "cudaGraphLaunch");
         let python = launch.is_some_and(|l| {
-            let (pid, tid, t) =
-                (l["pid"].as_i64().unwrap_or(-2), l["tid"].as_i64().unwrap_or(-2), ns(&l["ts"]));
+            let (pid, tid, t) = (l["pid"].as_i64().unwrap_or(-2), l["tid"].as_i64().unwrap_or(-2), ns(&l["ts"]));
             frames.iter().any(|&(p, th, s, end)| p == pid && th == tid && s <= t && t <= end)
         });
         let stage = launch
@@ -451,10 +423,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (BTreeMap<(String, String),
             continue;
         }
         replayed += 1;
-        let twin = keys(name)
-            .iter()
-            .enumerate()
-            .any(|(tier, k)| k.as_ref().is_some_and(|k| eager[tier].contains(k)));
+        let twin = keys(name).iter().enumerate().any(|(tier, k)| k.as_ref().is_some_and(|k| eager[tier].contains(k)));
         let _ = python;
         if twin {
             let e = out.entry((stage.clone(), engine::analysis::names::canonical(name))).or_insert((0, 0));
@@ -479,11 +448,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
     assert!(!expected.is_empty());
 
     let trace = engine::load(&bytes).unwrap();
-    let r = engine::triage::triage(
-        &[Input { path: BS16, trace: &trace }],
-        &options(),
-        engine::Catalog::builtin(),
-    );
+    let r = engine::triage::triage(&[Input { path: BS16, trace: &trace }], &options(), engine::Catalog::builtin());
     // Self-mapped launches and time per (stage, kernel row), from the report.
     let mut actual: BTreeMap<(String, String), (u64, i64)> = BTreeMap::new();
     for s in &r.stages {
@@ -496,11 +461,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
             }
             let graph_sites = row.sites.iter().filter(|x| x.graph && x.via == Via::GraphLaunch).count();
             let mapped = row.sites.iter().any(|x| x.via == Via::SelfMapping);
-            assert!(
-                !(mapped && graph_sites > 0),
-                "{}: all or none of a kernel's replays are mapped",
-                row.name
-            );
+            assert!(!(mapped && graph_sites > 0), "{}: all or none of a kernel's replays are mapped", row.name);
         }
     }
     // The report leaves out work outside the stage windows (0.3% of GPU time).
@@ -514,10 +475,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
         assert_eq!(s.coverage.self_mapping_ns, want, "{}", s.label);
         let c = &s.coverage;
         assert_eq!(c.total_ns, s.summary.kernel_ns);
-        assert_eq!(
-            c.direct_ns + c.graph_launch_ns + c.mapping_ns + c.self_mapping_ns + c.unattributed_ns,
-            c.total_ns
-        );
+        assert_eq!(c.direct_ns + c.graph_launch_ns + c.mapping_ns + c.self_mapping_ns + c.unattributed_ns, c.total_ns);
         let share = engine::format::pct(engine::format::share(want, c.total_ns));
         let line = md
             .lines()
@@ -534,24 +492,15 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     let f = engine::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
     let mapping = [Input { path: BS16, trace: &m }];
     let formal = [Input { path: BS128_DECODE, trace: &f }];
-    let r = engine::triage::triage_mapping_formal(
-        &mapping,
-        &formal,
-        &Options::default(),
-        engine::Catalog::builtin(),
-    );
+    let r = engine::triage::triage_mapping_formal(&mapping, &formal, &Options::default(), engine::Catalog::builtin());
     assert_eq!(r.mode, Mode::MappingFormal);
     assert_eq!(r.stages.len(), 1);
     let decode = &r.stages[0];
     let c = &decode.coverage;
-    assert_eq!(
-        c.self_mapping_ns + c.direct_ns + c.graph_launch_ns + c.mapping_ns + c.unattributed_ns,
-        c.total_ns
-    );
+    assert_eq!(c.self_mapping_ns + c.direct_ns + c.graph_launch_ns + c.mapping_ns + c.unattributed_ns, c.total_ns);
     assert!(c.mapping_ns > 0, "some formal kernels have eager twins in the mapping run");
     // Every mapped row has mapped sites and a match kind; every site's share adds up.
-    let all =
-        engine::triage::triage_mapping_formal(&mapping, &formal, &options(), engine::Catalog::builtin());
+    let all = engine::triage::triage_mapping_formal(&mapping, &formal, &options(), engine::Catalog::builtin());
     let mut mapped_ns = 0;
     for row in &all.stages[0].kernels.rows {
         assert_eq!(row.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), row.gpu_ns, "{}", row.name);
@@ -567,10 +516,7 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     assert!(md.contains("Formal traces: sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz"));
     let line = md.lines().find(|l| l.starts_with("Python attribution of GPU time:")).unwrap();
     assert!(
-        line.contains(&format!(
-            "through mapping {}",
-            engine::format::pct(engine::format::share(c.mapping_ns, c.total_ns))
-        )),
+        line.contains(&format!("through mapping {}", engine::format::pct(engine::format::share(c.mapping_ns, c.total_ns)))),
         "{line}"
     );
 }

@@ -109,10 +109,8 @@ pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalo
         let all: Vec<Input<'_>> = inputs.iter().map(|(_, i)| *i).collect();
         return triage(&all, options, catalog);
     }
-    let mapping: Vec<Input<'_>> =
-        inputs.iter().filter(|(r, _)| *r == Role::Mapping).map(|(_, i)| *i).collect();
-    let formal: Vec<Input<'_>> =
-        inputs.iter().filter(|(r, _)| *r != Role::Mapping).map(|(_, i)| *i).collect();
+    let mapping: Vec<Input<'_>> = inputs.iter().filter(|(r, _)| *r == Role::Mapping).map(|(_, i)| *i).collect();
+    let formal: Vec<Input<'_>> = inputs.iter().filter(|(r, _)| *r != Role::Mapping).map(|(_, i)| *i).collect();
     triage_mapping_formal(&mapping, &formal, options, catalog)
 }
 
@@ -123,13 +121,7 @@ struct Prepared {
     groups: Vec<StageOps>,
 }
 
-fn run(
-    mapping: &[Input<'_>],
-    formal: &[Input<'_>],
-    mode: Mode,
-    options: &Options,
-    catalog: &Catalog,
-) -> Report {
+fn run(mapping: &[Input<'_>], formal: &[Input<'_>], mode: Mode, options: &Options, catalog: &Catalog) -> Report {
     let two = mode == Mode::MappingFormal;
     let mut report = Report {
         schema: REPORT_SCHEMA.to_owned(),
@@ -152,8 +144,11 @@ fn run(
         .collect();
     let role = if two { Role::Formal } else { Role::Trace };
     let offset = mapping.len();
-    let prepared: Vec<Prepared> =
-        formal.iter().enumerate().map(|(k, input)| prepare(&mut report, offset + k, input, role)).collect();
+    let prepared: Vec<Prepared> = formal
+        .iter()
+        .enumerate()
+        .map(|(k, input)| prepare(&mut report, offset + k, input, role))
+        .collect();
     let mapping_index = two.then(|| Index::build(&parts(mapping, &mapping_prepared)));
     if let Some(index) = &mapping_index {
         report.notes.push(mapping_note(index, mapping.len()));
@@ -183,8 +178,7 @@ fn parts<'a>(inputs: &[Input<'a>], prepared: &'a [Prepared]) -> Vec<Part<'a>> {
 
 fn mapping_note(index: &Index, inputs: usize) -> String {
     if inputs == 0 {
-        return "No mapping traces were given: only the formal traces' own launches attribute kernels"
-            .to_owned();
+        return "No mapping traces were given: only the formal traces' own launches attribute kernels".to_owned();
     }
     if index.is_empty() {
         return "The mapping traces have no eager kernel launch with a Python location, so they attribute nothing: capture them with CUDA graphs off and with_stack=True".to_owned();

@@ -353,11 +353,7 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
             Some(s) => {
                 let resolved = !s.location.is_none();
                 add(
-                    if resolved {
-                        attribution.strings.get(s.location).to_owned()
-                    } else {
-                        "unresolved".to_owned()
-                    },
+                    if resolved { attribution.strings.get(s.location).to_owned() } else { "unresolved".to_owned() },
                     s.graph,
                     match (resolved, s.graph) {
                         (false, _) => Via::None,
@@ -365,11 +361,7 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
                         (true, false) => Via::Direct,
                     },
                     MatchKind::None,
-                    if s.stack.is_none() {
-                        String::new()
-                    } else {
-                        attribution.strings.get(s.stack).to_owned()
-                    },
+                    if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
                     if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
                     launches,
                     gpu_ns,

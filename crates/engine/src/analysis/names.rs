@@ -275,19 +275,12 @@ fn keep_token(token: &str, leading: bool) -> Option<String> {
     }
     let lower = token.to_ascii_lowercase();
     // Tile and cluster shapes: a digit, `x`, a digit anywhere in the token.
-    if lower
-        .as_bytes()
-        .windows(3)
-        .any(|w| matches!(w, [a, b'x', c] if a.is_ascii_digit() && c.is_ascii_digit()))
+    if lower.as_bytes().windows(3).any(|w| matches!(w, [a, b'x', c] if a.is_ascii_digit() && c.is_ascii_digit()))
     {
         return None;
     }
     // Single-letter counters: `s5`, `u2`.
-    if !leading
-        && bytes.len() > 1
-        && first.is_ascii_alphabetic()
-        && bytes.iter().skip(1).all(u8::is_ascii_digit)
-    {
+    if !leading && bytes.len() > 1 && first.is_ascii_alphabetic() && bytes.iter().skip(1).all(u8::is_ascii_digit) {
         return None;
     }
     // AMD architectures: `gfx942`.
@@ -309,8 +302,7 @@ fn strip_arch(token: &str) -> String {
         let at_start = i == 0;
         let s = b.get(i).copied();
         let m = b.get(i + 1).copied();
-        let starts = matches!((s, m), (Some(b'S'), Some(b'm')))
-            || (at_start && matches!((s, m), (Some(b's'), Some(b'm'))));
+        let starts = matches!((s, m), (Some(b'S'), Some(b'm'))) || (at_start && matches!((s, m), (Some(b's'), Some(b'm'))));
         if starts {
             let mut j = i + 2;
             while b.get(j).is_some_and(u8::is_ascii_digit) {
@@ -434,21 +426,15 @@ mod tests {
         );
         // Numeric template arguments, addresses, lambda numbers.
         assert_eq!(
-            normalized(
-                "void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>(int)"
-            ),
-            normalized(
-                "void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 8u, true>(int)"
-            )
+            normalized("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 4u, true>(int)"),
+            normalized("void (anonymous namespace)::all_reduce_two_shot_kernel<__nv_bfloat16, 8u, true>(int)")
         );
         assert_eq!(normalized("k(void* 0x7f00ab)"), normalized("k(void* 0x1234)"));
         assert_eq!(normalized("f<{lambda()#1}>"), normalized("f<{lambda()#3}>"));
         // Types and functors are identity.
         assert_ne!(
             normalized("void at::native::elementwise_kernel<128, 4, at::native::masked_fill_kernel>(int)"),
-            normalized(
-                "void at::native::elementwise_kernel<128, 4, at::native::direct_copy_kernel_cuda>(int)"
-            )
+            normalized("void at::native::elementwise_kernel<128, 4, at::native::direct_copy_kernel_cuda>(int)")
         );
         assert_ne!(normalized("foo<float>"), normalized("foo<__nv_bfloat16>"));
         assert_ne!(normalized("gemm_fp8"), normalized("gemm_fp4"));
@@ -470,19 +456,10 @@ mod tests {
         assert_eq!(a.as_deref(), Some("flash::flashattnfwd"));
         assert_eq!(family(&fa3("flash::CollectiveMainloopFwdSm90<1, false, cutlass::half_t>")), a);
         // PyTorch's generic launchers carry their operation in the template arguments.
-        assert_eq!(
-            family("void at::native::elementwise_kernel<128, 4, at::native::masked_fill_kernel>(int)"),
-            None
-        );
+        assert_eq!(family("void at::native::elementwise_kernel<128, 4, at::native::masked_fill_kernel>(int)"), None);
         assert_eq!(family("void at_cuda_detail::cub::DeviceScanKernel<int>(int)"), None);
         // Without template arguments there is nothing beyond `normalized`.
         assert_eq!(family("nvjet_tst_64x8_64x16_4x2_h_bz_TNT"), None);
-        assert_eq!(
-            family(
-                "void moe::dev::finalize::finalizeKernel<moe::dev::finalize::KernelParams<float, 4> >(int)"
-            )
-            .as_deref(),
-            Some("moe::dev::finalize::finalizekernel")
-        );
+        assert_eq!(family("void moe::dev::finalize::finalizeKernel<moe::dev::finalize::KernelParams<float, 4> >(int)").as_deref(), Some("moe::dev::finalize::finalizekernel"));
     }
 }

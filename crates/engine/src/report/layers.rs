@@ -400,8 +400,7 @@ impl LayersReport {
             schema: Option<String>,
             version: Option<u32>,
         }
-        let head: Head =
-            serde_json::from_str(text).map_err(|e| LayersReportError::NotAReport(e.to_string()))?;
+        let head: Head = serde_json::from_str(text).map_err(|e| LayersReportError::NotAReport(e.to_string()))?;
         if head.schema.as_deref() != Some(LAYERS_SCHEMA) {
             return Err(LayersReportError::NotAReport(format!("`schema` is not {LAYERS_SCHEMA:?}")));
         }

@@ -169,10 +169,7 @@ pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
         return None;
     }
     let pct = |ns: i64| format::pct(format::share(ns, c.total_ns));
-    let mut parts = vec![
-        format!("direct {}", pct(c.direct_ns)),
-        format!("through graph launch {}", pct(c.graph_launch_ns)),
-    ];
+    let mut parts = vec![format!("direct {}", pct(c.direct_ns)), format!("through graph launch {}", pct(c.graph_launch_ns))];
     if mode == Mode::MappingFormal || c.mapping_ns > 0 {
         parts.push(format!("through mapping {}", pct(c.mapping_ns)));
     }
@@ -184,9 +181,7 @@ pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
     let mapped = c.mapping_ns + c.self_mapping_ns;
     if mapped > 0 {
         let mut kinds = Vec::new();
-        for (ns, label) in
-            [(c.exact_ns, "exact"), (c.normalised_ns, "normalised name"), (c.ambiguous_ns, "ambiguous")]
-        {
+        for (ns, label) in [(c.exact_ns, "exact"), (c.normalised_ns, "normalised name"), (c.ambiguous_ns, "ambiguous")] {
             if ns > 0 {
                 kinds.push(format!("{label} {}", format::pct(format::share(ns, mapped))));
             }

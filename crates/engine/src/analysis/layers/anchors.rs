@@ -102,10 +102,7 @@ mod tests {
         assert_eq!(blocks(&[1, 5, 9], 16, AnchorAt::End, 1), vec![(0, 2), (2, 6), (6, 10)]);
         assert!(blocks(&[], 16, AnchorAt::End, 1).is_empty());
         // Halves of 7 and 6 kernels closed by anchors: the first block has 7 kernels.
-        assert_eq!(
-            blocks(&[9, 15, 22, 28], 30, AnchorAt::End, 2),
-            vec![(3, 10), (10, 16), (16, 23), (23, 29)]
-        );
+        assert_eq!(blocks(&[9, 15, 22, 28], 30, AnchorAt::End, 2), vec![(3, 10), (10, 16), (16, 23), (23, 29)]);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::detail::{self, Dims};
 use super::{Layers, Selection, steady};
 use crate::analysis::categories::Category;
 use crate::report::layers::{
-    CategoryKey, ClusterRow, Fact, LAYERS_SCHEMA, LAYERS_VERSION, LayerRow, LayersInput, LayersReport,
-    PassDetail, PassRow, ProfileRow, StreamRow,
+    CategoryKey, ClusterRow, Fact, LAYERS_SCHEMA, LAYERS_VERSION, LayerRow, LayersInput, LayersReport, PassDetail,
+    PassRow, ProfileRow, StreamRow,
 };
 
 /// Seed order of layer-type clusters; other types go between `C128_HEAVY` and `HASH`.
@@ -57,12 +57,7 @@ fn categories(l: &Layers<'_>) -> (Vec<CategoryKey>, Vec<usize>) {
     let keys: Vec<CategoryKey> = order
         .iter()
         .filter_map(|&i| seen.get(i))
-        .map(|k| CategoryKey {
-            key: k.key.clone(),
-            label: k.label.clone(),
-            group: k.group.clone(),
-            category: k.category,
-        })
+        .map(|k| CategoryKey { key: k.key.clone(), label: k.label.clone(), group: k.group.clone(), category: k.category })
         .collect();
     let mut map = vec![0usize; seen.len()];
     for (pos, &i) in order.iter().enumerate() {
@@ -166,11 +161,7 @@ fn clusters(rows: &[LayerRow], keys: usize) -> Vec<ClusterRow> {
         .collect()
 }
 
-fn pass_rows(
-    l: &Layers<'_>,
-    kinds: &[usize],
-    notes: Vec<Vec<crate::report::layers::PassNote>>,
-) -> Vec<PassRow> {
+fn pass_rows(l: &Layers<'_>, kinds: &[usize], notes: Vec<Vec<crate::report::layers::PassNote>>) -> Vec<PassRow> {
     let s = &l.seq;
     l.passes
         .iter()
@@ -189,17 +180,7 @@ fn pass_rows(
                 .collect();
             let layers_start = p.layers.first().and_then(|x| s.start.get(x.lo)).copied().unwrap_or(start);
             let layers_end = p.layers.iter().flat_map(|x| x.lo..x.hi).map(|k| s.end(k)).max().unwrap_or(end);
-            LayerSummary { walls }.row(
-                i,
-                p,
-                start,
-                end,
-                layers_start,
-                layers_end,
-                kinds.get(i).copied().unwrap_or(0),
-                notes,
-                s,
-            )
+            LayerSummary { walls }.row(i, p, start, end, layers_start, layers_end, kinds.get(i).copied().unwrap_or(0), notes, s)
         })
         .collect()
 }
@@ -310,12 +291,9 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
             }
         }
     }
-    let model_layers =
-        config_layers.or_else(|| detail_index.and_then(|i| l.passes.get(i)).map(|p| p.layers.len()));
+    let model_layers = config_layers.or_else(|| detail_index.and_then(|i| l.passes.get(i)).map(|p| p.layers.len()));
     let model = match (&l.options.config, model_layers) {
-        (Some(c), Some(n)) => {
-            config::summary(c, n).into_iter().map(|(label, value)| Fact { label, value }).collect()
-        }
+        (Some(c), Some(n)) => config::summary(c, n).into_iter().map(|(label, value)| Fact { label, value }).collect(),
         _ => Vec::new(),
     };
     if let (Some(n), Some(p)) = (config_layers, detail_index.and_then(|i| l.passes.get(i)))
@@ -344,11 +322,7 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
             method: l.method,
             anchor: l.anchor.clone(),
             anchor_at: l.anchor_at.label().to_owned(),
-            blocks_per_layer: if l.method == crate::report::layers::Method::Anchors {
-                l.profile.blocks_per_layer
-            } else {
-                1
-            },
+            blocks_per_layer: if l.method == crate::report::layers::Method::Anchors { l.profile.blocks_per_layer } else { 1 },
             half_labels: if l.method == crate::report::layers::Method::Anchors {
                 l.profile.half_labels.clone()
             } else {

@@ -72,9 +72,7 @@ pub struct ModelConfig {
 
 fn uint(m: &Map<String, Value>, key: &str) -> Option<u64> {
     match m.get(key)? {
-        Value::Number(n) => {
-            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
-        }
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
         _ => None,
     }
 }
@@ -106,9 +104,7 @@ impl ModelConfig {
                 .unwrap_or_default()
         };
         let to_usize = |v: Option<u64>| v.and_then(|x| usize::try_from(x).ok());
-        let num_experts = uint(m, "n_routed_experts")
-            .or_else(|| uint(m, "num_experts"))
-            .or_else(|| uint(m, "num_local_experts"));
+        let num_experts = uint(m, "n_routed_experts").or_else(|| uint(m, "num_experts")).or_else(|| uint(m, "num_local_experts"));
         let shared_size = uint(m, "shared_expert_intermediate_size").filter(|&s| s > 0);
         Ok(ModelConfig {
             model_type: text(m, "model_type").or_else(|| text(&top, "model_type")),
@@ -141,10 +137,8 @@ impl ModelConfig {
             num_nextn_predict_layers: to_usize(uint(m, "num_nextn_predict_layers")).unwrap_or(0),
             first_k_dense_replace: to_usize(uint(m, "first_k_dense_replace")),
             mlp_only_layers: list_u("mlp_only_layers"),
-            moe_layer_step: to_usize(
-                uint(m, "decoder_sparse_step").or_else(|| uint(m, "interleave_moe_layer_step")),
-            )
-            .filter(|&s| s > 0),
+            moe_layer_step: to_usize(uint(m, "decoder_sparse_step").or_else(|| uint(m, "interleave_moe_layer_step")))
+                .filter(|&s| s > 0),
             layer_types: m
                 .get("layer_types")
                 .and_then(Value::as_array)
@@ -404,10 +398,8 @@ mod tests {
 
     #[test]
     fn dense_first_layers_and_layer_types() {
-        let c = ModelConfig::parse(
-            r#"{"num_hidden_layers": 5, "n_routed_experts": 256, "first_k_dense_replace": 2}"#,
-        )
-        .expect("valid");
+        let c = ModelConfig::parse(r#"{"num_hidden_layers": 5, "n_routed_experts": 256, "first_k_dense_replace": 2}"#)
+            .expect("valid");
         let types: Vec<String> = (0..5).map(|l| layer_type(Some(&c), l, 5)).collect();
         assert_eq!(types, ["FIRST", "DENSE", "MOE", "MOE", "FINAL"]);
         let c = ModelConfig::parse(
@@ -423,12 +415,9 @@ mod tests {
     #[test]
     fn bad_text_is_refused() {
         assert!(ModelConfig::parse("[1, 2]").is_err());
-        assert!(
-            ModelConfig::parse("{").expect_err("not json").to_string().starts_with("config.json: not JSON")
-        );
+        assert!(ModelConfig::parse("{").expect_err("not json").to_string().starts_with("config.json: not JSON"));
         // Odd values are ignored.
-        let c =
-            ModelConfig::parse(r#"{"num_hidden_layers": "many", "compress_ratios": "x"}"#).expect("object");
+        let c = ModelConfig::parse(r#"{"num_hidden_layers": "many", "compress_ratios": "x"}"#).expect("object");
         assert_eq!(c.num_hidden_layers, None);
         assert!(c.compress_ratios.is_empty());
     }

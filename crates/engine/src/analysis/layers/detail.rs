@@ -40,8 +40,7 @@ impl Dims {
     #[must_use]
     pub fn of_row(&self, trace: &Trace, i: usize) -> Option<String> {
         let g = &trace.gpu;
-        let own =
-            g.external_id.get(i).copied().filter(|&e| e != NO_ID).and_then(|e| self.by_external.get(&e));
+        let own = g.external_id.get(i).copied().filter(|&e| e != NO_ID).and_then(|e| self.by_external.get(&e));
         let via_launch = || {
             let c = g.correlation.get(i).copied().filter(|&c| c != NO_ID)?;
             self.by_external.get(self.launch_external.get(&c)?)
@@ -107,19 +106,15 @@ pub fn layer(
     let layer = p.layers.get(index)?;
     let s = &l.seq;
     let trace = l.trace();
-    let labels: Vec<String> = if l.method == crate::report::layers::Method::Anchors {
-        l.profile.half_labels.clone()
-    } else {
-        vec!["full".to_owned()]
-    };
+    let labels: Vec<String> =
+        if l.method == crate::report::layers::Method::Anchors { l.profile.half_labels.clone() } else { vec!["full".to_owned()] };
     let start = s.start.get(layer.lo).copied().unwrap_or(0);
     let end = (layer.lo..layer.hi).map(|i| s.end(i)).max().unwrap_or(start);
     let sum: i64 = s.dur.get(layer.lo..layer.hi).unwrap_or(&[]).iter().sum();
     let mut kernels: Vec<LayerKernel> = Vec::with_capacity(layer.hi - layer.lo);
     let mut per_key: Vec<(String, i64, u64)> = Vec::new();
     for pos in layer.lo..layer.hi {
-        let (Some(&row), Some(&ks), Some(&dur), Some(&k)) =
-            (s.row.get(pos), s.start.get(pos), s.dur.get(pos), s.key.get(pos))
+        let (Some(&row), Some(&ks), Some(&dur), Some(&k)) = (s.row.get(pos), s.start.get(pos), s.dur.get(pos), s.key.get(pos))
         else {
             continue;
         };
@@ -146,9 +141,7 @@ pub fn layer(
             stream: s.stream,
         });
     }
-    kernels.sort_by(|a, b| {
-        b.dur_ns.cmp(&a.dur_ns).then(a.start_ns.cmp(&b.start_ns)).then(a.position.cmp(&b.position))
-    });
+    kernels.sort_by(|a, b| b.dur_ns.cmp(&a.dur_ns).then(a.start_ns.cmp(&b.start_ns)).then(a.position.cmp(&b.position)));
     per_key.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Some(LayerDetail {
         pass,
@@ -160,10 +153,7 @@ pub fn layer(
         wall_ns: end - start,
         sum_ns: sum,
         kernels,
-        categories: per_key
-            .into_iter()
-            .map(|(key, dur_ns, count)| CategorySum { key, dur_ns, count })
-            .collect(),
+        categories: per_key.into_iter().map(|(key, dur_ns, count)| CategorySum { key, dur_ns, count }).collect(),
     })
 }
 
@@ -195,10 +185,7 @@ mod tests {
             "ncclDevKernel_AllReduce_Sum_bf16_RING_LL"
         );
         assert_eq!(
-            short_name(
-                "void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<int>>(int, float)",
-                80
-            ),
+            short_name("void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<int>>(int, float)", 80),
             "vectorized_elementwise_kernel<4, FillFunctor<int>>"
         );
         assert_eq!(short_name("void flashinfer::norm::RMSNormKernel<8u>(float*)", 12), "norm::RMSNo…");

@@ -81,16 +81,16 @@ fn choose_profile<'a>(
     }
     if let Some(cfg) = &options.config {
         let hit = profiles.list.iter().find(|p| {
-            p.select.config_nonempty.iter().any(|k| cfg.nonempty(k))
-                || p.select.config_positive.iter().any(|k| cfg.positive(k))
+            p.select.config_nonempty.iter().any(|k| cfg.nonempty(k)) || p.select.config_positive.iter().any(|k| cfg.positive(k))
         });
         if let Some(p) = hit {
             return Some((p, "config.json"));
         }
     } else {
-        let hit = profiles.list.iter().find(|p| {
-            p.select.kernels.iter().any(|k| !k.is_empty() && count_containing(trace, names, k) >= 4)
-        });
+        let hit = profiles
+            .list
+            .iter()
+            .find(|p| p.select.kernels.iter().any(|k| !k.is_empty() && count_containing(trace, names, k) >= 4));
         if let Some(p) = hit {
             return Some((p, "trace"));
         }
@@ -99,12 +99,7 @@ fn choose_profile<'a>(
 }
 
 /// Runs the analysis (see [`super::analyse_with`]).
-pub fn run<'a>(
-    trace: &'a Trace,
-    options: &Options,
-    profiles: &'a Profiles,
-    rules: &CategoryRules,
-) -> Layers<'a> {
+pub fn run<'a>(trace: &'a Trace, options: &Options, profiles: &'a Profiles, rules: &CategoryRules) -> Layers<'a> {
     let mut notes: Vec<String> = Vec::new();
     let loads = sequence::stream_loads(trace);
     let device = options.device.or_else(|| primary_device(trace).0);
@@ -134,11 +129,7 @@ pub fn run<'a>(
     let anchor = options.anchor.clone().filter(|a| !a.is_empty()).or_else(|| profile.anchor.clone());
     let mut finder = Finder {
         method: if anchor.is_some() { Method::Anchors } else { Method::Automatic },
-        anchor_at: if options.anchor.is_some() && profile.anchor.is_none() {
-            AnchorAt::Start
-        } else {
-            profile.anchor_at
-        },
+        anchor_at: if options.anchor.is_some() && profile.anchor.is_none() { AnchorAt::Start } else { profile.anchor_at },
         anchor,
         bpl: profile.blocks_per_layer,
         per_pass: config_layers.or(profile.default_layers),
@@ -160,9 +151,7 @@ pub fn run<'a>(
         // The seed's automatic anchor: the first listed name in at least 4 kernels.
         let fallback = profile.auto_anchors.iter().find(|a| count_containing(trace, &seq, a) >= 4).cloned();
         if let Some(a) = fallback {
-            notes.push(format!(
-                "No repeating kernel sequence was found; layers are split at the anchor `{a}`."
-            ));
+            notes.push(format!("No repeating kernel sequence was found; layers are split at the anchor `{a}`."));
             finder.method = Method::Anchors;
             finder.anchor = Some(a);
             finder.anchor_at = AnchorAt::Start;
@@ -204,12 +193,7 @@ pub fn run<'a>(
 
 /// A result without passes, for a hand-built empty profile list.
 #[allow(clippy::expect_used)]
-fn empty_builtin<'a>(
-    trace: &'a Trace,
-    options: &Options,
-    loads: Vec<sequence::StreamLoad>,
-    mut notes: Vec<String>,
-) -> Layers<'a> {
+fn empty_builtin<'a>(trace: &'a Trace, options: &Options, loads: Vec<sequence::StreamLoad>, mut notes: Vec<String>) -> Layers<'a> {
     notes.push("No model profile is available; the built-in fallback is shown.".to_owned());
     let profile = Profiles::builtin().fallback().expect("the embedded profiles have a fallback (tested)");
     Layers {
@@ -244,11 +228,7 @@ fn find(trace: &Trace, seq: &Sequence, segs: &[Segment], finder: &Finder<'_>) ->
                         let flags: Vec<bool> = key
                             .0
                             .iter()
-                            .map(|&n| {
-                                *anchor_names
-                                    .entry(n)
-                                    .or_insert_with(|| trace.str(Sym(n)).contains(a.as_str()))
-                            })
+                            .map(|&n| *anchor_names.entry(n).or_insert_with(|| trace.str(Sym(n)).contains(a.as_str())))
                             .collect();
                         by_anchors(&flags, seg.windowed, finder)
                     }
@@ -299,11 +279,7 @@ fn by_period(names: &[u32], cats: &[u8], windowed: bool) -> Vec<LocalPass> {
     let mut groups: Vec<Vec<period::Chain>> = Vec::new();
     for c in chains {
         let joins = groups.last().and_then(|g| g.last()).is_some_and(|prev| {
-            let gap = c
-                .layers
-                .first()
-                .map_or(usize::MAX, |l| l.0)
-                .saturating_sub(prev.layers.last().map_or(0, |l| l.1));
+            let gap = c.layers.first().map_or(usize::MAX, |l| l.0).saturating_sub(prev.layers.last().map_or(0, |l| l.1));
             gap <= (prev.period.min(c.period) / 2).max(2)
         });
         match groups.last_mut() {
@@ -362,8 +338,7 @@ fn by_anchors(flags: &[bool], windowed: bool, finder: &Finder<'_>) -> Vec<LocalP
     let mut out = Vec::new();
     for (k, run) in runs.into_iter().enumerate() {
         let (layers, _left) = anchors::layers(&run, finder.bpl);
-        let (Some(first), Some(last)) =
-            (layers.first().and_then(|l| l.first()), layers.last().and_then(|l| l.last()))
+        let (Some(first), Some(last)) = (layers.first().and_then(|l| l.first()), layers.last().and_then(|l| l.last()))
         else {
             continue;
         };

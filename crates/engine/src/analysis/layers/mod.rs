@@ -160,12 +160,7 @@ pub fn analyse<'a>(trace: &'a Trace, options: &Options) -> Layers<'a> {
 
 /// Analyses `trace` with the given profiles and category rules.
 #[must_use]
-pub fn analyse_with<'a>(
-    trace: &'a Trace,
-    options: &Options,
-    profiles: &'a Profiles,
-    rules: &CategoryRules,
-) -> Layers<'a> {
+pub fn analyse_with<'a>(trace: &'a Trace, options: &Options, profiles: &'a Profiles, rules: &CategoryRules) -> Layers<'a> {
     detect::run(trace, options, profiles, rules)
 }
 
@@ -185,11 +180,7 @@ impl Layers<'_> {
             return Err(SelectionError::CompareNeedsLayer);
         }
         if self.passes.is_empty() {
-            return if sel.pass.is_some() || sel.layer.is_some() {
-                Err(SelectionError::NoPasses)
-            } else {
-                Ok(())
-            };
+            return if sel.pass.is_some() || sel.layer.is_some() { Err(SelectionError::NoPasses) } else { Ok(()) };
         }
         let pass = match sel.pass {
             Some(p) => p,

@@ -192,8 +192,12 @@ fn phase(names: &[u32], at: usize, motif: &[u32]) -> (usize, usize) {
     let window = names.get(at..).unwrap_or(&[]);
     let mut best = (0, 0);
     for r in 0..p {
-        let hits =
-            window.iter().take(p).enumerate().filter(|&(t, x)| motif.get((r + t) % p) == Some(x)).count();
+        let hits = window
+            .iter()
+            .take(p)
+            .enumerate()
+            .filter(|&(t, x)| motif.get((r + t) % p) == Some(x))
+            .count();
         if hits > best.1 {
             best = (r, hits);
         }
@@ -229,13 +233,7 @@ pub fn group(names: &[u32], regions: &[Region], windowed: bool) -> Vec<Vec<Regio
 /// Layer boundaries of one chain of regions; `floor` is the first index the chain may use
 /// (the end of the previous chain), `ceil` one past the last.
 #[must_use]
-pub fn chain_layers(
-    names: &[u32],
-    cats: &[u8],
-    chain: &[Region],
-    floor: usize,
-    ceil: usize,
-) -> Vec<(usize, usize)> {
+pub fn chain_layers(names: &[u32], cats: &[u8], chain: &[Region], floor: usize, ceil: usize) -> Vec<(usize, usize)> {
     let Some(first) = chain.first() else { return Vec::new() };
     let p = first.period;
     // Move the start back over kernels of the same category one period later.
@@ -268,8 +266,7 @@ pub fn chain_layers(
     }
     let Some(&last) = bounds.last() else { return Vec::new() };
     let tail = end - last;
-    let mut layers: Vec<(usize, usize)> =
-        bounds.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect();
+    let mut layers: Vec<(usize, usize)> = bounds.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect();
     if tail >= p {
         layers.push((last, end));
     } else if 2 * tail >= p {
@@ -298,13 +295,7 @@ pub fn chain_layers(
 /// count, more rather than fewer), nearest the layer start on ties: a first kernel that
 /// layer 0 runs differently is passed over.
 #[must_use]
-pub fn refine(
-    names: &[u32],
-    layers: &[(usize, usize)],
-    p: usize,
-    floor: usize,
-    ceil: usize,
-) -> Vec<(usize, usize)> {
+pub fn refine(names: &[u32], layers: &[(usize, usize)], p: usize, floor: usize, ceil: usize) -> Vec<(usize, usize)> {
     let Some(&(mid, _)) = layers.get(layers.len() / 2) else { return layers.to_vec() };
     let Some(motif) = names.get(mid..mid + p) else { return layers.to_vec() };
     let span = names.get(floor..ceil).unwrap_or(&[]);
@@ -321,13 +312,8 @@ pub fn refine(
         }
     }
     let Some(((_, _, off), anchor)) = best else { return layers.to_vec() };
-    let occ: Vec<usize> = span
-        .iter()
-        .enumerate()
-        .filter(|&(_, &m)| m == anchor)
-        .map(|(i, _)| floor + i)
-        .filter(|&i| i >= floor + off)
-        .collect();
+    let occ: Vec<usize> =
+        span.iter().enumerate().filter(|&(_, &m)| m == anchor).map(|(i, _)| floor + i).filter(|&i| i >= floor + off).collect();
     let near = |want: usize| -> Option<usize> {
         let k = occ.partition_point(|&o| o < want);
         [k.checked_sub(1), Some(k)]
@@ -349,27 +335,18 @@ pub fn refine(
     let Some(&last_start) = starts.last() else { return layers.to_vec() };
     let mut end = (last_old.1 + last_start).saturating_sub(last_old.0).min(ceil).max(last_start + 1);
     // One more layer before the first, or after the last, when its anchor is there.
-    let matches = |at: usize| {
-        names.get(at..at + p).is_some_and(|w| w.iter().zip(motif).filter(|(a, b)| a == b).count() * 2 >= p)
-    };
+    let matches = |at: usize| names.get(at..at + p).is_some_and(|w| w.iter().zip(motif).filter(|(a, b)| a == b).count() * 2 >= p);
     while let Some(&first) = starts.first() {
         let prev = occ.iter().rev().find(|&&o| o < first + off).copied();
         match prev {
-            Some(o) if (first + off - o) >= p.div_ceil(2) && first + off - o <= 2 * p && o - off >= floor => {
-                starts.insert(0, o - off)
-            }
+            Some(o) if (first + off - o) >= p.div_ceil(2) && first + off - o <= 2 * p && o - off >= floor => starts.insert(0, o - off),
             _ => break,
         }
     }
     while let Some(&last) = starts.last() {
         let next = occ.iter().find(|&&o| o > last + off).copied();
         match next {
-            Some(o)
-                if (o - last - off) >= p.div_ceil(2)
-                    && o - last - off <= 2 * p
-                    && matches(o - off)
-                    && o - off >= end =>
-            {
+            Some(o) if (o - last - off) >= p.div_ceil(2) && o - last - off <= 2 * p && matches(o - off) && o - off >= end => {
                 let s = o - off;
                 starts.push(s);
                 end = (s + p).min(ceil);
@@ -377,8 +354,7 @@ pub fn refine(
             _ => break,
         }
     }
-    let mut out: Vec<(usize, usize)> =
-        starts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect();
+    let mut out: Vec<(usize, usize)> = starts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect();
     if let Some(&s) = starts.last() {
         out.push((s, end.max(s + 1)));
     }
@@ -399,8 +375,7 @@ pub fn detect(names: &[u32], cats: &[u8], lo: usize, hi: usize, windowed: bool) 
             continue;
         }
         let layers = chain_layers(names, cats, &chain, floor, hi);
-        let next =
-            found.iter().map(|r| r.start).find(|&s| s >= layers.last().map_or(hi, |l| l.1)).unwrap_or(hi);
+        let next = found.iter().map(|r| r.start).find(|&s| s >= layers.last().map_or(hi, |l| l.1)).unwrap_or(hi);
         let layers = refine(names, &layers, p, floor, next.max(layers.last().map_or(hi, |l| l.1)).min(hi));
         if layers.len() >= 2 {
             floor = layers.last().map_or(floor, |l| l.1);

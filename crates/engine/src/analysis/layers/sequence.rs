@@ -101,10 +101,8 @@ pub fn stream_loads(trace: &Trace) -> Vec<StreamLoad> {
         e.0 += 1;
         e.1 += dur;
     }
-    let mut out: Vec<StreamLoad> = per
-        .into_iter()
-        .map(|((device, stream), (kernels, gpu_ns))| StreamLoad { device, stream, kernels, gpu_ns })
-        .collect();
+    let mut out: Vec<StreamLoad> =
+        per.into_iter().map(|((device, stream), (kernels, gpu_ns))| StreamLoad { device, stream, kernels, gpu_ns }).collect();
     out.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.device.cmp(&b.device)).then(a.stream.cmp(&b.stream)));
     out
 }
@@ -147,12 +145,7 @@ pub fn build(trace: &Trace, device: i64, stream: i64, profile: &Profile, rules: 
                 let category = rules.classify(GpuKind::Kernel, text);
                 let base = names::base_name(text).base;
                 let key = match profile.category_of(&base) {
-                    Some(c) => Key {
-                        key: c.key.clone(),
-                        label: c.label.clone(),
-                        group: c.group.clone(),
-                        category: c.category,
-                    },
+                    Some(c) => Key { key: c.key.clone(), label: c.label.clone(), group: c.group.clone(), category: c.category },
                     None => Key {
                         key: category.label().to_owned(),
                         label: category.label().to_owned(),

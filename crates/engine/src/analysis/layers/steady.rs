@@ -34,9 +34,7 @@ pub fn kinds(layers: &Layers<'_>) -> Vec<usize> {
 
 /// The kernel names of a pass's middle layer, in order.
 fn middle_names(layers: &Layers<'_>, p: &Pass) -> Vec<u32> {
-    p.layers
-        .get(p.layers.len() / 2)
-        .map_or_else(Vec::new, |l| layers.seq.name.get(l.lo..l.hi).unwrap_or(&[]).to_vec())
+    p.layers.get(p.layers.len() / 2).map_or_else(Vec::new, |l| layers.seq.name.get(l.lo..l.hi).unwrap_or(&[]).to_vec())
 }
 
 /// Duration of a pass (first kernel start to latest end), ns.

@@ -44,11 +44,7 @@ impl Keys {
     /// The keys of a raw kernel name.
     #[must_use]
     pub fn of(name: &str) -> Keys {
-        Keys {
-            exact: names::canonical(name),
-            normalised: names::normalized(name),
-            family: names::family(name),
-        }
+        Keys { exact: names::canonical(name), normalised: names::normalized(name), family: names::family(name) }
     }
 
     /// The key of `tier`, when the name has a non-empty one.

@@ -185,9 +185,7 @@ impl<'a> Sources<'a> {
                 let via = if s.graph { Via::GraphLaunch } else { Via::Direct };
                 Some((self.attribution.strings.get(s.location), op, via))
             }
-            Origin::Mapped(m) => {
-                m.candidates.first().map(|c| (c.location.as_str(), c.cpu_op.as_str(), m.via))
-            }
+            Origin::Mapped(m) => m.candidates.first().map(|c| (c.location.as_str(), c.cpu_op.as_str(), m.via)),
             _ => None,
         }
     }

@@ -405,11 +405,9 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
         _ => 4,
     };
     let (python_scope, graph, via) = match ctx.bubble_scope {
-        Some((loc, graph)) => (
-            ctx.attribution.strings.get(loc).to_owned(),
-            graph,
-            if graph { Via::GraphLaunch } else { Via::Direct },
-        ),
+        Some((loc, graph)) => {
+            (ctx.attribution.strings.get(loc).to_owned(), graph, if graph { Via::GraphLaunch } else { Via::Direct })
+        }
         None => ("unmapped".to_owned(), false, Via::None),
     };
     Some(OverlapRow {

@@ -108,9 +108,7 @@ pub fn rows(r: &LayersReport) -> Vec<(String, Vec<i64>)> {
     groups
         .iter()
         .enumerate()
-        .map(|(g, name)| {
-            (name.clone(), per_layer.iter().map(|v| v.get(g).copied().unwrap_or(0)).collect::<Vec<i64>>())
-        })
+        .map(|(g, name)| (name.clone(), per_layer.iter().map(|v| v.get(g).copied().unwrap_or(0)).collect::<Vec<i64>>()))
         .filter(|(_, v)| v.iter().any(|&ns| ns > 0))
         .collect()
 }
@@ -135,13 +133,7 @@ pub fn layout(r: &LayersReport, width: u32, height: u32) -> HeatLayout {
 /// Draws the heat-map of `r`'s detail pass (an empty frame with a message when there is
 /// none). `selected` outlines one layer.
 #[must_use]
-pub fn heatmap(
-    r: &LayersReport,
-    width: u32,
-    height: u32,
-    palette: &Palette,
-    selected: Option<usize>,
-) -> String {
+pub fn heatmap(r: &LayersReport, width: u32, height: u32, palette: &Palette, selected: Option<usize>) -> String {
     let rows = rows(r);
     let lay = layout(r, width, height);
     let max = rows.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
@@ -149,9 +141,7 @@ pub fn heatmap(
     {
         let root = SVGBackend::with_string(&mut svg, (lay.width, lay.height)).into_drawing_area();
         let _ = root.fill(&rgb(palette.background));
-        let font = |size: f64, color: Rgb, pos: Pos| {
-            ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos)
-        };
+        let font = |size: f64, color: Rgb, pos: Pos| ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos);
         let title = match (&r.pass, r.pass.as_ref().and_then(|p| r.passes.get(p.index))) {
             (Some(p), Some(row)) => {
                 let step = if row.step.is_empty() { row.stage.label().to_owned() } else { row.step.clone() };
@@ -164,11 +154,7 @@ pub fn heatmap(
             }
             _ => "No pass with layers".to_owned(),
         };
-        let _ = root.draw(&Text::new(
-            title,
-            (4, 11),
-            font(11.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
-        ));
+        let _ = root.draw(&Text::new(title, (4, 11), font(11.0, palette.text, Pos::new(HPos::Left, VPos::Center))));
         let rh = lay.row_height();
         let cw = lay.cell_width();
         let gap = if cw >= 4.0 { 1 } else { 0 };
@@ -184,11 +170,7 @@ pub fn heatmap(
                 let x0 = lay.x_of(l).round() as i32;
                 let x1 = (lay.x_of(l + 1).round() as i32 - gap).max(x0 + 1);
                 let t = ns as f64 / max as f64;
-                let fill = if ns > 0 {
-                    mix(palette.background, colour, 0.08 + 0.92 * t)
-                } else {
-                    mix(palette.background, palette.grid, 0.5)
-                };
+                let fill = if ns > 0 { mix(palette.background, colour, 0.08 + 0.92 * t) } else { mix(palette.background, palette.grid, 0.5) };
                 let _ = root.draw(&Rectangle::new(
                     [(x0, y0.round() as i32), (x1, (y0 + rh).round() as i32 - gap)],
                     fill.filled(),
@@ -201,11 +183,7 @@ pub fn heatmap(
         let axis_y = (lay.y_of(rows.len()) + BOTTOM / 2.0).round() as i32;
         for l in (0..n).step_by(step) {
             let x = (lay.x_of(l) + cw / 2.0).round() as i32;
-            let _ = root.draw(&Text::new(
-                l.to_string(),
-                (x, axis_y),
-                font(9.0, palette.text, Pos::new(HPos::Center, VPos::Center)),
-            ));
+            let _ = root.draw(&Text::new(l.to_string(), (x, axis_y), font(9.0, palette.text, Pos::new(HPos::Center, VPos::Center))));
         }
         if let Some(l) = selected.filter(|&l| l < n) {
             let x0 = lay.x_of(l).round() as i32;

@@ -23,11 +23,7 @@ pub fn push_table(out: &mut Vec<String>, t: &Table) {
             .zip(&widths)
             .map(|((c, s), &w)| {
                 let pad = w.saturating_sub(s.chars().count());
-                if c.align == Align::Right {
-                    format!("{}{s}", " ".repeat(pad))
-                } else {
-                    format!("{s}{}", " ".repeat(pad))
-                }
+                if c.align == Align::Right { format!("{}{s}", " ".repeat(pad)) } else { format!("{s}{}", " ".repeat(pad)) }
             })
             .collect();
         parts.join("  ").trim_end().to_owned()
@@ -203,8 +199,7 @@ pub fn render_perfetto(r: &LayersReport) -> String {
     out.push("Passes".to_owned());
     push_table(&mut out, &view::perfetto_passes_table(r));
     if let Some(p) = &r.pass {
-        let highlight: Vec<usize> =
-            r.layer.iter().map(|d| d.layer).chain(r.compare.as_ref().map(|c| c.other.layer)).collect();
+        let highlight: Vec<usize> = r.layer.iter().map(|d| d.layer).chain(r.compare.as_ref().map(|c| c.other.layer)).collect();
         out.push(String::new());
         out.push(format!("Layers of pass {}", p.index));
         if let Some(t) = view::perfetto_layers_table(r, &highlight) {

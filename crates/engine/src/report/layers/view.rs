@@ -91,14 +91,8 @@ pub fn header(r: &LayersReport) -> Vec<(&'static str, String)> {
             .iter()
             .take(6)
             .map(|o| {
-                let dev =
-                    if Some(o.device) == i.device { String::new() } else { format!("device {} ", o.device) };
-                format!(
-                    "{dev}stream {} ({} kernels, {})",
-                    o.stream,
-                    format::count(o.kernels),
-                    format::ms(o.gpu_ns)
-                )
+                let dev = if Some(o.device) == i.device { String::new() } else { format!("device {} ", o.device) };
+                format!("{dev}stream {} ({} kernels, {})", o.stream, format::count(o.kernels), format::ms(o.gpu_ns))
             })
             .collect();
         if !others.is_empty() {
@@ -190,9 +184,9 @@ fn shown_groups(r: &LayersReport) -> (Vec<String>, bool) {
     let all = r.groups();
     let shown: Vec<String> = r.columns.clone();
     let rest = r.pass.as_ref().is_some_and(|p| {
-        p.layers
-            .iter()
-            .any(|l| all.iter().zip(r.by_group(&l.category_ns)).any(|(g, ns)| ns > 0 && !shown.contains(g)))
+        p.layers.iter().any(|l| {
+            all.iter().zip(r.by_group(&l.category_ns)).any(|(g, ns)| ns > 0 && !shown.contains(g))
+        })
     });
     (shown, rest)
 }
@@ -207,7 +201,8 @@ fn column_values(r: &LayersReport, category_ns: &[i64]) -> Vec<i64> {
         .map(|g| all.iter().position(|x| x == g).and_then(|i| per.get(i)).copied().unwrap_or(0))
         .collect();
     if rest {
-        let other: i64 = all.iter().zip(&per).filter(|(g, _)| !shown.contains(g)).map(|(_, ns)| *ns).sum();
+        let other: i64 =
+            all.iter().zip(&per).filter(|(g, _)| !shown.contains(g)).map(|(_, ns)| *ns).sum();
         out.push(other);
     }
     out
@@ -223,11 +218,7 @@ pub fn layers_table(r: &LayersReport) -> Option<Table> {
     if with_cr {
         columns.push(col("c_r", Align::Right));
     }
-    columns.extend([
-        col("Type", Align::Left),
-        col("Wall (µs)", Align::Right),
-        col("Σ dur (µs)", Align::Right),
-    ]);
+    columns.extend([col("Type", Align::Left), col("Wall (µs)", Align::Right), col("Σ dur (µs)", Align::Right)]);
     columns.extend(shown.iter().map(|g| col(label(g), Align::Right)));
     if rest {
         columns.push(col("rest", Align::Right));
@@ -272,11 +263,8 @@ pub fn clusters_table(r: &LayersReport) -> Option<Table> {
         .clusters
         .iter()
         .map(|c| {
-            let mut row =
-                vec![Cell::text(c.kind.clone()), count(c.layers as u64), us(c.avg_wall_ns), us(c.avg_sum_ns)];
-            row.extend(
-                column_values(r, &c.category_ns).into_iter().map(|ns| share(format::share(ns, c.sum_ns))),
-            );
+            let mut row = vec![Cell::text(c.kind.clone()), count(c.layers as u64), us(c.avg_wall_ns), us(c.avg_sum_ns)];
+            row.extend(column_values(r, &c.category_ns).into_iter().map(|ns| share(format::share(ns, c.sum_ns))));
             row
         })
         .collect();
@@ -301,14 +289,7 @@ pub fn layer_categories_table(r: &LayersReport, d: &LayerDetail) -> Table {
         .categories
         .iter()
         .filter(|c| c.dur_ns >= 500)
-        .map(|c| {
-            vec![
-                Cell::text(key_label(r, &c.key)),
-                us(c.dur_ns),
-                share(format::share(c.dur_ns, d.sum_ns)),
-                count(c.count),
-            ]
-        })
+        .map(|c| vec![Cell::text(key_label(r, &c.key)), us(c.dur_ns), share(format::share(c.dur_ns, d.sum_ns)), count(c.count)])
         .collect();
     Table { columns, rows, empty: "No kernels.".to_owned(), footer: None }
 }
@@ -328,13 +309,7 @@ pub fn layer_kernels_table(d: &LayerDetail) -> Table {
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            vec![
-                count(i as u64),
-                Cell::text(k.block.clone()),
-                Cell::text(k.short.clone()),
-                us(k.dur_ns),
-                share(k.share_pct),
-            ]
+            vec![count(i as u64), Cell::text(k.block.clone()), Cell::text(k.short.clone()), us(k.dur_ns), share(k.share_pct)]
         })
         .collect();
     Table { columns, rows, empty: "No kernels.".to_owned(), footer: None }

@@ -1,0 +1,73 @@
+// The all-ranks view in the browser: the four ranks of the GB300 TP-4 capture dropped at
+// once open the per-rank and collective skew tables, with the same cells as the CLI's
+// `triage --all-ranks` markdown and the same numbers as its JSON.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { start, stop, page, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+
+let ctx;
+before(async () => { ctx = await start(); });
+after(async () => { await stop(ctx); });
+
+const NAMES = [0, 1, 2, 3].map((r) => `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`);
+
+/** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
+function cliTables(md, title) {
+  const tables = {};
+  let stage = 'all';
+  let inside = false;
+  for (const line of md.split('\n')) {
+    if (line === title) { inside = true; continue; }
+    if (inside && /^[A-Z][A-Za-z-]+ [A-Za-z ]*Table$/.test(line)) break;
+    if (!inside) continue;
+    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
+    if (line.startsWith('| ') && !line.startsWith('| ---') && !/^\| (Collective|Rank) \|/.test(line)) {
+      (tables[stage] ||= []).push(line.slice(2, -2).split(' | '));
+    }
+  }
+  return tables;
+}
+
+async function pageRows(p, id) {
+  return p.$$eval(`#${id} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map(
+    (td) => [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>'))));
+}
+
+test('dropping the four rank files at once opens the all-ranks view', async () => {
+  const p = await page(ctx);
+  const dt = await p.evaluateHandle(async (urls) => {
+    const dt = new DataTransfer();
+    for (const url of urls) {
+      const bytes = await (await fetch(url)).arrayBuffer();
+      dt.items.add(new File([bytes], url.split('/').pop()));
+    }
+    return dt;
+  }, NAMES.map((n) => `${ctx.base}traces/${n}`));
+  await p.dispatchEvent('#drop', 'drop', { dataTransfer: dt });
+  await p.waitForSelector('#skew-0 tbody tr', { timeout: 120000 });
+  const header = await p.textContent('#ranks-header');
+  assert.match(header, /4 \(0, 1, 2, 3\) of world size 4/);
+
+  const files = NAMES.map((n) => path.join(TRACES, n));
+  const md = execFileSync(CLI, ['triage', '--all-ranks', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const json = JSON.parse(execFileSync(CLI, ['triage', '--all-ranks', '--format', 'json', ...files],
+    { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const skew = cliTables(md, 'Collective Skew Table');
+  const perRank = cliTables(md, 'Per-Rank Table');
+  const labels = Object.keys(skew);
+  assert.deepEqual(labels, json.stages.map((s) => s.label));
+  for (let i = 0; i < labels.length; i++) {
+    const rows = await pageRows(p, `skew-${i}`);
+    assert.deepEqual(rows, skew[labels[i]], `${labels[i]}: skew table`);
+    assert.deepEqual(await pageRows(p, `ranks-${i}`), perRank[labels[i]], `${labels[i]}: per-rank table`);
+    // The numbers are the JSON's: matched collectives and the last-arriving rank per family.
+    json.stages[i].collectives.forEach((c, k) => {
+      assert.equal(rows[k][3].split('<br>')[0], c.matched.toLocaleString('en-US'));
+      assert.ok(rows[k][8].startsWith(`rank ${c.last_rank} (`), `${rows[k][8]} names rank ${c.last_rank}`);
+    });
+  }
+  await p.screenshot({ path: path.join(ARTIFACTS, 'ranks.png'), fullPage: true });
+  fail(p);
+});

@@ -71,3 +71,27 @@ test('dropping the four rank files at once opens the all-ranks view', async () =
   await p.screenshot({ path: path.join(ARTIFACTS, 'ranks.png'), fullPage: true });
   fail(p);
 });
+
+test('a #d1. diff link from the CLI opens the compare view with the CLI numbers', async () => {
+  const [a, b] = NAMES.slice(0, 2).map((n) => path.join(TRACES, n));
+  const link = execFileSync(CLI, ['diff', '--format', 'link', a, b], { encoding: 'utf8' }).trim();
+  assert.ok(link.startsWith('#d1.'));
+  const md = execFileSync(CLI, ['diff', a, b], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // The CLI's first stage summary table.
+  const lines = md.split('\n');
+  const at = lines.indexOf('Stage summary');
+  const want = [];
+  for (const line of lines.slice(at + 3)) {
+    if (!line.startsWith('| ')) break;
+    want.push(line.slice(2, -2).split(' | '));
+  }
+  const p = await page(ctx);
+  // A fragment change alone does not reload the app: open the link as a fresh load.
+  await p.goto(`${ctx.base}${link}`);
+  await p.reload();
+  await p.waitForSelector('#diff-summary-0 tbody tr', { timeout: 30000 });
+  assert.match(await p.textContent('#diff-header'), /TP-1/);
+  assert.deepEqual(await pageRows(p, 'diff-summary-0'), want);
+  await p.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: false });
+  fail(p);
+});

@@ -286,3 +286,43 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
 }
+
+#[test]
+fn diff_compares_traces_reports_and_prints_links() {
+    let a = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
+    let b = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = run(&["diff", a, b]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with(&format!("Diff View\nA: {a}\nB: {b}\n")), "{md}");
+    assert!(md.contains("##### extend/prefill") && md.contains("##### decode"), "{md}");
+
+    // A saved report JSON works as a side and gives the same diff as its trace.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("a.json");
+    let o = run(&["triage", "--format", "json", "--min-share", "0", "-o", report.to_str().unwrap(), a]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let from_trace = json(&["diff", "--format", "json", a, b]);
+    let from_report = json(&["diff", "--format", "json", report.to_str().unwrap(), b]);
+    assert_eq!(from_trace["schema"], "tracetriage.diff");
+    assert_eq!(from_trace["stages"], from_report["stages"]);
+
+    // --stage and the link format.
+    let decode = json(&["diff", "--format", "json", "--stage", "decode", a, b]);
+    assert_eq!(decode["stages"].as_array().unwrap().len(), 1);
+    let o = run(&["diff", "--format", "link", a, b]);
+    let link = String::from_utf8(o.stdout).unwrap();
+    assert!(link.starts_with("#d1.") && link.trim_end().len() <= 8 * 1024 + 1, "{link}");
+
+    // A diff is not a side.
+    let diff_file = dir.path().join("d.json");
+    std::fs::write(&diff_file, run(&["diff", "--format", "json", a, b]).stdout).unwrap();
+    let o = run(&["diff", diff_file.to_str().unwrap(), b]);
+    assert!(!o.status.success() && stderr(&o).contains("is a tracetriage diff"), "{}", stderr(&o));
+}

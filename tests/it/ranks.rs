@@ -3,7 +3,7 @@
 //! real GB300 TP-4 capture against a reviewed golden file, with one skew recomputed
 //! independently from the raw JSON.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use engine::report::ranks::{Alignment, RanksReport};
 use engine::triage::{Input, Options};
@@ -204,7 +204,7 @@ fn tp4() -> (Vec<String>, Vec<engine::Trace>) {
 
 /// The raw kernels of one corpus file read with serde (independent of the engine's
 /// loader): base time and `(name, start ns, end ns)` of every `cat: kernel` event.
-fn raw_kernels(path: &PathBuf) -> (i64, Vec<(String, i64, i64)>) {
+fn raw_kernels(path: &Path) -> (i64, Vec<(String, i64, i64)>) {
     #[derive(serde::Deserialize)]
     struct Ev {
         cat: Option<String>,

@@ -95,3 +95,39 @@ test('a #d1. diff link from the CLI opens the compare view with the CLI numbers'
   await p.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: false });
   fail(p);
 });
+
+test('comparing two runs picked as A and B shows the CLI diff', async () => {
+  const [a, b] = NAMES.slice(0, 2).map((n) => path.join(TRACES, n));
+  const md = execFileSync(CLI, ['diff', a, b], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const lines = md.split('\n');
+  // Every stage's summary and kernel tables (stage headings in order).
+  const want = {};
+  let stage = -1;
+  let table = null;
+  let skip = 0;
+  for (const line of lines) {
+    if (line.startsWith('##### ')) { stage += 1; continue; }
+    if (line === 'Stage summary') { table = `diff-summary-${stage}`; skip = 2; continue; }
+    if (line === 'Families') { table = `diff-families-${stage}`; skip = 2; continue; }
+    if (!table) continue;
+    if (!line.startsWith('| ')) { if (want[table]) table = null; continue; }
+    if (skip > 0) { skip -= 1; continue; }
+    (want[table] ||= []).push(line.slice(2, -2).split(' | '));
+  }
+  assert.ok(want['diff-summary-1'] && want['diff-families-1'], 'two stages parsed');
+  const p = await page(ctx);
+  await p.setInputFiles('#compare-a', a);
+  await p.setInputFiles('#compare-b', b);
+  await p.click('#compare-go');
+  await p.waitForSelector('#diff-summary-0 tbody tr', { timeout: 120000 });
+  for (const [id, rows] of Object.entries(want)) {
+    const got = await pageRows(p, id);
+    if (id.startsWith('diff-families')) {
+      // Family keys are folded names: compare the numbers.
+      assert.deepEqual(got.map((r) => r.slice(1)), rows.map((r) => r.slice(1)), id);
+    } else {
+      assert.deepEqual(got, rows, id);
+    }
+  }
+  fail(p);
+});

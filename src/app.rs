@@ -90,6 +90,22 @@ impl AppState {
         });
     }
 
+    /// Compares two runs (each: the chosen files of one run, rank 0 by default).
+    pub fn compare(self, a: Vec<Chosen>, b: Vec<Chosen>) {
+        if a.is_empty() || b.is_empty() {
+            return;
+        }
+        self.started_at.set(io::now_ms());
+        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+        leptos::task::spawn_local(async move {
+            let picked = async { Ok::<_, String>((io::select_traces(a).await?.0, io::select_traces(b).await?.0)) };
+            let result = picked.await.and_then(|(a, b)| io::start_diff(&a, &b, move |msg| self.on_triage(msg)));
+            if let Err(e) = result {
+                self.status.set(Status::Failed(e));
+            }
+        });
+    }
+
     /// Triages the loaded traces again with the current extra catalog.
     pub fn retriage(self) {
         self.started_at.set(io::now_ms());
@@ -121,6 +137,10 @@ impl AppState {
                     Err(e) => self.status.set(Status::Failed(e.to_string())),
                 }
             }
+            FromWorker::Diff { json } => match engine::report::diff::DiffReport::from_json(&json) {
+                Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
+                Err(e) => self.status.set(Status::Failed(e.to_string())),
+            },
             FromWorker::Ready | FromWorker::Timeline { .. } | FromWorker::Hover { .. } => {}
         }
     }
@@ -153,7 +173,7 @@ pub fn App() -> impl IntoView {
         }
     }
     let body = move || match state.status.get() {
-        Status::Idle => view! { <Landing/> }.into_any(),
+        Status::Idle => view! { <Landing/><crate::components::compare_picker::ComparePicker/> }.into_any(),
         Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
         Status::Failed(message) => view! {
             <div class="tt-error" role="alert" id="error">

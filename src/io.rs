@@ -196,6 +196,22 @@ pub fn start_ranks(files: &[Chosen], min_share_pct: f64, on_message: impl Fn(Fro
     send(&request, &list, "triage", Rc::new(on_message))
 }
 
+/// Starts an A/B diff of two sets of files; `on_message` gets every message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_diff(a: &[Chosen], b: &[Chosen], on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    let request = ToWorker::Diff {
+        a_paths: a.iter().map(|f| f.path.clone()).collect(),
+        b_paths: b.iter().map(|f| f.path.clone()).collect(),
+    };
+    let list = Array::new();
+    for f in a.iter().chain(b) {
+        list.push(&f.file);
+    }
+    send(&request, &list, "triage", Rc::new(on_message))
+}
+
 /// Triages the loaded traces again (another catalog or cutoff).
 ///
 /// # Errors

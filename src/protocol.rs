@@ -35,6 +35,13 @@ pub enum ToWorker {
         /// Per-row share cutoff of the kernel spread tables, percent.
         min_share_pct: f64,
     },
+    /// Load and triage two runs (the attached files: A's, then B's) and compare them.
+    Diff {
+        /// Display paths of A's files (the first `a_paths.len()` attachments).
+        a_paths: Vec<String>,
+        /// Display paths of B's files (the rest).
+        b_paths: Vec<String>,
+    },
     /// Triage the traces already loaded again (another cutoff or catalog).
     Retriage {
         /// Per-row share cutoff, percent.
@@ -132,6 +139,11 @@ pub enum FromWorker {
         load_ms: f64,
         /// Time spent aligning and matching, ms.
         analysis_ms: f64,
+    },
+    /// A finished A/B diff.
+    Diff {
+        /// `engine::report::diff::DiffReport` as JSON.
+        json: String,
     },
     /// A drawn timeline.
     Timeline {

@@ -63,6 +63,14 @@ pub fn CompareView(
     let download_json = move |_| io::download("diff.json", &json.to_json(), "application/json");
     let md = Arc::clone(&diff);
     let download_md = move |_| io::download("diff.md", &markdown::render(&md), "text/markdown");
+    let copied = RwSignal::new(false);
+    let link_diff = Arc::clone(&diff);
+    let copy_link = move |_| {
+        let fragment = engine::share::encode_diff(&link_diff);
+        io::set_fragment(&fragment);
+        let link = io::link_with_fragment(&fragment);
+        leptos::task::spawn_local(async move { copied.set(io::copy(&link).await) });
+    };
     view! {
         <section class="tt-report" id="compare-view">
             <h1>"A/B comparison"</h1>
@@ -70,6 +78,9 @@ pub fn CompareView(
             <div class="tt-actions">
                 <button class="tt-button" id="diff-json" on:click=download_json>"Download JSON"</button>
                 <button class="tt-button" id="diff-md" on:click=download_md>"Download markdown"</button>
+                <button class="tt-button" id="diff-link" on:click=copy_link>
+                    {move || if copied.get() { "Link copied" } else { "Copy link" }}
+                </button>
                 <input class="tt-filter" type="search" placeholder="Filter kernels" prop:value=move || filter.get()
                     on:input=move |ev| filter.set(event_target_value(&ev))/>
             </div>

@@ -4,6 +4,7 @@ pub mod capture;
 pub mod catalog_panel;
 pub mod catalog_picker;
 pub mod compare;
+pub mod compare_picker;
 pub mod landing;
 pub mod progress;
 pub mod ranks;

@@ -41,6 +41,10 @@ pub enum Status {
     Failed(String),
     /// A report.
     Ready(Arc<engine::Report>, Origin),
+    /// The all-ranks view of several ranks' traces (load and analysis time, ms).
+    Ranks(Arc<engine::report::ranks::RanksReport>, f64, f64),
+    /// An A/B diff (opened from a `#d1.` link).
+    Compare(Arc<engine::report::diff::DiffReport>),
 }
 
 /// Shared state, provided by context.
@@ -65,17 +69,43 @@ impl AppState {
         self.started_at.set(io::now_ms());
         self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
         leptos::task::spawn_local(async move {
-            let (files, server_args) = match io::select_traces(chosen).await {
+            let (files, server_args) = match io::select_traces_of(chosen, engine::discover::Ranks::All).await
+            {
                 Ok(v) => v,
                 Err(e) => {
                     self.status.set(Status::Failed(e));
                     return;
                 }
             };
+            // Traces of two or more ranks open the all-ranks view.
+            if crate::components::ranks::distinct_ranks(&files) >= 2 {
+                if let Err(e) = io::start_ranks(&files, 1.0, move |msg| self.on_triage(msg)) {
+                    self.status.set(Status::Failed(e));
+                }
+                return;
+            }
             let catalog = self.catalog.get_untracked();
             if let Err(e) =
                 io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg))
             {
+                self.status.set(Status::Failed(e));
+            }
+        });
+    }
+
+    /// Compares two runs (each: the chosen files of one run, rank 0 by default).
+    pub fn compare(self, a: Vec<Chosen>, b: Vec<Chosen>) {
+        if a.is_empty() || b.is_empty() {
+            return;
+        }
+        self.started_at.set(io::now_ms());
+        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+        leptos::task::spawn_local(async move {
+            let picked =
+                async { Ok::<_, String>((io::select_traces(a).await?.0, io::select_traces(b).await?.0)) };
+            let result =
+                picked.await.and_then(|(a, b)| io::start_diff(&a, &b, move |msg| self.on_triage(msg)));
+            if let Err(e) = result {
                 self.status.set(Status::Failed(e));
             }
         });
@@ -109,6 +139,16 @@ impl AppState {
                     Err(e) => self.status.set(Status::Failed(e.to_string())),
                 }
             }
+            FromWorker::Ranks { json, load_ms, analysis_ms } => {
+                match engine::report::ranks::RanksReport::from_json(&json) {
+                    Ok(r) => self.status.set(Status::Ranks(Arc::new(r), load_ms, analysis_ms)),
+                    Err(e) => self.status.set(Status::Failed(e.to_string())),
+                }
+            }
+            FromWorker::Diff { json } => match engine::report::diff::DiffReport::from_json(&json) {
+                Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
+                Err(e) => self.status.set(Status::Failed(e.to_string())),
+            },
             FromWorker::Ready
             | FromWorker::Timeline { .. }
             | FromWorker::Hover { .. }
@@ -134,14 +174,22 @@ pub fn App() -> impl IntoView {
     };
     provide_context(state);
     // A shared link opens straight into its report.
-    if let Some(fragment) = io::fragment() {
+    if let Some(fragment) =
+        io::fragment().filter(|f| f.trim_start_matches('#').starts_with(engine::share::DIFF_PREFIX))
+    {
+        match engine::share::decode_diff(&fragment) {
+            Ok(d) => state.status.set(Status::Compare(Arc::new(d))),
+            Err(e) => state.status.set(Status::Failed(e.to_string())),
+        }
+    } else if let Some(fragment) = io::fragment() {
         match engine::share::decode(&fragment) {
             Ok(report) => state.status.set(Status::Ready(Arc::new(report), Origin::Link)),
             Err(e) => state.status.set(Status::Failed(e.to_string())),
         }
     }
-    let body = move || match state.status.get() {
-        Status::Idle => view! { <Landing/> }.into_any(),
+    let body = move || {
+        match state.status.get() {
+        Status::Idle => view! { <Landing/><crate::components::compare_picker::ComparePicker/> }.into_any(),
         Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
         Status::Failed(message) => view! {
             <div class="tt-error" role="alert" id="error">
@@ -152,6 +200,11 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
         Status::Ready(report, origin) => view! { <ReportView report=report origin=origin/> }.into_any(),
+        Status::Ranks(report, load_ms, analysis_ms) => {
+            view! { <crate::components::ranks::RanksView report=report load_ms=load_ms analysis_ms=analysis_ms/> }.into_any()
+        }
+        Status::Compare(diff) => view! { <crate::components::compare::CompareView diff=diff/> }.into_any(),
+    }
     };
     let home = move |_| {
         io::cancel();

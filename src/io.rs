@@ -217,6 +217,24 @@ pub fn start_triage_roles(
     send(&request, &list, "triage", Rc::new(on_message))
 }
 
+/// Starts the all-ranks analysis of `files` (one trace per rank); `on_message` gets every
+/// message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_ranks(
+    files: &[Chosen],
+    min_share_pct: f64,
+    on_message: impl Fn(FromWorker) + 'static,
+) -> Result<(), String> {
+    let request = ToWorker::Ranks { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct };
+    let list = Array::new();
+    for f in files {
+        list.push(&f.file);
+    }
+    send(&request, &list, "triage", Rc::new(on_message))
+}
+
 /// Asks for a layers report; the answer comes on the `layers` channel.
 ///
 /// # Errors
@@ -243,6 +261,26 @@ pub fn set_model_config(config: Option<(String, String)>) {
 /// Reads a chosen file as text.
 pub async fn file_text(file: &web_sys::File) -> Option<String> {
     read_text(file).await
+}
+
+/// Starts an A/B diff of two sets of files; `on_message` gets every message about it.
+///
+/// # Errors
+/// When the browser cannot start a worker.
+pub fn start_diff(
+    a: &[Chosen],
+    b: &[Chosen],
+    on_message: impl Fn(FromWorker) + 'static,
+) -> Result<(), String> {
+    let request = ToWorker::Diff {
+        a_paths: a.iter().map(|f| f.path.clone()).collect(),
+        b_paths: b.iter().map(|f| f.path.clone()).collect(),
+    };
+    let list = Array::new();
+    for f in a.iter().chain(b) {
+        list.push(&f.file);
+    }
+    send(&request, &list, "triage", Rc::new(on_message))
 }
 
 /// Triages the loaded traces again (another catalog or cutoff).
@@ -377,6 +415,15 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
 /// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
 /// stage order), and returns `server_args.json` if one was chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
+    select_traces_of(chosen, engine::discover::Ranks::Default).await
+}
+
+/// As [`select_traces`], keeping the ranks `ranks` selects (every rank for the all-ranks
+/// view).
+pub async fn select_traces_of(
+    chosen: Vec<Chosen>,
+    ranks: engine::discover::Ranks,
+) -> Result<(Vec<Chosen>, Option<String>), String> {
     let mut server_args = None;
     set_model_config(None);
     let mut candidates = Vec::new();
@@ -410,8 +457,7 @@ pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<S
         );
     }
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
-    let picked =
-        engine::discover::select(&paths, engine::discover::Ranks::Default).map_err(|e| e.to_string())?;
+    let picked = engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
 }
 

@@ -28,6 +28,20 @@ pub enum ToWorker {
         /// An extra catalog file.
         catalog: Option<UserCatalog>,
     },
+    /// Load the attached files (all ranks of one capture) and build the all-ranks report.
+    Ranks {
+        /// Display path of each file.
+        paths: Vec<String>,
+        /// Per-row share cutoff of the kernel spread tables, percent.
+        min_share_pct: f64,
+    },
+    /// Load and triage two runs (the attached files: A's, then B's) and compare them.
+    Diff {
+        /// Display paths of A's files (the first `a_paths.len()` attachments).
+        a_paths: Vec<String>,
+        /// Display paths of B's files (the rest).
+        b_paths: Vec<String>,
+    },
     /// Triage the traces already loaded again (another cutoff or catalog).
     Retriage {
         /// Per-row share cutoff, percent.
@@ -150,6 +164,20 @@ pub enum FromWorker {
         json_bytes: u64,
         /// Size of the worker's WebAssembly memory at the end, bytes.
         wasm_memory: u64,
+    },
+    /// The finished all-ranks report.
+    Ranks {
+        /// `engine::report::ranks::RanksReport` as JSON.
+        json: String,
+        /// Time spent reading and parsing every rank, ms.
+        load_ms: f64,
+        /// Time spent aligning and matching, ms.
+        analysis_ms: f64,
+    },
+    /// A finished A/B diff.
+    Diff {
+        /// `engine::report::diff::DiffReport` as JSON.
+        json: String,
     },
     /// A drawn timeline.
     Timeline {

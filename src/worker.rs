@@ -90,6 +90,32 @@ async fn handle(data: JsValue) -> Result<(), String> {
             load(&files, &paths, server_args).await?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
         }
+        ToWorker::Ranks { paths, min_share_pct } => {
+            load(&files, &paths, None).await?;
+            ranks(min_share_pct)
+        }
+        ToWorker::Diff { a_paths, b_paths } => {
+            let (a_files, b_files) = (Array::new(), Array::new());
+            for (i, f) in files.iter().enumerate() {
+                if i < a_paths.len() {
+                    a_files.push(&f)
+                } else {
+                    b_files.push(&f)
+                };
+            }
+            load(&a_files, &a_paths, None).await?;
+            let a = loaded_report()?;
+            load(&b_files, &b_paths, None).await?;
+            let b = loaded_report()?;
+            let options = engine::report::diff::DiffOptions {
+                top: 20,
+                a_source: a_paths.join(", "),
+                b_source: b_paths.join(", "),
+                ..engine::report::diff::DiffOptions::default()
+            };
+            post(&FromWorker::Diff { json: engine::report::diff::diff(&a, &b, &options).to_json() });
+            Ok(())
+        }
         ToWorker::Retriage { min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), now())
@@ -255,6 +281,36 @@ fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result
         (LOADED_AT.with(std::cell::Cell::get) - START.with(std::cell::Cell::get), done - analysis_start)
     };
     post(&FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory() });
+    Ok(())
+}
+
+/// The triage of what is loaded with every kernel listed (as `tracetriage diff` does).
+fn loaded_report() -> Result<engine::Report, String> {
+    LOADED.with(|l| {
+        let l = l.borrow();
+        let l = l.as_ref().ok_or("no trace is loaded")?;
+        let inputs: Vec<engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+        let options = engine::triage::Options { min_share_pct: 0.0, ..engine::triage::Options::default() };
+        Ok(engine::triage::triage(&inputs, &options, engine::Catalog::builtin()))
+    })
+}
+
+/// Builds the all-ranks report of what is loaded (one trace per rank) and posts it.
+fn ranks(min_share_pct: f64) -> Result<(), String> {
+    let analysis_start = now();
+    let json = LOADED.with(|l| {
+        let l = l.borrow();
+        let l = l.as_ref().ok_or("no trace is loaded")?;
+        let inputs: Vec<engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+        let options = engine::triage::Options { min_share_pct, ..engine::triage::Options::default() };
+        Ok::<_, String>(
+            engine::analysis::ranks::report(&inputs, &options, engine::Catalog::builtin()).to_json(),
+        )
+    })?;
+    let load_ms = LOADED_AT.with(std::cell::Cell::get) - START.with(std::cell::Cell::get);
+    post(&FromWorker::Ranks { json, load_ms, analysis_ms: now() - analysis_start });
     Ok(())
 }
 

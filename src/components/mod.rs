@@ -3,9 +3,12 @@
 pub mod capture;
 pub mod catalog_panel;
 pub mod catalog_picker;
+pub mod compare;
+pub mod compare_picker;
 pub mod landing;
 pub mod layers;
 pub mod progress;
+pub mod ranks;
 pub mod report_view;
 pub mod roles;
 pub mod table;

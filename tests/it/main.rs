@@ -5,6 +5,8 @@
 //! - `categories`: real kernel names from the corpus get the category of what they do.
 //! - `corpus`: every real trace in `../shared/traces` loads with the counts an independent
 //!   Python count found (`counts.json`).
+//! - `diff`: A/B diffs — a hand-built pair with known deltas, diff links, and two reviewed
+//!   golden diffs of the corpus.
 //! - `golden`: triage reports of the corpus and the fixtures against reviewed files.
 //! - `layers`: forward passes and layers — hand-built sequences with known boundaries
 //!   (automatic detection, each profile, a cold first pass, a batch change, no step
@@ -18,6 +20,8 @@
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
 //! - `robustness`: truncation at many cut points, byte flips and non-trace inputs never
 //!   panic and give the right error or diagnostic.
+//! - `ranks`: all ranks of one capture — hand-built rank sets with known skews, waiting
+//!   and spreads, and the GB300 TP-4 capture against its golden file.
 //! - `share`: report links fit the budget and decode to the same numbers.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
@@ -25,10 +29,12 @@ mod catalog;
 mod categories;
 mod common;
 mod corpus;
-mod golden;
+mod diff;
+pub mod golden;
 mod layers;
 mod mapping;
 mod overlap;
+mod ranks;
 mod report;
 mod robustness;
 mod share;

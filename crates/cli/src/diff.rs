@@ -19,6 +19,9 @@ pub enum DiffFormat {
     Markdown,
     /// The diff JSON (docs/diff-json.md).
     Json,
+    /// A shared-link fragment (`#d1.…`, at most 8 KB): append it to the browser app's URL
+    /// to open the compare view.
+    Link,
 }
 
 /// A stage to compare alone.
@@ -95,6 +98,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             s.push('\n');
             s
         }
+        DiffFormat::Link => format!("#{}\n", engine::share::encode_diff(&d)),
     };
     match &args.output {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,

@@ -61,9 +61,15 @@ pub struct Args {
     /// In a directory, keep only this rank's traces (default: rank 0, else the lowest).
     #[arg(long, conflicts_with = "all_ranks")]
     pub rank: Option<i64>,
-    /// In a directory, keep every rank's traces.
+    /// All ranks of one capture: keep every rank's traces (of a directory, or the files
+    /// given), load them in parallel, align them in time and report per rank GPU busy,
+    /// waiting and exposed communication, per collective family the arrival skew and the
+    /// rank that arrived last, and per kernel the spread over ranks (markdown or JSON).
     #[arg(long)]
     pub all_ranks: bool,
+    /// Threads that load traces at once (0: one per CPU core).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub load_threads: usize,
     /// Write the report to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -188,6 +194,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
         _ => {}
     }
+    if args.all_ranks && two {
+        bail!(
+            "--all-ranks compares the ranks of one capture: give its directory or files as plain paths, not --mapping/--formal"
+        );
+    }
+    if args.all_ranks && (timeline || args.format == ReportFormat::Csv) {
+        bail!("--all-ranks prints markdown or JSON (--format md or json), without --timeline/--window");
+    }
     if !two && args.paths.is_empty() {
         bail!("no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)");
     }
@@ -197,10 +211,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let started = Instant::now();
     // Report order: mapping traces first, then the formal (or single-trace) ones.
     let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();
-    let mut traces = Vec::with_capacity(files.len());
-    for f in &files {
-        traces.push(crate::read::load(f)?);
-    }
+    let paths: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    let traces = crate::read::load_all(&paths, args.load_threads)?;
     let loaded = started.elapsed();
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let inputs: Vec<engine::triage::Input<'_>> =
@@ -211,6 +223,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         // The formal side's server args first, as the seed does.
         server_args: formal_files.first().or(mapping_files.first()).and_then(|f| discover::server_args(f)),
     };
+    if args.all_ranks && !two {
+        return all_ranks(args, &inputs, &options, catalog, loaded, started);
+    }
     let report = if two {
         let (mapping, formal) = inputs.split_at(mapping_files.len());
         engine::triage::triage_mapping_formal(mapping, formal, &options, catalog)
@@ -247,6 +262,42 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         eprintln!(
             "tracetriage: {} trace(s), {} of JSON: load {:.1} ms, triage {:.1} ms",
             traces.len(),
+            engine::format::bytes(bytes),
+            loaded.as_secs_f64() * 1e3,
+            analysed.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// `--all-ranks`: the all-ranks report of the loaded traces.
+fn all_ranks(
+    args: &Args,
+    inputs: &[engine::triage::Input<'_>],
+    options: &engine::triage::Options,
+    catalog: &engine::Catalog,
+    loaded: std::time::Duration,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let report = engine::analysis::ranks::report(inputs, options, catalog);
+    let analysed = started.elapsed() - loaded;
+    let text = match args.format {
+        ReportFormat::Json => {
+            let mut s = report.to_json();
+            s.push('\n');
+            s
+        }
+        _ => engine::report::ranks::markdown::render(&report),
+    };
+    match &args.output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
+        None => print!("{text}"),
+    }
+    if args.timings {
+        let bytes: u64 = inputs.iter().map(|i| i.trace.json_bytes).sum();
+        eprintln!(
+            "tracetriage: {} trace(s), {} of JSON: load {:.1} ms, all-ranks analysis {:.1} ms",
+            inputs.len(),
             engine::format::bytes(bytes),
             loaded.as_secs_f64() * 1e3,
             analysed.as_secs_f64() * 1e3

@@ -161,7 +161,24 @@ fn triage_discovers_ranks_in_a_directory() {
         inputs(&["triage", "--format", "json", "--rank", "1", d]),
         ["sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz"]
     );
-    assert_eq!(inputs(&["triage", "--format", "json", "--all-ranks", d]).len(), 2);
+    // --all-ranks: one all-ranks report over both ranks (loaded in parallel).
+    let o = run(&["triage", "--format", "json", "--all-ranks", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "tracetriage.ranks");
+    let ranks: Vec<i64> =
+        v["inputs"].as_array().unwrap().iter().map(|i| i["rank"].as_i64().unwrap()).collect();
+    assert_eq!(ranks, [0, 1]);
+    let o = run(&["triage", "--all-ranks", d]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with("All-Ranks View\nRanks: 2 (0, 1) of world size 4"), "{md}");
+    assert!(md.contains("Collective Skew Table"), "{md}");
+    let o = run(&["triage", "--all-ranks", "--format", "csv", d]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--all-ranks prints markdown or JSON"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["triage", d]);
     let md = String::from_utf8(o.stdout).unwrap();
     assert!(md.contains("Model: Qwen/Qwen3-30B-A3B-Instruct-2507"), "server_args.json beside the traces");
@@ -306,4 +323,44 @@ fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
     assert!((exposed - json_exposed).abs() < 1e-6, "{exposed} vs {json_exposed}");
     let bad = run(&["triage", "--format", "csv", "--table", "nope", f.to_str().unwrap()]);
     assert!(!bad.status.success());
+}
+
+#[test]
+fn diff_compares_traces_reports_and_prints_links() {
+    let a = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
+    let b = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = run(&["diff", a, b]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with(&format!("Diff View\nA: {a}\nB: {b}\n")), "{md}");
+    assert!(md.contains("##### extend/prefill") && md.contains("##### decode"), "{md}");
+
+    // A saved report JSON works as a side and gives the same diff as its trace.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("a.json");
+    let o = run(&["triage", "--format", "json", "--min-share", "0", "-o", report.to_str().unwrap(), a]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let from_trace = json(&["diff", "--format", "json", a, b]);
+    let from_report = json(&["diff", "--format", "json", report.to_str().unwrap(), b]);
+    assert_eq!(from_trace["schema"], "tracetriage.diff");
+    assert_eq!(from_trace["stages"], from_report["stages"]);
+
+    // --stage and the link format.
+    let decode = json(&["diff", "--format", "json", "--stage", "decode", a, b]);
+    assert_eq!(decode["stages"].as_array().unwrap().len(), 1);
+    let o = run(&["diff", "--format", "link", a, b]);
+    let link = String::from_utf8(o.stdout).unwrap();
+    assert!(link.starts_with("#d1.") && link.trim_end().len() <= 8 * 1024 + 1, "{link}");
+
+    // A diff is not a side.
+    let diff_file = dir.path().join("d.json");
+    std::fs::write(&diff_file, run(&["diff", "--format", "json", a, b]).stdout).unwrap();
+    let o = run(&["diff", diff_file.to_str().unwrap(), b]);
+    assert!(!o.status.success() && stderr(&o).contains("is a tracetriage diff"), "{}", stderr(&o));
 }

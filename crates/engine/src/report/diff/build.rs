@@ -60,8 +60,10 @@ fn report_notes(a: &Report, b: &Report) -> Vec<String> {
         notes.push(format!("The models differ: A runs {ma}, B runs {mb}."));
     }
     let (sa, sb) = (super::side(a, ""), super::side(b, ""));
+    // The GPU model, without the device ordinal and rank (two ranks of one run differ there).
+    let model = |g: &str| g.split(" (device").next().unwrap_or(g).to_owned();
     if let (Some(ga), Some(gb)) = (&sa.gpu, &sb.gpu)
-        && ga != gb
+        && model(ga) != model(gb)
     {
         notes.push(format!("The GPUs differ: A ran on {ga}, B on {gb}."));
     }

@@ -220,13 +220,14 @@ fn columns(first: &[(&'static str, Align)], rest: &[(&'static str, Align)]) -> V
     first.iter().chain(rest).map(|&(label, align)| col(label, align)).collect()
 }
 
-/// `N more <what> (A x ms, B y ms)` for rows left out by the `top` limit.
-fn omitted_footer<T>(rows: &Rows<T>, what: &str) -> Option<String> {
+/// `N more <what> (A x ms, B y ms)` for rows left out by the `top` limit (`what`:
+/// singular and plural).
+fn omitted_footer<T>(rows: &Rows<T>, what: (&str, &str)) -> Option<String> {
     (rows.omitted > 0).then(|| {
         format!(
-            "{} more {what}{} not shown: A {}, B {}",
+            "{} more {} not shown: A {}, B {}",
             format::count(rows.omitted),
-            if rows.omitted == 1 { "" } else { "s" },
+            if rows.omitted == 1 { what.0 } else { what.1 },
             format::ms(rows.omitted_a_ns),
             format::ms(rows.omitted_b_ns)
         )
@@ -277,7 +278,7 @@ pub fn families_table(s: &StageDiff) -> Table {
         ),
         rows,
         empty: "No listed kernels on either side.".to_owned(),
-        footer: omitted_footer(&s.families, "family"),
+        footer: omitted_footer(&s.families, ("family", "families")),
     }
 }
 
@@ -327,7 +328,7 @@ pub fn kernels_table(s: &StageDiff) -> Table {
         ),
         rows,
         empty: "No kernel is listed on both sides.".to_owned(),
-        footer: omitted_footer(&s.kernels, "kernel"),
+        footer: omitted_footer(&s.kernels, ("kernel", "kernels")),
     }
 }
 
@@ -358,7 +359,7 @@ pub fn only_table(s: &StageDiff, presence: Presence) -> Table {
             ]
         })
         .collect();
-    let mut footer: Vec<String> = omitted_footer(rows, "kernel").into_iter().collect();
+    let mut footer: Vec<String> = omitted_footer(rows, ("kernel", "kernels")).into_iter().collect();
     if cutoff > 0 && !rows.rows.is_empty() {
         footer.push(format!(
             "{other}'s report does not list its kernels below the share cutoff: some of these may be there."

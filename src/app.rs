@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::components::dashboard::Dashboard;
 use crate::components::landing::Landing;
 use crate::components::progress::ProgressView;
 use crate::components::report_view::ReportView;
@@ -28,6 +29,8 @@ pub enum Origin {
     },
     /// Opened from a shared link.
     Link,
+    /// Opened from the team dashboard (the run's id).
+    Dashboard(String),
 }
 
 /// What the page shows.
@@ -41,6 +44,8 @@ pub enum Status {
     Failed(String),
     /// A report.
     Ready(Arc<engine::Report>, Origin),
+    /// The team dashboard (a page written by `tracetriage dashboard`, or `#dashboard`).
+    Dashboard,
 }
 
 /// Shared state, provided by context.
@@ -123,8 +128,10 @@ pub fn App() -> impl IntoView {
         catalog_message: RwSignal::new(String::new()),
     };
     provide_context(state);
-    // A shared link opens straight into its report.
-    if let Some(fragment) = io::fragment() {
+    // A dashboard page opens as one; a shared link opens straight into its report.
+    if crate::components::dashboard::wanted() {
+        state.status.set(Status::Dashboard);
+    } else if let Some(fragment) = io::fragment() {
         match engine::share::decode(&fragment) {
             Ok(report) => state.status.set(Status::Ready(Arc::new(report), Origin::Link)),
             Err(e) => state.status.set(Status::Failed(e.to_string())),
@@ -142,6 +149,7 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
         Status::Ready(report, origin) => view! { <ReportView report=report origin=origin/> }.into_any(),
+        Status::Dashboard => view! { <Dashboard/> }.into_any(),
     };
     let home = move |_| {
         io::cancel();

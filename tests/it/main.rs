@@ -5,6 +5,8 @@
 //! - `categories`: real kernel names from the corpus get the category of what they do.
 //! - `corpus`: every real trace in `../shared/traces` loads with the counts an independent
 //!   Python count found (`counts.json`).
+//! - `dashboard`: manifest entries of corpus reports, the manifest read back, report and
+//!   manifest files of other versions (newer and broken ones skipped with a reason).
 //! - `golden`: triage reports of the corpus and the fixtures against reviewed files.
 //! - `layers`: forward passes and layers — hand-built sequences with known boundaries
 //!   (automatic detection, each profile, a cold first pass, a batch change, no step
@@ -25,6 +27,7 @@ mod catalog;
 mod categories;
 mod common;
 mod corpus;
+mod dashboard;
 mod golden;
 mod layers;
 mod mapping;

@@ -45,8 +45,14 @@ impl Default for BundleOptions {
 }
 
 /// Lines of a report that become `####` headings.
-const SECTIONS: [&str; 6] =
-    ["Triage View", "Kernel Table", "Overlap Opportunity Table", "Fuse Opportunity Table", "Notes", "Diagnostics"];
+const SECTIONS: [&str; 6] = [
+    "Triage View",
+    "Kernel Table",
+    "Overlap Opportunity Table",
+    "Fuse Opportunity Table",
+    "Notes",
+    "Diagnostics",
+];
 
 /// The seed's framework order: SGLang, vLLM, TensorRT-LLM, TokenSpeed, others.
 fn framework_rank(id: &str) -> u8 {
@@ -124,7 +130,9 @@ fn groups<'a>(runs: &[BundleRun<'a>]) -> Vec<Group<'a>> {
         let (key, display) = group_of(run.entry);
         match groups.iter_mut().find(|g| g.key == key) {
             Some(g) => {
-                if display.len() > g.display.len() || (display.len() == g.display.len() && display < g.display) {
+                if display.len() > g.display.len()
+                    || (display.len() == g.display.len() && display < g.display)
+                {
                     g.display = display;
                 }
                 g.runs.push(*run);
@@ -132,11 +140,18 @@ fn groups<'a>(runs: &[BundleRun<'a>]) -> Vec<Group<'a>> {
             None => groups.push(Group { key, display, runs: vec![*run] }),
         }
     }
-    groups.sort_by(|a, b| a.display.to_lowercase().cmp(&b.display.to_lowercase()).then_with(|| a.key.cmp(&b.key)));
+    groups.sort_by(|a, b| {
+        a.display.to_lowercase().cmp(&b.display.to_lowercase()).then_with(|| a.key.cmp(&b.key))
+    });
     for g in &mut groups {
         g.runs.sort_by(|a, b| {
             let k = |r: &BundleRun<'_>| {
-                (framework_rank(&r.entry.framework), r.entry.label.clone(), r.entry.source.clone(), r.entry.id.clone())
+                (
+                    framework_rank(&r.entry.framework),
+                    r.entry.label.clone(),
+                    r.entry.source.clone(),
+                    r.entry.id.clone(),
+                )
             };
             k(a).cmp(&k(b))
         });
@@ -157,7 +172,12 @@ pub fn render(runs: &[BundleRun<'_>], options: &BundleOptions) -> String {
             let ra = g
                 .runs
                 .iter()
-                .map(|r| unique_anchor(&mut taken, &format!("{} {} {}", g.display, r.entry.framework_label, r.entry.label)))
+                .map(|r| {
+                    unique_anchor(
+                        &mut taken,
+                        &format!("{} {} {}", g.display, r.entry.framework_label, r.entry.label),
+                    )
+                })
                 .collect();
             (ga, ra)
         })
@@ -181,7 +201,11 @@ pub fn render(runs: &[BundleRun<'_>], options: &BundleOptions) -> String {
         for (g, (ga, ras)) in groups.iter().zip(&anchors) {
             out.push(format!("- [{}](#{ga})", escape(&g.display)));
             for (r, ra) in g.runs.iter().zip(ras) {
-                out.push(format!("  - [{} · {}](#{ra})", escape(&r.entry.framework_label), escape(&r.entry.label)));
+                out.push(format!(
+                    "  - [{} · {}](#{ra})",
+                    escape(&r.entry.framework_label),
+                    escape(&r.entry.label)
+                ));
             }
         }
         out.push(String::new());

@@ -60,7 +60,10 @@ pub fn comparability(a: &ManifestEntry, b: &ManifestEntry) -> Comparability {
 
 /// The baseline first: the earlier capture (undated last), then by id.
 #[must_use]
-pub fn baseline_first<'a>(a: &'a ManifestEntry, b: &'a ManifestEntry) -> (&'a ManifestEntry, &'a ManifestEntry) {
+pub fn baseline_first<'a>(
+    a: &'a ManifestEntry,
+    b: &'a ManifestEntry,
+) -> (&'a ManifestEntry, &'a ManifestEntry) {
     let date = |e: &ManifestEntry| e.captured_unix_ns.map_or((1, 0), |t| (0, t));
     match date(a).cmp(&date(b)).then_with(|| a.id.cmp(&b.id)) {
         Ordering::Greater => (b, a),

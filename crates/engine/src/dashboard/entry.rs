@@ -371,7 +371,10 @@ impl ManifestEntry {
                 .iter()
                 .find_map(|s| {
                     let c = &s.fuse.context;
-                    c.model.as_ref().filter(|m| !m.trim().is_empty()).map(|m| (m.clone(), c.model_source.clone()))
+                    c.model
+                        .as_ref()
+                        .filter(|m| !m.trim().is_empty())
+                        .map(|m| (m.clone(), c.model_source.clone()))
                 })
                 .map_or((None, None), |(m, src)| (Some(m), src)),
         };

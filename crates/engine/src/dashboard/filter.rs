@@ -103,7 +103,9 @@ fn word_matches(w: &Word, e: &ManifestEntry) -> bool {
         Field::Stage => stage(),
         Field::Id => id(),
         Field::Family => family(),
-        Field::Any => model() || framework() || gpu() || stage() || id() || has(&e.label, t) || has(&e.source, t),
+        Field::Any => {
+            model() || framework() || gpu() || stage() || id() || has(&e.label, t) || has(&e.source, t)
+        }
     }
 }
 
@@ -234,7 +236,8 @@ enum Key {
 }
 
 fn key(e: &ManifestEntry, c: Column) -> Key {
-    let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Key::Missing, |s| Key::Text(s.to_lowercase()));
+    let text =
+        |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Key::Missing, |s| Key::Text(s.to_lowercase()));
     let num = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or(Key::Missing, Key::Num);
     match c {
         Column::Run => text(Some(&e.label)),

@@ -103,7 +103,15 @@ mod tests {
     #[test]
     fn report_paths_stay_beside_the_manifest() {
         assert!(valid_report_path("a.json") && valid_report_path("runs/a.json"));
-        for bad in ["/etc/x.json", "../x.json", "a/../../x.json", "https://x/y.json", "a\\b.json", "a.txt", "a//b.json"] {
+        for bad in [
+            "/etc/x.json",
+            "../x.json",
+            "a/../../x.json",
+            "https://x/y.json",
+            "a\\b.json",
+            "a.txt",
+            "a//b.json",
+        ] {
             assert!(!valid_report_path(bad), "{bad}");
         }
     }

@@ -96,7 +96,10 @@ pub enum ManifestError {
 
 /// Checks one entry: it deserialises, has a safe id and report path, a report version
 /// this build opens, and an id not seen before.
-fn entry(value: Value, seen: &mut std::collections::BTreeSet<String>) -> Result<ManifestEntry, (Option<String>, String)> {
+fn entry(
+    value: Value,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<ManifestEntry, (Option<String>, String)> {
     let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
     if !value.is_object() {
         return Err((None, "not an object".to_owned()));
@@ -106,7 +109,10 @@ fn entry(value: Value, seen: &mut std::collections::BTreeSet<String>) -> Result<
         return Err((id, format!("bad id {:?} (letters, digits, '.', '_' and '-' only)", e.id)));
     }
     if !ids::valid_report_path(&e.report) {
-        return Err((id, format!("bad report path {:?} (a relative .json path beside the manifest)", e.report)));
+        return Err((
+            id,
+            format!("bad report path {:?} (a relative .json path beside the manifest)", e.report),
+        ));
     }
     if e.report_version > REPORT_VERSION {
         return Err((
@@ -125,11 +131,13 @@ fn entry(value: Value, seen: &mut std::collections::BTreeSet<String>) -> Result<
 /// # Errors
 /// When the file is not a manifest, is newer than this build, or is damaged as a whole.
 pub fn read_manifest(bytes: &[u8]) -> Result<ManifestRead, ManifestError> {
-    let mut value = version::open(bytes, MANIFEST_SCHEMA, MANIFEST_VERSION, MANIFEST_MIGRATIONS).map_err(|p| match p {
-        Problem::Newer { found, supported } => ManifestError::Newer { found, supported },
-        Problem::Broken(why) => ManifestError::Broken(why),
-        Problem::WrongKind(why) => ManifestError::NotAManifest(why),
-    })?;
+    let mut value = version::open(bytes, MANIFEST_SCHEMA, MANIFEST_VERSION, MANIFEST_MIGRATIONS).map_err(
+        |p| match p {
+            Problem::Newer { found, supported } => ManifestError::Newer { found, supported },
+            Problem::Broken(why) => ManifestError::Broken(why),
+            Problem::WrongKind(why) => ManifestError::NotAManifest(why),
+        },
+    )?;
     let entries = match value.as_object_mut().and_then(|o| o.remove("entries")) {
         Some(Value::Array(list)) => list,
         Some(_) => return Err(ManifestError::Broken("`entries` is not a list".to_owned())),

@@ -26,7 +26,12 @@ fn mask_ranks(name: &str) -> String {
         if before_ok {
             for key in RANK_KEYS {
                 if name.get(i..).is_some_and(|rest| rest.starts_with(key)) {
-                    let digits = bytes.get(i + key.len()..).unwrap_or(&[]).iter().take_while(|b| b.is_ascii_digit()).count();
+                    let digits = bytes
+                        .get(i + key.len()..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
                     let mut end = i + key.len() + digits;
                     let value = name.get(i + key.len()..end).and_then(|d| d.parse::<i64>().ok());
                     if value == Some(rank) && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric()) {
@@ -34,7 +39,12 @@ fn mask_ranks(name: &str) -> String {
                         out.push('#');
                         // Pids and time stamps after the rank: `.1776`, `.1623143089861`.
                         while bytes.get(end) == Some(&b'.') {
-                            let more = bytes.get(end + 1..).unwrap_or(&[]).iter().take_while(|b| b.is_ascii_digit()).count();
+                            let more = bytes
+                                .get(end + 1..)
+                                .unwrap_or(&[])
+                                .iter()
+                                .take_while(|b| b.is_ascii_digit())
+                                .count();
                             if more == 0 {
                                 break;
                             }
@@ -121,7 +131,10 @@ mod tests {
         let same = |a: &str, b: &str| capture_key(a) == capture_key(b);
         assert!(same("d/bs16-TP-0.trace.json.gz", "d/bs16-TP-3.trace.json.gz"));
         assert!(same("d/x-1779.08-TP-0-DECODE.trace.json.gz", "d/x-1779.08-TP-1-EXTEND.trace.json.gz"));
-        assert!(same("d/dp0_pp0_tp2_ep0_rank2.1776.pt.trace.json.gz", "d/dp0_pp0_tp0_ep0_rank0.1801.pt.trace.json.gz"));
+        assert!(same(
+            "d/dp0_pp0_tp2_ep0_rank2.1776.pt.trace.json.gz",
+            "d/dp0_pp0_tp0_ep0_rank0.1801.pt.trace.json.gz"
+        ));
         assert!(same("d/worker0.1623143089861.pt.trace.json.gz", "d/worker1.1623143089999.pt.trace.json.gz"));
         assert!(same("cap/prefill/a.json.gz", "cap/decode/b-TP-0.json.gz"));
         assert!(!same("d/bs16-TP-0.trace.json.gz", "d/bs128-TP-0.trace.json.gz"));

@@ -131,9 +131,8 @@ impl Figure {
                 Figure::ExposedComm => e.exposed_comm_ns.map(|v| v as f64),
                 Figure::IdleTime => e.idle_ns.map(|v| v as f64),
                 Figure::Launches => Some(e.launches as f64),
-                Figure::CategoryShare(c) => {
-                    (e.gpu_ns > 0).then(|| e.categories.iter().find(|s| s.category == c).map_or(0.0, |s| s.share_pct))
-                }
+                Figure::CategoryShare(c) => (e.gpu_ns > 0)
+                    .then(|| e.categories.iter().find(|s| s.category == c).map_or(0.0, |s| s.share_pct)),
             },
             Some(st) => {
                 let s = e.stage(st)?;
@@ -242,10 +241,16 @@ pub fn trend(
             missing += 1;
             continue;
         };
-        points.push((TrendPoint { entry: i, id: e.id.clone(), captured_unix_ns: t, value, series: 0 }, series_by.name(e)));
+        points.push((
+            TrendPoint { entry: i, id: e.id.clone(), captured_unix_ns: t, value, series: 0 },
+            series_by.name(e),
+        ));
     }
     points.sort_by(|(a, _), (b, _)| {
-        a.captured_unix_ns.cmp(&b.captured_unix_ns).then_with(|| a.id.cmp(&b.id)).then_with(|| a.entry.cmp(&b.entry))
+        a.captured_unix_ns
+            .cmp(&b.captured_unix_ns)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.entry.cmp(&b.entry))
     });
     let mut series: Vec<String> = Vec::new();
     let points = points
@@ -307,7 +312,11 @@ impl TrendLayout {
     #[must_use]
     pub fn of(t: &Trend, width: u32, height: u32) -> TrendLayout {
         let top = t.points.iter().map(|p| p.value).fold(0.0f64, f64::max);
-        let max = if t.figure.unit() == Unit::Percent && top <= 100.0 && top > 50.0 { 100.0 } else { nice_ceil(top) };
+        let max = if t.figure.unit() == Unit::Percent && top <= 100.0 && top > 50.0 {
+            100.0
+        } else {
+            nice_ceil(top)
+        };
         TrendLayout { width: width.max(160), height: height.max(100), points: t.points.len(), max }
     }
 
@@ -387,20 +396,38 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
     {
         let root = SVGBackend::with_string(&mut out, (lay.width, lay.height)).into_drawing_area();
         let _ = root.fill(&rgb(palette.background));
-        let font = |size: f64, color: Rgb, pos: Pos| ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos);
+        let font = |size: f64, color: Rgb, pos: Pos| {
+            ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos)
+        };
         let stage = t.stage.map_or_else(|| "all stages".to_owned(), |s| s.label().to_owned());
-        let mut title = format!("{} · {stage} · {} run{}", t.figure.label(), t.points.len(), if t.points.len() == 1 { "" } else { "s" });
+        let mut title = format!(
+            "{} · {stage} · {} run{}",
+            t.figure.label(),
+            t.points.len(),
+            if t.points.len() == 1 { "" } else { "s" }
+        );
         if t.undated + t.missing > 0 {
             title.push_str(&format!(" ({} without a date or this figure not shown)", t.undated + t.missing));
         }
-        let _ = root.draw(&Text::new(title, (6, 12), font(11.0, palette.text, Pos::new(HPos::Left, VPos::Center))));
+        let _ = root.draw(&Text::new(
+            title,
+            (6, 12),
+            font(11.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
+        ));
         let (l, r, b) = (lay.left().round() as i32, lay.right().round() as i32, lay.bottom().round() as i32);
         // Value grid and labels: five lines from 0 to max.
         for k in 0..=4 {
             let v = lay.max * f64::from(k) / 4.0;
             let y = lay.y_of(v).round() as i32;
-            let _ = root.draw(&PathElement::new(vec![(l, y), (r, y)], ShapeStyle::from(&rgb(palette.grid)).stroke_width(1)));
-            let _ = root.draw(&Text::new(t.figure.text(v), (l - 6, y), font(9.0, palette.text, Pos::new(HPos::Right, VPos::Center))));
+            let _ = root.draw(&PathElement::new(
+                vec![(l, y), (r, y)],
+                ShapeStyle::from(&rgb(palette.grid)).stroke_width(1),
+            ));
+            let _ = root.draw(&Text::new(
+                t.figure.text(v),
+                (l - 6, y),
+                font(9.0, palette.text, Pos::new(HPos::Right, VPos::Center)),
+            ));
         }
         if t.points.is_empty() {
             let _ = root.draw(&Text::new(
@@ -411,7 +438,11 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
         }
         // Date labels, about one per 90 px, always the first and the last run.
         let n = t.points.len();
-        let step = if n <= 1 { 1 } else { ((90.0 * (n - 1) as f64 / (lay.right() - lay.left())).ceil() as usize).max(1) };
+        let step = if n <= 1 {
+            1
+        } else {
+            ((90.0 * (n - 1) as f64 / (lay.right() - lay.left())).ceil() as usize).max(1)
+        };
         let mut labelled: Vec<usize> = (0..n).step_by(step).collect();
         if let Some(&last) = labelled.last()
             && n > 1
@@ -425,14 +456,20 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
         for i in labelled {
             let Some(p) = t.points.get(i) else { continue };
             let x = lay.x_of(i).round() as i32;
-            let _ = root.draw(&PathElement::new(vec![(x, b), (x, b + 3)], ShapeStyle::from(&rgb(palette.text)).stroke_width(1)));
+            let _ = root.draw(&PathElement::new(
+                vec![(x, b), (x, b + 3)],
+                ShapeStyle::from(&rgb(palette.text)).stroke_width(1),
+            ));
             let _ = root.draw(&Text::new(
                 date::day(p.captured_unix_ns),
                 (x, b + 13),
                 font(9.0, palette.text, Pos::new(HPos::Center, VPos::Center)),
             ));
         }
-        let _ = root.draw(&PathElement::new(vec![(l, b), (r, b)], ShapeStyle::from(&rgb(palette.text)).stroke_width(1)));
+        let _ = root.draw(&PathElement::new(
+            vec![(l, b), (r, b)],
+            ShapeStyle::from(&rgb(palette.text)).stroke_width(1),
+        ));
         // Lines, then points on top.
         for k in 0..t.series.len() {
             let colour = rgb(series_colour(palette, k));
@@ -464,12 +501,20 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
                 let colour = rgb(series_colour(palette, k));
                 let _ = root.draw(&Rectangle::new([(x, y - 4), (x + 8, y + 4)], colour.filled()));
                 let short: String = name.chars().take(28).collect();
-                let _ = root.draw(&Text::new(short, (x + 12, y), font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center))));
+                let _ = root.draw(&Text::new(
+                    short,
+                    (x + 12, y),
+                    font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
+                ));
                 y += 12;
             }
             if t.series.len() > SERIES.len() {
                 let more = format!("+{} more (grey)", t.series.len() - SERIES.len());
-                let _ = root.draw(&Text::new(more, (r - 158, y), font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center))));
+                let _ = root.draw(&Text::new(
+                    more,
+                    (r - 158, y),
+                    font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
+                ));
             }
         }
         let _ = root.present();

@@ -86,7 +86,9 @@ pub fn open(bytes: &[u8], schema: &str, current: u32, migrations: &[Migration]) 
     let claims = text.get(..text.len().min(4096)).is_some_and(|head| head.contains(&format!("\"{schema}\"")));
     let mut value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) if claims => return Err(Problem::Broken(format!("invalid JSON ({e}); the file may be truncated"))),
+        Err(e) if claims => {
+            return Err(Problem::Broken(format!("invalid JSON ({e}); the file may be truncated")));
+        }
         Err(e) => return Err(Problem::WrongKind(format!("not JSON ({e})"))),
     };
     let Some(obj) = value.as_object() else {
@@ -100,7 +102,9 @@ pub fn open(bytes: &[u8], schema: &str, current: u32, migrations: &[Migration]) 
         _ if obj.contains_key("traceEvents") => {
             return Err(Problem::WrongKind(format!("a trace, not a {what} (triage it first)")));
         }
-        _ => return Err(Problem::WrongKind(format!("no \"schema\": \"{schema}\"; not a tracetriage {what}"))),
+        _ => {
+            return Err(Problem::WrongKind(format!("no \"schema\": \"{schema}\"; not a tracetriage {what}")));
+        }
     }
     let found = match obj.get("version") {
         None => return Err(Problem::Broken(format!("the {what} has no `version`"))),
@@ -152,7 +156,9 @@ impl ReadOutcome {
         match self {
             ReadOutcome::Report(_) => String::new(),
             ReadOutcome::Newer { found, supported } => {
-                format!("newer report version {found} (this build reads ≤ {supported}): update tracetriage to open it")
+                format!(
+                    "newer report version {found} (this build reads ≤ {supported}): update tracetriage to open it"
+                )
             }
             ReadOutcome::Broken(why) => format!("broken report: {why}"),
             ReadOutcome::NotAReport(why) => format!("not a report: {why}"),
@@ -225,6 +231,10 @@ mod tests {
             read_report(br#"{"schema": "tracetriage.report", "version": 9}"#),
             ReadOutcome::Newer { found: 9, supported: REPORT_VERSION }
         );
-        assert!(read_report(br#"{"schema": "tracetriage.manifest", "version": 1}"#).message().contains("manifest"));
+        assert!(
+            read_report(br#"{"schema": "tracetriage.manifest", "version": 1}"#)
+                .message()
+                .contains("manifest")
+        );
     }
 }

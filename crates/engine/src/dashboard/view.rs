@@ -1,8 +1,8 @@
 //! Presentation of the dashboard: the run list as a [`Table`] of display cells (the same
 //! cells type the report tables use), numbers formatted only by [`crate::format`].
 
-use super::filter::{self, Column as RunColumn};
 use super::entry::ManifestEntry;
+use super::filter::{self, Column as RunColumn};
 use crate::format;
 use crate::report::view::{Align, Cell, Column, Table};
 
@@ -48,7 +48,12 @@ pub fn cell(e: &ManifestEntry, c: RunColumn) -> Cell {
             None => missing(),
         },
         RunColumn::TopFamily => match &e.top_family {
-            Some(f) => Cell { lines: vec![f.name.clone(), f.category.label().to_owned()], sort: None, bar: None, raw: Some(f.name.clone()) },
+            Some(f) => Cell {
+                lines: vec![f.name.clone(), f.category.label().to_owned()],
+                sort: None,
+                bar: None,
+                raw: Some(f.name.clone()),
+            },
             None => missing(),
         },
         RunColumn::TopFamilyShare => pct_cell(e.top_family.as_ref().map(|f| f.share_pct), true),
@@ -56,7 +61,9 @@ pub fn cell(e: &ManifestEntry, c: RunColumn) -> Cell {
         RunColumn::Utilization => pct_cell((e.span_ns > 0).then_some(e.utilization_pct), true),
         RunColumn::Coverage => pct_cell(e.coverage_pct, true),
         RunColumn::ExposedComm => ms_cell(e.exposed_comm_ns),
-        RunColumn::Launches => Cell::num(format::count(e.launches), e.launches as f64, e.launches.to_string()),
+        RunColumn::Launches => {
+            Cell::num(format::count(e.launches), e.launches as f64, e.launches.to_string())
+        }
     }
 }
 

@@ -12,17 +12,22 @@ import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
 import { fail, TRACES, ROOT, CLI } from './helpers.mjs';
 
-// Small corpus traces (fast to triage) from five models; the two GB300 SGLang runs are both
-// Qwen3-30B-A3B, so they can be compared.
-const NAMES = [
+// Small corpus traces (fast to triage). The two GB300 SGLang runs are both Qwen3-30B-A3B:
+// each goes in a capture folder with the `server_args.json` SGLang writes, which names the
+// model, so the dashboard can compare them.
+const PLAIN = [
   'sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz',
   'deepseek-v3_train_h800_ep64_rank0.trace.json.gz',
   'hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz',
   'vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz',
-  'sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz',
-  'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz',
   'kineto_resnet50_v100_legacy_schema.pt.trace.json.gz',
 ];
+const QWEN = [
+  'sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz',
+  'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz',
+];
+const NAMES = [...PLAIN, ...QWEN];
+const MODEL = 'Qwen/Qwen3-30B-A3B-Instruct-2507';
 
 let ctx;
 let site;
@@ -30,9 +35,18 @@ let entries;
 
 before(async () => {
   site = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-dash-'));
-  const inputs = NAMES.map((n) => path.join(TRACES, n));
+  const captures = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-dash-in-'));
+  const folders = QWEN.map((n, i) => {
+    const dir = path.join(captures, `capture-${i}`);
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(TRACES, n), path.join(dir, n));
+    fs.writeFileSync(path.join(dir, 'server_args.json'), JSON.stringify({ model_path: MODEL, tp_size: 4 }));
+    return dir;
+  });
+  const inputs = [...PLAIN.map((n) => path.join(TRACES, n)), ...folders];
   execFileSync(CLI, ['dashboard', ...inputs, '-o', site, '--app', path.join(ROOT, 'dist'), '--title', 'Corpus runs'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.rmSync(captures, { recursive: true, force: true });
   const manifest = JSON.parse(fs.readFileSync(path.join(site, 'reports', 'index.json'), 'utf8'));
   entries = manifest.entries;
   const server = await serve(site, TRACES);
@@ -123,7 +137,7 @@ test('two runs of one model compared side by side with deltas', async () => {
   const p = await open();
   const qwen = entries.filter((e) => e.label.startsWith('sglang_gb300'));
   assert.equal(qwen.length, 2);
-  assert.equal(qwen[0].model.toLowerCase(), qwen[1].model.toLowerCase(), 'both runs name one model');
+  assert.deepEqual(qwen.map((e) => e.model), [MODEL, MODEL], 'both runs name one model');
   // Runs of different models cannot be compared.
   const other = entries.find((e) => e.framework === 'vllm');
   await p.check(`#dash-runs tr[data-id="${qwen[0].id}"] input`);

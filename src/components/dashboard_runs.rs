@@ -24,6 +24,11 @@ fn cell_view(cell: Cell) -> AnyView {
     }
     let mut lines = cell.lines.into_iter();
     let first = lines.next().unwrap_or_default();
+    let rest: Vec<String> = lines.collect();
+    if first.chars().count() <= 60 && rest.is_empty() {
+        // Most cells: one text node, nothing else (a thousand rows stay cheap to build).
+        return first.into_any();
+    }
     let full = first.clone();
     let shown = if first.chars().count() > 60 {
         format!("{}…", first.chars().take(60).collect::<String>())
@@ -31,8 +36,8 @@ fn cell_view(cell: Cell) -> AnyView {
         first
     };
     view! {
-        <div title=full>{shown}</div>
-        {lines.map(|l| view! { <div class="tt-muted tt-small">{l}</div> }).collect_view()}
+        <span title=full>{shown}</span>
+        {rest.into_iter().map(|l| view! { <div class="tt-muted tt-small">{l}</div> }).collect_view()}
     }
     .into_any()
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::components::dashboard::Dashboard;
 use crate::components::landing::Landing;
 use crate::components::progress::ProgressView;
 use crate::components::report_view::ReportView;
@@ -28,6 +29,8 @@ pub enum Origin {
     },
     /// Opened from a shared link.
     Link,
+    /// Opened from the team dashboard (the run's id).
+    Dashboard(String),
 }
 
 /// What the page shows.
@@ -45,6 +48,8 @@ pub enum Status {
     Ranks(Arc<engine::report::ranks::RanksReport>, f64, f64),
     /// An A/B diff (opened from a `#d1.` link).
     Compare(Arc<engine::report::diff::DiffReport>),
+    /// The team dashboard (a page written by `tracetriage dashboard`, or `#dashboard`).
+    Dashboard,
 }
 
 /// Shared state, provided by context.
@@ -173,8 +178,10 @@ pub fn App() -> impl IntoView {
         catalog_message: RwSignal::new(String::new()),
     };
     provide_context(state);
-    // A shared link opens straight into its report.
-    if let Some(fragment) =
+    // A dashboard page opens as one; a shared link opens straight into its report or diff.
+    if crate::components::dashboard::wanted() {
+        state.status.set(Status::Dashboard);
+    } else if let Some(fragment) =
         io::fragment().filter(|f| f.trim_start_matches('#').starts_with(engine::share::DIFF_PREFIX))
     {
         match engine::share::decode_diff(&fragment) {
@@ -204,6 +211,7 @@ pub fn App() -> impl IntoView {
             view! { <crate::components::ranks::RanksView report=report load_ms=load_ms analysis_ms=analysis_ms/> }.into_any()
         }
         Status::Compare(diff) => view! { <crate::components::compare::CompareView diff=diff/> }.into_any(),
+        Status::Dashboard => view! { <Dashboard/> }.into_any(),
     }
     };
     let home = move |_| {

@@ -47,6 +47,9 @@ pub fn ReportView(
             engine::format::bytes(wasm_memory)
         ),
         Origin::Link => "Opened from a shared link: this is the report only, no trace was needed.".to_owned(),
+        Origin::Dashboard(id) => {
+            format!("Opened from the team dashboard (run {id}): the report file, no trace was needed.")
+        }
     };
 
     let tabs = report

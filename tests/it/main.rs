@@ -7,6 +7,8 @@
 //!   Python count found (`counts.json`).
 //! - `diff`: A/B diffs — a hand-built pair with known deltas, diff links, and two reviewed
 //!   golden diffs of the corpus.
+//! - `dashboard`: manifest entries of corpus reports, the manifest read back, report and
+//!   manifest files of other versions (newer and broken ones skipped with a reason).
 //! - `golden`: triage reports of the corpus and the fixtures against reviewed files.
 //! - `layers`: forward passes and layers — hand-built sequences with known boundaries
 //!   (automatic detection, each profile, a cold first pass, a batch change, no step
@@ -29,6 +31,7 @@ mod catalog;
 mod categories;
 mod common;
 mod corpus;
+mod dashboard;
 mod diff;
 pub mod golden;
 mod layers;

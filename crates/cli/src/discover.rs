@@ -54,7 +54,7 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> anyhow::Result<()> 
 }
 
 /// File-name rules, then a sniff of the first bytes for names that could be anything.
-fn looks_like_trace(p: &Path) -> bool {
+pub fn looks_like_trace(p: &Path) -> bool {
     engine::discover::candidate_name(&p.to_string_lossy()) && sniff(p)
 }
 

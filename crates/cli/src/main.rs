@@ -4,6 +4,9 @@
 //! renders. Errors are one line on stderr and a non-zero exit status.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
 
+mod bundle;
+mod collect;
+mod dashboard;
 mod diff;
 mod discover;
 mod inspect;
@@ -55,6 +58,13 @@ enum Command {
     /// per stage, the stage summary, kernel categories, families and kernels side by side
     /// with time and share changes, and kernels only in A or only in B.
     Diff(diff::Args),
+    /// Many runs (report JSON files, or traces triaged on the fly) in one markdown
+    /// document, grouped by model and framework, with a table of contents and each run's
+    /// kernel, overlap and fuse tables.
+    Bundle(bundle::Args),
+    /// A static team dashboard: the browser app, every run's report JSON and a manifest
+    /// (`reports/index.json`) in one folder any static host can serve.
+    Dashboard(dashboard::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +74,8 @@ fn main() -> ExitCode {
         Command::Triage(args) => triage::run(&args),
         Command::Layers(args) => layers::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Bundle(args) => bundle::run(&args),
+        Command::Dashboard(args) => dashboard::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

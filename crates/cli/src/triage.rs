@@ -305,3 +305,30 @@ fn all_ranks(
     }
     Ok(())
 }
+
+/// Loads trace files and triages them in single-trace mode, as `triage PATH...` does (the
+/// server arguments beside the first file), for commands that triage on the fly
+/// (`bundle`, `dashboard`).
+///
+/// # Errors
+/// When a file cannot be read or is not a trace.
+pub fn triage_files(
+    files: &[PathBuf],
+    framework: Option<engine::analysis::framework::Framework>,
+    min_share_pct: f64,
+    catalog: &engine::Catalog,
+) -> anyhow::Result<engine::Report> {
+    let mut traces = Vec::with_capacity(files.len());
+    for f in files {
+        traces.push(crate::read::load(f)?);
+    }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let inputs: Vec<engine::triage::Input<'_>> =
+        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+    let options = engine::triage::Options {
+        framework,
+        min_share_pct,
+        server_args: files.first().and_then(|f| discover::server_args(f)),
+    };
+    Ok(engine::triage::triage(&inputs, &options, catalog))
+}

@@ -1,0 +1,263 @@
+//! Gathering the runs of `bundle` and `dashboard`: report JSON files read back (any
+//! version this build knows; newer or broken ones skipped with a warning), and traces
+//! triaged on the fly. A directory is walked: its report files are runs, and its traces
+//! are grouped into captures ([`engine::dashboard::runs::group`]: the ranks and stages of
+//! one capture), each triaged like `triage DIR` (the default rank, every stage).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use engine::dashboard::{EntryOptions, EntrySource, ManifestEntry, ReadOutcome};
+
+use crate::discover::{self, Ranks};
+
+/// How runs are triaged.
+pub struct Options<'a> {
+    /// Framework override (`None`: detect).
+    pub framework: Option<engine::analysis::framework::Framework>,
+    /// Per-row share cutoff, percent.
+    pub min_share_pct: f64,
+    /// The fuse catalog.
+    pub catalog: &'a engine::Catalog,
+    /// Which ranks of a capture to triage.
+    pub ranks: Ranks,
+    /// A directory never walked into (the dashboard's output).
+    pub exclude: Option<PathBuf>,
+}
+
+/// One run: where it came from and its report.
+pub struct Run {
+    /// What was given or found: a report file, a trace, or a capture folder.
+    pub source: String,
+    /// The name of the folder it came from.
+    pub folder: String,
+    /// The modification time of its (first) file, Unix ns.
+    pub mtime_unix_ns: Option<i64>,
+    /// Its report.
+    pub report: engine::Report,
+}
+
+/// What [`collect`] found.
+pub struct Collected {
+    /// The runs, in the order found.
+    pub runs: Vec<Run>,
+    /// One line per file left out (newer or broken reports).
+    pub skipped: Vec<String>,
+}
+
+/// What a file is, from its first bytes and, for report candidates, its content.
+enum Kind {
+    Report(Box<engine::Report>),
+    /// A report this build cannot open: why.
+    BadReport(String),
+    /// Another tracetriage document (a manifest, a diff).
+    OtherDocument,
+    /// Anything else: maybe a trace.
+    Other,
+}
+
+fn mtime(path: &Path) -> Option<i64> {
+    let t = std::fs::metadata(path).ok()?.modified().ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(d.as_nanos()).ok()
+}
+
+fn folder_of(path: &Path) -> String {
+    path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn classify(path: &Path) -> anyhow::Result<Kind> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut head = vec![0u8; 4096];
+    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
+    head.truncate(n);
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Kind::Other);
+    }
+    let text = String::from_utf8_lossy(&head);
+    if text.contains("\"traceEvents\"") || !text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+    {
+        return Ok(Kind::Other);
+    }
+    if text.contains(&format!("\"{}\"", engine::report::REPORT_SCHEMA)) {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(match engine::dashboard::read_report(&bytes) {
+            ReadOutcome::Report(r) => Kind::Report(r),
+            ReadOutcome::NotAReport(_) => Kind::Other,
+            other => Kind::BadReport(other.message()),
+        });
+    }
+    if text.contains("\"tracetriage.") {
+        return Ok(Kind::OtherDocument);
+    }
+    Ok(Kind::Other)
+}
+
+fn walk(dir: &Path, depth: usize, exclude: Option<&Path>, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden || exclude.is_some_and(|x| same_path(&p, x)) {
+            continue;
+        }
+        if p.is_dir() {
+            if depth < 4 {
+                walk(&p, depth + 1, exclude, out)?;
+            }
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn report_run(path: &Path, report: engine::Report) -> Run {
+    Run { source: path.display().to_string(), folder: folder_of(path), mtime_unix_ns: mtime(path), report }
+}
+
+/// Triages one capture (its traces, already selected).
+fn trace_run(
+    files: &[PathBuf],
+    source: String,
+    folder: String,
+    options: &Options<'_>,
+) -> anyhow::Result<Run> {
+    let report =
+        crate::triage::triage_files(files, options.framework, options.min_share_pct, options.catalog)?;
+    Ok(Run { source, folder, mtime_unix_ns: files.first().and_then(|f| mtime(f)), report })
+}
+
+/// The runs of a directory: its reports, then its captures.
+fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow::Result<()> {
+    let mut files = Vec::new();
+    walk(dir, 0, options.exclude.as_deref(), &mut files)?;
+    let mut traces: Vec<PathBuf> = Vec::new();
+    let before = out.runs.len();
+    for f in files {
+        let name = f.to_string_lossy().to_lowercase();
+        if !(name.ends_with(".json") || name.ends_with(".json.gz")) {
+            continue;
+        }
+        match classify(&f)? {
+            Kind::Report(r) => out.runs.push(report_run(&f, *r)),
+            Kind::BadReport(why) => out.skipped.push(format!("{}: {why}", f.display())),
+            Kind::OtherDocument => {}
+            Kind::Other => {
+                if discover::looks_like_trace(&f) {
+                    traces.push(f);
+                }
+            }
+        }
+    }
+    let names: Vec<String> = traces.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    for group in engine::dashboard::runs::group(&refs) {
+        let paths: Vec<&str> = group.iter().filter_map(|&i| refs.get(i).copied()).collect();
+        let picked = engine::discover::select(&paths, options.ranks)
+            .with_context(|| format!("in {}", dir.display()))?;
+        let chosen: Vec<PathBuf> =
+            picked.iter().filter_map(|&i| group.get(i)).filter_map(|&i| traces.get(i).cloned()).collect();
+        let Some(first) = chosen.first() else { continue };
+        let key = engine::dashboard::runs::capture_key(&first.to_string_lossy());
+        // A capture of `prefill/` and `decode/` folders is named by the folder above them.
+        let (source, folder) = if key.ends_with('/') {
+            let capture = first.parent().and_then(Path::parent).unwrap_or(dir);
+            (capture.display().to_string(), folder_of(capture))
+        } else {
+            (first.display().to_string(), folder_of(first))
+        };
+        out.runs.push(trace_run(&chosen, source, folder, options)?);
+    }
+    if out.runs.len() == before {
+        eprintln!("tracetriage: warning: no report or trace in {}", dir.display());
+    }
+    Ok(())
+}
+
+/// The runs of `paths`: report files, trace files (one run each) and directories.
+///
+/// # Errors
+/// A path that does not exist, a named file that is neither a report nor a trace, or a
+/// trace that cannot be read.
+pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> anyhow::Result<Collected> {
+    let mut out = Collected { runs: Vec::new(), skipped: Vec::new() };
+    for path in paths {
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            collect_dir(path, options, &mut out)?;
+            continue;
+        }
+        match classify(path)? {
+            Kind::Report(r) => out.runs.push(report_run(path, *r)),
+            Kind::BadReport(why) => out.skipped.push(format!("{}: {why}", path.display())),
+            Kind::OtherDocument => {
+                bail!("{} is a tracetriage document but not a report (a manifest or a diff?)", path.display())
+            }
+            Kind::Other => {
+                out.runs.push(trace_run(
+                    std::slice::from_ref(path),
+                    path.display().to_string(),
+                    folder_of(path),
+                    options,
+                )?);
+            }
+        }
+    }
+    if out.runs.is_empty() {
+        bail!(
+            "no report or trace found in {} (give report JSON files, traces or folders holding them)",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(out)
+}
+
+/// The manifest entries of `runs`, with unique ids and report paths `<id>.json`.
+#[must_use]
+pub fn entries(runs: &[Run]) -> Vec<ManifestEntry> {
+    let labels: Vec<String> = runs.iter().map(|r| engine::dashboard::entry::label_of(&r.source)).collect();
+    let ids = engine::dashboard::ids::unique(&labels);
+    runs.iter()
+        .zip(ids)
+        .map(|(run, id)| {
+            let src = EntrySource {
+                report: format!("{id}.json"),
+                id,
+                source: run.source.clone(),
+                folder: run.folder.clone(),
+                file_mtime_unix_ns: run.mtime_unix_ns,
+            };
+            ManifestEntry::from_report(&run.report, &src, EntryOptions::default())
+        })
+        .collect()
+}
+
+/// Prints the skipped files as warnings.
+pub fn warn_skipped(skipped: &[String]) {
+    for s in skipped {
+        eprintln!("tracetriage: warning: skipped {s}");
+    }
+}
+
+/// Parses `--framework`.
+///
+/// # Errors
+/// An unknown framework name.
+pub fn framework(text: &str) -> anyhow::Result<Option<engine::analysis::framework::Framework>> {
+    match engine::analysis::framework::Framework::parse(text) {
+        Some(f) => Ok(f),
+        None => bail!("unknown framework {text:?}: use auto, sglang, vllm, trtllm or tokenspeed"),
+    }
+}

@@ -1,0 +1,177 @@
+//! `tracetriage dashboard PATH... -o SITE/`: a static team dashboard. SITE gets the built
+//! browser app (copied from `--app DIR`, else the repository's `dist/`), the report JSON
+//! of every run in `SITE/reports/<id>.json`, and the manifest `SITE/reports/index.json`
+//! (docs/manifest-json.md) that lists them. Any static host serves it; no server code.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use engine::dashboard::Manifest;
+
+use crate::discover::Ranks;
+
+/// The default title of the page.
+pub const DEFAULT_TITLE: &str = "tracetriage team dashboard";
+
+/// Arguments of `dashboard`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Report JSON files (`triage --format json`), trace files, or folders holding them
+    /// (walked four levels deep; the traces of one capture make one run).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The site folder to write (created; its `reports/` is replaced).
+    #[arg(short, long, required = true)]
+    pub output: PathBuf,
+    /// The built browser app to copy (a folder with `index.html`, as `trunk build --release`
+    /// writes to `dist/`). Default: `dist/` in the current folder, else in the repository
+    /// this binary was built from.
+    #[arg(long, value_name = "DIR")]
+    pub app: Option<PathBuf>,
+    /// The page's title.
+    #[arg(long, default_value = DEFAULT_TITLE)]
+    pub title: String,
+    /// Serving framework of traces triaged on the fly: auto, sglang, vllm, trtllm, tokenspeed.
+    #[arg(long, default_value = "auto")]
+    pub framework: String,
+    /// Hide table rows of traces triaged on the fly whose share of GPU time is below this
+    /// percentage.
+    #[arg(long, default_value_t = 1.0)]
+    pub min_share: f64,
+    /// In a capture, triage this rank's traces (default: rank 0, else the lowest).
+    #[arg(long)]
+    pub rank: Option<i64>,
+}
+
+/// The app folder: `--app`, else `./dist`, else the repository's `dist/`.
+fn app_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = arg {
+        if !dir.join("index.html").is_file() {
+            bail!(
+                "--app {}: no index.html there; give the folder `trunk build --release` writes (dist/)",
+                dir.display()
+            );
+        }
+        return Ok(dir.to_path_buf());
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    for dir in [PathBuf::from("dist"), repo] {
+        if dir.join("index.html").is_file() {
+            return Ok(dir);
+        }
+    }
+    bail!(
+        "no built browser app: dist/index.html is missing. Build it with `trunk build --release` in the repository, or pass --app DIR"
+    )
+}
+
+/// Copies `from` into `to` recursively (files overwritten).
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<u64> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    let mut n = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(from)
+        .with_context(|| format!("cannot list {}", from.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let Some(name) = p.file_name() else { continue };
+        let dest = to.join(name);
+        if p.is_dir() {
+            n += copy_dir(&p, &dest)?;
+        } else {
+            std::fs::copy(&p, &dest)
+                .with_context(|| format!("cannot copy {} to {}", p.display(), dest.display()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs `dashboard`.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    if !(0.0..=100.0).contains(&args.min_share) {
+        bail!("--min-share must be between 0 and 100, got {}", args.min_share);
+    }
+    let app = app_dir(args.app.as_deref())?;
+    if args.output.exists() && !args.output.is_dir() {
+        bail!("{} exists and is not a folder", args.output.display());
+    }
+    if same_or_inside(&args.output, &app) {
+        bail!(
+            "the site folder {} cannot be the app folder {} or inside it",
+            args.output.display(),
+            app.display()
+        );
+    }
+    let options = crate::collect::Options {
+        framework: crate::collect::framework(&args.framework)?,
+        min_share_pct: args.min_share,
+        catalog: engine::Catalog::builtin(),
+        ranks: args.rank.map_or(Ranks::Default, Ranks::Only),
+        exclude: Some(args.output.clone()),
+    };
+    let found = crate::collect::collect(&args.paths, &options)?;
+    crate::collect::warn_skipped(&found.skipped);
+    let entries = crate::collect::entries(&found.runs);
+    let files = copy_dir(&app, &args.output)?;
+    mark_page(&args.output.join("index.html"))?;
+    let reports = args.output.join("reports");
+    if reports.is_dir() {
+        std::fs::remove_dir_all(&reports).with_context(|| format!("cannot replace {}", reports.display()))?;
+    }
+    std::fs::create_dir_all(&reports).with_context(|| format!("cannot create {}", reports.display()))?;
+    for (entry, run) in entries.iter().zip(&found.runs) {
+        let p = reports.join(&entry.report);
+        std::fs::write(&p, run.report.to_json()).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    let manifest = Manifest::new(&args.title, entries);
+    let index = reports.join("index.json");
+    std::fs::write(&index, manifest.to_json())
+        .with_context(|| format!("cannot write {}", index.display()))?;
+    eprintln!(
+        "tracetriage: wrote a dashboard of {} run(s) to {} ({files} app file(s) from {}{})",
+        manifest.entries.len(),
+        args.output.display(),
+        app.display(),
+        if found.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} file(s) skipped", found.skipped.len())
+        }
+    );
+    Ok(())
+}
+
+/// The tag that tells the app its page is a dashboard (no request is made to find out).
+pub const MARKER: &str = r#"<meta name="tracetriage-dashboard" content="reports/index.json">"#;
+
+/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`).
+fn mark_page(index: &Path) -> anyhow::Result<()> {
+    let html = std::fs::read_to_string(index).with_context(|| format!("cannot read {}", index.display()))?;
+    if html.contains(MARKER) {
+        return Ok(());
+    }
+    let marked = match html.find("</head>") {
+        Some(i) => {
+            let (head, tail) = html.split_at(i);
+            format!("{head}{MARKER}\n{tail}")
+        }
+        None => format!("{MARKER}\n{html}"),
+    };
+    std::fs::write(index, marked).with_context(|| format!("cannot write {}", index.display()))
+}
+
+/// Whether `a` is `b` or inside it.
+fn same_or_inside(a: &Path, b: &Path) -> bool {
+    let Ok(b) = b.canonicalize() else { return false };
+    // `a` may not exist yet: compare its nearest existing ancestor.
+    let mut cur = Some(a);
+    while let Some(p) = cur {
+        if let Ok(c) = p.canonicalize() {
+            return c.starts_with(&b);
+        }
+        cur = p.parent().filter(|x| !x.as_os_str().is_empty());
+    }
+    false
+}

@@ -1,0 +1,80 @@
+//! Dashboard benchmark, engine side: what the page does with a manifest of many runs —
+//! read it (`read_manifest`), filter, sort, build the run table's cells and draw the trend
+//! chart — on generated runs (`engine::dashboard::synthetic`), native, one thread.
+//!
+//! ```text
+//! cargo bench -p engine --bench dashboard -- [RUNS] [--reps N]
+//! ```
+//! `RUNS` defaults to 1,000 (target: the whole page's work well under a second; the
+//! browser side is `e2e/dashboard-bench.test.mjs`).
+#![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use engine::dashboard::filter::{self, Column, Query};
+use engine::dashboard::trend::{self, Figure, SeriesBy};
+use engine::dashboard::{EntryOptions, EntrySource, Manifest, ManifestEntry};
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut reps = 20usize;
+    if let Some(i) = args.iter().position(|a| a == "--reps") {
+        reps = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(reps);
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let start = Instant::now();
+    let entries: Vec<ManifestEntry> = (0..n)
+        .map(|i| {
+            let report = engine::dashboard::synthetic::report(i, 1).unwrap();
+            let id = format!("run-{i:05}");
+            let src = EntrySource {
+                report: format!("{id}.json"),
+                id,
+                source: engine::dashboard::synthetic::source(i),
+                folder: "synthetic".to_owned(),
+                file_mtime_unix_ns: None,
+            };
+            ManifestEntry::from_report(&report, &src, EntryOptions::default())
+        })
+        .collect();
+    let made = start.elapsed().as_secs_f64() * 1e3;
+    let json = Manifest::new("bench", entries).to_json();
+    let columns = [
+        Column::Run,
+        Column::Model,
+        Column::Framework,
+        Column::Gpu,
+        Column::Stages,
+        Column::Date,
+        Column::TopFamily,
+        Column::Utilization,
+        Column::Coverage,
+    ];
+    let mut rows: Vec<[f64; 4]> = Vec::new();
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let read = engine::dashboard::read_manifest(json.as_bytes()).unwrap();
+        let t1 = Instant::now();
+        let entries = &read.manifest.entries;
+        let mut idx = filter::filter(entries, &Query::parse("-model:mixtral"));
+        filter::sort(entries, &mut idx, Column::Utilization, true);
+        let table = engine::dashboard::view::runs_table(entries, &idx, &columns);
+        let t2 = Instant::now();
+        let t = trend::trend(entries, &idx, Figure::Utilization, None, SeriesBy::Model);
+        let svg = trend::svg(&t, 960, 280, &engine::timeline::svg::Palette::default());
+        let t3 = Instant::now();
+        assert_eq!(read.manifest.entries.len(), n);
+        assert!(!table.rows.is_empty() && svg.len() > 1000);
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        rows.push([ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t0, t3)]);
+    }
+    rows.sort_by(|a, b| a[3].total_cmp(&b[3]));
+    let best = rows[0];
+    let med = rows[rows.len() / 2];
+    println!("dashboard of {n} generated runs (manifest {} KB; made in {made:.0} ms)", json.len() / 1024);
+    println!(
+        "best  {:.1} ms (read {:.1} + filter/sort/cells {:.1} + trend SVG {:.1}); median {:.1} ms; {reps} reps",
+        best[3], best[0], best[1], best[2], med[3]
+    );
+}

@@ -1,0 +1,139 @@
+//! The dashboard's run list: one row per run (cells from `engine::dashboard::view`, so the
+//! numbers read as in every other view), sortable by any column, a checkbox to pick two
+//! runs for a comparison, and a click on a row to open its report.
+
+use std::sync::Arc;
+
+use engine::dashboard::ManifestEntry;
+use engine::dashboard::filter::Column;
+use engine::report::view::Cell;
+use leptos::prelude::*;
+
+use crate::components::dashboard::COLUMNS;
+
+fn cell_view(cell: Cell) -> AnyView {
+    if let Some(bar) = cell.bar {
+        let width = bar.clamp(0.0, 100.0);
+        return view! {
+            <span class="tt-share">
+                <span class="tt-share-bar" style=format!("width: {width:.1}%")></span>
+                <span class="tt-share-text">{cell.joined(" ")}</span>
+            </span>
+        }
+        .into_any();
+    }
+    let mut lines = cell.lines.into_iter();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<String> = lines.collect();
+    if first.chars().count() <= 60 && rest.is_empty() {
+        // Most cells: one text node, nothing else (a thousand rows stay cheap to build).
+        return first.into_any();
+    }
+    let full = first.clone();
+    let shown = if first.chars().count() > 60 {
+        format!("{}…", first.chars().take(60).collect::<String>())
+    } else {
+        first
+    };
+    view! {
+        <span title=full>{shown}</span>
+        {rest.into_iter().map(|l| view! { <div class="tt-muted tt-small">{l}</div> }).collect_view()}
+    }
+    .into_any()
+}
+
+/// The run list.
+#[component]
+pub fn RunsTable(
+    /// Every run.
+    entries: Arc<Vec<ManifestEntry>>,
+    /// The runs shown, in order (indexes into `entries`).
+    shown: Memo<Vec<usize>>,
+    /// The sort column and whether it is descending.
+    sort: RwSignal<(Column, bool)>,
+    /// Ids of the runs picked for a comparison (at most two, oldest pick first).
+    selected: RwSignal<Vec<String>>,
+    /// Opens a run (by id).
+    open: Callback<String>,
+) -> impl IntoView {
+    let headers = COLUMNS
+        .iter()
+        .map(|&c| {
+            let click = move |_| {
+                sort.update(|s| {
+                    *s = if s.0 == c { (c, !s.1) } else { (c, c.numeric()) };
+                });
+            };
+            let mark = move || match sort.get() {
+                (x, true) if x == c => " ▼",
+                (x, false) if x == c => " ▲",
+                _ => "",
+            };
+            view! {
+                <th class:tt-num=c.numeric() on:click=click title="Sort by this column" data-col=c.id()>
+                    {c.label()}
+                    <span class="tt-sort">{mark}</span>
+                </th>
+            }
+        })
+        .collect_view();
+    let rows = move || {
+        let idx = shown.get();
+        if idx.is_empty() {
+            let columns = COLUMNS.len() + 1;
+            return view! { <tr><td class="tt-empty" colspan=columns>"No run matches the filter."</td></tr> }
+                .into_any();
+        }
+        idx.into_iter()
+            .filter_map(|i| entries.get(i))
+            .map(|e| {
+                let id = e.id.clone();
+                let (pick_id, check_id, open_id) = (id.clone(), id.clone(), id.clone());
+                let toggle = move |ev: leptos::ev::Event| {
+                    ev.stop_propagation();
+                    let id = pick_id.clone();
+                    selected.update(|s| {
+                        if let Some(k) = s.iter().position(|x| *x == id) {
+                            s.remove(k);
+                        } else {
+                            s.push(id);
+                            if s.len() > 2 {
+                                s.remove(0);
+                            }
+                        }
+                    });
+                };
+                let cells = COLUMNS
+                    .iter()
+                    .map(|&c| {
+                        let cell = engine::dashboard::view::cell(e, c);
+                        view! { <td class:tt-num=c.numeric()>{cell_view(cell)}</td> }
+                    })
+                    .collect_view();
+                view! {
+                    <tr data-id=id on:click=move |_| open.run(open_id.clone())>
+                        <td class="tt-pick" on:click=|ev| ev.stop_propagation()>
+                            <input
+                                type="checkbox"
+                                class="tt-pick-box"
+                                title="Pick for a comparison"
+                                prop:checked=move || selected.get().contains(&check_id)
+                                on:change=toggle
+                            />
+                        </td>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <div class="tt-table-wrap">
+            <table class="tt-table tt-clickable" id="dash-runs">
+                <thead><tr><th title="Pick two runs to compare">"Pick"</th>{headers}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

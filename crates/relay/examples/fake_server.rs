@@ -5,7 +5,13 @@
 //! ```text
 //! fake_server sglang PREFILL_TRACE DECODE_TRACE
 //! ```
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::disallowed_methods, clippy::disallowed_types, missing_docs)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    missing_docs
+)]
 
 #[path = "../tests/common/fake.rs"]
 #[allow(dead_code)]

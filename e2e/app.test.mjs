@@ -185,7 +185,7 @@ test('exports: markdown equals the CLI, JSON parses', async () => {
   fail(p);
 });
 
-test('a dropped folder is walked like the CLI discovery: rank 0 of a capture', async () => {
+test('a dropped folder is walked like the CLI discovery: its ranks open the all-ranks view', async () => {
   const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'capture-'));
   for (const r of [0, 1]) {
     const name = `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`;
@@ -196,12 +196,16 @@ test('a dropped folder is walked like the CLI discovery: rank 0 of a capture', a
   fs.writeFileSync(path.join(dir, 'server_args.json'), '{"model_path": "Qwen/Qwen3-30B-A3B-Instruct-2507", "tp_size": 4}');
   const p = await page(ctx);
   await p.setInputFiles('#folder', dir);
-  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
-  const header = await p.textContent('#header');
+  // Two ranks: the all-ranks view (as `tracetriage triage --all-ranks DIR`); notes.json is
+  // not a trace and server_args.json gives the model.
+  await p.waitForSelector('#skew-0 tbody tr', { timeout: 60000 });
+  const header = await p.textContent('#ranks-header');
+  assert.match(header, /2 \(0, 1\) of world size 4/);
   assert.match(header, /TP-0\.trace\.json\.gz/);
-  assert.doesNotMatch(header, /TP-1/);
+  assert.match(header, /TP-1\.trace\.json\.gz/);
+  assert.doesNotMatch(header, /notes\.json/);
   assert.match(header, /Qwen\/Qwen3-30B-A3B-Instruct-2507/, 'server_args.json from the folder');
-  assert.equal(await stageCount(p), 2, 'extend/prefill and decode');
+  assert.equal(await p.$$eval('[id^="skew-"]', (t) => t.length), 2, 'extend/prefill and decode');
   fs.rmSync(dir, { recursive: true, force: true });
   fail(p);
 });

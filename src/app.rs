@@ -84,7 +84,7 @@ impl AppState {
             };
             // Traces of two or more ranks open the all-ranks view.
             if crate::components::ranks::distinct_ranks(&files) >= 2 {
-                if let Err(e) = io::start_ranks(&files, 1.0, move |msg| self.on_triage(msg)) {
+                if let Err(e) = io::start_ranks(&files, server_args, 1.0, move |msg| self.on_triage(msg)) {
                     self.status.set(Status::Failed(e));
                 }
                 return;

@@ -224,10 +224,12 @@ pub fn start_triage_roles(
 /// When the browser cannot start a worker.
 pub fn start_ranks(
     files: &[Chosen],
+    server_args: Option<String>,
     min_share_pct: f64,
     on_message: impl Fn(FromWorker) + 'static,
 ) -> Result<(), String> {
-    let request = ToWorker::Ranks { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct };
+    let request =
+        ToWorker::Ranks { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct, server_args };
     let list = Array::new();
     for f in files {
         list.push(&f.file);

@@ -34,6 +34,9 @@ pub enum ToWorker {
         paths: Vec<String>,
         /// Per-row share cutoff of the kernel spread tables, percent.
         min_share_pct: f64,
+        /// `server_args.json` text found beside the traces.
+        #[serde(default)]
+        server_args: Option<String>,
     },
     /// Load and triage two runs (the attached files: A's, then B's) and compare them.
     Diff {

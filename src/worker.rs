@@ -90,8 +90,8 @@ async fn handle(data: JsValue) -> Result<(), String> {
             load(&files, &paths, server_args).await?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
         }
-        ToWorker::Ranks { paths, min_share_pct } => {
-            load(&files, &paths, None).await?;
+        ToWorker::Ranks { paths, min_share_pct, server_args } => {
+            load(&files, &paths, server_args).await?;
             ranks(min_share_pct)
         }
         ToWorker::Diff { a_paths, b_paths } => {
@@ -304,7 +304,11 @@ fn ranks(min_share_pct: f64) -> Result<(), String> {
         let l = l.as_ref().ok_or("no trace is loaded")?;
         let inputs: Vec<engine::triage::Input<'_>> =
             l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-        let options = engine::triage::Options { min_share_pct, ..engine::triage::Options::default() };
+        let options = engine::triage::Options {
+            min_share_pct,
+            server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
+            ..engine::triage::Options::default()
+        };
         Ok::<_, String>(
             engine::analysis::ranks::report(&inputs, &options, engine::Catalog::builtin()).to_json(),
         )

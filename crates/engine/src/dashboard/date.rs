@@ -22,7 +22,8 @@ pub fn trace_start_unix_ns(trace: &Trace) -> Option<i64> {
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
 /// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+#[must_use]
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

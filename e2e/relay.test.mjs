@@ -71,7 +71,7 @@ test('capture through the relay and triage in the page', async () => {
   assert.match(header, /SGLang/);
   assert.match(header, /prefill\//, 'the captured prefill trace');
   assert.match(header, /decode\//, 'the captured decode trace');
-  const tabs = await p.$$eval('.tt-tab-label', (els) => els.map((e) => e.textContent));
+  const tabs = await p.$$eval('.tt-tab .tt-tab-label', (els) => els.map((e) => e.textContent));
   assert.deepEqual(tabs, ['extend/prefill', 'decode']);
   await p.screenshot({ path: path.join(ARTIFACTS, 'relay-capture.png') });
   // The relay kept the capture on disk.

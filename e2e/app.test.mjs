@@ -185,6 +185,42 @@ test('exports: markdown equals the CLI, JSON parses', async () => {
   fail(p);
 });
 
+test('damaged and multi-member gzip files read exactly as the CLI reads them', async () => {
+  // The page inflates gzip with the browser's DecompressionStream beside the engine and
+  // falls back to the engine's own inflater when that stream is not a single clean
+  // member; either way the report (diagnostics included) must equal the CLI's.
+  const zlib = await import('node:zlib');
+  const { execFileSync } = await import('node:child_process');
+  const text = zlib.gunzipSync(fs.readFileSync(path.join(TRACES, CORPUS[0])));
+  const half = Math.floor(text.length / 2);
+  const whole = zlib.gzipSync(text);
+  const files = {
+    'cut.trace.json.gz': whole.subarray(0, Math.floor(whole.length * 0.6)),
+    'two-members.trace.json.gz': Buffer.concat([zlib.gzipSync(text.subarray(0, half)), zlib.gzipSync(text.subarray(half))]),
+    'trailing.trace.json.gz': Buffer.concat([whole, Buffer.from('not gzip at all, just junk after the stream')]),
+    'clean.trace.json.gz': whole,
+  };
+  const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'gzip-'));
+  const p = await page(ctx);
+  await p.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const strip = (s) => s.split('\n').filter((l) => !l.startsWith('Input traces:')).join('\n');
+  for (const [name, bytes] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    if (name !== 'cut.trace.json.gz') await p.goto(ctx.base); // a fresh page: no earlier 'copied'
+    await p.waitForSelector('#drop');
+    await p.setInputFiles('#file', file);
+    await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
+    await p.click('#copy-md');
+    await p.waitForFunction(() => document.querySelector('#message').textContent.includes('copied'));
+    const md = await p.evaluate(() => navigator.clipboard.readText());
+    const cli = execFileSync(CLI, ['triage', file], { encoding: 'utf8' });
+    assert.equal(strip(md), strip(cli), name);
+    if (name !== 'clean.trace.json.gz') assert.match(cli, /truncat|trailing|gzip|cut/i, `${name}: the CLI names the damage`);
+  }
+  fail(p);
+});
+
 test('a dropped folder is walked like the CLI discovery: its ranks open the all-ranks view', async () => {
   const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'capture-'));
   for (const r of [0, 1]) {

@@ -12,6 +12,7 @@ pub mod app;
 pub mod components;
 pub mod io;
 pub mod protocol;
+pub mod reader;
 pub mod relay;
 pub mod worker;
 pub mod worker_extra;

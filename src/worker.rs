@@ -1,5 +1,5 @@
-//! The engine worker: receives `File`s, reads them in 4 MiB slices (the next one requested while the engine parses the current one) into the engine's
-//! streaming loader (no whole-file copy, no JS string), triages, and posts progress and the
+//! The engine worker: receives `File`s, reads them into the engine's streaming loader
+//! (`reader`: gzip inflated beside it by the browser, no whole-file copy, no JS string), triages, and posts progress and the
 //! report back. It keeps the loaded traces, so the page can ask for timelines, hover facts
 //! or a triage with another catalog without reading the files again. Runs off the main
 //! thread, so the page stays responsive.
@@ -7,20 +7,12 @@
 use std::cell::RefCell;
 
 use engine::timeline::{Palette, Rgb, Timeline, Window};
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::protocol::{FromWorker, Progress, ToWorker, UserCatalog};
-
-/// Slice size read from a `File` at a time.
-const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
-/// Minimum time between progress messages, ms (at least 4 per second are sent).
-const PROGRESS_EVERY_MS: f64 = 100.0;
-/// Bytes of a slice handed to the engine at a time, between progress checks (128 KiB of
-/// gzip is about 2 MB of JSON, a few milliseconds of parsing).
-const PIECE: usize = 128 * 1024;
+use crate::reader::{Meter, read_file};
 
 /// What the worker holds after a triage.
 struct Loaded {
@@ -37,12 +29,12 @@ fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
     js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>().ok()
 }
 
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     scope().and_then(|s| s.performance()).map_or(0.0, |p| p.now())
 }
 
 /// Current size of this worker's WebAssembly memory, bytes.
-fn wasm_memory() -> u64 {
+pub(crate) fn wasm_memory() -> u64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .ok()
@@ -50,7 +42,7 @@ fn wasm_memory() -> u64 {
         .map_or(0, |b| u64::from(b.byte_length()))
 }
 
-fn post(msg: &FromWorker) {
+pub(crate) fn post(msg: &FromWorker) {
     if let (Some(s), Ok(text)) = (scope(), serde_json::to_string(msg)) {
         let _ = s.post_message(&JsValue::from_str(&text));
     }
@@ -175,70 +167,28 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
     }
     LOADED.with(|l| *l.borrow_mut() = None);
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    let mut progress =
-        Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
-    let mut last_post = f64::NEG_INFINITY;
+    let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
+    let mut meter =
+        Meter { progress, last_post: f64::NEG_INFINITY, files_before: 0, text_before: 0, events_before: 0 };
     let mut traces = Vec::with_capacity(files.len());
-    let mut buf: Vec<u8> = Vec::new();
     START.with(|s| s.set(now()));
     for (i, file) in files.iter().enumerate() {
         let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
-        let size = file.size();
-        progress.file = i;
-        progress.name.clone_from(&name);
-        progress.bytes_total = size as u64;
-        progress.bytes_read = 0;
-        let mut loader = engine::Loader::new();
-        let text_before = progress.bytes_text;
-        let events_before = progress.events;
-        let unreadable = || format!("{name}: the browser could not read the file");
-        // The next slice is requested before the current one is parsed, so the browser
-        // reads the file while the engine works.
-        let read = |from: f64| -> Result<(f64, JsFuture), String> {
-            let end = (from + SLICE).min(size);
-            let blob = file.slice_with_f64_and_f64(from, end).map_err(|_| unreadable())?;
-            Ok((end, JsFuture::from(blob.array_buffer())))
-        };
-        let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
-        while let Some((end, future)) = pending.take() {
-            let buffer = future.await.map_err(|_| unreadable())?;
-            let offset = end;
-            if offset < size {
-                pending = Some(read(offset)?);
-            }
-            let bytes = Uint8Array::new(&buffer);
-            buf.resize(bytes.length() as usize, 0);
-            bytes.copy_to(&mut buf);
-            // A gzip slice inflates to ~15× its size: feed it in pieces so the progress bar
-            // moves several times a second whatever the compression ratio.
-            let slice_start = offset - buf.len() as f64;
-            let mut fed = 0usize;
-            for piece in buf.chunks(PIECE) {
-                loader.push(piece).map_err(|e| format!("{name}: {e}"))?;
-                fed += piece.len();
-                let t = now();
-                if t - last_post >= PROGRESS_EVERY_MS {
-                    last_post = t;
-                    let p = loader.progress();
-                    progress.bytes_read = (slice_start + fed as f64) as u64;
-                    progress.bytes_text = text_before + p.bytes_text;
-                    progress.events = events_before + p.events;
-                    progress.all_read =
-                        files.iter().take(i).map(|f| f.size() as u64).sum::<u64>() + progress.bytes_read;
-                    progress.wasm_memory = wasm_memory();
-                    post(&FromWorker::Progress(progress.clone()));
-                }
-            }
-            let p = loader.progress();
-            progress.bytes_read = offset as u64;
-            progress.bytes_text = text_before + p.bytes_text;
-            progress.events = events_before + p.events;
-        }
-        let trace = loader.finish().map_err(|e| format!("{name}: {e}"))?;
+        meter.progress.file = i;
+        meter.progress.name.clone_from(&name);
+        meter.progress.bytes_total = file.size() as u64;
+        meter.progress.bytes_read = 0;
+        let trace = read_file(file, &name, &mut meter).await?;
+        meter.files_before += file.size() as u64;
+        meter.text_before += trace.json_bytes;
+        meter.events_before += trace.counts.total;
         traces.push((name, trace));
     }
+    let mut progress = meter.progress;
     progress.phase = "analysing".into();
     progress.all_read = all_total;
+    progress.bytes_text = meter.text_before;
+    progress.events = meter.events_before;
     post(&FromWorker::Progress(progress));
     let timelines = vec![None; traces.len()];
     LOADED.with(|l| *l.borrow_mut() = Some(Loaded { traces, server_args, timelines }));

@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 use super::event::{IntArg, RawEvent, RawKey};
 use super::scan::RawStr;
 use crate::diagnostics::DiagnosticKind as D;
+use crate::model::same_bytes;
 use crate::model::{
     FlowKind, FlowPhase, GpuKind, Key, NO_ID, NO_PY_ID, RuntimeKind, Sym, Trace, Track, TrackId,
 };
@@ -137,12 +138,12 @@ impl Builder {
         };
         self.current_cat = Some(self.last_cat);
         if let Some(seen) = self.cats.get_mut(self.last_cat)
-            && seen.raw == cat.raw
+            && same_bytes(&seen.raw, cat.raw)
         {
             seen.count += 1;
             return seen.class;
         }
-        if let Some(i) = self.cats.iter().position(|s| s.raw == cat.raw) {
+        if let Some(i) = self.cats.iter().position(|s| same_bytes(&s.raw, cat.raw)) {
             self.last_cat = i;
             self.current_cat = Some(i);
             if let Some(seen) = self.cats.get_mut(i) {
@@ -163,7 +164,7 @@ impl Builder {
             self.no_phase += 1;
             return 0;
         };
-        if let Some(seen) = self.phases.iter_mut().find(|s| s.raw == ph.raw) {
+        if let Some(seen) = self.phases.iter_mut().find(|s| same_bytes(&s.raw, ph.raw)) {
             seen.count += 1;
         } else {
             self.phases.push(Seen {

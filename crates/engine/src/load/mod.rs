@@ -75,6 +75,8 @@ enum Mode {
     Sniffing(Vec<u8>),
     Plain,
     Gzip(Box<gzip::Gunzip>),
+    /// JSON text the caller inflated from a complete, verified gzip stream.
+    Inflated,
 }
 
 /// A streaming trace loader: [`push`](Loader::push) chunks, then [`finish`](Loader::finish).
@@ -121,6 +123,28 @@ impl Loader {
         }
     }
 
+    /// A loader for the JSON text of a gzip file that the caller inflates itself, for
+    /// example with the browser's native `DecompressionStream`, which is several times
+    /// faster than inflating in WebAssembly and runs beside the parser.
+    ///
+    /// Push the inflated text with [`push`](Loader::push) and count the compressed bytes
+    /// read with [`add_compressed_bytes`](Loader::add_compressed_bytes). The caller must
+    /// have verified the gzip stream (complete, checksums right, no trailing data); on any
+    /// doubt it should load the file with [`Loader::new`] instead, whose own inflater turns
+    /// damage into diagnostics. The trace is the same as from [`Loader::new`].
+    #[must_use]
+    pub fn for_inflated_gzip() -> Self {
+        Loader { mode: Mode::Inflated, ..Loader::new() }
+    }
+
+    /// Counts compressed input bytes consumed by the caller's inflater (see
+    /// [`for_inflated_gzip`](Loader::for_inflated_gzip)); ignored by other loaders.
+    pub fn add_compressed_bytes(&mut self, bytes: u64) {
+        if matches!(self.mode, Mode::Inflated) {
+            self.bytes_in += bytes;
+        }
+    }
+
     /// Progress so far.
     #[must_use]
     pub fn progress(&self) -> Progress {
@@ -131,13 +155,17 @@ impl Loader {
             phase: match self.mode {
                 Mode::Sniffing(_) => Phase::Start,
                 Mode::Plain => Phase::Parsing,
-                Mode::Gzip(_) => Phase::Inflating,
+                Mode::Gzip(_) | Mode::Inflated => Phase::Inflating,
             },
         }
     }
 
     fn inside(&self) -> &'static str {
-        if matches!(self.mode, Mode::Gzip(_)) { " inside the gzip stream" } else { "" }
+        if self.gzip() { " inside the gzip stream" } else { "" }
+    }
+
+    fn gzip(&self) -> bool {
+        matches!(self.mode, Mode::Gzip(_) | Mode::Inflated)
     }
 
     /// Feeds the next chunk of the input.
@@ -149,7 +177,9 @@ impl Loader {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        self.bytes_in += chunk.len() as u64;
+        if !matches!(self.mode, Mode::Inflated) {
+            self.bytes_in += chunk.len() as u64;
+        }
         let r = self.feed(chunk, false);
         if let Err(e) = &r {
             self.error = Some(e.clone());
@@ -174,7 +204,7 @@ impl Loader {
     fn feed_decided(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
         match &mut self.mode {
             Mode::Sniffing(_) => Ok(()),
-            Mode::Plain => {
+            Mode::Plain | Mode::Inflated => {
                 self.text.extend_from_slice(chunk);
                 self.bytes_text += chunk.len() as u64;
                 self.maybe_parse()
@@ -335,7 +365,7 @@ impl Loader {
                 offset,
                 expected,
                 found: describe(text.get(at..).unwrap_or(&[])),
-                inside: if matches!(self.mode, Mode::Gzip(_)) { " of the gzip stream" } else { "" },
+                inside: if self.gzip() { " of the gzip stream" } else { "" },
             }),
         }
     }

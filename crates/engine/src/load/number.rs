@@ -192,15 +192,20 @@ fn fast_micros(text: &[u8], shift: i32) -> Option<i64> {
         i = 1;
     }
     let int_start = i;
+    // At most 15 integer and 3 fraction digits: the value stays below 10^18, so plain
+    // arithmetic cannot overflow (checked i64 multiplies are a 128-bit libcall in wasm32).
     while let Some(&c) = text.get(i) {
         if c.is_ascii_digit() {
-            v = v.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+            if i - int_start == 15 {
+                return None;
+            }
+            v = v * 10 + i64::from(c - b'0');
             i += 1;
         } else {
             break;
         }
     }
-    if i == int_start || i - int_start > 15 {
+    if i == int_start {
         return None;
     }
     let mut frac_digits = 0;

@@ -205,3 +205,38 @@ fn errors_are_sticky() {
     assert!(l.push(&big).is_err());
     assert!(l.push(b"more").is_err());
 }
+
+#[test]
+fn text_inflated_by_the_caller_loads_like_the_gzip_file() {
+    let packed = gz(SMALL);
+    let own = load(&packed).expect("gzip");
+    for piece in [1, 7, SMALL.len()] {
+        let mut l = Loader::for_inflated_gzip();
+        for chunk in SMALL.chunks(piece) {
+            l.push(chunk).expect("push");
+            assert_eq!(l.progress().phase, Phase::Inflating);
+        }
+        assert_eq!(l.progress().bytes_in, 0);
+        assert_eq!(l.progress().bytes_text, SMALL.len() as u64);
+        l.add_compressed_bytes(10);
+        l.add_compressed_bytes(packed.len() as u64 - 10);
+        let theirs = l.finish().expect("inflated");
+        assert_eq!(theirs.input_bytes, packed.len() as u64);
+        assert_eq!(
+            crate::inspect::summarize(&theirs).to_json("t"),
+            crate::inspect::summarize(&own).to_json("t"),
+            "piece {piece}"
+        );
+    }
+    // Errors name the gzip stream as with the engine's own inflater.
+    let mut l = Loader::for_inflated_gzip();
+    l.push(b"<html>").expect("buffered");
+    l.add_compressed_bytes(20);
+    let e = l.finish().expect_err("not json");
+    assert!(e.to_string().contains("gzip"), "{e}");
+    // Plain loaders ignore compressed-byte counts.
+    let mut l = Loader::new();
+    l.push(SMALL).expect("plain");
+    l.add_compressed_bytes(5);
+    assert_eq!(l.finish().expect("plain").input_bytes, SMALL.len() as u64);
+}

@@ -8,6 +8,7 @@
 
 mod kinds;
 mod strings;
+pub(crate) use strings::same_bytes;
 mod tables;
 
 pub use kinds::{FlowKind, FlowPhase, GpuKind, RuntimeKind};

@@ -50,6 +50,20 @@ fn hash(text: &[u8]) -> u64 {
     FxBuildHasher.hash_one(text)
 }
 
+/// Byte equality, 8 bytes at a time. Slice `==` becomes a `memcmp` call, which in wasm32
+/// is a byte-at-a-time loop the optimiser cannot see into; interning compares every
+/// repeated name in the trace, so this is on the parser's hot path.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_ne_bytes);
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    ca.zip(cb).all(|(x, y)| word(x) == word(y)) && ta.iter().zip(tb).all(|(x, y)| x == y)
+}
+
 impl Strings {
     /// A table holding only the empty string (as [`Sym::EMPTY`]).
     #[must_use]
@@ -128,7 +142,7 @@ impl Strings {
     /// The lookup compares bytes, so text already in the table (the common case: names
     /// repeat) is found without re-validating its UTF-8.
     pub fn intern_bytes(&mut self, bytes: &[u8]) -> Sym {
-        if let Some(&i) = self.table.find(hash(bytes), |&i| self.bytes_of(i) == bytes) {
+        if let Some(&i) = self.table.find(hash(bytes), |&i| same_bytes(self.bytes_of(i), bytes)) {
             return Sym(i);
         }
         match core::str::from_utf8(bytes) {
@@ -155,6 +169,17 @@ impl Strings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_byte_equality() {
+        let texts: [&[u8]; 7] =
+            [b"", b"a", b"abcdefgh", b"abcdefgi", b"abcdefghX", b"abcdefghY", b"abcdefgh12345678"];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} vs {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn interns_once_and_round_trips() {

@@ -1,0 +1,212 @@
+//! Reading one `File` into the engine's streaming loader, inside the engine worker.
+//!
+//! Gzip files are inflated by the browser's native `DecompressionStream` in a second,
+//! plain-JS worker (`inflate_worker.js`), so inflating and parsing run side by side: the
+//! engine worker only parses. The inflater's text is trusted only when the stream ended
+//! cleanly and its length matches the gzip trailer; otherwise (damaged, truncated,
+//! multi-member, or no `DecompressionStream`) the file is read again through the engine's
+//! own inflater, whose diagnostics say what was wrong. Plain JSON is read in 4 MiB slices,
+//! the next one requested while the engine parses the current one. Neither path holds the
+//! whole file or makes a JS string of it.
+
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::protocol::{FromWorker, Progress};
+use crate::worker::{now, post, wasm_memory};
+
+/// Slice size read from a `File` at a time.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+/// Minimum time between progress messages, ms (at least 4 per second are sent).
+const PROGRESS_EVERY_MS: f64 = 100.0;
+/// Bytes of a slice handed to the engine at a time, between progress checks (128 KiB of
+/// gzip is about 2 MB of JSON, a few milliseconds of parsing).
+const PIECE: usize = 128 * 1024;
+/// The inflater worker's source.
+const INFLATER_JS: &str = include_str!("inflate_worker.js");
+
+/// Progress of a multi-file load, posted to the page at most every
+/// [`PROGRESS_EVERY_MS`].
+pub(crate) struct Meter {
+    /// What the page is told.
+    pub progress: Progress,
+    /// When progress was last posted.
+    pub last_post: f64,
+    /// Bytes of the earlier files.
+    pub files_before: u64,
+    /// JSON text of the earlier files.
+    pub text_before: u64,
+    /// Events of the earlier files.
+    pub events_before: u64,
+}
+
+impl Meter {
+    /// Records `bytes_read` of the current file and the loader's counters; posts when due.
+    fn update(&mut self, loader: &engine::Loader, bytes_read: u64) {
+        let p = loader.progress();
+        self.progress.bytes_read = bytes_read;
+        self.progress.bytes_text = self.text_before + p.bytes_text;
+        self.progress.events = self.events_before + p.events;
+        self.progress.all_read = self.files_before + bytes_read;
+        let t = now();
+        if t - self.last_post >= PROGRESS_EVERY_MS {
+            self.last_post = t;
+            self.progress.wasm_memory = wasm_memory();
+            post(&FromWorker::Progress(self.progress.clone()));
+        }
+    }
+}
+
+/// Reads `file` into a trace. Errors are page-ready messages naming the file.
+pub(crate) async fn read_file(
+    file: &web_sys::File,
+    name: &str,
+    meter: &mut Meter,
+) -> Result<engine::Trace, String> {
+    if let Some(trace) = read_inflated(file, name, meter).await? {
+        return Ok(trace);
+    }
+    read_own(file, name, meter).await
+}
+
+fn unreadable(name: &str) -> String {
+    format!("{name}: the browser could not read the file")
+}
+
+/// Bytes `from..to` of the file.
+async fn bytes(file: &web_sys::File, name: &str, from: f64, to: f64) -> Result<Vec<u8>, String> {
+    let blob = file.slice_with_f64_and_f64(from, to).map_err(|_| unreadable(name))?;
+    let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|_| unreadable(name))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The gzip path through the browser's inflater. `Ok(None)`: not gzip, or the browser's
+/// inflater could not be used or trusted; read the file with the engine's own.
+async fn read_inflated(
+    file: &web_sys::File,
+    name: &str,
+    meter: &mut Meter,
+) -> Result<Option<engine::Trace>, String> {
+    let size = file.size();
+    // The smallest gzip member is 18 bytes.
+    if size < 18.0 || bytes(file, name, 0.0, 2.0).await? != [0x1f, 0x8b] {
+        return Ok(None);
+    }
+    // ISIZE: the last member's uncompressed length mod 2^32. A single clean member ends
+    // with the length of all the text; trailing data or more members almost surely not.
+    let tail = bytes(file, name, size - 4.0, size).await?;
+    let Ok(isize) = <[u8; 4]>::try_from(tail.as_slice()).map(u32::from_le_bytes) else { return Ok(None) };
+    let Some(inflater) = Inflater::start(file) else { return Ok(None) };
+    let mut loader = engine::Loader::for_inflated_gzip();
+    let mut text = Vec::new();
+    let mut read = 0u64;
+    let mut pending = inflater.request();
+    loop {
+        let Ok(message) = pending.await else { return Ok(None) };
+        let field = |key: &str| Reflect::get(&message, &JsValue::from_str(key)).ok();
+        let now_read = field("read").and_then(|v| v.as_f64()).map_or(read, |r| r as u64);
+        loader.add_compressed_bytes(now_read.saturating_sub(read));
+        read = read.max(now_read);
+        if let Some(buffer) = field("text").filter(|v| v.is_instance_of::<js_sys::ArrayBuffer>()) {
+            // Ask for the next buffer before parsing this one: the inflater works meanwhile.
+            pending = inflater.request();
+            let view = Uint8Array::new(&buffer);
+            text.resize(view.length() as usize, 0);
+            view.copy_to(&mut text);
+            loader.push(&text).map_err(|e| format!("{name}: {e}"))?;
+            meter.update(&loader, read);
+        } else if field("done").is_some_and(|v| v.is_truthy()) {
+            break;
+        } else {
+            return Ok(None);
+        }
+    }
+    drop(inflater);
+    if loader.progress().bytes_text as u32 != isize {
+        return Ok(None);
+    }
+    meter.update(&loader, size as u64);
+    loader.finish().map(Some).map_err(|e| format!("{name}: {e}"))
+}
+
+/// The inflater worker for one file; terminated when dropped.
+struct Inflater {
+    worker: web_sys::Worker,
+    url: String,
+}
+
+impl Inflater {
+    fn start(file: &web_sys::File) -> Option<Inflater> {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let parts = Array::of1(&JsValue::from_str(INFLATER_JS));
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let Ok(worker) = web_sys::Worker::new(&url) else {
+            let _ = web_sys::Url::revoke_object_url(&url);
+            return None;
+        };
+        let inflater = Inflater { worker, url };
+        inflater.worker.post_message(file).ok()?;
+        Some(inflater)
+    }
+
+    /// Asks for the next message; resolves with its data (rejects on a worker error).
+    fn request(&self) -> JsFuture {
+        let worker = &self.worker;
+        let promise = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+            let on_message = Closure::once_into_js(move |ev: web_sys::MessageEvent| {
+                let _ = resolve.call1(&JsValue::NULL, &ev.data());
+            });
+            worker.set_onmessage(Some(on_message.unchecked_ref()));
+            worker.set_onerror(Some(&reject));
+        });
+        if self.worker.post_message(&JsValue::from_str("next")).is_err() {
+            return JsFuture::from(Promise::reject(&JsValue::from_str("the inflater is gone")));
+        }
+        JsFuture::from(promise)
+    }
+}
+
+impl Drop for Inflater {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        let _ = web_sys::Url::revoke_object_url(&self.url);
+    }
+}
+
+/// The engine's own path: 4 MiB slices into [`engine::Loader::new`], which sniffs gzip.
+async fn read_own(file: &web_sys::File, name: &str, meter: &mut Meter) -> Result<engine::Trace, String> {
+    let size = file.size();
+    let mut loader = engine::Loader::new();
+    let mut buf: Vec<u8> = Vec::new();
+    // The next slice is requested before the current one is parsed, so the browser
+    // reads the file while the engine works.
+    let read = |from: f64| -> Result<(f64, JsFuture), String> {
+        let end = (from + SLICE).min(size);
+        let blob = file.slice_with_f64_and_f64(from, end).map_err(|_| unreadable(name))?;
+        Ok((end, JsFuture::from(blob.array_buffer())))
+    };
+    let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
+    while let Some((end, future)) = pending.take() {
+        let buffer = future.await.map_err(|_| unreadable(name))?;
+        if end < size {
+            pending = Some(read(end)?);
+        }
+        let bytes = Uint8Array::new(&buffer);
+        buf.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut buf);
+        // A gzip slice inflates to ~15× its size: feed it in pieces so the progress bar
+        // moves several times a second whatever the compression ratio.
+        let slice_start = end - buf.len() as f64;
+        let mut fed = 0usize;
+        for piece in buf.chunks(PIECE) {
+            loader.push(piece).map_err(|e| format!("{name}: {e}"))?;
+            fed += piece.len();
+            meter.update(&loader, (slice_start + fed as f64) as u64);
+        }
+    }
+    loader.finish().map_err(|e| format!("{name}: {e}"))
+}

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod components;
 pub mod io;
+pub mod parallel;
 pub mod protocol;
 pub mod reader;
 pub mod relay;

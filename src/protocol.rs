@@ -38,6 +38,12 @@ pub enum ToWorker {
         #[serde(default)]
         server_args: Option<String>,
     },
+    /// Sent by an engine worker to a child engine worker: load the attached file and post
+    /// it back as `{encoded: ArrayBuffer}` (`engine::Trace::to_bytes`, transferred).
+    Encode {
+        /// Display path of the file.
+        paths: Vec<String>,
+    },
     /// Load and triage two runs (the attached files: A's, then B's) and compare them.
     Diff {
         /// Display paths of A's files (the first `a_paths.len()` attachments).
@@ -144,6 +150,10 @@ pub struct Progress {
     pub phase: String,
     /// Size of the worker's WebAssembly memory, bytes.
     pub wasm_memory: u64,
+    /// Files read at the same time in child workers (0 or 1: one after the other); then
+    /// `file` counts the files finished.
+    #[serde(default)]
+    pub parallel: usize,
 }
 
 /// A message from the worker.

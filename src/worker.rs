@@ -25,7 +25,7 @@ thread_local! {
     static LOADED: RefCell<Option<Loaded>> = const { RefCell::new(None) };
 }
 
-fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
+pub(crate) fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
     js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>().ok()
 }
 
@@ -108,6 +108,12 @@ async fn handle(data: JsValue) -> Result<(), String> {
             post(&FromWorker::Diff { json: engine::report::diff::diff(&a, &b, &options).to_json() });
             Ok(())
         }
+        ToWorker::Encode { paths } => {
+            load(&files, &paths, None).await?;
+            let loaded = LOADED.with(|l| l.borrow_mut().take()).ok_or("no trace is loaded")?;
+            let (_, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
+            crate::parallel::post_encoded(trace)
+        }
         ToWorker::Retriage { min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), now())
@@ -172,7 +178,15 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
         Meter { progress, last_post: f64::NEG_INFINITY, files_before: 0, text_before: 0, events_before: 0 };
     let mut traces = Vec::with_capacity(files.len());
     START.with(|s| s.set(now()));
-    for (i, file) in files.iter().enumerate() {
+    if files.len() > 1 && crate::parallel::available() {
+        let names: Vec<String> =
+            files.iter().enumerate().map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name())).collect();
+        traces = crate::parallel::load_all(&files, &names).await?;
+        meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
+        meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
+        meter.progress.parallel = crate::parallel::children_for(files.len());
+    }
+    for (i, file) in files.iter().enumerate().skip(traces.len()) {
         let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
         meter.progress.file = i;
         meter.progress.name.clone_from(&name);

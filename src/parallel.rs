@@ -1,0 +1,232 @@
+//! Reading several files at once (all ranks of a capture, both runs of a comparison):
+//! the engine worker starts child engine workers (this same worker script), each reads
+//! files into traces with the usual [`crate::reader`] and sends every trace back in the
+//! engine's binary form ([`engine::Trace::to_bytes`], its buffer transferred, not copied).
+//! The engine worker decodes each as it arrives, keeps the files' order, and analyses them
+//! together, so the report is the same as from reading one file after the other.
+//!
+//! Progress of the children is summed into one progress bar. A child's error (a file
+//! that is not a trace) ends the whole load with that message, as the sequential read
+//! would; children die with the engine worker when the page cancels.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use crate::protocol::{FromWorker, Progress, ToWorker};
+use crate::worker::{now, post, wasm_memory};
+
+/// Most child workers at once (each also starts an inflater worker for gzip files).
+const MAX_CHILDREN: usize = 4;
+/// Minimum time between progress messages, ms.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Whether files can be read in child workers here: a worker that knows its own script.
+pub(crate) fn available() -> bool {
+    own_url().is_some()
+}
+
+fn own_url() -> Option<String> {
+    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location")).ok()?;
+    Reflect::get(&location, &JsValue::from_str("href")).ok()?.as_string()
+}
+
+/// How many children to start for `files` files.
+pub(crate) fn children_for(files: usize) -> usize {
+    let cores = crate::worker::scope()
+        .map(|s| s.navigator().hardware_concurrency())
+        .filter(|c| c.is_finite() && *c >= 1.0)
+        .map_or(2, |c| c as usize);
+    files.min(cores.clamp(2, MAX_CHILDREN))
+}
+
+/// Progress of every file, summed for the page.
+struct Tally {
+    progress: Progress,
+    /// Per file: bytes read, JSON bytes, events.
+    files: Vec<(u64, u64, u64)>,
+    done: usize,
+    last_post: f64,
+}
+
+impl Tally {
+    fn update(&mut self, index: usize, p: &Progress, force: bool) {
+        if let Some(f) = self.files.get_mut(index) {
+            *f = (p.bytes_read, p.bytes_text, p.events);
+        }
+        let t = now();
+        if !force && t - self.last_post < PROGRESS_EVERY_MS {
+            return;
+        }
+        self.last_post = t;
+        let sum = |k: fn(&(u64, u64, u64)) -> u64| self.files.iter().map(k).sum::<u64>();
+        self.progress.all_read = sum(|f| f.0).min(self.progress.all_total);
+        self.progress.bytes_text = sum(|f| f.1);
+        self.progress.events = sum(|f| f.2);
+        self.progress.file = self.done;
+        self.progress.wasm_memory = wasm_memory();
+        post(&FromWorker::Progress(self.progress.clone()));
+    }
+}
+
+/// Reads `files` (named `names`) in child workers; traces in the files' order.
+pub(crate) async fn load_all(
+    files: &[web_sys::File],
+    names: &[String],
+) -> Result<Vec<(String, engine::Trace)>, String> {
+    let children = children_for(files.len());
+    let all_total = files.iter().map(|f| f.size() as u64).sum();
+    let progress = Progress {
+        files: files.len(),
+        all_total,
+        phase: "reading".into(),
+        parallel: children,
+        ..Progress::default()
+    };
+    let tally = Rc::new(RefCell::new(Tally {
+        progress,
+        files: vec![(0, 0, 0); files.len()],
+        done: 0,
+        last_post: f64::NEG_INFINITY,
+    }));
+    let results: Rc<RefCell<Vec<Option<engine::Trace>>>> =
+        Rc::new(RefCell::new((0..files.len()).map(|_| None).collect()));
+    let lanes = Array::new();
+    for lane in 0..children {
+        let (files, names) = (files.to_vec(), names.to_vec());
+        let (tally, results) = (Rc::clone(&tally), Rc::clone(&results));
+        lanes.push(&future_to_promise(async move {
+            let child = Child::start().await?;
+            for i in (lane..files.len()).step_by(children) {
+                let (Some(file), Some(name)) = (files.get(i), names.get(i)) else { break };
+                let bytes = child.load(file, name, i, &tally).await?;
+                let trace = engine::Trace::from_bytes(&bytes)
+                    .map_err(|e| JsValue::from_str(&format!("{name}: {e}")))?;
+                if let Some(slot) = results.borrow_mut().get_mut(i) {
+                    *slot = Some(trace);
+                }
+                let mut t = tally.borrow_mut();
+                t.done += 1;
+                let p = Progress {
+                    bytes_read: file.size() as u64,
+                    bytes_text: t.files.get(i).map_or(0, |f| f.1),
+                    events: t.files.get(i).map_or(0, |f| f.2),
+                    ..Progress::default()
+                };
+                t.update(i, &p, true);
+            }
+            Ok(JsValue::UNDEFINED)
+        }));
+    }
+    JsFuture::from(Promise::all(&lanes))
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| "a reading worker failed".to_owned()))?;
+    let traces = results.borrow_mut().drain(..).collect::<Vec<_>>();
+    names
+        .iter()
+        .cloned()
+        .zip(traces)
+        .map(|(name, t)| t.map(|t| (name.clone(), t)).ok_or_else(|| format!("{name}: the file was not read")))
+        .collect()
+}
+
+/// A child engine worker; terminated when dropped.
+struct Child {
+    worker: web_sys::Worker,
+    /// The message handler of the current request (kept alive while it is installed).
+    handler: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
+}
+
+impl Child {
+    /// Starts a child and waits until it listens (messages sent earlier would be lost).
+    async fn start() -> Result<Child, JsValue> {
+        let failed = || JsValue::from_str("this browser could not start a reading worker");
+        let url = own_url().ok_or_else(failed)?;
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Classic);
+        let worker = web_sys::Worker::new_with_options(&url, &options).map_err(|_| failed())?;
+        let child = Child { worker, handler: RefCell::new(None) };
+        let ready = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+            child.listen(move |data| {
+                let ready = data
+                    .as_string()
+                    .is_some_and(|t| matches!(serde_json::from_str(&t), Ok(FromWorker::Ready)));
+                if ready {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+            });
+            child.worker.set_onerror(Some(&reject));
+        });
+        JsFuture::from(ready).await.map_err(|_| failed())?;
+        Ok(child)
+    }
+
+    fn listen(&self, mut f: impl FnMut(JsValue) + 'static) {
+        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            f(ev.data());
+        });
+        self.worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        *self.handler.borrow_mut() = Some(handler);
+    }
+
+    /// Has the child read `file` (input `index`); its trace's bytes.
+    async fn load(
+        &self,
+        file: &web_sys::File,
+        name: &str,
+        index: usize,
+        tally: &Rc<RefCell<Tally>>,
+    ) -> Result<Vec<u8>, JsValue> {
+        let request = serde_json::to_string(&ToWorker::Encode { paths: vec![name.to_owned()] })
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let message = js_sys::Object::new();
+        Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&request))?;
+        Reflect::set(&message, &JsValue::from_str("files"), &Array::of1(file))?;
+        let done = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+            let tally = Rc::clone(tally);
+            self.listen(move |data| {
+                if let Some(text) = data.as_string() {
+                    match serde_json::from_str::<FromWorker>(&text) {
+                        Ok(FromWorker::Progress(p)) => tally.borrow_mut().update(index, &p, false),
+                        Ok(FromWorker::Error { message }) => {
+                            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
+                        }
+                        _ => {}
+                    }
+                } else if let Ok(buffer) = Reflect::get(&data, &JsValue::from_str("encoded")) {
+                    let _ = resolve.call1(&JsValue::NULL, &buffer);
+                }
+            });
+            self.worker.set_onerror(Some(&reject));
+        });
+        self.worker.post_message(&message)?;
+        let buffer = JsFuture::from(done).await.map_err(|e| {
+            if e.is_string() { e } else { JsValue::from_str(&format!("{name}: the reading worker failed")) }
+        })?;
+        Ok(Uint8Array::new(&buffer).to_vec())
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// In a child: posts the loaded trace's bytes to the parent, transferring the buffer.
+pub(crate) fn post_encoded(trace: &engine::Trace) -> Result<(), String> {
+    let bytes = trace.to_bytes();
+    let array = Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);
+    array.copy_from(&bytes);
+    let buffer = array.buffer();
+    let message = js_sys::Object::new();
+    Reflect::set(&message, &JsValue::from_str("encoded"), &buffer).map_err(|_| "could not send the trace")?;
+    let scope = crate::worker::scope().ok_or("not in a worker")?;
+    scope
+        .post_message_with_transfer(&message, &Array::of1(&buffer))
+        .map_err(|_| "could not send the trace".to_owned())
+}

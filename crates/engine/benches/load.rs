@@ -6,6 +6,9 @@
 //! ```
 //! `FILE` defaults to the 32 MB SGLang corpus trace; `scripts/bench-load.sh` makes the
 //! 1 GiB trace of the README figures and runs this on it.
+//!
+//! It then times the worker codec on the loaded trace: `Trace::to_bytes` and
+//! `Trace::from_bytes` (best and median of 10 runs each), and the encoded size.
 #![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
 
 use std::io::Read;
@@ -33,6 +36,7 @@ fn main() {
     });
     let mut times = Vec::new();
     let mut summary = String::new();
+    let mut last = None;
     for _ in 0..reps {
         let mut file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
         let mut buf = vec![0u8; 1 << 20];
@@ -58,7 +62,7 @@ fn main() {
         );
         let mb = trace.json_bytes as f64 / 1e6;
         println!("load {path}: {secs:.3} s = {:.0} MB/s of JSON", mb / secs);
-        drop(trace);
+        last = Some(trace);
     }
     times.sort_by(f64::total_cmp);
     println!("{summary}");
@@ -67,5 +71,39 @@ fn main() {
         times[0],
         times[times.len() / 2],
         peak_rss_mb().unwrap_or(f64::NAN)
+    );
+    if let Some(trace) = last {
+        codec(&trace);
+    }
+}
+
+/// Best and median of `runs` timings of `f`, in ms.
+fn time_ms(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut t: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    (t[0], t[t.len() / 2])
+}
+
+/// Times `Trace::to_bytes` and `Trace::from_bytes` (the hand-over between Web Workers).
+fn codec(trace: &engine::Trace) {
+    let bytes = trace.to_bytes();
+    let (enc_best, enc_median) = time_ms(10, || {
+        std::hint::black_box(trace.to_bytes());
+    });
+    let (dec_best, dec_median) = time_ms(10, || {
+        std::hint::black_box(engine::Trace::from_bytes(&bytes).unwrap());
+    });
+    assert!(engine::Trace::from_bytes(&bytes).unwrap() == *trace, "codec round trip differs");
+    println!(
+        "codec: {:.1} MB encoded ({} strings); to_bytes best {enc_best:.1} ms, median {enc_median:.1} ms; \
+         from_bytes best {dec_best:.1} ms, median {dec_median:.1} ms",
+        bytes.len() as f64 / 1e6,
+        trace.strings.len()
     );
 }

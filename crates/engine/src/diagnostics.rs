@@ -184,6 +184,19 @@ impl Diagnostics {
         self.entries.is_empty()
     }
 
+    /// Every entry in the order it was first recorded (what [`crate::Trace::to_bytes`] writes).
+    #[must_use]
+    pub fn entries(&self) -> &[Diagnostic] {
+        let Diagnostics { entries } = self;
+        entries
+    }
+
+    /// Diagnostics holding exactly `entries`, in that order; the caller guarantees that no
+    /// two entries share a `(kind, detail)` (the codec checks this before calling).
+    pub(crate) fn from_entries(entries: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics { entries }
+    }
+
     /// Adds every entry of `other` (used when several traces are merged into one report).
     pub fn merge(&mut self, other: &Diagnostics) {
         for d in &other.entries {

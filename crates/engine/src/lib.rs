@@ -29,7 +29,7 @@ pub mod model;
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
 pub use load::{Loader, Phase, Progress, load};
-pub use model::Trace;
+pub use model::{CodecError, Trace};
 pub mod format;
 pub mod inspect;
 pub mod report;

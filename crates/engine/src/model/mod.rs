@@ -6,11 +6,13 @@
 //! in file order; analyses build the orderings they need. Identifiers that may be absent
 //! use [`NO_ID`] and [`Sym::NONE`] rather than `Option`, to keep the columns dense.
 
+mod codec;
 mod kinds;
 mod strings;
 pub(crate) use strings::same_bytes;
 mod tables;
 
+pub use codec::{CODEC_MAGIC, CODEC_VERSION, CodecError};
 pub use kinds::{FlowKind, FlowPhase, GpuKind, RuntimeKind};
 pub use strings::{Strings, Sym};
 pub use tables::{Annotations, CpuOps, Flows, GpuOps, PythonFrames, RuntimeCalls};
@@ -56,7 +58,7 @@ pub struct Track {
 }
 
 /// Every lane seen, plus the process and thread names from metadata events.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tracks {
     /// Lanes in first-seen order; [`TrackId`] indexes this.
     pub list: Vec<Track>,
@@ -191,7 +193,9 @@ impl EventCounts {
 }
 
 /// A loaded trace: everything the analyses need, and nothing else.
-#[derive(Clone, Debug, Default)]
+///
+/// [`Trace::to_bytes`] and [`Trace::from_bytes`] move it between Web Workers.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     /// Top-level facts.
     pub meta: TraceMeta,

@@ -40,6 +40,13 @@ pub struct Strings {
     table: HashTable<u32>,
 }
 
+/// Two tables are equal when they hold the same texts under the same symbols.
+impl PartialEq for Strings {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|((_, a), (_, b))| a == b)
+    }
+}
+
 impl core::fmt::Debug for Strings {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Strings").field("len", &self.spans.len()).finish()

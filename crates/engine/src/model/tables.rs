@@ -4,7 +4,7 @@
 use super::{FlowKind, FlowPhase, GpuKind, RuntimeKind, Sym, TrackId};
 
 /// GPU activities: kernels, copies, fills and GPU-side waits.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GpuOps {
     /// What each activity is.
     pub kind: Vec<GpuKind>,
@@ -56,7 +56,7 @@ impl GpuOps {
 }
 
 /// CUDA/HIP runtime and driver API calls.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeCalls {
     /// API name (`cudaLaunchKernel`, `hipGraphLaunch`, …).
     pub name: Vec<Sym>,
@@ -93,7 +93,7 @@ impl RuntimeCalls {
 }
 
 /// CPU operators (`cpu_op`, legacy `Operator`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CpuOps {
     /// Operator name (`aten::mm`, `sgl_kernel::fwd`, …).
     pub name: Vec<Sym>,
@@ -126,7 +126,7 @@ impl CpuOps {
 }
 
 /// Python frames (`python_function`, present with `with_stack=True`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PythonFrames {
     /// `path/to/file.py(123): func`, `<built-in method …>` or `nn.Module: Linear_0`.
     pub name: Vec<Sym>,
@@ -158,7 +158,7 @@ impl PythonFrames {
 }
 
 /// `user_annotation` (CPU) and `gpu_user_annotation` (GPU lane) ranges.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Annotations {
     /// Annotation text (`step[DECODE bs=16]`, `ProfilerStep#3`, …).
     pub name: Vec<Sym>,
@@ -189,7 +189,7 @@ impl Annotations {
 }
 
 /// Flow events (`ph` `s`/`t`/`f`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flows {
     /// Flow id (equals the correlation id for launch flows).
     pub id: Vec<u64>,

@@ -1,0 +1,53 @@
+//! Corpus round trips of the worker codec: every trace of `../shared/traces`, encoded with
+//! `Trace::to_bytes` and decoded with `Trace::from_bytes`, is the same trace, gives a
+//! byte-identical triage report JSON and the same `inspect` output.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, missing_docs)]
+
+use std::path::PathBuf;
+
+/// `../shared/traces` beside the repository; `TRACETRIAGE_TRACES` overrides (as in `tests/it`).
+fn corpus_files() -> Vec<PathBuf> {
+    let dir = std::env::var_os("TRACETRIAGE_TRACES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces")));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the trace corpus must be at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".json.gz"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The report JSON the CLI prints for `tracetriage triage FILE --format json`.
+fn report_json(trace: &engine::Trace, name: &str) -> String {
+    let inputs = [engine::triage::Input { path: name, trace }];
+    engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin()).to_json()
+}
+
+/// What `tracetriage inspect` prints, as text and as JSON.
+fn inspect(trace: &engine::Trace, name: &str) -> (String, String) {
+    let s = engine::inspect::summarize(trace);
+    (s.to_text(name), serde_json::to_string_pretty(&s.to_json(name)).unwrap())
+}
+
+#[test]
+fn corpus_traces_round_trip_with_identical_reports() {
+    let files = corpus_files();
+    assert!(files.len() >= 12, "expected the 12 corpus traces, found {}", files.len());
+    for path in files {
+        let name = format!("../shared/traces/{}", path.file_name().unwrap().to_string_lossy());
+        let original = engine::load(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let bytes = original.to_bytes();
+        let decoded = engine::Trace::from_bytes(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(decoded == original, "{name}: decoded trace differs from the original");
+        assert_eq!(decoded.to_bytes(), bytes, "{name}: re-encoding differs");
+        assert_eq!(report_json(&decoded, &name), report_json(&original, &name), "{name}: report JSON");
+        assert_eq!(inspect(&decoded, &name), inspect(&original, &name), "{name}: inspect output");
+        // Any cut of a real encoding is an error, never a panic or a silently shorter trace.
+        for cut in [0, 7, 8, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+            assert!(engine::Trace::from_bytes(&bytes[..cut]).is_err(), "{name}: prefix {cut} decoded");
+        }
+    }
+}

@@ -37,8 +37,10 @@ fn own_url() -> Option<String> {
 
 /// How many children to start for `files` files.
 pub(crate) fn children_for(files: usize) -> usize {
-    let cores = crate::worker::scope()
-        .map(|s| s.navigator().hardware_concurrency())
+    let cores = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .and_then(|n| Reflect::get(&n, &JsValue::from_str("hardwareConcurrency")))
+        .ok()
+        .and_then(|c| c.as_f64())
         .filter(|c| c.is_finite() && *c >= 1.0)
         .map_or(2, |c| c as usize);
     files.min(cores.clamp(2, MAX_CHILDREN))
@@ -188,6 +190,7 @@ impl Child {
         Reflect::set(&message, &JsValue::from_str("files"), &Array::of1(file))?;
         let done = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
             let tally = Rc::clone(tally);
+            self.worker.set_onerror(Some(&reject));
             self.listen(move |data| {
                 if let Some(text) = data.as_string() {
                     match serde_json::from_str::<FromWorker>(&text) {
@@ -201,7 +204,6 @@ impl Child {
                     let _ = resolve.call1(&JsValue::NULL, &buffer);
                 }
             });
-            self.worker.set_onerror(Some(&reject));
         });
         self.worker.post_message(&message)?;
         let buffer = JsFuture::from(done).await.map_err(|e| {

@@ -60,3 +60,13 @@ fn triage_runs_in_the_browser() {
     let back = engine::share::decode(&engine::share::encode(&r)).unwrap();
     assert_eq!(back, r);
 }
+
+#[wasm_bindgen_test]
+fn codec_round_trips_in_the_browser() {
+    // What the browser does between workers: encode in one, decode in another.
+    let t = engine::load(FIXTURE).unwrap();
+    let bytes = t.to_bytes();
+    let back = engine::Trace::from_bytes(&bytes).unwrap();
+    assert!(back == t, "decoded trace differs");
+    assert!(engine::Trace::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+}

@@ -2,6 +2,11 @@
 //! Corpus round trips (report and `inspect` output unchanged) are in `tests/codec.rs`.
 
 use super::*;
+use crate::diagnostics::Diagnostics;
+use crate::model::{
+    Annotations, CpuOps, DeviceProps, DistributedInfo, EventCounts, Flows, GpuOps, Key, PythonFrames,
+    RuntimeCalls, Strings, Sym, TraceMeta, Track, TrackId, Tracks,
+};
 use crate::model::{NO_ID, NO_PY_ID};
 
 /// A trace with every field set, odd values included (negative times, empty and

@@ -83,7 +83,13 @@ pub fn cancel() {
 fn spawn() -> Result<Engine, String> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Classic);
-    let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+    // `?workers=1` on the page (for benchmarks) makes the worker read files one after the
+    // other instead of in child workers; it sees the flag in its own URL.
+    let one = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|kv| kv == "workers=1"));
+    let url = if one { format!("{WORKER_URL}?workers=1") } else { WORKER_URL.to_owned() };
+    let worker = web_sys::Worker::new_with_options(&url, &options)
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let ready = Rc::new(std::cell::Cell::new(false));
     let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));

@@ -25,9 +25,10 @@ const MAX_CHILDREN: usize = 4;
 /// Minimum time between progress messages, ms.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
-/// Whether files can be read in child workers here: a worker that knows its own script.
+/// Whether files can be read in child workers here: a worker that knows its own script,
+/// not started with `?workers=1` (the page's switch for reading one file at a time).
 pub(crate) fn available() -> bool {
-    own_url().is_some()
+    own_url().is_some_and(|url| !url.contains("workers=1"))
 }
 
 fn own_url() -> Option<String> {
@@ -53,6 +54,8 @@ struct Tally {
     files: Vec<(u64, u64, u64)>,
     done: usize,
     last_post: f64,
+    /// The load failed: post nothing more.
+    failed: bool,
 }
 
 impl Tally {
@@ -61,7 +64,7 @@ impl Tally {
             *f = (p.bytes_read, p.bytes_text, p.events);
         }
         let t = now();
-        if !force && t - self.last_post < PROGRESS_EVERY_MS {
+        if self.failed || (!force && t - self.last_post < PROGRESS_EVERY_MS) {
             return;
         }
         self.last_post = t;
@@ -75,12 +78,24 @@ impl Tally {
     }
 }
 
-/// Reads `files` (named `names`) in child workers; traces in the files' order.
+/// Reads `files` (named `names`) in child workers; traces in the files' order. `Ok(None)`
+/// when no child worker could be started (the caller reads the files itself).
 pub(crate) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
-) -> Result<Vec<(String, engine::Trace)>, String> {
-    let children = children_for(files.len());
+) -> Result<Option<Vec<(String, engine::Trace)>>, String> {
+    // Start every child first (they load their wasm side by side), then wait for each.
+    let starting: Vec<_> = (0..children_for(files.len())).filter_map(|_| Child::spawn()).collect();
+    let mut kids = Vec::with_capacity(starting.len());
+    for (child, ready) in starting {
+        if ready.await.is_ok() {
+            kids.push(child);
+        }
+    }
+    if kids.is_empty() {
+        return Ok(None);
+    }
+    let children = kids.len();
     let all_total = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress {
         files: files.len(),
@@ -94,16 +109,19 @@ pub(crate) async fn load_all(
         files: vec![(0, 0, 0); files.len()],
         done: 0,
         last_post: f64::NEG_INFINITY,
+        failed: false,
     }));
     let results: Rc<RefCell<Vec<Option<engine::Trace>>>> =
         Rc::new(RefCell::new((0..files.len()).map(|_| None).collect()));
     let lanes = Array::new();
-    for lane in 0..children {
+    for (lane, child) in kids.into_iter().enumerate() {
         let (files, names) = (files.to_vec(), names.to_vec());
         let (tally, results) = (Rc::clone(&tally), Rc::clone(&results));
         lanes.push(&future_to_promise(async move {
-            let child = Child::start().await?;
             for i in (lane..files.len()).step_by(children) {
+                if tally.borrow().failed {
+                    break;
+                }
                 let (Some(file), Some(name)) = (files.get(i), names.get(i)) else { break };
                 let bytes = child.load(file, name, i, &tally).await?;
                 let trace = engine::Trace::from_bytes(&bytes)
@@ -124,33 +142,39 @@ pub(crate) async fn load_all(
             Ok(JsValue::UNDEFINED)
         }));
     }
-    JsFuture::from(Promise::all(&lanes))
-        .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| "a reading worker failed".to_owned()))?;
+    if let Err(e) = JsFuture::from(Promise::all(&lanes)).await {
+        // The other children stop after their current file and stay silent.
+        tally.borrow_mut().failed = true;
+        return Err(e.as_string().unwrap_or_else(|| "a reading worker failed".to_owned()));
+    }
     let traces = results.borrow_mut().drain(..).collect::<Vec<_>>();
     names
         .iter()
         .cloned()
         .zip(traces)
         .map(|(name, t)| t.map(|t| (name.clone(), t)).ok_or_else(|| format!("{name}: the file was not read")))
-        .collect()
+        .collect::<Result<Vec<_>, String>>()
+        .map(Some)
 }
+
+/// A `message` event handler.
+type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
 /// A child engine worker; terminated when dropped.
 struct Child {
     worker: web_sys::Worker,
     /// The message handler of the current request (kept alive while it is installed).
-    handler: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
+    handler: RefCell<Option<Handler>>,
 }
 
 impl Child {
-    /// Starts a child and waits until it listens (messages sent earlier would be lost).
-    async fn start() -> Result<Child, JsValue> {
-        let failed = || JsValue::from_str("this browser could not start a reading worker");
-        let url = own_url().ok_or_else(failed)?;
+    /// Starts a child; the future resolves once it listens (messages sent earlier would be
+    /// lost) and fails if it cannot start.
+    fn spawn() -> Option<(Child, JsFuture)> {
+        let url = own_url()?;
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Classic);
-        let worker = web_sys::Worker::new_with_options(&url, &options).map_err(|_| failed())?;
+        let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
         let child = Child { worker, handler: RefCell::new(None) };
         let ready = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
             child.listen(move |data| {
@@ -163,12 +187,11 @@ impl Child {
             });
             child.worker.set_onerror(Some(&reject));
         });
-        JsFuture::from(ready).await.map_err(|_| failed())?;
-        Ok(child)
+        Some((child, JsFuture::from(ready)))
     }
 
     fn listen(&self, mut f: impl FnMut(JsValue) + 'static) {
-        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let handler = Handler::new(move |ev: web_sys::MessageEvent| {
             f(ev.data());
         });
         self.worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -222,7 +245,8 @@ impl Drop for Child {
 /// In a child: posts the loaded trace's bytes to the parent, transferring the buffer.
 pub(crate) fn post_encoded(trace: &engine::Trace) -> Result<(), String> {
     let bytes = trace.to_bytes();
-    let array = Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);
+    let array =
+        Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);
     array.copy_from(&bytes);
     let buffer = array.buffer();
     let message = js_sys::Object::new();

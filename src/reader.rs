@@ -24,6 +24,9 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 /// Bytes of a slice handed to the engine at a time, between progress checks (128 KiB of
 /// gzip is about 2 MB of JSON, a few milliseconds of parsing).
 const PIECE: usize = 128 * 1024;
+/// Longest wait for the inflater's next buffer before the file is read again with the
+/// engine's own inflater (a stalled browser stream must not freeze the page).
+const INFLATER_PATIENCE_MS: i32 = 15_000;
 /// The inflater worker's source.
 const INFLATER_JS: &str = include_str!("inflate_worker.js");
 
@@ -153,7 +156,8 @@ impl Inflater {
         Some(inflater)
     }
 
-    /// Asks for the next message; resolves with its data (rejects on a worker error).
+    /// Asks for the next message; resolves with its data, with `undefined` when none came
+    /// within [`INFLATER_PATIENCE_MS`], and rejects on a worker error.
     fn request(&self) -> JsFuture {
         let worker = &self.worker;
         let promise = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
@@ -166,7 +170,13 @@ impl Inflater {
         if self.worker.post_message(&JsValue::from_str("next")).is_err() {
             return JsFuture::from(Promise::reject(&JsValue::from_str("the inflater is gone")));
         }
-        JsFuture::from(promise)
+        let patience = Promise::new(&mut |resolve: js_sys::Function, _reject| {
+            if let Some(scope) = crate::worker::scope() {
+                let _ = scope
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, INFLATER_PATIENCE_MS);
+            }
+        });
+        JsFuture::from(Promise::race(&Array::of2(&promise, &patience)))
     }
 }
 

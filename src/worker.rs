@@ -179,12 +179,17 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
     let mut traces = Vec::with_capacity(files.len());
     START.with(|s| s.set(now()));
     if files.len() > 1 && crate::parallel::available() {
-        let names: Vec<String> =
-            files.iter().enumerate().map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name())).collect();
-        traces = crate::parallel::load_all(&files, &names).await?;
-        meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
-        meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
-        meter.progress.parallel = crate::parallel::children_for(files.len());
+        let names: Vec<String> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
+            .collect();
+        if let Some(all) = crate::parallel::load_all(&files, &names).await? {
+            traces = all;
+            meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
+            meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
+            meter.progress.parallel = crate::parallel::children_for(files.len());
+        }
     }
     for (i, file) in files.iter().enumerate().skip(traces.len()) {
         let name = paths.get(i).cloned().unwrap_or_else(|| file.name());

@@ -20,10 +20,7 @@ pub fn ProgressView(
     let phase = if progress.phase == "analysing" {
         "Analysing…".to_owned()
     } else if progress.parallel > 1 {
-        format!(
-            "Reading {} files, {} at a time: {} done",
-            progress.files, progress.parallel, progress.file
-        )
+        format!("Reading {} files, {} at a time: {} done", progress.files, progress.parallel, progress.file)
     } else if progress.files > 1 {
         format!("Reading file {} of {}: {}", progress.file + 1, progress.files, progress.name)
     } else {

@@ -221,6 +221,20 @@ test('damaged and multi-member gzip files read exactly as the CLI reads them', a
   fail(p);
 });
 
+test('opening the next trace while the last view still waits for answers never breaks the page', async () => {
+  // The report view asks the worker for its timeline; "New trace" right away disposes the
+  // view before that answer arrives. The late answer must be dropped, not panic the page.
+  const p = await page(ctx);
+  const file = path.join(TRACES, 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz');
+  for (let i = 0; i < 6; i++) {
+    await p.setInputFiles('#file', file);
+    await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
+    await p.click('#new-trace');
+    await p.waitForSelector('#drop');
+  }
+  fail(p);
+});
+
 test('a dropped folder is walked like the CLI discovery: its ranks open the all-ranks view', async () => {
   const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'capture-'));
   for (const r of [0, 1]) {

@@ -59,6 +59,10 @@ pub fn LayersView(
             palette: css_palette(),
         };
         let result = io::layers(req, move |msg| {
+            // The view may be gone (a new trace opened) before the answer arrives.
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match msg {
                 FromWorker::Layers { json, svg: s } => match LayersReport::from_json(&json) {

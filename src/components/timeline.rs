@@ -76,7 +76,10 @@ pub fn TimelineView(
             height: height(lanes.get_untracked()),
             palette: css_palette(),
         };
+        // An answer can arrive after the view is gone (a new trace opened meanwhile): its
+        // signals are disposed then, and setting them would panic.
         let result = io::timeline(req, move |msg| match msg {
+            _ if svg.is_disposed() => {}
             FromWorker::Timeline { svg: s, window: w, origin_ns, stages, lanes: n } => {
                 let first = window.get_untracked().is_none();
                 let n = n.max(1);
@@ -165,6 +168,9 @@ pub fn TimelineView(
         let req =
             ToWorker::Hover { input, window: w, width: width(), height: height(lanes.get_untracked()), x, y };
         let _ = io::hover(req, move |msg| {
+            if hover_busy.is_disposed() {
+                return;
+            }
             hover_busy.set(false);
             if let FromWorker::Hover { hover: h } = msg {
                 hover.set(h);

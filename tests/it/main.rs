@@ -2,6 +2,8 @@
 //!
 //! - `catalog`: the fuse catalog parses; one fixture per pattern triggers it alone; the seed
 //!   tool's false positives stay out; near misses, user catalog files and lookups.
+//! - `codec`: every corpus trace survives `Trace::to_bytes`/`from_bytes` with an identical
+//!   report, `inspect` output and re-encoding; cut encodings are errors.
 //! - `categories`: real kernel names from the corpus get the category of what they do.
 //! - `corpus`: every real trace in `../shared/traces` loads with the counts an independent
 //!   Python count found (`counts.json`).
@@ -29,6 +31,7 @@
 
 mod catalog;
 mod categories;
+mod codec;
 mod common;
 mod corpus;
 mod dashboard;

@@ -1,24 +1,8 @@
 //! Corpus round trips of the worker codec: every trace of `../shared/traces`, encoded with
 //! `Trace::to_bytes` and decoded with `Trace::from_bytes`, is the same trace, gives a
 //! byte-identical triage report JSON and the same `inspect` output.
-#![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::disallowed_methods, missing_docs)]
 
-use std::path::PathBuf;
-
-/// `../shared/traces` beside the repository; `TRACETRIAGE_TRACES` overrides (as in `tests/it`).
-fn corpus_files() -> Vec<PathBuf> {
-    let dir = std::env::var_os("TRACETRIAGE_TRACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces")));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the trace corpus must be at {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".json.gz"))
-        .collect();
-    files.sort();
-    files
-}
+use crate::common::corpus_files;
 
 /// The report JSON the CLI prints for `tracetriage triage FILE --format json`.
 fn report_json(trace: &engine::Trace, name: &str) -> String {

@@ -352,6 +352,41 @@ fn serves_the_app_and_allows_its_own_origin() {
     assert_eq!(a.header("Access-Control-Allow-Origin"), Some(own.as_str()));
 }
 
+/// A browser loading the page opens several connections at once and keeps them alive.
+/// Every one must be answered while the others stay open (tiny_http's thread pool used to
+/// queue one behind the open ones: vendor/tiny_http/PATCHED.md).
+#[test]
+fn a_burst_of_kept_alive_connections_is_answered() {
+    use std::io::{Read, Write};
+    let out = Tmp::new("serve-burst");
+    let app = Tmp::new("serve-burst-dist");
+    std::fs::write(app.path().join("index.html"), b"<!doctype html><title>tt</title>").unwrap();
+    let r = Relay::start(&["--app", app.path().to_str().unwrap()], out.path());
+    for round in 0..50 {
+        // Connect all first (the server accepts them in a burst), then ask on each; the
+        // connections stay open (keep-alive) until every answer is in.
+        let mut conns: Vec<std::net::TcpStream> =
+            (0..12).map(|_| std::net::TcpStream::connect(("127.0.0.1", r.port)).unwrap()).collect();
+        let ask = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", r.port);
+        for c in &mut conns {
+            c.write_all(ask.as_bytes()).unwrap();
+        }
+        for (i, c) in conns.iter_mut().enumerate() {
+            c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !got.ends_with(b"<title>tt</title>") {
+                match c.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => panic!("round {round}, connection {i}: no answer ({e})"),
+                }
+            }
+            assert!(got.starts_with(b"HTTP/1.1 200"), "round {round}, connection {i}");
+        }
+    }
+}
+
 #[test]
 fn a_non_loopback_address_needs_the_explicit_flag() {
     let out = Tmp::new("serve-remote");

@@ -53,7 +53,7 @@ test('dropping the four rank files at once opens the all-ranks view', async () =
   await p.waitForSelector('#skew-0 tbody tr', { timeout: 120000 });
   const header = await p.textContent('#ranks-header');
   assert.match(header, /4 \(0, 1, 2, 3\) of world size 4/);
-  const engines = workers.filter((u) => u.includes('tracetriage-worker_loader.js'));
+  const engines = workers.filter((u) => u.includes('engine-worker.js'));
   assert.ok(engines.length >= 3, `the engine worker and at least two children read the ranks: ${workers.join(', ')}`);
   assert.ok(workers.filter((u) => u.startsWith('blob:')).length >= 4, `an inflater per gzip file: ${workers.join(', ')}`);
 

@@ -2,8 +2,9 @@
 // inflates the file with the browser's native DecompressionStream, beside the engine
 // that parses the text, and hands the text over in 1 MiB transferred buffers.
 //
-// Protocol (messages from the engine worker): first the File, then one "next" per buffer
-// wanted. Each "next" is answered, in order, with one of
+// Protocol (messages from the engine worker): first the File, then one credit per buffer
+// wanted: "next", or a text buffer given back (transferred) to be filled again. Each credit
+// is answered, in order, with one of
 //   {text: ArrayBuffer, read: compressed bytes read so far}
 //   {done: true, read: file size}
 //   {error: "why"}          (not gzip, damaged, or no DecompressionStream here)
@@ -11,6 +12,7 @@
 'use strict';
 const BATCH = 1 << 20;
 const AHEAD = 6;
+const READ_AHEAD = 32;
 let reader = null;
 let read = 0;
 let ready = [];
@@ -18,6 +20,8 @@ let wanted = 0;
 let ended = false;
 let pumping = false;
 let batch = new Uint8Array(BATCH);
+// Buffers given back by the engine worker, to be filled again.
+const spare = [];
 let fill = 0;
 
 function deliver() {
@@ -34,7 +38,8 @@ function flush() {
   if (fill === 0) return;
   const text = fill === BATCH ? batch.buffer : batch.slice(0, fill).buffer;
   ready.push({ text, read });
-  batch = new Uint8Array(BATCH);
+  const again = spare.pop();
+  batch = again ? new Uint8Array(again) : new Uint8Array(BATCH);
   fill = 0;
 }
 
@@ -69,18 +74,27 @@ async function pump() {
 }
 
 onmessage = (e) => {
+  if (e.data instanceof ArrayBuffer) {
+    if (e.data.byteLength === BATCH) spare.push(e.data);
+    wanted += 1;
+    deliver();
+    return;
+  }
   if (e.data === 'next') {
     wanted += 1;
     deliver();
     return;
   }
   try {
+    // Counts the compressed bytes, and reads ahead of the inflater (up to READ_AHEAD
+    // chunks of the file each side): without it every inflated MiB waited for the next
+    // compressed chunk to come from the browser's file reader.
     const counted = new TransformStream({
       transform(chunk, c) {
         read += chunk.byteLength;
         c.enqueue(chunk);
       },
-    });
+    }, { highWaterMark: READ_AHEAD }, { highWaterMark: READ_AHEAD });
     reader = e.data.stream().pipeThrough(counted).pipeThrough(new DecompressionStream('gzip')).getReader();
   } catch (err) {
     ready = [{ error: String(err && err.message ? err.message : err) }];

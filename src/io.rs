@@ -12,8 +12,6 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::protocol::{FromWorker, ToWorker, UserCatalog};
 
-/// The worker script trunk emits for the `tracetriage-worker` binary.
-const WORKER_URL: &str = "./tracetriage-worker_loader.js";
 /// The bundled sample trace (an excerpt of an MIT-licensed vLLM trace).
 pub const SAMPLE_URL: &str = "./sample/vllm-b200-gpt-oss-excerpt.pt.trace.json.gz";
 
@@ -81,15 +79,12 @@ pub fn cancel() {
 }
 
 fn spawn() -> Result<Engine, String> {
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Classic);
     // `?workers=1` on the page (for benchmarks) makes the worker read files one after the
     // other instead of in child workers; it sees the flag in its own URL.
     let one = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .is_some_and(|q| q.trim_start_matches('?').split('&').any(|kv| kv == "workers=1"));
-    let url = if one { format!("{WORKER_URL}?workers=1") } else { WORKER_URL.to_owned() };
-    let worker = web_sys::Worker::new_with_options(&url, &options)
+    let worker = crate::spawn::engine_worker(one.then_some("workers=1"))
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let ready = Rc::new(std::cell::Cell::new(false));
     let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));

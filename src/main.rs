@@ -1,6 +1,11 @@
-//! Browser entry point: installs the panic hook and mounts the app.
+//! Entry point of the one WebAssembly module: on the page it mounts the app; in an engine
+//! worker (started by `spawn`, where there is no window) it runs the engine loop.
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(tracetriage_app::app::App);
+    if web_sys::window().is_some() {
+        leptos::mount::mount_to_body(tracetriage_app::app::App);
+    } else {
+        tracetriage_app::worker::start();
+    }
 }

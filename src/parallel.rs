@@ -25,23 +25,20 @@ const MAX_CHILDREN: usize = 4;
 /// Minimum time between progress messages, ms.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
-/// Whether files can be read in child workers here: a worker that knows its own script,
-/// not started with `?workers=1` (the page's switch for reading one file at a time).
+/// Whether files can be read in child workers here: the page's engine worker, unless the
+/// page was opened with `?workers=1` (its switch for reading one file at a time); not in a
+/// child (`?child`).
 pub(crate) fn available() -> bool {
-    own_url().is_some_and(|url| !url.contains("workers=1"))
-}
-
-fn own_url() -> Option<String> {
-    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location")).ok()?;
-    Reflect::get(&location, &JsValue::from_str("href")).ok()?.as_string()
+    crate::worker::scope().is_some_and(|s| {
+        let search = s.location().search();
+        !search.trim_start_matches('?').split('&').any(|kv| kv == "workers=1" || kv == "child")
+    })
 }
 
 /// How many children to start for `files` files.
 pub(crate) fn children_for(files: usize) -> usize {
-    let cores = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-        .and_then(|n| Reflect::get(&n, &JsValue::from_str("hardwareConcurrency")))
-        .ok()
-        .and_then(|c| c.as_f64())
+    let cores = crate::worker::scope()
+        .map(|s| s.navigator().hardware_concurrency())
         .filter(|c| c.is_finite() && *c >= 1.0)
         .map_or(2, |c| c as usize);
     files.min(cores.clamp(2, MAX_CHILDREN))
@@ -78,12 +75,13 @@ impl Tally {
     }
 }
 
-/// Reads `files` (named `names`) in child workers; traces in the files' order. `Ok(None)`
-/// when no child worker could be started (the caller reads the files itself).
+/// Reads `files` (named `names`) in child workers: the traces in the files' order and the
+/// number of children that read them. `Ok(None)` when no child worker could be started
+/// (the caller reads the files itself).
 pub(crate) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
-) -> Result<Option<Vec<(String, engine::Trace)>>, String> {
+) -> Result<Option<(Vec<(String, engine::Trace)>, usize)>, String> {
     // Start every child first (they load their wasm side by side), then wait for each.
     let starting: Vec<_> = (0..children_for(files.len())).filter_map(|_| Child::spawn()).collect();
     let mut kids = Vec::with_capacity(starting.len());
@@ -154,7 +152,7 @@ pub(crate) async fn load_all(
         .zip(traces)
         .map(|(name, t)| t.map(|t| (name.clone(), t)).ok_or_else(|| format!("{name}: the file was not read")))
         .collect::<Result<Vec<_>, String>>()
-        .map(Some)
+        .map(|traces| Some((traces, children)))
 }
 
 /// A `message` event handler.
@@ -171,10 +169,7 @@ impl Child {
     /// Starts a child; the future resolves once it listens (messages sent earlier would be
     /// lost) and fails if it cannot start.
     fn spawn() -> Option<(Child, JsFuture)> {
-        let url = own_url()?;
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Classic);
-        let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
+        let worker = crate::spawn::engine_worker(Some("child")).ok()?;
         let child = Child { worker, handler: RefCell::new(None) };
         let ready = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
             child.listen(move |data| {

@@ -184,11 +184,11 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
             .enumerate()
             .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
             .collect();
-        if let Some(all) = crate::parallel::load_all(&files, &names).await? {
+        if let Some((all, children)) = crate::parallel::load_all(&files, &names).await? {
             traces = all;
             meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
             meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
-            meter.progress.parallel = crate::parallel::children_for(files.len());
+            meter.progress.parallel = children;
         }
     }
     for (i, file) in files.iter().enumerate().skip(traces.len()) {

@@ -18,12 +18,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::protocol::{FromWorker, Progress, ToWorker};
-use crate::worker::{now, post, wasm_memory};
+use crate::worker::{Pacer, post_progress};
 
 /// Most child workers at once (each also starts an inflater worker for gzip files).
 const MAX_CHILDREN: usize = 4;
-/// Minimum time between progress messages, ms.
-const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// Whether files can be read in child workers here: the page's engine worker, unless the
 /// page was opened with `?workers=1` (its switch for reading one file at a time); not in a
@@ -50,7 +48,7 @@ struct Tally {
     /// Per file: bytes read, JSON bytes, events.
     files: Vec<(u64, u64, u64)>,
     done: usize,
-    last_post: f64,
+    pacer: Pacer,
     /// The load failed: post nothing more.
     failed: bool,
 }
@@ -60,18 +58,15 @@ impl Tally {
         if let Some(f) = self.files.get_mut(index) {
             *f = (p.bytes_read, p.bytes_text, p.events);
         }
-        let t = now();
-        if self.failed || (!force && t - self.last_post < PROGRESS_EVERY_MS) {
+        if self.failed || !self.pacer.due(force) {
             return;
         }
-        self.last_post = t;
         let sum = |k: fn(&(u64, u64, u64)) -> u64| self.files.iter().map(k).sum::<u64>();
         self.progress.all_read = sum(|f| f.0).min(self.progress.all_total);
         self.progress.bytes_text = sum(|f| f.1);
         self.progress.events = sum(|f| f.2);
         self.progress.file = self.done;
-        self.progress.wasm_memory = wasm_memory();
-        post(&FromWorker::Progress(self.progress.clone()));
+        post_progress(&mut self.progress);
     }
 }
 
@@ -106,7 +101,7 @@ pub(crate) async fn load_all(
         progress,
         files: vec![(0, 0, 0); files.len()],
         done: 0,
-        last_post: f64::NEG_INFINITY,
+        pacer: Pacer::new(),
         failed: false,
     }));
     let results: Rc<RefCell<Vec<Option<engine::Trace>>>> =

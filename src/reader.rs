@@ -18,13 +18,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::protocol::{FromWorker, Progress};
-use crate::worker::{now, post, wasm_memory};
+use crate::protocol::Progress;
+use crate::worker::{Pacer, post_progress};
 
 /// Slice size read from a `File` at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
-/// Minimum time between progress messages, ms (at least 4 per second are sent).
-const PROGRESS_EVERY_MS: f64 = 100.0;
 /// Bytes of a slice handed to the engine at a time, between progress checks (128 KiB of
 /// gzip is about 2 MB of JSON, a few milliseconds of parsing).
 const PIECE: usize = 128 * 1024;
@@ -34,13 +32,12 @@ const INFLATER_PATIENCE_MS: i32 = 15_000;
 /// The inflater worker's source.
 const INFLATER_JS: &str = include_str!("inflate_worker.js");
 
-/// Progress of a multi-file load, posted to the page at most every
-/// [`PROGRESS_EVERY_MS`].
+/// Progress of a multi-file load, posted to the page as its [`Pacer`] allows.
 pub(crate) struct Meter {
     /// What the page is told.
     pub progress: Progress,
-    /// When progress was last posted.
-    pub last_post: f64,
+    /// Paces the messages.
+    pub pacer: Pacer,
     /// Bytes of the earlier files.
     pub files_before: u64,
     /// JSON text of the earlier files.
@@ -57,11 +54,8 @@ impl Meter {
         self.progress.bytes_text = self.text_before + p.bytes_text;
         self.progress.events = self.events_before + p.events;
         self.progress.all_read = self.files_before + bytes_read;
-        let t = now();
-        if t - self.last_post >= PROGRESS_EVERY_MS {
-            self.last_post = t;
-            self.progress.wasm_memory = wasm_memory();
-            post(&FromWorker::Progress(self.progress.clone()));
+        if self.pacer.due(false) {
+            post_progress(&mut self.progress);
         }
     }
 }

@@ -48,6 +48,37 @@ pub(crate) fn post(msg: &FromWorker) {
     }
 }
 
+/// Minimum time between progress messages, ms (the page's bar still moves ≥ 4× a second).
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Paces progress messages: at most one per [`PROGRESS_EVERY_MS`] unless forced.
+pub(crate) struct Pacer {
+    last: f64,
+}
+
+impl Pacer {
+    /// A pacer whose first message is due at once.
+    pub(crate) fn new() -> Pacer {
+        Pacer { last: f64::NEG_INFINITY }
+    }
+
+    /// Whether a message is due now (or `force`d); if so, counts it as sent.
+    pub(crate) fn due(&mut self, force: bool) -> bool {
+        let t = now();
+        if !force && t - self.last < PROGRESS_EVERY_MS {
+            return false;
+        }
+        self.last = t;
+        true
+    }
+}
+
+/// Posts `progress` with this worker's current wasm memory.
+pub(crate) fn post_progress(progress: &mut Progress) {
+    progress.wasm_memory = wasm_memory();
+    post(&FromWorker::Progress(progress.clone()));
+}
+
 /// Installs the message handler and says `ready`. Called once by the worker binary.
 pub fn start() {
     let Some(scope) = scope() else { return };
@@ -175,7 +206,7 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut meter =
-        Meter { progress, last_post: f64::NEG_INFINITY, files_before: 0, text_before: 0, events_before: 0 };
+        Meter { progress, pacer: Pacer::new(), files_before: 0, text_before: 0, events_before: 0 };
     let mut traces = Vec::with_capacity(files.len());
     START.with(|s| s.set(now()));
     if files.len() > 1 && crate::parallel::available() {

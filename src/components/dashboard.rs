@@ -24,18 +24,6 @@ use crate::io;
 
 /// The manifest's URL when the page does not name one.
 pub const DEFAULT_MANIFEST: &str = "reports/index.json";
-/// The columns of the run list.
-pub const COLUMNS: [Column; 9] = [
-    Column::Run,
-    Column::Model,
-    Column::Framework,
-    Column::Gpu,
-    Column::Stages,
-    Column::Date,
-    Column::TopFamily,
-    Column::Utilization,
-    Column::Coverage,
-];
 
 /// The manifest named by the page's `tracetriage-dashboard` meta tag, if any.
 fn meta_manifest() -> Option<String> {

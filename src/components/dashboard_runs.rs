@@ -9,8 +9,6 @@ use engine::dashboard::filter::Column;
 use engine::report::view::Cell;
 use leptos::prelude::*;
 
-use crate::components::dashboard::COLUMNS;
-
 fn cell_view(cell: Cell) -> AnyView {
     if let Some(bar) = cell.bar {
         let width = bar.clamp(0.0, 100.0);
@@ -56,7 +54,7 @@ pub fn RunsTable(
     /// Opens a run (by id).
     open: Callback<String>,
 ) -> impl IntoView {
-    let headers = COLUMNS
+    let headers = Column::PAGE
         .iter()
         .map(|&c| {
             let click = move |_| {
@@ -80,7 +78,7 @@ pub fn RunsTable(
     let rows = move || {
         let idx = shown.get();
         if idx.is_empty() {
-            let columns = COLUMNS.len() + 1;
+            let columns = Column::PAGE.len() + 1;
             return view! { <tr><td class="tt-empty" colspan=columns>"No run matches the filter."</td></tr> }
                 .into_any();
         }
@@ -103,7 +101,7 @@ pub fn RunsTable(
                         }
                     });
                 };
-                let cells = COLUMNS
+                let cells = Column::PAGE
                     .iter()
                     .map(|&c| {
                         let cell = engine::dashboard::view::cell(e, c);

@@ -40,17 +40,8 @@ fn main() {
         .collect();
     let made = start.elapsed().as_secs_f64() * 1e3;
     let json = Manifest::new("bench", entries).to_json();
-    let columns = [
-        Column::Run,
-        Column::Model,
-        Column::Framework,
-        Column::Gpu,
-        Column::Stages,
-        Column::Date,
-        Column::TopFamily,
-        Column::Utilization,
-        Column::Coverage,
-    ];
+    // The browser run list's columns.
+    let columns = Column::PAGE;
     let mut rows: Vec<[f64; 4]> = Vec::new();
     for _ in 0..reps {
         let t0 = Instant::now();

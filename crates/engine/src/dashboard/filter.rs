@@ -164,6 +164,20 @@ impl Column {
         Column::Launches,
     ];
 
+    /// The columns the browser dashboard's run list shows, in order (the others are in
+    /// the CLI's full table and the filter language).
+    pub const PAGE: [Column; 9] = [
+        Column::Run,
+        Column::Model,
+        Column::Framework,
+        Column::Gpu,
+        Column::Stages,
+        Column::Date,
+        Column::TopFamily,
+        Column::Utilization,
+        Column::Coverage,
+    ];
+
     /// Stable id (URL state, CLI flags): `run`, `model`, `framework`, `gpu`, `stages`,
     /// `date`, `top-family`, `top-family-share`, `gpu-time`, `utilization`, `coverage`,
     /// `exposed-comm`, `launches`.

@@ -74,13 +74,8 @@ async function pump() {
 }
 
 onmessage = (e) => {
-  if (e.data instanceof ArrayBuffer) {
-    if (e.data.byteLength === BATCH) spare.push(e.data);
-    wanted += 1;
-    deliver();
-    return;
-  }
-  if (e.data === 'next') {
+  if (e.data === 'next' || e.data instanceof ArrayBuffer) {
+    if (e.data instanceof ArrayBuffer && e.data.byteLength === BATCH) spare.push(e.data);
     wanted += 1;
     deliver();
     return;

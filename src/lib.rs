@@ -10,6 +10,8 @@
 
 pub mod app;
 pub mod components;
+mod inbox;
+pub mod inflater;
 pub mod io;
 pub mod parallel;
 pub mod protocol;

@@ -1,23 +1,21 @@
 //! Reading one `File` into the engine's streaming loader, inside the engine worker.
 //!
-//! Gzip files are inflated by the browser's native `DecompressionStream` in a second,
-//! plain-JS worker (`inflate_worker.js`), so inflating and parsing run side by side: the
-//! engine worker only parses. The inflater's text is trusted only when the stream ended
-//! cleanly and its length matches the gzip trailer; otherwise (damaged, truncated,
-//! multi-member, or no `DecompressionStream`) the file is read again through the engine's
-//! own inflater, whose diagnostics say what was wrong. Plain JSON is read in 4 MiB slices,
+//! Gzip files are inflated in a second worker ([`crate::inflater`], the engine's own
+//! decoder), so inflating and parsing run side by side: the engine worker only parses. The
+//! inflater's text is used only when the stream ended cleanly (every member whole, its
+//! checksums right); otherwise (damaged or truncated) the file is read again through the
+//! loader's own inflater, whose diagnostics say what was wrong. Plain JSON is read in 4 MiB slices,
 //! the next one requested while the engine parses the current one. Neither path holds the
 //! whole file or makes a JS string of it.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::inbox::{Inbox, Shared};
 use crate::protocol::Progress;
 use crate::worker::{Pacer, post_progress};
 
@@ -29,8 +27,6 @@ const PIECE: usize = 128 * 1024;
 /// Longest wait for the inflater's next buffer before the file is read again with the
 /// engine's own inflater (a stalled browser stream must not freeze the page).
 const INFLATER_PATIENCE_MS: i32 = 15_000;
-/// The inflater worker's source.
-const INFLATER_JS: &str = include_str!("inflate_worker.js");
 
 /// Progress of a multi-file load, posted to the page as its [`Pacer`] allows.
 pub(crate) struct Meter {
@@ -83,8 +79,8 @@ async fn bytes(file: &web_sys::File, name: &str, from: f64, to: f64) -> Result<V
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-/// The gzip path through the browser's inflater. `Ok(None)`: not gzip, or the browser's
-/// inflater could not be used or trusted; read the file with the engine's own.
+/// The gzip path through the inflater worker. `Ok(None)`: not gzip, or the inflater could
+/// not be started or found the stream damaged; read the file with the engine's own inflater.
 async fn read_inflated(
     file: &web_sys::File,
     name: &str,
@@ -95,11 +91,7 @@ async fn read_inflated(
     if size < 18.0 || bytes(file, name, 0.0, 2.0).await? != [0x1f, 0x8b] {
         return Ok(None);
     }
-    // ISIZE: the last member's uncompressed length mod 2^32. A single clean member ends
-    // with the length of all the text; trailing data or more members almost surely not.
-    let tail = bytes(file, name, size - 4.0, size).await?;
-    let Ok(isize) = <[u8; 4]>::try_from(tail.as_slice()).map(u32::from_le_bytes) else { return Ok(None) };
-    let Some(inflater) = Inflater::start(file) else { return Ok(None) };
+    let Some(inflater) = Inflater::start(file).await else { return Ok(None) };
     let mut loader = engine::Loader::for_inflated_gzip();
     let mut text = Vec::new();
     let mut read = 0u64;
@@ -125,14 +117,11 @@ async fn read_inflated(
         }
     }
     drop(inflater);
-    if loader.progress().bytes_text as u32 != isize {
-        return Ok(None);
-    }
     meter.update(&loader, size as u64);
     loader.finish().map(Some).map_err(|e| format!("{name}: {e}"))
 }
 
-/// The inflater worker for one file; terminated when dropped.
+/// The inflater worker for one file (`crate::inflater`); terminated when dropped.
 ///
 /// Flow control by credits: the inflater may send a buffer for each credit. It starts with
 /// [`CREDITS`] and gets one more per buffer taken (the buffer itself, given back to be
@@ -141,8 +130,7 @@ async fn read_inflated(
 /// cost more than a third of the read time of a 1 GiB trace).
 struct Inflater {
     worker: web_sys::Worker,
-    url: String,
-    inbox: Rc<RefCell<Inbox>>,
+    inbox: Shared,
     /// The worker's `message` handler (kept alive while it runs).
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     /// The worker's `error` handler.
@@ -152,54 +140,29 @@ struct Inflater {
 /// Buffers the inflater may send before it is asked for more.
 const CREDITS: usize = 4;
 
-/// What the inflater sent and not yet taken, and who waits for it.
-#[derive(Default)]
-struct Inbox {
-    messages: VecDeque<JsValue>,
-    /// The worker failed (an `error` event).
-    failed: bool,
-    /// Resolves the promise [`Inflater::next`] waits on.
-    waiting: Option<js_sys::Function>,
-}
-
-impl Inbox {
-    fn wake(inbox: &RefCell<Inbox>) {
-        let waiting = inbox.borrow_mut().waiting.take();
-        if let Some(resolve) = waiting {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    }
-}
-
 impl Inflater {
-    fn start(file: &web_sys::File) -> Option<Inflater> {
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let parts = Array::of1(&JsValue::from_str(INFLATER_JS));
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let Ok(worker) = web_sys::Worker::new(&url) else {
-            let _ = web_sys::Url::revoke_object_url(&url);
-            return None;
-        };
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
+    /// Starts an inflater for `file` once it listens; `None` when it cannot start.
+    async fn start(file: &web_sys::File) -> Option<Inflater> {
+        let worker = crate::spawn::engine_worker(Some("inflate")).ok()?;
+        let inbox = Inbox::shared();
         let on_message = {
             let inbox = Rc::clone(&inbox);
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                inbox.borrow_mut().messages.push_back(ev.data());
-                Inbox::wake(&inbox);
+                Inbox::push(&inbox, ev.data());
             })
         };
         let on_error = {
             let inbox = Rc::clone(&inbox);
-            Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                inbox.borrow_mut().failed = true;
-                Inbox::wake(&inbox);
-            })
+            Closure::<dyn FnMut(JsValue)>::new(move |_| Inbox::fail(&inbox))
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let inflater = Inflater { worker, url, inbox, _on_message: on_message, _on_error: on_error };
+        let inflater = Inflater { worker, inbox, _on_message: on_message, _on_error: on_error };
+        // Messages sent before it listens would be lost.
+        let ready = inflater.next().await?;
+        if ready.as_string().as_deref() != Some("ready") {
+            return None;
+        }
         inflater.worker.post_message(file).ok()?;
         for _ in 0..CREDITS {
             inflater.worker.post_message(&JsValue::from_str("next")).ok()?;
@@ -216,43 +179,13 @@ impl Inflater {
     /// The next message; `None` when the worker failed or sent nothing for
     /// [`INFLATER_PATIENCE_MS`].
     async fn next(&self) -> Option<JsValue> {
-        loop {
-            {
-                let mut inbox = self.inbox.borrow_mut();
-                if let Some(message) = inbox.messages.pop_front() {
-                    return Some(message);
-                }
-                if inbox.failed {
-                    return None;
-                }
-            }
-            let scope = crate::worker::scope()?;
-            let woken = Promise::new(&mut |resolve: js_sys::Function, _reject| {
-                self.inbox.borrow_mut().waiting = Some(resolve);
-            });
-            let mut timer = 0;
-            let patience = Promise::new(&mut |resolve: js_sys::Function, _reject| {
-                timer = scope
-                    .set_timeout_with_callback_and_timeout_and_arguments_1(
-                        &resolve,
-                        INFLATER_PATIENCE_MS,
-                        &JsValue::TRUE,
-                    )
-                    .unwrap_or(0);
-            });
-            let timed_out = JsFuture::from(Promise::race(&Array::of2(&woken, &patience))).await;
-            scope.clear_timeout_with_handle(timer);
-            if timed_out.is_ok_and(|v| v.is_truthy()) {
-                return None;
-            }
-        }
+        Inbox::next(&self.inbox, Some(INFLATER_PATIENCE_MS)).await
     }
 }
 
 impl Drop for Inflater {
     fn drop(&mut self) {
         self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.url);
     }
 }
 

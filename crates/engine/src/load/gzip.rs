@@ -203,6 +203,61 @@ impl Gunzip {
     }
 }
 
+/// Gzip inflated apart from a [`Loader`](super::Loader), for a caller that inflates in one
+/// place and parses in another (the browser app inflates in one worker while its engine
+/// worker parses). The text may go to
+/// [`Loader::for_inflated_gzip`](super::Loader::for_inflated_gzip) only once
+/// [`is_clean`](GzipText::is_clean) says the stream was whole; otherwise the caller should
+/// load the file with [`Loader::new`](super::Loader::new), whose diagnostics say what was
+/// wrong.
+pub struct GzipText {
+    gunzip: Gunzip,
+    damaged: bool,
+}
+
+impl GzipText {
+    /// A decoder waiting for the first gzip header.
+    #[must_use]
+    pub fn new() -> Self {
+        GzipText { gunzip: Gunzip::new(), damaged: false }
+    }
+
+    /// Inflates `compressed` (the next bytes of the file, in any chunking), appending the
+    /// text to `text`. Multi-member files are accepted. Pushing more after damage was found
+    /// adds nothing.
+    ///
+    /// # Errors
+    /// When the first header is not a gzip header.
+    pub fn push(&mut self, compressed: &[u8], text: &mut Vec<u8>) -> Result<(), LoadError> {
+        if self.damaged {
+            return Ok(());
+        }
+        let r = self.gunzip.push(compressed, text);
+        self.damaged |= !self.gunzip.take_outcomes().is_empty();
+        r
+    }
+
+    /// Whether damage was found so far: invalid deflate data, a wrong CRC-32 or length, or
+    /// bytes other than zero padding after the last member.
+    #[must_use]
+    pub fn is_damaged(&self) -> bool {
+        self.damaged
+    }
+
+    /// Whether everything pushed so far is one or more complete members with the right
+    /// checksums, followed by nothing or zero padding: the text is the file's whole text.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        !self.damaged && self.gunzip.is_complete()
+    }
+}
+
+impl Default for GzipText {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Parses a gzip member header; `Ok(None)` when more bytes are needed.
 fn parse_header(b: &[u8]) -> Result<Option<usize>, &'static str> {
     const FHCRC: u8 = 0x02;
@@ -333,6 +388,46 @@ mod tests {
         gz.extend([0u8; 512]);
         let (_, mut g) = decode_in_chunks(&gz, 100);
         assert!(g.take_outcomes().is_empty());
+    }
+
+    /// `GzipText` pushed `gz` in `chunk`-byte pieces: the text and whether it was clean.
+    fn gzip_text(gz: &[u8], chunk: usize) -> (Vec<u8>, bool, bool) {
+        let mut g = GzipText::new();
+        let mut out = Vec::new();
+        for c in gz.chunks(chunk) {
+            g.push(c, &mut out).expect("valid header");
+        }
+        (out, g.is_clean(), g.is_damaged())
+    }
+
+    #[test]
+    fn gzip_text_is_clean_only_for_a_whole_stream() {
+        let text: Vec<u8> = (0..60_000u32).flat_map(|i| format!("{},", i * 31 % 977).into_bytes()).collect();
+        let gz = gzip(&text);
+        assert_eq!(gzip_text(&gz, 1000), (text.clone(), true, false));
+        // Several members, zero padding after them.
+        let mut two = gzip(b"{\"a\":");
+        two.extend(gzip(b"1}"));
+        two.extend([0u8; 64]);
+        assert_eq!(gzip_text(&two, 5), (b"{\"a\":1}".to_vec(), true, false));
+        // Cut: not clean, not damaged (yet).
+        let (out, clean, damaged) = gzip_text(gz.get(..gz.len() - 3).expect("cut"), 1000);
+        assert_eq!((out == text, clean, damaged), (true, false, false));
+        // A wrong CRC-32.
+        let mut bad = gz.clone();
+        let n = bad.len();
+        if let Some(b) = bad.get_mut(n - 6) {
+            *b ^= 1;
+        }
+        let (_, clean, damaged) = gzip_text(&bad, 1000);
+        assert_eq!((clean, damaged), (false, true));
+        // Garbage after the member.
+        let mut trailing = gz.clone();
+        trailing.extend(b"<html>");
+        let (_, clean, damaged) = gzip_text(&trailing, 1000);
+        assert_eq!((clean, damaged), (false, true));
+        // Not gzip at all.
+        assert!(GzipText::new().push(b"{\"traceEvents\":[]}", &mut Vec::new()).is_err());
     }
 
     #[test]

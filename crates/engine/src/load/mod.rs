@@ -11,6 +11,7 @@
 mod build;
 mod event;
 mod gzip;
+pub use gzip::GzipText;
 mod meta;
 mod number;
 mod scan;
@@ -124,14 +125,13 @@ impl Loader {
     }
 
     /// A loader for the JSON text of a gzip file that the caller inflates itself, for
-    /// example with the browser's native `DecompressionStream`, which is several times
-    /// faster than inflating in WebAssembly and runs beside the parser.
+    /// example with a [`GzipText`] in another worker, beside the parser.
     ///
     /// Push the inflated text with [`push`](Loader::push) and count the compressed bytes
     /// read with [`add_compressed_bytes`](Loader::add_compressed_bytes). The caller must
-    /// have verified the gzip stream (complete, checksums right, no trailing data); on any
-    /// doubt it should load the file with [`Loader::new`] instead, whose own inflater turns
-    /// damage into diagnostics. The trace is the same as from [`Loader::new`].
+    /// have verified the gzip stream (complete, checksums right, no trailing data:
+    /// [`GzipText::is_clean`]); on any doubt it should load the file with [`Loader::new`]
+    /// instead, whose own inflater turns damage into diagnostics. The trace is the same as from [`Loader::new`].
     #[must_use]
     pub fn for_inflated_gzip() -> Self {
         Loader { mode: Mode::Inflated, ..Loader::new() }

@@ -37,6 +37,9 @@ async function pageRows(p, id) {
 
 test('dropping the four rank files at once opens the all-ranks view', async () => {
   const p = await page(ctx);
+  // Two files at a time: by default a 2-core machine reads them in one worker.
+  await p.goto(`${ctx.base}?workers=2`);
+  await p.waitForSelector('#drop');
   // The engine worker reads the files in child engine workers (same script, `?child`),
   // each gzip file inflated by its own inflater worker (same script, `?inflate`).
   const workers = [];

@@ -79,12 +79,12 @@ pub fn cancel() {
 }
 
 fn spawn() -> Result<Engine, String> {
-    // `?workers=1` on the page (for benchmarks) makes the worker read files one after the
-    // other instead of in child workers; it sees the flag in its own URL.
-    let one = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|kv| kv == "workers=1"));
-    let worker = crate::spawn::engine_worker(one.then_some("workers=1"))
+    // `?workers=N` on the page (for tests and benchmarks) sets how many files the worker
+    // reads at once (1: one after the other); it sees the switch in its own URL.
+    let workers = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| {
+        q.trim_start_matches('?').split('&').find(|kv| kv.starts_with("workers=")).map(str::to_owned)
+    });
+    let worker = crate::spawn::engine_worker(workers.as_deref())
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let ready = Rc::new(std::cell::Cell::new(false));
     let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));

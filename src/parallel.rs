@@ -23,23 +23,32 @@ use crate::worker::{Pacer, post_progress};
 /// Most child workers at once (each also starts an inflater worker for gzip files).
 const MAX_CHILDREN: usize = 4;
 
-/// Whether files can be read in child workers here: the page's engine worker, unless the
-/// page was opened with `?workers=1` (its switch for reading one file at a time); not in a
-/// child (`?child`).
-pub(crate) fn available() -> bool {
-    crate::worker::scope().is_some_and(|s| {
-        let search = s.location().search();
-        !search.trim_start_matches('?').split('&').any(|kv| kv == "workers=1" || kv == "child")
-    })
+/// The worker's switches (its URL's query).
+fn switches() -> Vec<String> {
+    crate::worker::scope()
+        .map(|s| s.location().search().trim_start_matches('?').split('&').map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
-/// How many children to start for `files` files.
+/// Whether files can be read in child workers here: the page's engine worker, not a child
+/// (`?child`).
+pub(crate) fn available() -> bool {
+    crate::worker::scope().is_some() && !switches().iter().any(|kv| kv == "child")
+}
+
+/// How many children to start for `files` files; fewer than 2 means none (the engine
+/// worker reads the files itself). Reading a gzip file keeps two threads busy (the reader
+/// and its inflater), so by default there is one child per two cores: on two cores,
+/// children would only fight over them. `?workers=N` asks for `N`.
 pub(crate) fn children_for(files: usize) -> usize {
+    let asked =
+        switches().iter().find_map(|kv| kv.strip_prefix("workers=").and_then(|n| n.parse::<usize>().ok()));
     let cores = crate::worker::scope()
         .map(|s| s.navigator().hardware_concurrency())
         .filter(|c| c.is_finite() && *c >= 1.0)
         .map_or(2, |c| c as usize);
-    files.min(cores.clamp(2, MAX_CHILDREN))
+    let children = asked.unwrap_or(cores / 2).min(MAX_CHILDREN).min(files);
+    if children < 2 { 0 } else { children }
 }
 
 /// Progress of every file, summed for the page.
@@ -71,13 +80,16 @@ impl Tally {
 }
 
 /// Reads `files` (named `names`) in child workers: the traces in the files' order and the
-/// number of children that read them. `Ok(None)` when no child worker could be started
-/// (the caller reads the files itself).
+/// number of children that read them. `Ok(None)` when children would not help (see
+/// [`children_for`]) or none could be started: the caller reads the files itself.
 pub(crate) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
 ) -> Result<Option<(Vec<(String, engine::Trace)>, usize)>, String> {
     // Start every child first (they load their wasm side by side), then wait for each.
+    if children_for(files.len()) == 0 {
+        return Ok(None);
+    }
     let starting: Vec<_> = (0..children_for(files.len())).filter_map(|_| Child::spawn()).collect();
     let mut kids = Vec::with_capacity(starting.len());
     for (child, ready) in starting {

@@ -1,5 +1,5 @@
 // Feeds a trace to the wasm build of the engine's loader (examples/wasm_load.rs) in 4 MiB
-// slices, as the app's worker does, and prints MB/s of JSON text.
+// slices, as the app's worker does, and prints MB/s of JSON text and the triage time.
 // Usage: node scripts/wasm-load.mjs PKG_DIR TRACE [REPEAT]
 import { createRequire } from 'node:module';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
@@ -33,8 +33,13 @@ for (let r = 0; r < Number(repeat); r++) {
   const text = loader.bytes_text();
   const events = loader.finish();
   const s = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const report = loader.triage();
+  const triage = performance.now() - t1;
+  loader.free();
   console.log(
     `${path.basename(trace)}: ${(text / 1e6).toFixed(1)} MB JSON, ${events} events, ` +
-      `${s.toFixed(2)} s, ${(text / 1e6 / s).toFixed(0)} MB/s`,
+      `load ${s.toFixed(2)} s = ${(text / 1e6 / s).toFixed(0)} MB/s, triage ${triage.toFixed(0)} ms ` +
+      `(${(report / 1e3).toFixed(0)} kB of report JSON)`,
   );
 }

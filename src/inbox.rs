@@ -1,12 +1,13 @@
 //! A worker's incoming messages as a queue that async code awaits: the `message` handler
 //! pushes, [`Inbox::next`] pops or waits. Messages that arrive while nobody waits are kept,
-//! in order.
+//! in order. [`Linked`] is a worker this one started, with its messages in an inbox.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -90,5 +91,48 @@ impl Inbox {
                 return None;
             }
         }
+    }
+}
+
+/// A worker this one started (an inflater, a child engine worker): what it posts goes to an
+/// [`Inbox`], and its `error` event ends the inbox. Terminated when dropped.
+pub(crate) struct Linked {
+    /// The worker.
+    pub worker: web_sys::Worker,
+    inbox: Shared,
+    /// The worker's `message` handler (kept alive while it runs).
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    /// The worker's `error` handler.
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Linked {
+    /// Listens to `worker`.
+    pub(crate) fn new(worker: web_sys::Worker) -> Linked {
+        let inbox = Inbox::shared();
+        let on_message = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                Inbox::push(&inbox, ev.data());
+            })
+        };
+        let on_error = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(JsValue)>::new(move |_| Inbox::fail(&inbox))
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Linked { worker, inbox, _on_message: on_message, _on_error: on_error }
+    }
+
+    /// The worker's next message (see [`Inbox::next`]).
+    pub(crate) async fn next(&self, patience_ms: Option<i32>) -> Option<JsValue> {
+        Inbox::next(&self.inbox, patience_ms).await
+    }
+}
+
+impl Drop for Linked {
+    fn drop(&mut self) {
+        self.worker.terminate();
     }
 }

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
+use crate::inbox::Linked;
 use crate::protocol::{FromWorker, Progress, ToWorker};
 use crate::worker::{Pacer, post_progress};
 
@@ -92,8 +93,8 @@ pub(crate) async fn load_all(
     }
     let starting: Vec<_> = (0..children_for(files.len())).filter_map(|_| Child::spawn()).collect();
     let mut kids = Vec::with_capacity(starting.len());
-    for (child, ready) in starting {
-        if ready.await.is_ok() {
+    for child in starting {
+        if child.ready().await {
             kids.push(child);
         }
     }
@@ -162,42 +163,25 @@ pub(crate) async fn load_all(
         .map(|traces| Some((traces, children)))
 }
 
-/// A `message` event handler.
-type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
-
 /// A child engine worker; terminated when dropped.
 struct Child {
-    worker: web_sys::Worker,
-    /// The message handler of the current request (kept alive while it is installed).
-    handler: RefCell<Option<Handler>>,
+    link: Linked,
 }
 
 impl Child {
-    /// Starts a child; the future resolves once it listens (messages sent earlier would be
-    /// lost) and fails if it cannot start.
-    fn spawn() -> Option<(Child, JsFuture)> {
-        let worker = crate::spawn::engine_worker(Some("child")).ok()?;
-        let child = Child { worker, handler: RefCell::new(None) };
-        let ready = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
-            child.listen(move |data| {
-                let ready = data
-                    .as_string()
-                    .is_some_and(|t| matches!(serde_json::from_str(&t), Ok(FromWorker::Ready)));
-                if ready {
-                    let _ = resolve.call0(&JsValue::NULL);
-                }
-            });
-            child.worker.set_onerror(Some(&reject));
-        });
-        Some((child, JsFuture::from(ready)))
+    /// Starts a child (see [`Child::ready`]).
+    fn spawn() -> Option<Child> {
+        Some(Child { link: Linked::new(crate::spawn::engine_worker(Some("child")).ok()?) })
     }
 
-    fn listen(&self, mut f: impl FnMut(JsValue) + 'static) {
-        let handler = Handler::new(move |ev: web_sys::MessageEvent| {
-            f(ev.data());
-        });
-        self.worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        *self.handler.borrow_mut() = Some(handler);
+    /// Whether the child started and listens (messages sent earlier would be lost).
+    async fn ready(&self) -> bool {
+        while let Some(data) = self.link.next(None).await {
+            if data.as_string().is_some_and(|t| matches!(serde_json::from_str(&t), Ok(FromWorker::Ready))) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Has the child read `file` (input `index`); its trace's bytes.
@@ -213,34 +197,21 @@ impl Child {
         let message = js_sys::Object::new();
         Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&request))?;
         Reflect::set(&message, &JsValue::from_str("files"), &Array::of1(file))?;
-        let done = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
-            let tally = Rc::clone(tally);
-            self.worker.set_onerror(Some(&reject));
-            self.listen(move |data| {
-                if let Some(text) = data.as_string() {
-                    match serde_json::from_str::<FromWorker>(&text) {
-                        Ok(FromWorker::Progress(p)) => tally.borrow_mut().update(index, &p, false),
-                        Ok(FromWorker::Error { message }) => {
-                            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
-                        }
-                        _ => {}
-                    }
-                } else if let Ok(buffer) = Reflect::get(&data, &JsValue::from_str("encoded")) {
-                    let _ = resolve.call1(&JsValue::NULL, &buffer);
+        self.link.worker.post_message(&message)?;
+        while let Some(data) = self.link.next(None).await {
+            if let Some(text) = data.as_string() {
+                match serde_json::from_str::<FromWorker>(&text) {
+                    Ok(FromWorker::Progress(p)) => tally.borrow_mut().update(index, &p, false),
+                    Ok(FromWorker::Error { message }) => return Err(JsValue::from_str(&message)),
+                    _ => {}
                 }
-            });
-        });
-        self.worker.post_message(&message)?;
-        let buffer = JsFuture::from(done).await.map_err(|e| {
-            if e.is_string() { e } else { JsValue::from_str(&format!("{name}: the reading worker failed")) }
-        })?;
-        Ok(Uint8Array::new(&buffer).to_vec())
-    }
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        self.worker.terminate();
+            } else if let Ok(buffer) = Reflect::get(&data, &JsValue::from_str("encoded"))
+                && buffer.is_instance_of::<js_sys::ArrayBuffer>()
+            {
+                return Ok(Uint8Array::new(&buffer).to_vec());
+            }
+        }
+        Err(JsValue::from_str(&format!("{name}: the reading worker failed")))
     }
 }
 

@@ -8,14 +8,12 @@
 //! the next one requested while the engine parses the current one. Neither path holds the
 //! whole file or makes a JS string of it.
 
-use std::rc::Rc;
-
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::inbox::{Inbox, Shared};
+use crate::inbox::Linked;
 use crate::protocol::Progress;
 use crate::worker::{Pacer, post_progress};
 
@@ -129,12 +127,7 @@ async fn read_inflated(
 /// its answer coming back between two buffers (that round trip, when the inflater was busy,
 /// cost more than a third of the read time of a 1 GiB trace).
 struct Inflater {
-    worker: web_sys::Worker,
-    inbox: Shared,
-    /// The worker's `message` handler (kept alive while it runs).
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    /// The worker's `error` handler.
-    _on_error: Closure<dyn FnMut(JsValue)>,
+    link: Linked,
 }
 
 /// Buffers the inflater may send before it is asked for more.
@@ -143,29 +136,16 @@ const CREDITS: usize = 4;
 impl Inflater {
     /// Starts an inflater for `file` once it listens; `None` when it cannot start.
     async fn start(file: &web_sys::File) -> Option<Inflater> {
-        let worker = crate::spawn::engine_worker(Some("inflate")).ok()?;
-        let inbox = Inbox::shared();
-        let on_message = {
-            let inbox = Rc::clone(&inbox);
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                Inbox::push(&inbox, ev.data());
-            })
-        };
-        let on_error = {
-            let inbox = Rc::clone(&inbox);
-            Closure::<dyn FnMut(JsValue)>::new(move |_| Inbox::fail(&inbox))
-        };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let inflater = Inflater { worker, inbox, _on_message: on_message, _on_error: on_error };
+        let link = Linked::new(crate::spawn::engine_worker(Some("inflate")).ok()?);
+        let inflater = Inflater { link };
         // Messages sent before it listens would be lost.
         let ready = inflater.next().await?;
         if ready.as_string().as_deref() != Some("ready") {
             return None;
         }
-        inflater.worker.post_message(file).ok()?;
+        inflater.link.worker.post_message(file).ok()?;
         for _ in 0..CREDITS {
-            inflater.worker.post_message(&JsValue::from_str("next")).ok()?;
+            inflater.link.worker.post_message(&JsValue::from_str("next")).ok()?;
         }
         Some(inflater)
     }
@@ -173,19 +153,13 @@ impl Inflater {
     /// Hands a text buffer back once its bytes are copied out: one more credit, and the
     /// inflater fills the same memory again instead of allocating a new MiB.
     fn give_back(&self, buffer: &JsValue) -> Option<()> {
-        self.worker.post_message_with_transfer(buffer, &Array::of1(buffer)).ok()
+        self.link.worker.post_message_with_transfer(buffer, &Array::of1(buffer)).ok()
     }
 
     /// The next message; `None` when the worker failed or sent nothing for
     /// [`INFLATER_PATIENCE_MS`].
     async fn next(&self) -> Option<JsValue> {
-        Inbox::next(&self.inbox, Some(INFLATER_PATIENCE_MS)).await
-    }
-}
-
-impl Drop for Inflater {
-    fn drop(&mut self) {
-        self.worker.terminate();
+        self.link.next(Some(INFLATER_PATIENCE_MS)).await
     }
 }
 

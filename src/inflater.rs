@@ -28,7 +28,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::inbox::{Inbox, Shared};
 
 /// Bytes of text per buffer sent.
-pub(crate) const BATCH: usize = 1 << 20;
+const BATCH: usize = 1 << 20;
 /// Compressed bytes inflated per step (a few hundred KB of text for a trace).
 const PIECE: usize = 16 * 1024;
 /// Compressed bytes read from the file at a time.

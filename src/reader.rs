@@ -4,9 +4,9 @@
 //! decoder), so inflating and parsing run side by side: the engine worker only parses. The
 //! inflater's text is used only when the stream ended cleanly (every member whole, its
 //! checksums right); otherwise (damaged or truncated) the file is read again through the
-//! loader's own inflater, whose diagnostics say what was wrong. Plain JSON is read in 4 MiB slices,
-//! the next one requested while the engine parses the current one. Neither path holds the
-//! whole file or makes a JS string of it.
+//! loader's own inflater, whose diagnostics say what was wrong. Plain JSON is read in 4 MiB
+//! slices, the next one requested while the engine parses the current one. Neither path
+//! holds the whole file or makes a JS string of it.
 
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -23,7 +23,7 @@ const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// gzip is about 2 MB of JSON, a few milliseconds of parsing).
 const PIECE: usize = 128 * 1024;
 /// Longest wait for the inflater's next buffer before the file is read again with the
-/// engine's own inflater (a stalled browser stream must not freeze the page).
+/// loader's own inflater (a stalled inflater must not hold the load up for ever).
 const INFLATER_PATIENCE_MS: i32 = 15_000;
 
 /// Progress of a multi-file load, posted to the page as its [`Pacer`] allows.

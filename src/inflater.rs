@@ -38,8 +38,7 @@ const READ_AHEAD: usize = 3;
 
 /// Whether this worker was started as an inflater (`?inflate`).
 pub fn is_inflater() -> bool {
-    crate::worker::scope()
-        .is_some_and(|s| s.location().search().trim_start_matches('?').split('&').any(|kv| kv == "inflate"))
+    crate::spawn::switches().iter().any(|kv| kv == "inflate")
 }
 
 /// Listens for the file and credits, says `"ready"`, and inflates.

@@ -24,17 +24,10 @@ use crate::worker::{Pacer, post_progress};
 /// Most child workers at once (each also starts an inflater worker for gzip files).
 const MAX_CHILDREN: usize = 4;
 
-/// The worker's switches (its URL's query).
-fn switches() -> Vec<String> {
-    crate::worker::scope()
-        .map(|s| s.location().search().trim_start_matches('?').split('&').map(str::to_owned).collect())
-        .unwrap_or_default()
-}
-
 /// Whether files can be read in child workers here: the page's engine worker, not a child
 /// (`?child`).
 pub(crate) fn available() -> bool {
-    crate::worker::scope().is_some() && !switches().iter().any(|kv| kv == "child")
+    crate::worker::scope().is_some() && !crate::spawn::switches().iter().any(|kv| kv == "child")
 }
 
 /// How many children to start for `files` files; fewer than 2 means none (the engine
@@ -42,8 +35,9 @@ pub(crate) fn available() -> bool {
 /// and its inflater), so by default there is one child per two cores: on two cores,
 /// children would only fight over them. `?workers=N` asks for `N`.
 pub(crate) fn children_for(files: usize) -> usize {
-    let asked =
-        switches().iter().find_map(|kv| kv.strip_prefix("workers=").and_then(|n| n.parse::<usize>().ok()));
+    let asked = crate::spawn::switches()
+        .iter()
+        .find_map(|kv| kv.strip_prefix("workers=").and_then(|n| n.parse::<usize>().ok()));
     let cores = crate::worker::scope()
         .map(|s| s.navigator().hardware_concurrency())
         .filter(|c| c.is_finite() && *c >= 1.0)

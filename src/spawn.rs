@@ -43,3 +43,11 @@ pub fn engine_worker(query: Option<&str>) -> Result<web_sys::Worker, JsValue> {
     }
     Ok(worker)
 }
+
+/// This worker's switches: the `&`-separated parts of its script URL's query (`child`,
+/// `inflate`, `workers=2`); none outside a worker.
+pub fn switches() -> Vec<String> {
+    crate::worker::scope()
+        .map(|s| s.location().search().trim_start_matches('?').split('&').map(str::to_owned).collect())
+        .unwrap_or_default()
+}

@@ -9,13 +9,13 @@
 //! Protocol. The inflater says `"ready"` once it listens. The engine worker then sends the
 //! `File`, then one credit per buffer wanted: `"next"`, or a text buffer given back
 //! (transferred) to be filled again. Each credit is answered, in order, with one of
-//! - `{text: ArrayBuffer, read}`: the next [`BATCH`] bytes of text (the last one shorter),
+//! - `{text: ArrayBuffer, read}`: the next `BATCH` bytes of text (the last one shorter),
 //!   `read` being the compressed bytes consumed so far;
 //! - `{done: true, read}`: the stream ended cleanly (every member whole, checksums right);
 //! - `{error: "why"}`: not gzip, damaged, cut short, or the file could not be read. The
 //!   text sent before must then be thrown away.
 //!
-//! Between credits it works ahead: it reads the file [`READ_AHEAD`] slices ahead and
+//! Between credits it works ahead: it reads the file `READ_AHEAD` slices ahead and
 //! inflates until it holds a buffer nobody asked for yet.
 
 use std::collections::VecDeque;

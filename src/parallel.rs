@@ -81,11 +81,12 @@ pub(crate) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
 ) -> Result<Option<(Vec<(String, engine::Trace)>, usize)>, String> {
-    // Start every child first (they load their wasm side by side), then wait for each.
-    if children_for(files.len()) == 0 {
+    let wanted = children_for(files.len());
+    if wanted == 0 {
         return Ok(None);
     }
-    let starting: Vec<_> = (0..children_for(files.len())).filter_map(|_| Child::spawn()).collect();
+    // Start every child first (they load their wasm side by side), then wait for each.
+    let starting: Vec<_> = (0..wanted).filter_map(|_| Child::spawn()).collect();
     let mut kids = Vec::with_capacity(starting.len());
     for child in starting {
         if child.ready().await {

@@ -2,7 +2,8 @@
 //! a second binary for the worker would double the download): a worker is a module worker
 //! running `engine-worker.js`, which imports wasm-bindgen's glue and instantiates the
 //! module this context already compiled. Its start function (`main.rs`) sees that there is
-//! no window and runs [`crate::worker::start`] instead of mounting the app.
+//! no window and, instead of mounting the app, runs [`crate::inflater::start`] when the
+//! worker was started with `?inflate` and [`crate::worker::start`] otherwise.
 
 use wasm_bindgen::prelude::*;
 
@@ -23,7 +24,8 @@ extern "C" {
 }
 
 /// Starts an engine worker; `query` (e.g. `workers=1`) is appended to its script URL, where
-/// the worker reads its switches. The worker says `ready` once it listens.
+/// the worker reads its switches ([`switches`]). The worker says it is ready once it
+/// listens (an engine worker with `FromWorker::Ready`, an inflater with `"ready"`).
 ///
 /// # Errors
 /// When the browser cannot start a module worker or refuses to hand it the module.

@@ -1,6 +1,6 @@
 //! The engine worker: receives `File`s, reads them into the engine's streaming loader
-//! (`reader`: gzip inflated beside it by the browser, no whole-file copy, no JS string), triages, and posts progress and the
-//! report back. It keeps the loaded traces, so the page can ask for timelines, hover facts
+//! (`reader`: gzip inflated beside it by an inflater worker, no whole-file copy, no JS
+//! string), triages, and posts progress and the report back. It keeps the loaded traces, so the page can ask for timelines, hover facts
 //! or a triage with another catalog without reading the files again. Runs off the main
 //! thread, so the page stays responsive.
 

@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// A loader fed from JavaScript; after [`finish`](WasmLoader::finish) it holds the trace.
 #[wasm_bindgen]
 pub struct WasmLoader {
-    loader: Option<engine::Loader>,
-    trace: Option<engine::Trace>,
+    loader: Option<report::trace::Loader>,
+    trace: Option<report::trace::Trace>,
 }
 
 #[wasm_bindgen]
@@ -20,7 +20,7 @@ impl WasmLoader {
     #[wasm_bindgen(constructor)]
     #[must_use]
     pub fn new() -> WasmLoader {
-        WasmLoader { loader: Some(engine::Loader::new()), trace: None }
+        WasmLoader { loader: Some(report::trace::Loader::new()), trace: None }
     }
 
     /// Feeds the next chunk; false when the input is not a trace (or was finished).
@@ -46,9 +46,9 @@ impl WasmLoader {
     #[must_use]
     pub fn triage(&self) -> f64 {
         let Some(trace) = &self.trace else { return -1.0 };
-        let inputs = [engine::triage::Input { path: "trace.json", trace }];
+        let inputs = [report::engine::triage::Input { path: "trace.json", trace }];
         let report =
-            engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin());
+            report::triage::triage_with(&inputs, &report::engine::triage::Options::default(), report::engine::Catalog::builtin());
         report.to_json().len() as f64
     }
 }

@@ -43,11 +43,11 @@ pub enum Status {
     /// Something went wrong; a sentence for the reader.
     Failed(String),
     /// A report.
-    Ready(Arc<engine::Report>, Origin),
+    Ready(Arc<report::Report>, Origin),
     /// The all-ranks view of several ranks' traces (load and analysis time, ms).
-    Ranks(Arc<engine::report::ranks::RanksReport>, f64, f64),
+    Ranks(Arc<report::ranks::RanksReport>, f64, f64),
     /// An A/B diff (opened from a `#d1.` link).
-    Compare(Arc<engine::report::diff::DiffReport>),
+    Compare(Arc<report::diff::DiffReport>),
     /// The team dashboard (a page written by `tracetriage dashboard`, or `#dashboard`).
     Dashboard,
 }
@@ -74,7 +74,7 @@ impl AppState {
         self.started_at.set(io::now_ms());
         self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
         leptos::task::spawn_local(async move {
-            let (files, server_args) = match io::select_traces_of(chosen, engine::discover::Ranks::All).await
+            let (files, server_args) = match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await
             {
                 Ok(v) => v,
                 Err(e) => {
@@ -132,7 +132,7 @@ impl AppState {
             FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
             FromWorker::Error { message } => self.status.set(Status::Failed(message)),
             FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
-                match engine::Report::from_json(&json) {
+                match report::Report::from_json(&json) {
                     Ok(report) => {
                         io::set_fragment("");
                         let total_ms = io::now_ms() - self.started_at.get_untracked();
@@ -145,12 +145,12 @@ impl AppState {
                 }
             }
             FromWorker::Ranks { json, load_ms, analysis_ms } => {
-                match engine::report::ranks::RanksReport::from_json(&json) {
+                match report::ranks::RanksReport::from_json(&json) {
                     Ok(r) => self.status.set(Status::Ranks(Arc::new(r), load_ms, analysis_ms)),
                     Err(e) => self.status.set(Status::Failed(e.to_string())),
                 }
             }
-            FromWorker::Diff { json } => match engine::report::diff::DiffReport::from_json(&json) {
+            FromWorker::Diff { json } => match report::diff::DiffReport::from_json(&json) {
                 Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
                 Err(e) => self.status.set(Status::Failed(e.to_string())),
             },
@@ -182,14 +182,14 @@ pub fn App() -> impl IntoView {
     if crate::components::dashboard::wanted() {
         state.status.set(Status::Dashboard);
     } else if let Some(fragment) =
-        io::fragment().filter(|f| f.trim_start_matches('#').starts_with(engine::share::DIFF_PREFIX))
+        io::fragment().filter(|f| f.trim_start_matches('#').starts_with(report::share::DIFF_PREFIX))
     {
-        match engine::share::decode_diff(&fragment) {
+        match report::share::decode_diff(&fragment) {
             Ok(d) => state.status.set(Status::Compare(Arc::new(d))),
             Err(e) => state.status.set(Status::Failed(e.to_string())),
         }
     } else if let Some(fragment) = io::fragment() {
-        match engine::share::decode(&fragment) {
+        match report::share::decode(&fragment) {
             Ok(report) => state.status.set(Status::Ready(Arc::new(report), Origin::Link)),
             Err(e) => state.status.set(Status::Failed(e.to_string())),
         }

@@ -418,14 +418,14 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
 /// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
 /// stage order), and returns `server_args.json` if one was chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
-    select_traces_of(chosen, engine::discover::Ranks::Default).await
+    select_traces_of(chosen, report::engine::discover::Ranks::Default).await
 }
 
 /// As [`select_traces`], keeping the ranks `ranks` selects (every rank for the all-ranks
 /// view).
 pub async fn select_traces_of(
     chosen: Vec<Chosen>,
-    ranks: engine::discover::Ranks,
+    ranks: report::engine::discover::Ranks,
 ) -> Result<(Vec<Chosen>, Option<String>), String> {
     let mut server_args = None;
     set_model_config(None);
@@ -449,7 +449,7 @@ pub async fn select_traces_of(
     }
     let mut traces = Vec::new();
     for c in candidates {
-        if engine::discover::candidate_name(&c.path) && sniff(&c.file).await {
+        if report::engine::discover::candidate_name(&c.path) && sniff(&c.file).await {
             traces.push(c);
         }
     }
@@ -460,7 +460,7 @@ pub async fn select_traces_of(
         );
     }
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
-    let picked = engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
+    let picked = report::engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
 }
 
@@ -469,8 +469,8 @@ async fn sniff(file: &web_sys::File) -> bool {
     let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };
     let head = js_sys::Uint8Array::new(&buffer).to_vec();
     let text =
-        if head.starts_with(&[0x1f, 0x8b]) { engine::load::inflate_prefix(&head, 64 * 1024) } else { head };
-    engine::discover::sniff_text(&text)
+        if head.starts_with(&[0x1f, 0x8b]) { report::trace::load::inflate_prefix(&head, 64 * 1024) } else { head };
+    report::engine::discover::sniff_text(&text)
 }
 
 async fn read_text(file: &web_sys::File) -> Option<String> {

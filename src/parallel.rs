@@ -1,7 +1,7 @@
 //! Reading several files at once (all ranks of a capture, both runs of a comparison):
 //! the engine worker starts child engine workers (this same worker script), each reads
 //! files into traces with the usual [`crate::reader`] and sends every trace back in the
-//! engine's binary form ([`engine::Trace::to_bytes`], its buffer transferred, not copied).
+//! engine's binary form ([`report::trace::Trace::to_bytes`], its buffer transferred, not copied).
 //! The engine worker decodes each as it arrives, keeps the files' order, and analyses them
 //! together, so the report is the same as from reading one file after the other.
 //!
@@ -80,7 +80,7 @@ impl Tally {
 pub(crate) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
-) -> Result<Option<(Vec<(String, engine::Trace)>, usize)>, String> {
+) -> Result<Option<(Vec<(String, report::trace::Trace)>, usize)>, String> {
     let wanted = children_for(files.len());
     if wanted == 0 {
         return Ok(None);
@@ -112,7 +112,7 @@ pub(crate) async fn load_all(
         pacer: Pacer::new(),
         failed: false,
     }));
-    let results: Rc<RefCell<Vec<Option<engine::Trace>>>> =
+    let results: Rc<RefCell<Vec<Option<report::trace::Trace>>>> =
         Rc::new(RefCell::new((0..files.len()).map(|_| None).collect()));
     let lanes = Array::new();
     for (lane, child) in kids.into_iter().enumerate() {
@@ -125,7 +125,7 @@ pub(crate) async fn load_all(
                 }
                 let (Some(file), Some(name)) = (files.get(i), names.get(i)) else { break };
                 let bytes = child.load(file, name, i, &tally).await?;
-                let trace = engine::Trace::from_bytes(&bytes)
+                let trace = report::trace::Trace::from_bytes(&bytes)
                     .map_err(|e| JsValue::from_str(&format!("{name}: {e}")))?;
                 if let Some(slot) = results.borrow_mut().get_mut(i) {
                     *slot = Some(trace);
@@ -211,7 +211,7 @@ impl Child {
 }
 
 /// In a child: posts the loaded trace's bytes to the parent, transferring the buffer.
-pub(crate) fn post_encoded(trace: &engine::Trace) -> Result<(), String> {
+pub(crate) fn post_encoded(trace: &report::trace::Trace) -> Result<(), String> {
     let bytes = trace.to_bytes();
     let array =
         Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);

@@ -1,7 +1,9 @@
 //! Messages between the page and the engine worker, as JSON strings (files travel beside
 //! them as `File` objects, which the browser hands over without copying).
 
-use engine::timeline::{Hover, StageSpan, Window};
+use report::engine::timeline::Hover;
+use report::engine::timeline::StageSpan;
+use report::engine::timeline::Window;
 use serde::{Deserialize, Serialize};
 
 /// An extra catalog file chosen by the user (`--catalog` in the CLI).
@@ -39,7 +41,7 @@ pub enum ToWorker {
         server_args: Option<String>,
     },
     /// Sent by an engine worker to a child engine worker: load the attached file and post
-    /// it back as `{encoded: ArrayBuffer}` (`engine::Trace::to_bytes`, transferred).
+    /// it back as `{encoded: ArrayBuffer}` (`report::trace::Trace::to_bytes`, transferred).
     Encode {
         /// Display path of the file.
         paths: Vec<String>,
@@ -167,7 +169,7 @@ pub enum FromWorker {
     Progress(Progress),
     /// The finished report (report JSON) and timings.
     Report {
-        /// `engine::Report` as JSON.
+        /// `report::Report` as JSON.
         json: String,
         /// Time spent reading and parsing, ms.
         load_ms: f64,
@@ -180,7 +182,7 @@ pub enum FromWorker {
     },
     /// The finished all-ranks report.
     Ranks {
-        /// `engine::report::ranks::RanksReport` as JSON.
+        /// `report::ranks::RanksReport` as JSON.
         json: String,
         /// Time spent reading and parsing every rank, ms.
         load_ms: f64,
@@ -189,7 +191,7 @@ pub enum FromWorker {
     },
     /// A finished A/B diff.
     Diff {
-        /// `engine::report::diff::DiffReport` as JSON.
+        /// `report::diff::DiffReport` as JSON.
         json: String,
     },
     /// A drawn timeline.
@@ -212,7 +214,7 @@ pub enum FromWorker {
     },
     /// A layers report and its heat map.
     Layers {
-        /// `engine::report::layers::LayersReport` as JSON.
+        /// `report::layers::LayersReport` as JSON.
         json: String,
         /// The heat map of the pass shown (SVG; text from the trace is escaped).
         svg: String,

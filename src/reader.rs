@@ -42,7 +42,7 @@ pub(crate) struct Meter {
 
 impl Meter {
     /// Records `bytes_read` of the current file and the loader's counters; posts when due.
-    fn update(&mut self, loader: &engine::Loader, bytes_read: u64) {
+    fn update(&mut self, loader: &report::trace::Loader, bytes_read: u64) {
         let p = loader.progress();
         self.progress.bytes_read = bytes_read;
         self.progress.bytes_text = self.text_before + p.bytes_text;
@@ -59,7 +59,7 @@ pub(crate) async fn read_file(
     file: &web_sys::File,
     name: &str,
     meter: &mut Meter,
-) -> Result<engine::Trace, String> {
+) -> Result<report::trace::Trace, String> {
     if let Some(trace) = read_inflated(file, name, meter).await? {
         return Ok(trace);
     }
@@ -83,14 +83,14 @@ async fn read_inflated(
     file: &web_sys::File,
     name: &str,
     meter: &mut Meter,
-) -> Result<Option<engine::Trace>, String> {
+) -> Result<Option<report::trace::Trace>, String> {
     let size = file.size();
     // The smallest gzip member is 18 bytes.
     if size < 18.0 || bytes(file, name, 0.0, 2.0).await? != [0x1f, 0x8b] {
         return Ok(None);
     }
     let Some(inflater) = Inflater::start(file).await else { return Ok(None) };
-    let mut loader = engine::Loader::for_inflated_gzip();
+    let mut loader = report::trace::Loader::for_inflated_gzip();
     let mut text = Vec::new();
     let mut read = 0u64;
     loop {
@@ -163,10 +163,10 @@ impl Inflater {
     }
 }
 
-/// The engine's own path: 4 MiB slices into [`engine::Loader::new`], which sniffs gzip.
-async fn read_own(file: &web_sys::File, name: &str, meter: &mut Meter) -> Result<engine::Trace, String> {
+/// The engine's own path: 4 MiB slices into [`report::trace::Loader::new`], which sniffs gzip.
+async fn read_own(file: &web_sys::File, name: &str, meter: &mut Meter) -> Result<report::trace::Trace, String> {
     let size = file.size();
-    let mut loader = engine::Loader::new();
+    let mut loader = report::trace::Loader::new();
     let mut buf: Vec<u8> = Vec::new();
     // The next slice is requested before the current one is parsed, so the browser
     // reads the file while the engine works.

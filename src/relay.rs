@@ -179,7 +179,7 @@ pub fn describe(event: &Value) -> String {
         "flushing" => format!(
             "{stage}: the server is writing the trace ({} file(s), {}{})",
             n("files"),
-            engine::format::bytes(n("bytes")),
+            report::format::bytes(n("bytes")),
             if event.get("complete").and_then(Value::as_bool) == Some(true) { ", complete" } else { "" }
         ),
         "collected" => format!("{stage}: traces collected"),

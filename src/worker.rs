@@ -6,7 +6,10 @@
 
 use std::cell::RefCell;
 
-use engine::timeline::{Palette, Rgb, Timeline, Window};
+use report::timeline::Palette;
+use report::timeline::Rgb;
+use report::engine::timeline::Timeline;
+use report::engine::timeline::Window;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -16,7 +19,7 @@ use crate::reader::{Meter, read_file};
 
 /// What the worker holds after a triage.
 struct Loaded {
-    traces: Vec<(String, engine::Trace)>,
+    traces: Vec<(String, report::trace::Trace)>,
     server_args: Option<String>,
     timelines: Vec<Option<Timeline>>,
 }
@@ -111,7 +114,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
             let extra = user_catalog(catalog.as_ref())?;
             crate::worker_extra::set_roles(None);
             load(&files, &paths, server_args).await?;
-            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin()), 0.0)
         }
         ToWorker::Ranks { paths, min_share_pct, server_args } => {
             load(&files, &paths, server_args).await?;
@@ -130,13 +133,13 @@ async fn handle(data: JsValue) -> Result<(), String> {
             let a = loaded_report()?;
             load(&b_files, &b_paths, None).await?;
             let b = loaded_report()?;
-            let options = engine::report::diff::DiffOptions {
+            let options = report::diff::DiffOptions {
                 top: 20,
                 a_source: a_paths.join(", "),
                 b_source: b_paths.join(", "),
-                ..engine::report::diff::DiffOptions::default()
+                ..report::diff::DiffOptions::default()
             };
-            post(&FromWorker::Diff { json: engine::report::diff::diff(&a, &b, &options).to_json() });
+            post(&FromWorker::Diff { json: report::diff::diff(&a, &b, &options).to_json() });
             Ok(())
         }
         ToWorker::Encode { paths } => {
@@ -147,7 +150,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
         }
         ToWorker::Retriage { min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
-            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), now())
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin()), now())
         }
         ToWorker::Timeline { input, window, stage, width, height, palette } => {
             timeline(input, window, stage.as_deref(), width, height, &palette)
@@ -157,7 +160,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
             let mapping = crate::worker_extra::check_roles(&roles, files.length() as usize)?;
             load(&files, &paths, None).await?;
             crate::worker_extra::set_roles(Some(mapping));
-            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
+            triage(min_share_pct, extra.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin()), 0.0)
         }
         ToWorker::Layers { input, config, profile, anchor, pass, layer, width, height, palette: spec } => {
             let msg = LOADED.with(|l| {
@@ -192,8 +195,8 @@ async fn handle(data: JsValue) -> Result<(), String> {
 }
 
 /// The built-in catalog plus the user's file, when one was chosen (`None`: built-in only).
-fn user_catalog(c: Option<&UserCatalog>) -> Result<Option<engine::Catalog>, String> {
-    c.map(|c| engine::Catalog::builtin_with(&c.name, &c.text).map_err(|e| e.to_string())).transpose()
+fn user_catalog(c: Option<&UserCatalog>) -> Result<Option<report::engine::Catalog>, String> {
+    c.map(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).map_err(|e| e.to_string())).transpose()
 }
 
 /// Reads the files into the engine (replacing what was loaded).
@@ -253,24 +256,24 @@ thread_local! {
 
 /// Triages what is loaded and posts the report. `started` is when the request began (0:
 /// the load's own start).
-fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result<(), String> {
+fn triage(min_share_pct: f64, catalog: &report::engine::Catalog, started: f64) -> Result<(), String> {
     let analysis_start = now();
     let (json, json_bytes) = LOADED.with(|l| {
         let l = l.borrow();
         let l = l.as_ref().ok_or("no trace is loaded")?;
-        let inputs: Vec<engine::triage::Input<'_>> =
-            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-        let options = engine::triage::Options {
+        let inputs: Vec<report::engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+        let options = report::engine::triage::Options {
             framework: None,
             min_share_pct,
-            server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
+            server_args: l.server_args.as_deref().and_then(report::engine::analysis::framework::ServerArgs::parse),
         };
         let report = match crate::worker_extra::roles() {
             Some(mapping) => {
                 let (m, f) = inputs.split_at(mapping.min(inputs.len()));
-                engine::triage::triage_mapping_formal(m, f, &options, catalog)
+                report::triage::triage_mapping_formal(m, f, &options, catalog)
             }
-            None => engine::triage::triage(&inputs, &options, catalog),
+            None => report::triage::triage_with(&inputs, &options, catalog),
         };
         Ok::<_, String>((report.to_json(), l.traces.iter().map(|(_, t)| t.json_bytes).sum()))
     })?;
@@ -285,14 +288,14 @@ fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result
 }
 
 /// The triage of what is loaded with every kernel listed (as `tracetriage diff` does).
-fn loaded_report() -> Result<engine::Report, String> {
+fn loaded_report() -> Result<report::Report, String> {
     LOADED.with(|l| {
         let l = l.borrow();
         let l = l.as_ref().ok_or("no trace is loaded")?;
-        let inputs: Vec<engine::triage::Input<'_>> =
-            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-        let options = engine::triage::Options { min_share_pct: 0.0, ..engine::triage::Options::default() };
-        Ok(engine::triage::triage(&inputs, &options, engine::Catalog::builtin()))
+        let inputs: Vec<report::engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+        let options = report::engine::triage::Options { min_share_pct: 0.0, ..report::engine::triage::Options::default() };
+        Ok(report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin()))
     })
 }
 
@@ -302,15 +305,15 @@ fn ranks(min_share_pct: f64) -> Result<(), String> {
     let json = LOADED.with(|l| {
         let l = l.borrow();
         let l = l.as_ref().ok_or("no trace is loaded")?;
-        let inputs: Vec<engine::triage::Input<'_>> =
-            l.traces.iter().map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-        let options = engine::triage::Options {
+        let inputs: Vec<report::engine::triage::Input<'_>> =
+            l.traces.iter().map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+        let options = report::engine::triage::Options {
             min_share_pct,
-            server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
-            ..engine::triage::Options::default()
+            server_args: l.server_args.as_deref().and_then(report::engine::analysis::framework::ServerArgs::parse),
+            ..report::engine::triage::Options::default()
         };
         Ok::<_, String>(
-            engine::analysis::ranks::report(&inputs, &options, engine::Catalog::builtin()).to_json(),
+            report::ranks::compare(&inputs, &options, report::engine::Catalog::builtin()).to_json(),
         )
     })?;
     let load_ms = LOADED_AT.with(std::cell::Cell::get) - START.with(std::cell::Cell::get);
@@ -331,7 +334,7 @@ fn palette(spec: &[(String, String)]) -> Palette {
             "stage" => p.stage = rgb,
             label => {
                 if let Some(c) =
-                    engine::analysis::categories::Category::ALL.iter().find(|c| c.label() == label)
+                    report::engine::vocab::Category::ALL.iter().find(|c| c.label() == label)
                 {
                     p.set_category(*c, rgb);
                 }
@@ -354,13 +357,13 @@ fn timeline(
         let l = l.as_mut().ok_or("no trace is loaded")?;
         let (path, trace) = l.traces.get(input).ok_or("no such input")?;
         let slot = l.timelines.get_mut(input).ok_or("no such input")?;
-        let tl = slot.get_or_insert_with(|| Timeline::of(trace, path, engine::Catalog::builtin()));
+        let tl = slot.get_or_insert_with(|| Timeline::of(trace, path, report::engine::Catalog::builtin()));
         let window = window.unwrap_or_else(|| {
             stage
                 .and_then(|label| tl.stages.iter().find(|s| s.label == label))
                 .map_or_else(|| tl.full(), |s| s.busiest)
         });
-        let svg = engine::timeline::svg::render(
+        let svg = report::timeline::svg::render(
             tl,
             window,
             width.clamp(200, 4000),

@@ -4,9 +4,12 @@
 
 use std::cell::Cell;
 
-use engine::analysis::layers::{self, ModelConfig, Options, Selection};
-use engine::catalog::Profiles;
-use engine::timeline::Palette;
+use report::engine::analysis::layers;
+use report::engine::analysis::layers::ModelConfig;
+use report::engine::analysis::layers::Options;
+use report::engine::analysis::layers::Selection;
+use report::engine::catalog::Profiles;
+use report::timeline::Palette;
 
 use crate::protocol::FromWorker;
 
@@ -71,7 +74,7 @@ pub struct LayersRequest {
 /// layer that does not exist.
 pub fn layers(
     path: &str,
-    trace: &engine::Trace,
+    trace: &report::trace::Trace,
     req: &LayersRequest,
     palette: &Palette,
 ) -> Result<FromWorker, String> {
@@ -89,7 +92,7 @@ pub fn layers(
         None => None,
     };
     let options = Options {
-        path_stage: engine::analysis::stages::stage_from_path(path),
+        path_stage: report::engine::vocab::stage_from_path(path),
         path: path.to_owned(),
         profile,
         anchor: req.anchor.clone().filter(|a| !a.is_empty()),
@@ -100,15 +103,15 @@ pub fn layers(
     let found = layers::analyse(trace, &options);
     let sel = Selection { pass: req.pass, layer: req.layer, compare: None };
     found.check(&sel).map_err(|e| e.to_string())?;
-    let report = found.report(&sel);
-    let svg = engine::report::layers::svg::heatmap(
-        &report,
+    let doc = report::LayersReport::from(found.report(&sel));
+    let svg = report::layers::svg::heatmap(
+        &doc,
         req.width.clamp(200, 4000),
         req.height.clamp(120, 2000),
         palette,
         req.layer,
     );
-    Ok(FromWorker::Layers { json: report.to_json(), svg })
+    Ok(FromWorker::Layers { json: doc.to_json(), svg })
 }
 
 #[cfg(test)]

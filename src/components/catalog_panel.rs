@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use crate::app::AppState;
 
 /// The catalog the page's triage uses: built in, or built in plus the user's file.
-pub fn with_catalog<T>(state: AppState, f: impl FnOnce(&engine::Catalog) -> T) -> T {
-    match state.catalog.get_untracked().and_then(|c| engine::Catalog::builtin_with(&c.name, &c.text).ok()) {
+pub fn with_catalog<T>(state: AppState, f: impl FnOnce(&report::engine::Catalog) -> T) -> T {
+    match state.catalog.get_untracked().and_then(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).ok()) {
         Some(owned) => f(&owned),
-        None => f(engine::Catalog::builtin()),
+        None => f(report::engine::Catalog::builtin()),
     }
 }
 
@@ -63,7 +63,7 @@ pub fn CatalogPanel(
         let meta = format!(
             "{} · {} · {}{}",
             e.kind,
-            engine::catalog::lookup::framework_label(&e.framework),
+            report::engine::catalog::lookup::framework_label(&e.framework),
             e.status,
             e.source_id.as_ref().map(|s| format!(" · {s}")).unwrap_or_default()
         );

@@ -29,7 +29,7 @@ pub fn CatalogPicker(
                 message.set(format!("{name}: the browser could not read the file"));
                 return;
             };
-            match engine::Catalog::builtin_with(&name, &text) {
+            match report::engine::Catalog::builtin_with(&name, &text) {
                 Ok(_) => {
                     message.set(format!("Extra catalog {name} in use."));
                     state.catalog.set(Some(UserCatalog { name, text }));

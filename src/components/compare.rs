@@ -1,11 +1,14 @@
 //! The compare view: an A/B diff (from a `#d1.` link) — per stage the summary with
 //! deltas, idle causes, categories, families, kernels on both sides and kernels only in A
-//! or only in B. Every cell comes from `engine::report::diff::view`, the same text as
+//! or only in B. Every cell comes from `report::diff::view`, the same text as
 //! `tracetriage diff`.
 
 use std::sync::Arc;
 
-use engine::report::diff::{DiffReport, Presence, markdown, view};
+use report::diff::DiffReport;
+use report::diff::Presence;
+use report::diff::markdown;
+use report::diff::view;
 use leptos::prelude::*;
 
 use crate::components::table::TableView;
@@ -66,7 +69,7 @@ pub fn CompareView(
     let copied = RwSignal::new(false);
     let link_diff = Arc::clone(&diff);
     let copy_link = move |_| {
-        let fragment = engine::share::encode_diff(&link_diff);
+        let fragment = report::share::encode_diff(&link_diff);
         io::set_fragment(&fragment);
         let link = io::link_with_fragment(&fragment);
         leptos::task::spawn_local(async move { copied.set(io::copy(&link).await) });

@@ -9,8 +9,10 @@
 
 use std::sync::Arc;
 
-use engine::dashboard::filter::{self, Column, Query};
-use engine::dashboard::{ManifestEntry, ReadOutcome};
+use report::dashboard::filter;
+use report::dashboard::filter::Column;
+use report::dashboard::filter::Query;
+use report::dashboard::ManifestEntry;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -84,9 +86,9 @@ enum Panel {
     /// Fetching something.
     Busy(String),
     /// One run's report.
-    Report(Arc<engine::Report>, String),
+    Report(Arc<report::Report>, String),
     /// Two runs compared.
-    Compare(Arc<engine::report::diff::DiffReport>, String),
+    Compare(Arc<report::diff::DiffReport>, String),
 }
 
 /// Records in `render_ms` how long the page takes, from now, to draw the runs and paint
@@ -109,28 +111,28 @@ async fn load(
     if let Some(n) = synthetic_count() {
         let entries: Vec<ManifestEntry> = (0..n)
             .filter_map(|i| {
-                let report = engine::dashboard::synthetic::report(i, 1)?;
+                let report = report::dashboard::synthetic::report(i, 1)?;
                 let id = format!("run-{i:05}");
-                let src = engine::dashboard::EntrySource {
+                let src = report::dashboard::EntrySource {
                     report: format!("{id}.json"),
                     id,
-                    source: engine::dashboard::synthetic::source(i),
+                    source: report::dashboard::synthetic::source(i),
                     folder: "synthetic".to_owned(),
                     file_mtime_unix_ns: None,
                 };
-                Some(ManifestEntry::from_report(&report, &src, engine::dashboard::EntryOptions::default()))
+                Some(ManifestEntry::from_report(&report, &src, report::dashboard::EntryOptions::default()))
             })
             .collect();
         // The benchmark times what a real page does with a manifest: parse, then render.
-        let json = engine::dashboard::Manifest::new("Generated runs", entries).to_json();
+        let json = report::dashboard::manifest("Generated runs", entries).to_json_compact();
         let t0 = io::now_ms();
-        match engine::dashboard::read_manifest(json.as_bytes()) {
+        match report::dashboard::read_manifest(json.as_bytes()) {
             Ok(read) => {
                 parse_ms.set(io::now_ms() - t0);
                 shown_at(render_ms);
                 runs.set(Some(Runs {
-                    title: read.manifest.title,
-                    entries: Arc::new(read.manifest.entries),
+                    title: read.manifest.body.title,
+                    entries: Arc::new(read.manifest.body.entries),
                     base: String::new(),
                     synthetic: true,
                 }));
@@ -149,7 +151,7 @@ async fn load(
         }
     };
     let t0 = io::now_ms();
-    match engine::dashboard::read_manifest(&bytes) {
+    match report::dashboard::read_manifest(&bytes) {
         Ok(read) => {
             parse_ms.set(io::now_ms() - t0);
             warnings.set(
@@ -164,8 +166,8 @@ async fn load(
             let base = url.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/"));
             shown_at(render_ms);
             runs.set(Some(Runs {
-                title: read.manifest.title,
-                entries: Arc::new(read.manifest.entries),
+                title: read.manifest.body.title,
+                entries: Arc::new(read.manifest.body.entries),
                 base,
                 synthetic: false,
             }));
@@ -175,21 +177,18 @@ async fn load(
 }
 
 /// Fetches and reads one run's report; a warning names the run when it cannot be read.
-async fn fetch_report(runs: &Runs, e: &ManifestEntry) -> Result<engine::Report, String> {
+async fn fetch_report(runs: &Runs, e: &ManifestEntry) -> Result<report::Report, String> {
     if runs.synthetic {
         let i =
             e.id.trim_start_matches("run-")
                 .parse::<usize>()
                 .map_err(|_| format!("{}: not a generated run", e.id))?;
-        return engine::dashboard::synthetic::report(i, 1)
+        return report::dashboard::synthetic::report(i, 1)
             .ok_or_else(|| format!("{}: not a generated run", e.id));
     }
     let url = format!("{}{}", runs.base, e.report);
     let bytes = fetch_bytes(&url).await?;
-    match engine::dashboard::read_report(&bytes) {
-        ReadOutcome::Report(r) => Ok(*r),
-        other => Err(format!("Skipped {} ({url}): {}", e.id, other.message())),
-    }
+    report::dashboard::read_report(&bytes).map_err(|why| format!("Skipped {} ({url}): {why}", e.id))
 }
 
 /// The dashboard page.
@@ -252,12 +251,12 @@ pub fn Dashboard() -> impl IntoView {
         let (Some(a), Some(b)) = (pick(0), pick(1)) else { return };
         panel.set(Panel::Busy("Comparing…".to_owned()));
         leptos::task::spawn_local(async move {
-            let (a, b) = engine::dashboard::compare::baseline_first(&a, &b);
+            let (a, b) = report::dashboard::compare::baseline_first(&a, &b);
             let (a, b) = (a.clone(), b.clone());
             let (ra, rb) = (fetch_report(&r, &a).await, fetch_report(&r, &b).await);
             match (ra, rb) {
                 (Ok(ra), Ok(rb)) => {
-                    let d = engine::dashboard::compare::compare(&a, &ra, &b, &rb, 20);
+                    let d = report::dashboard::compare::compare(&a, &ra, &b, &rb, 20);
                     panel.set(Panel::Compare(Arc::new(d), format!("{} → {}", a.label, b.label)));
                 }
                 (ra, rb) => {
@@ -274,9 +273,9 @@ pub fn Dashboard() -> impl IntoView {
         let Some(r) = runs.get() else { return (false, String::new()) };
         let find = |k: usize| ids.get(k).and_then(|id| r.entries.iter().find(|e| &e.id == id));
         match (find(0), find(1)) {
-            (Some(a), Some(b)) => match engine::dashboard::compare::comparability(a, b) {
-                engine::dashboard::compare::Comparability::DifferentModels { .. } => {
-                    (false, engine::dashboard::compare::comparability(a, b).message())
+            (Some(a), Some(b)) => match report::dashboard::compare::comparability(a, b) {
+                report::dashboard::compare::Comparability::DifferentModels { .. } => {
+                    (false, report::dashboard::compare::comparability(a, b).message())
                 }
                 c => (true, c.message()),
             },

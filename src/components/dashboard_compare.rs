@@ -1,10 +1,11 @@
 //! Two runs of the dashboard side by side: the A/B diff of their reports
-//! (`engine::dashboard::compare`), per stage the summary figures, kernel categories and
+//! (`report::dashboard::compare`), per stage the summary figures, kernel categories and
 //! kernel families with `B − A` deltas, drawn with the report's table component.
 
 use std::sync::Arc;
 
-use engine::report::diff::{DiffReport, view};
+use report::diff::DiffReport;
+use report::diff::view;
 use leptos::prelude::*;
 
 use crate::components::table::TableView;

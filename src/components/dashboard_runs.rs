@@ -1,12 +1,12 @@
-//! The dashboard's run list: one row per run (cells from `engine::dashboard::view`, so the
+//! The dashboard's run list: one row per run (cells from `report::dashboard::view`, so the
 //! numbers read as in every other view), sortable by any column, a checkbox to pick two
 //! runs for a comparison, and a click on a row to open its report.
 
 use std::sync::Arc;
 
-use engine::dashboard::ManifestEntry;
-use engine::dashboard::filter::Column;
-use engine::report::view::Cell;
+use report::dashboard::ManifestEntry;
+use report::dashboard::filter::Column;
+use report::Cell;
 use leptos::prelude::*;
 
 fn cell_view(cell: Cell) -> AnyView {
@@ -104,7 +104,7 @@ pub fn RunsTable(
                 let cells = Column::PAGE
                     .iter()
                     .map(|&c| {
-                        let cell = engine::dashboard::view::cell(e, c);
+                        let cell = report::dashboard::view::cell(e, c);
                         view! { <td class:tt-num=c.numeric()>{cell_view(cell)}</td> }
                     })
                     .collect_view();

@@ -2,9 +2,12 @@
 //! category's share, …) of the listed runs by capture date, one line per model, framework
 //! or GPU; drawn by the engine with plotters as SVG. A click on a point opens that run.
 
-use engine::analysis::categories::Category;
-use engine::dashboard::trend::{self, Figure, SeriesBy, TrendLayout};
-use engine::timeline::svg::Palette;
+use report::engine::vocab::Category;
+use report::dashboard::trend;
+use report::dashboard::trend::Figure;
+use report::dashboard::trend::SeriesBy;
+use report::dashboard::trend::TrendLayout;
+use report::timeline::svg::Palette;
 use leptos::prelude::*;
 
 use crate::components::dashboard::Runs;

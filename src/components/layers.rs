@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use engine::report::layers::LayersReport;
-use engine::report::layers::view as lview;
-use engine::timeline::Window;
+use report::layers::LayersReport;
+use report::layers::view as lview;
+use report::engine::timeline::Window;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -96,7 +96,7 @@ pub fn LayersView(
         let Some(r) = report.get_untracked() else { return };
         let rect = div.unchecked_ref::<web_sys::Element>().get_bounding_client_rect();
         let x = f64::from(ev.client_x()) - rect.left();
-        let lay = engine::report::layers::svg::layout(&r, drawn_width.get_untracked(), HEAT_HEIGHT);
+        let lay = report::layers::svg::layout(&r, drawn_width.get_untracked(), HEAT_HEIGHT);
         if let Some(l) = lay.layer_at(x) {
             pass.set(r.pass.as_ref().map(|p| p.index));
             layer.set(Some(l));
@@ -183,8 +183,8 @@ pub fn LayersView(
                 d.layer,
                 d.pass,
                 d.kind,
-                engine::format::duration_ns(d.wall_ns),
-                engine::format::duration_ns(d.sum_ns)
+                report::format::duration_ns(d.wall_ns),
+                report::format::duration_ns(d.sum_ns)
             );
             let categories = Arc::new(lview::layer_categories_table(&r, d));
             let kernels = Arc::new(lview::layer_kernels_table(d));
@@ -207,7 +207,7 @@ pub fn LayersView(
                         request();
                     }>
                         <option value="">"automatic"</option>
-                        {engine::catalog::Profiles::builtin().names().into_iter().map(|n| view! { <option value=n.to_owned()>{n.to_owned()}</option> }).collect_view()}
+                        {report::engine::catalog::Profiles::builtin().names().into_iter().map(|n| view! { <option value=n.to_owned()>{n.to_owned()}</option> }).collect_view()}
                     </select>
                 </label>
                 <input

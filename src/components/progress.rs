@@ -28,10 +28,10 @@ pub fn ProgressView(
     };
     let detail = format!(
         "{} of {} read · {} of JSON · {} events",
-        engine::format::bytes(progress.all_read),
-        engine::format::bytes(progress.all_total),
-        engine::format::bytes(progress.bytes_text),
-        engine::format::count(progress.events)
+        report::format::bytes(progress.all_read),
+        report::format::bytes(progress.all_total),
+        report::format::bytes(progress.bytes_text),
+        report::format::count(progress.events)
     );
     view! {
         <section class="tt-progress" id="progress" aria-live="polite">

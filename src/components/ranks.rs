@@ -1,11 +1,13 @@
 //! The all-ranks view: several ranks of one capture side by side — per stage the per-rank
 //! table (busy, waiting, exposed communication, last arrivals), the collective skew table
 //! and the per-kernel spread over ranks, then notes. Every cell comes from
-//! `engine::report::ranks::view`, the same text the CLI's `triage --all-ranks` prints.
+//! `report::ranks::view`, the same text the CLI's `triage --all-ranks` prints.
 
 use std::sync::Arc;
 
-use engine::report::ranks::{RanksReport, markdown, view};
+use report::ranks::RanksReport;
+use report::ranks::markdown;
+use report::ranks::view;
 use leptos::prelude::*;
 
 use crate::components::table::TableView;
@@ -15,7 +17,7 @@ use crate::io;
 /// them); files without a rank in the name count as one.
 #[must_use]
 pub fn distinct_ranks(files: &[io::Chosen]) -> usize {
-    let mut ranks: Vec<Option<i64>> = files.iter().map(|f| engine::discover::rank_of(&f.path)).collect();
+    let mut ranks: Vec<Option<i64>> = files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
     ranks.sort_unstable();
     ranks.dedup();
     ranks.len()

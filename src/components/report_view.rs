@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::report::view;
+use report::view;
 use leptos::prelude::*;
 
 use crate::app::{AppState, Origin, Status};
@@ -21,7 +21,7 @@ const LAYERS_TAB: usize = usize::MAX;
 #[component]
 pub fn ReportView(
     /// The report to show.
-    report: Arc<engine::Report>,
+    report: Arc<report::Report>,
     /// Where it came from.
     origin: Origin,
 ) -> impl IntoView {
@@ -41,10 +41,10 @@ pub fn ReportView(
         Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory } => format!(
             "Triaged in this tab in {:.0} ms ({} of JSON: read {:.0} ms, analysis {:.0} ms; engine memory {}).",
             total_ms,
-            engine::format::bytes(json_bytes),
+            report::format::bytes(json_bytes),
             load_ms,
             triage_ms,
-            engine::format::bytes(wasm_memory)
+            report::format::bytes(wasm_memory)
         ),
         Origin::Link => "Opened from a shared link: this is the report only, no trace was needed.".to_owned(),
         Origin::Dashboard(id) => {
@@ -58,7 +58,7 @@ pub fn ReportView(
         .enumerate()
         .map(|(i, s)| {
             let label = s.label.clone();
-            let util = engine::format::pct(s.summary.utilization_pct);
+            let util = report::format::pct(s.summary.utilization_pct);
             view! {
                 <button
                     class="tt-tab"
@@ -95,8 +95,8 @@ pub fn ReportView(
             return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
         };
         let kernels = Arc::new(view::kernel_table(stage, r.min_share_pct));
-        let overlap = Arc::new(engine::report::overlap::table(&stage.overlap, r.min_share_pct));
-        let fuse = Arc::new(engine::report::fuse::table(&stage.fuse, r.min_share_pct));
+        let overlap = Arc::new(report::overlap::table(&stage.overlap, r.min_share_pct));
+        let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
         let summary = view::stage_summary(&stage.summary);
         let coverage = view::coverage_line(&stage.coverage, r.mode);
         let f: Signal<String> = filter.into();
@@ -110,7 +110,7 @@ pub fn ReportView(
                 with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
             entry.set(found.first().map(|m| m.id.clone()));
         });
-        let near_miss = stage.fuse.near_miss.as_ref().map(engine::report::fuse::near_miss_note);
+        let near_miss = stage.fuse.near_miss.as_ref().map(report::fuse::near_miss_note);
         let timeline = if live {
             let input = stage.inputs.first().copied().unwrap_or(0);
             view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
@@ -156,7 +156,7 @@ pub fn ReportView(
 
     let md_report = Arc::clone(&report);
     let copy_md = move |_| {
-        let text = engine::report::markdown::render(&md_report);
+        let text = report::markdown::render(&md_report);
         leptos::task::spawn_local(async move {
             let ok = io::copy(&text).await;
             message.set(if ok {
@@ -174,7 +174,7 @@ pub fn ReportView(
     };
     let share_report = Arc::clone(&report);
     let share = move |_| {
-        let fragment = engine::share::encode(&share_report);
+        let fragment = report::share::encode(&share_report);
         io::set_fragment(&fragment);
         let link = io::link_with_fragment(&fragment);
         share_link.set(link.clone());
@@ -183,7 +183,7 @@ pub fn ReportView(
             message.set(if ok {
                 format!(
                     "Link copied ({}). It holds the report, not the trace.",
-                    engine::format::bytes(link.len() as u64)
+                    report::format::bytes(link.len() as u64)
                 )
             } else {
                 "Copy the link below.".into()

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use engine::report::view::{Align, Cell, Table};
+use report::Align;
+use report::Cell;
+use report::Table;
 use leptos::prelude::*;
 
 use crate::io;

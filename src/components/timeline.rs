@@ -4,7 +4,10 @@
 //! step, and hover facts from the engine's hit test against the model — never one DOM
 //! element per kernel.
 
-use engine::timeline::{Hover, Layout, StageSpan, Window};
+use report::engine::timeline::Hover;
+use report::engine::timeline::Layout;
+use report::engine::timeline::StageSpan;
+use report::engine::timeline::Window;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -35,7 +38,7 @@ pub(crate) fn css_palette() -> Vec<(String, String)> {
     var("overlap", "--tt-tl-overlap");
     var("idle", "--tt-tl-idle");
     var("stage", "--tt-accent");
-    for c in engine::analysis::categories::Category::ALL {
+    for c in report::engine::vocab::Category::ALL {
         var(c.label(), &format!("--tt-cat-{}", c.label()));
     }
     out
@@ -191,7 +194,7 @@ pub fn TimelineView(
                 "{:.3} – {:.3} ms after the trace start ({} shown)",
                 (w.start_ns - origin.get()) as f64 / 1e6,
                 (w.end_ns - origin.get()) as f64 / 1e6,
-                engine::format::duration_ns(w.len_ns())
+                report::format::duration_ns(w.len_ns())
             )
         })
     };
@@ -213,7 +216,7 @@ pub fn TimelineView(
                 }>
                     <option value="">"Zoom to a step…"</option>
                     {move || steps().into_iter().enumerate().map(|(i, s)| {
-                        let label = format!("step {} · {} of GPU time", i + 1, engine::format::duration_ns(s.gpu_ns));
+                        let label = format!("step {} · {} of GPU time", i + 1, report::format::duration_ns(s.gpu_ns));
                         view! { <option value=format!("{}-{}", s.start_ns, s.end_ns)>{label}</option> }
                     }).collect_view()}
                 </select>
@@ -238,7 +241,7 @@ pub fn TimelineView(
                 <div class="tt-tip" id="tl-tip" style=move || { let (x, y) = tip.get(); format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0) }>
                     {move || hover.get().map(|h| view! {
                         <div class="tt-tip-name">{h.name.clone()}</div>
-                        <div>{format!("{} · {} · {}", h.category.label(), engine::format::duration_ns(h.dur_ns), h.lane_label)}</div>
+                        <div>{format!("{} · {} · {}", h.category.label(), report::format::duration_ns(h.dur_ns), h.lane_label)}</div>
                         <div class="tt-muted">{h.site.clone().unwrap_or_else(|| "Python site unresolved".to_owned())}</div>
                     })}
                 </div>

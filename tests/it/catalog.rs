@@ -7,11 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::Catalog;
-use engine::catalog::fuse::Origin;
-use engine::report::Report;
-use engine::report::fuse::{FuseRow, Similarity};
-use engine::triage::{Input, Options, triage};
+use report::engine::Catalog;
+use report::engine::catalog::fuse::Origin;
+use report::Report;
+use report::fuse::FuseRow;
+use report::fuse::Similarity;
+use report::engine::triage::Input;
+use report::engine::triage::Options;
+use report::triage::triage_with as triage;
 
 use crate::common;
 
@@ -20,14 +23,14 @@ fn root() -> PathBuf {
 }
 
 fn triage_file(path: &Path, catalog: &Catalog) -> Report {
-    let trace = engine::load(&common::read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let trace = report::trace::load(&common::read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let options = Options { min_share_pct: 0.0, ..Options::default() };
     triage(&[Input { path: &name, trace: &trace }], &options, catalog)
 }
 
 fn triage_json(json: &str, catalog: &Catalog) -> Report {
-    let trace = engine::load(json.as_bytes()).unwrap();
+    let trace = report::trace::load(json.as_bytes()).unwrap();
     let options = Options { min_share_pct: 0.0, ..Options::default() };
     triage(&[Input { path: "t.json", trace: &trace }], &options, catalog)
 }
@@ -52,7 +55,7 @@ fn every_catalog_file_parses_with_unique_ids_and_compiled_signals() {
         .collect();
     on_disk.sort();
     let mut embedded: Vec<String> =
-        engine::catalog::PATTERN_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        report::engine::catalog::PATTERN_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
     embedded.sort();
     assert_eq!(on_disk, embedded, "every catalog file is embedded (catalog/mod.rs PATTERN_FILES)");
     assert_eq!(c.files.len(), embedded.len());
@@ -61,7 +64,7 @@ fn every_catalog_file_parses_with_unique_ids_and_compiled_signals() {
     let mut all: Vec<&str> =
         c.patterns.iter().map(|p| p.id.as_str()).chain(c.entries.iter().map(|e| e.id.as_str())).collect();
     for id in &all {
-        assert!(engine::catalog::fuse::is_kebab(id), "{id} is kebab-case");
+        assert!(report::engine::catalog::fuse::is_kebab(id), "{id} is kebab-case");
     }
     let n = all.len();
     all.sort_unstable();
@@ -185,7 +188,7 @@ fn every_pattern_has_a_fixture_that_triggers_it_and_nothing_else() {
             !row.kernels.is_empty() && row.share_pct >= 50.0,
             "{stem}: the family's kernels are the fixture's"
         );
-        let md = engine::report::markdown::render(&r);
+        let md = report::markdown::render(&r);
         assert!(md.contains(&format!("| {} |", row.pattern)), "{stem}: the row renders");
     }
 }
@@ -294,7 +297,7 @@ fn near_miss_notes_say_how_close_and_why() {
     assert_eq!((n.id.as_str(), n.similarity), (QWEN3, Similarity::Medium));
     assert_eq!(n.missing, ["Q/K norm"]);
     assert!(n.undecided.is_empty());
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     assert!(
         md.contains(
             "Near miss (similarity medium): `Qwen3 decode fused QK norm + 3D mRoPE + KV cache write`"
@@ -341,9 +344,9 @@ fn gates_read_model_tp_and_platform() {
     let unknown = triage_json(&sglang_trace(None, None, &[ar, norm]), c);
     assert!(!ids(&unknown).contains(&id), "TP unknown: split kernels are not enough");
     // server_args.json gives the TP size (and wins over distributedInfo).
-    let trace = engine::load(sglang_trace(None, Some(1), &[ar, norm]).as_bytes()).unwrap();
+    let trace = report::trace::load(sglang_trace(None, Some(1), &[ar, norm]).as_bytes()).unwrap();
     let args =
-        engine::analysis::framework::ServerArgs::parse(r#"{"model_path":"Qwen/Qwen3-8B","tp_size":2}"#);
+        report::engine::analysis::framework::ServerArgs::parse(r#"{"model_path":"Qwen/Qwen3-8B","tp_size":2}"#);
     let o = Options { min_share_pct: 0.0, server_args: args, ..Options::default() };
     let r = triage(&[Input { path: "t.json", trace: &trace }], &o, c);
     assert!(ids(&r).contains(&id));
@@ -358,7 +361,7 @@ fn gates_read_model_tp_and_platform() {
     let r = triage_json(bare, c);
     assert!(ids(&r).is_empty());
     assert_eq!(r.stages[0].fuse.patterns_checked, 0);
-    assert!(engine::report::markdown::render(&r).contains("the serving framework is unknown"));
+    assert!(report::markdown::render(&r).contains("the serving framework is unknown"));
 }
 
 #[test]
@@ -386,7 +389,7 @@ paths = ["my/other.py"]
     assert_eq!(c.patterns.len(), 48);
     let r = triage_json(&sglang_trace(None, None, &[("void my_fused_thing_kernel<int>", "forward")]), &c);
     assert_eq!(ids(&r), ["my-fused-thing"]);
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     assert!(md.contains("PR #7<br>my/path.py"), "{md}");
     assert!(md.contains("Matches an open upstream path (100.0% related GPU time). Mine."), "{md}");
     let view = c.entry("my-fused-thing").unwrap();
@@ -486,7 +489,7 @@ fn corpus_rows_where_the_seed_tool_was_wrong() {
         &common::corpus_file("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz"),
         "bs16-TP-0",
     );
-    let decode = r.stages.iter().find(|s| s.stage == engine::analysis::stages::Stage::Decode).unwrap();
+    let decode = r.stages.iter().find(|s| s.stage == report::engine::vocab::Stage::Decode).unwrap();
     let decode_ids: Vec<&str> = decode.fuse.rows.iter().map(|row| row.id.as_str()).collect();
     assert!(!decode_ids.contains(&"sglang-pr22392-cutlass-fp8-scaled-mm"), "{decode_ids:?}");
     assert!(!decode_ids.contains(&"sglang-fused-qk-rope-reshape-kv-write"), "{decode_ids:?}");

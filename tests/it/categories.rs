@@ -5,13 +5,25 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use engine::analysis::categories::Category;
-use engine::analysis::categories::Category::{
-    Activation, Attention, Communication, Conv, Elementwise, Embedding, Gemm, Memory, Metadata, Moe, Norm,
-    Quantization, Reduction, Rope, Sampling, Ssm,
-};
-use engine::catalog::Catalog;
-use engine::model::GpuKind;
+use report::engine::vocab::Category;
+use report::engine::vocab::Category::Activation;
+use report::engine::vocab::Category::Attention;
+use report::engine::vocab::Category::Communication;
+use report::engine::vocab::Category::Conv;
+use report::engine::vocab::Category::Elementwise;
+use report::engine::vocab::Category::Embedding;
+use report::engine::vocab::Category::Gemm;
+use report::engine::vocab::Category::Memory;
+use report::engine::vocab::Category::Metadata;
+use report::engine::vocab::Category::Moe;
+use report::engine::vocab::Category::Norm;
+use report::engine::vocab::Category::Quantization;
+use report::engine::vocab::Category::Reduction;
+use report::engine::vocab::Category::Rope;
+use report::engine::vocab::Category::Sampling;
+use report::engine::vocab::Category::Ssm;
+use report::engine::catalog::Catalog;
+use report::trace::model::GpuKind;
 
 use crate::common;
 
@@ -946,7 +958,7 @@ fn check_all<'a>(cases: impl IntoIterator<Item = (GpuKind, Category, &'a str)>) 
         n += 1;
         let got = classify(kind, name);
         if got != want {
-            let base = engine::analysis::names::base_name(name).base;
+            let base = report::engine::names::base_name(name).base;
             let shown: String = name.chars().take(160).collect();
             wrong.push(format!(
                 "  want {:<13} got {:<13} base `{base}`\n      {shown}",
@@ -988,7 +1000,7 @@ fn real_kernel_names_get_the_category_of_what_they_do() {
 /// Kernel names of one trace, as the engine loads them (the loader itself is checked
 /// against independent counts in `corpus`).
 fn kernel_names(file: &str) -> HashSet<String> {
-    let trace = engine::load(&common::read(&common::corpus_file(file))).unwrap();
+    let trace = report::trace::load(&common::read(&common::corpus_file(file))).unwrap();
     (0..trace.gpu.len())
         .filter(|&i| trace.gpu.kind[i] == GpuKind::Kernel)
         .map(|i| trace.str(trace.gpu.name[i]).to_owned())

@@ -12,7 +12,7 @@ fn every_corpus_trace_matches_independent_counts() {
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let want = expected.get(&name).unwrap_or_else(|| panic!("{name} missing from counts.json"));
-        let trace = engine::load(&common::read(&path)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let trace = report::trace::load(&common::read(&path)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(trace.counts.total, want["events"].as_u64().unwrap(), "{name}: total events");
         let mut got_cats: Vec<(String, u64)> = trace.counts.categories_sorted();
         let mut want_cats: Vec<(String, u64)> = want["by_category"]
@@ -32,8 +32,8 @@ fn every_corpus_trace_matches_independent_counts() {
             .collect();
         want_ph.sort();
         assert_eq!(trace.counts.phases_sorted(), want_ph, "{name}: counts by phase");
-        assert!(!trace.diagnostics.has(engine::DiagnosticKind::Truncated), "{name}: not truncated");
-        assert!(!trace.diagnostics.has(engine::DiagnosticKind::MalformedJson), "{name}: well-formed");
+        assert!(!trace.diagnostics.has(report::trace::DiagnosticKind::Truncated), "{name}: not truncated");
+        assert!(!trace.diagnostics.has(report::trace::DiagnosticKind::MalformedJson), "{name}: well-formed");
         // Every event is either in the model or counted in diagnostics.
         let kept = (trace.gpu.len()
             + trace.runtime.len()
@@ -57,8 +57,8 @@ fn every_corpus_trace_matches_independent_counts() {
 }
 
 /// Diagnostics that count whole skipped events (others count adjustments).
-fn is_per_event(kind: engine::DiagnosticKind) -> bool {
-    use engine::DiagnosticKind as D;
+fn is_per_event(kind: report::trace::DiagnosticKind) -> bool {
+    use report::trace::DiagnosticKind as D;
     matches!(
         kind,
         D::NotAnObject
@@ -78,8 +78,8 @@ fn plain_and_gzip_give_the_same_trace() {
     let path = common::corpus_file("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
     let gz = common::read(&path);
     let plain = common::gunzip(&gz);
-    let a = engine::load(&gz).unwrap();
-    let b = engine::load(&plain).unwrap();
+    let a = report::trace::load(&gz).unwrap();
+    let b = report::trace::load(&plain).unwrap();
     assert_eq!(a.counts, b.counts);
     assert_eq!(a.gpu.start_ns, b.gpu.start_ns);
     assert_eq!(a.gpu.name.len(), b.gpu.name.len());

@@ -3,12 +3,16 @@
 //! versions (older ones upgraded or refused with the reason, newer and broken ones skipped
 //! without losing the rest), and the generated runs of the benchmark.
 
-use engine::dashboard::manifest::MANIFEST_VERSION;
-use engine::dashboard::{
-    EntryOptions, EntrySource, Manifest, ManifestEntry, ManifestError, ReadOutcome, read_manifest,
-    read_report,
-};
-use engine::report::{REPORT_VERSION, Report};
+use report::dashboard::manifest::MANIFEST_VERSION;
+use report::dashboard::EntryOptions;
+use report::dashboard::EntrySource;
+use report::dashboard::ManifestEntry;
+use report::dashboard::manifest;
+use report::DocumentError;
+use report::dashboard::read_manifest;
+use report::dashboard::read_report;
+use report::REPORT_VERSION;
+use report::Report;
 use serde_json::{Value, json};
 
 use crate::common;
@@ -25,7 +29,7 @@ fn reports() -> Vec<(String, Report)> {
 }
 
 fn entry_of(name: &str, report: &Report) -> ManifestEntry {
-    let id = engine::dashboard::ids::slug(&engine::dashboard::entry::label_of(name));
+    let id = report::dashboard::ids::slug(&report::dashboard::entry::label_of(name));
     let src = EntrySource {
         report: format!("{id}.json"),
         id,
@@ -53,7 +57,7 @@ fn corpus_entries_carry_the_reports_figures() {
         assert!(top.gpu_ns >= largest, "{name}: {} < {largest}", top.gpu_ns);
         assert!((top.share_pct - 100.0 * top.gpu_ns as f64 / e.gpu_ns as f64).abs() < 1e-6, "{name}");
         for s in &e.stages {
-            assert!(s.families.len() <= engine::dashboard::entry::DEFAULT_FAMILIES);
+            assert!(s.families.len() <= report::dashboard::entry::DEFAULT_FAMILIES);
             assert!(s.families.windows(2).all(|w| w[0].gpu_ns >= w[1].gpu_ns), "{name}: families by time");
         }
         // The date: from the trace when it has one, else the file's.
@@ -67,8 +71,8 @@ fn corpus_entries_carry_the_reports_figures() {
 #[test]
 fn manifest_of_corpus_reports_round_trips() {
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
-    let m = Manifest::new("corpus", entries);
-    let read = read_manifest(m.to_json().as_bytes()).unwrap();
+    let m = manifest("corpus", entries);
+    let read = read_manifest(m.to_json_compact().as_bytes()).unwrap();
     assert!(read.skipped.is_empty(), "{:?}", read.skipped);
     assert_eq!(read.manifest, m);
     assert_eq!(read.manifest.entries.len(), SMALL.len());
@@ -77,7 +81,7 @@ fn manifest_of_corpus_reports_round_trips() {
 #[test]
 fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
-    let mut v: Value = serde_json::from_str(&Manifest::new("t", entries).to_json()).unwrap();
+    let mut v: Value = serde_json::from_str(&manifest("t", entries).to_json_compact()).unwrap();
     let list = v["entries"].as_array_mut().unwrap();
     let mut newer = list[0].clone();
     newer["id"] = json!("newer");
@@ -105,20 +109,20 @@ fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
 
 #[test]
 fn whole_manifests_of_other_versions_or_broken() {
-    let m = Manifest::new("t", Vec::new()).to_json();
+    let m = manifest("t", Vec::new()).to_json_compact();
     let newer = m.replace(
         &format!("\"version\":{MANIFEST_VERSION}"),
         &format!("\"version\":{}", MANIFEST_VERSION + 1),
     );
     let err = read_manifest(newer.as_bytes()).unwrap_err();
-    assert_eq!(err, ManifestError::Newer { found: MANIFEST_VERSION + 1, supported: MANIFEST_VERSION });
+    assert_eq!(err, DocumentError::Newer { kind: "manifest", found: MANIFEST_VERSION + 1, supported: MANIFEST_VERSION });
     assert!(err.to_string().contains("update tracetriage"), "{err}");
-    assert!(matches!(read_manifest(&m.as_bytes()[..m.len() - 3]), Err(ManifestError::Broken(_))));
+    assert!(matches!(read_manifest(&m.as_bytes()[..m.len() - 3]), Err(DocumentError::Broken { .. })));
     let not_list = m.replace("\"entries\":[]", "\"entries\":{}");
-    assert!(matches!(read_manifest(not_list.as_bytes()), Err(ManifestError::Broken(_))));
+    assert!(matches!(read_manifest(not_list.as_bytes()), Err(DocumentError::Broken { .. })));
     let report = reports().remove(0).1.to_json();
     let err = read_manifest(report.as_bytes()).unwrap_err();
-    assert!(matches!(err, ManifestError::NotAManifest(ref why) if why.contains("a report file")), "{err}");
+    assert!(matches!(err, DocumentError::WrongKind { ref reason, .. } if reason.contains("a report file")), "{err}");
 }
 
 #[test]
@@ -126,43 +130,43 @@ fn report_files_of_other_versions_and_damaged_ones() {
     let (_, report) = reports().remove(0);
     let text = report.to_json();
     // This version reads back exactly.
-    assert_eq!(read_report(text.as_bytes()), ReadOutcome::Report(Box::new(report.clone())));
+    assert_eq!(read_report(text.as_bytes()), Ok(report.clone()));
     let mut v: Value = serde_json::from_str(&text).unwrap();
     // Newer: refused, with both versions named.
     v["version"] = json!(REPORT_VERSION + 1);
-    let out = read_report(v.to_string().as_bytes());
-    assert_eq!(out, ReadOutcome::Newer { found: REPORT_VERSION + 1, supported: REPORT_VERSION });
-    assert!(out.message().contains("update tracetriage"), "{}", out.message());
+    let out = read_report(v.to_string().as_bytes()).unwrap_err();
+    assert_eq!(out, DocumentError::Newer { kind: "report", found: REPORT_VERSION + 1, supported: REPORT_VERSION });
+    assert!(out.to_string().contains("update tracetriage"), "{out}");
     // Older than any this build knows (version 1 is the first): broken, saying why.
     v["version"] = json!(0);
-    let out = read_report(v.to_string().as_bytes());
-    assert!(out.message().contains("older than any this build reads"), "{}", out.message());
+    let out = read_report(v.to_string().as_bytes()).unwrap_err();
+    assert!(out.to_string().contains("older than any this build reads"), "{out}");
     // Truncated anywhere after its schema: broken, never a panic, never a report (before
     // the schema nothing says it was a report).
     let after_schema = text.find("tracetriage.report").unwrap() + 20;
-    assert_eq!(read_report(&text.as_bytes()[..10]).kind(), "not-a-report");
+    assert_eq!(read_report(&text.as_bytes()[..10]).unwrap_err().id(), "wrong-kind");
     for cut in [after_schema, text.len() / 3, text.len() / 2, text.len() - 1] {
-        let out = read_report(&text.as_bytes()[..cut]);
-        assert_eq!(out.kind(), "broken", "cut at {cut}: {}", out.message());
+        let out = read_report(&text.as_bytes()[..cut]).unwrap_err();
+        assert_eq!(out.id(), "broken", "cut at {cut}: {out}");
     }
     // A field of the wrong type: broken, naming the problem.
     v["version"] = json!(REPORT_VERSION);
     v["stages"] = json!("decode");
-    assert_eq!(read_report(v.to_string().as_bytes()).kind(), "broken");
+    assert_eq!(read_report(v.to_string().as_bytes()).unwrap_err().id(), "broken");
     // A trace is not a report.
     let trace = common::gunzip(&common::read(&common::corpus_file(SMALL[0])));
-    assert!(read_report(&trace).message().contains("a trace, not a report"));
+    assert!(read_report(&trace).unwrap_err().to_string().contains("a trace, not a report"));
 }
 
 #[test]
 fn generated_runs_are_reports_and_deterministic() {
-    let a: Vec<Report> = (0..200).map(|i| engine::dashboard::synthetic::report(i, 7).unwrap()).collect();
-    let b: Vec<Report> = (0..200).map(|i| engine::dashboard::synthetic::report(i, 7).unwrap()).collect();
+    let a: Vec<Report> = (0..200).map(|i| report::dashboard::synthetic::report(i, 7).unwrap()).collect();
+    let b: Vec<Report> = (0..200).map(|i| report::dashboard::synthetic::report(i, 7).unwrap()).collect();
     assert_eq!(a, b);
     let models: std::collections::BTreeSet<_> = a.iter().filter_map(|r| r.model.clone()).collect();
     assert!(models.len() >= 4, "{models:?}");
     for (i, r) in a.iter().enumerate() {
-        let e = entry_of(&engine::dashboard::synthetic::source(i), r);
+        let e = entry_of(&report::dashboard::synthetic::source(i), r);
         assert!(e.top_family.is_some() && e.coverage_pct.is_some());
         assert!((0.0..=100.0).contains(&e.utilization_pct));
     }

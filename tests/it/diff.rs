@@ -1,11 +1,15 @@
-//! A/B diffs (`engine::report::diff`): a hand-built pair whose deltas are known by
+//! A/B diffs (`report::diff`): a hand-built pair whose deltas are known by
 //! construction, diff links that round-trip, and the two reviewed golden diffs of the
 //! corpus (two ranks of one capture; a LoRA batch-128 decode against a batch-16 decode).
 
-use engine::analysis::mapping::MatchKind;
-use engine::analysis::stages::Stage;
-use engine::report::diff::{self, DiffOptions, DiffReport, Presence};
-use engine::triage::{Input, Options};
+use report::engine::vocab::MatchKind;
+use report::engine::vocab::Stage;
+use report::diff;
+use report::diff::DiffOptions;
+use report::diff::DiffReport;
+use report::diff::Presence;
+use report::engine::triage::Input;
+use report::engine::triage::Options;
 
 use crate::common;
 
@@ -18,7 +22,7 @@ const SOFTMAX: &str = "softmax_warp_forward_kernel";
 const NORM: &str = "rms_norm_kernel";
 
 /// A one-stream trace of `(name, start µs, duration µs)`, triaged with every row listed.
-fn report(kernels: &[(&str, i64, i64)]) -> engine::Report {
+fn report(kernels: &[(&str, i64, i64)]) -> report::Report {
     let events: Vec<String> = kernels
         .iter()
         .enumerate()
@@ -29,9 +33,9 @@ fn report(kernels: &[(&str, i64, i64)]) -> engine::Report {
         })
         .collect();
     let json = format!(r#"{{"traceEvents":[{}]}}"#, events.join(","));
-    let trace = engine::load(json.as_bytes()).unwrap();
+    let trace = report::trace::load(json.as_bytes()).unwrap();
     let options = Options { min_share_pct: 0.0, ..Options::default() };
-    engine::triage::triage(&[Input { path: "t.json", trace: &trace }], &options, engine::Catalog::builtin())
+    report::triage::triage_with(&[Input { path: "t.json", trace: &trace }], &options, report::engine::Catalog::builtin())
 }
 
 /// A: attention 2 × 100 µs, all-reduce 50, softmax 30 (busy 280 µs, 50 idle).
@@ -102,27 +106,27 @@ fn hand_built_pair_has_the_deltas_it_was_built_with() {
 #[test]
 fn diff_links_round_trip_and_are_not_report_links() {
     let d = pair();
-    let link = engine::share::encode_diff(&d);
+    let link = report::share::encode_diff(&d);
     assert!(link.starts_with("d1."), "{link}");
     assert_eq!(
-        engine::share::decode_diff(&format!("#{link}")).unwrap(),
+        report::share::decode_diff(&format!("#{link}")).unwrap(),
         d,
         "a small diff round-trips exactly"
     );
-    assert!(matches!(engine::share::decode(&link), Err(engine::share::ShareError::NotALink)));
-    let report_link = engine::share::encode(&report(&[(AR, 0, 10)]));
-    assert!(matches!(engine::share::decode_diff(&report_link), Err(engine::share::ShareError::NotADiffLink)));
+    assert!(matches!(report::share::decode(&link), Err(report::share::ShareError::NotALink)));
+    let report_link = report::share::encode(&report(&[(AR, 0, 10)]));
+    assert!(matches!(report::share::decode_diff(&report_link), Err(report::share::ShareError::NotADiffLink)));
     let mut damaged = link.clone();
     damaged.truncate(link.len() / 2);
-    assert!(matches!(engine::share::decode_diff(&damaged), Err(engine::share::ShareError::Damaged(_))));
+    assert!(matches!(report::share::decode_diff(&damaged), Err(report::share::ShareError::Damaged(_))));
 }
 
 /// A corpus trace triaged as `tracetriage diff` does (every row listed).
-fn corpus_report(file: &str) -> engine::Report {
-    let trace = engine::load(&common::read(&common::corpus_file(file))).unwrap();
+fn corpus_report(file: &str) -> report::Report {
+    let trace = report::trace::load(&common::read(&common::corpus_file(file))).unwrap();
     let path = format!("../shared/traces/{file}");
     let options = Options { min_share_pct: 0.0, ..Options::default() };
-    engine::triage::triage(&[Input { path: &path, trace: &trace }], &options, engine::Catalog::builtin())
+    report::triage::triage_with(&[Input { path: &path, trace: &trace }], &options, report::engine::Catalog::builtin())
 }
 
 fn check_golden(name: &str, d: &DiffReport) {
@@ -131,9 +135,9 @@ fn check_golden(name: &str, d: &DiffReport) {
         panic!("{problem}");
     }
     // A link of the real diff fits the budget and keeps the summary figures.
-    let link = engine::share::encode_diff(d);
-    assert!(link.len() <= engine::share::LINK_BUDGET, "{name}: link of {} bytes", link.len());
-    let back = engine::share::decode_diff(&link).unwrap();
+    let link = report::share::encode_diff(d);
+    assert!(link.len() <= report::share::LINK_BUDGET, "{name}: link of {} bytes", link.len());
+    let back = report::share::decode_diff(&link).unwrap();
     for (a, b) in d.stages.iter().zip(&back.stages) {
         assert_eq!(a.summary, b.summary);
     }

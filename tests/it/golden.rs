@@ -42,10 +42,10 @@ pub fn check(name: &str, actual: &str) -> Option<String> {
 }
 
 /// Triage of one file, shown under `display` (a stable relative path).
-pub fn report_of(path: &Path, display: &str) -> engine::Report {
-    let trace = engine::load(&common::read(path)).unwrap_or_else(|e| panic!("{display}: {e}"));
-    let inputs = [engine::triage::Input { path: display, trace: &trace }];
-    engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin())
+pub fn report_of(path: &Path, display: &str) -> report::Report {
+    let trace = report::trace::load(&common::read(path)).unwrap_or_else(|e| panic!("{display}: {e}"));
+    let inputs = [report::engine::triage::Input { path: display, trace: &trace }];
+    report::triage::triage_with(&inputs, &report::engine::triage::Options::default(), report::engine::Catalog::builtin())
 }
 
 #[test]
@@ -55,11 +55,11 @@ fn corpus_reports_match_golden_files() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         let display = format!("../shared/traces/{file}");
         let report = report_of(&path, &display);
-        let md = engine::report::markdown::render(&report);
+        let md = report::markdown::render(&report);
         let name = format!("{}.md", file.trim_end_matches(".json.gz"));
         failures.extend(check(&name, &md));
         // The JSON form reads back to the same report.
-        let back = engine::Report::from_json(&report.to_json()).unwrap();
+        let back = report::Report::from_json(&report.to_json()).unwrap();
         assert_eq!(back, report, "{file}: JSON round trip");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -76,7 +76,7 @@ fn fixture_reports_match_golden_files() {
         "tests/fixtures/prefill/hta-a100-cudagraph-excerpt.trace.json.gz",
     ] {
         let report = report_of(&root.join(rel), rel);
-        let md = engine::report::markdown::render(&report);
+        let md = report::markdown::render(&report);
         let name = format!("fixture-{}.md", rel.rsplit('/').next().unwrap().trim_end_matches(".json.gz"));
         failures.extend(check(&name, &md));
     }
@@ -90,7 +90,7 @@ fn fixture_reports_match_golden_files() {
 fn mapping_formal_report_matches_golden_file() {
     let load = |file: &str| {
         let path = common::corpus_file(file);
-        engine::load(&common::read(&path)).unwrap_or_else(|e| panic!("{file}: {e}"))
+        report::trace::load(&common::read(&path)).unwrap_or_else(|e| panic!("{file}: {e}"))
     };
     let (m_file, f_file) = (
         "sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz",
@@ -98,15 +98,15 @@ fn mapping_formal_report_matches_golden_file() {
     );
     let (m, f) = (load(m_file), load(f_file));
     let (m_path, f_path) = (format!("../shared/traces/{m_file}"), format!("../shared/traces/{f_file}"));
-    let mapping = [engine::triage::Input { path: &m_path, trace: &m }];
-    let formal = [engine::triage::Input { path: &f_path, trace: &f }];
-    let report = engine::triage::triage_mapping_formal(
+    let mapping = [report::engine::triage::Input { path: &m_path, trace: &m }];
+    let formal = [report::engine::triage::Input { path: &f_path, trace: &f }];
+    let report = report::triage::triage_mapping_formal(
         &mapping,
         &formal,
-        &engine::triage::Options::default(),
-        engine::Catalog::builtin(),
+        &report::engine::triage::Options::default(),
+        report::engine::Catalog::builtin(),
     );
-    let md = engine::report::markdown::render(&report);
+    let md = report::markdown::render(&report);
     assert!(md.contains("Mode: mapping-formal"), "{md}");
     let failures: Vec<String> =
         check("mapping-formal-bs16-TP-0-to-lora_bs128-TP-0-DECODE.md", &md).into_iter().collect();

@@ -4,8 +4,13 @@
 //! heat-map SVG, and the real Qwen3-30B-A3B traces (48 layers per decode pass, found with
 //! no config and no anchor). Golden text outputs: `tests/golden/layers-*.txt`.
 
-use engine::analysis::layers::{self, ModelConfig, Options, Selection};
-use engine::report::layers::{LayersReport, Method, PassNote};
+use report::engine::analysis::layers;
+use report::engine::analysis::layers::ModelConfig;
+use report::engine::analysis::layers::Options;
+use report::engine::analysis::layers::Selection;
+use report::layers::LayersReport;
+use report::layers::Method;
+use report::layers::PassNote;
 
 use crate::{common, golden};
 
@@ -79,9 +84,9 @@ impl Tb {
         self.cpu_us += 50.0;
     }
 
-    fn load(&self) -> engine::Trace {
+    fn load(&self) -> report::trace::Trace {
         let json = format!(r#"{{"traceEvents":[{}]}}"#, self.events.join(",\n"));
-        engine::load(json.as_bytes()).unwrap()
+        report::trace::load(json.as_bytes()).unwrap()
     }
 }
 
@@ -123,10 +128,10 @@ fn llama_pass(tb: &mut Tb, layers: usize, scale: f64, extra: Option<&str>, gemm:
     starts
 }
 
-fn analyse(trace: &engine::Trace, options: &Options, sel: &Selection) -> LayersReport {
+fn analyse(trace: &report::trace::Trace, options: &Options, sel: &Selection) -> LayersReport {
     let found = layers::analyse(trace, options);
     found.check(sel).unwrap();
-    found.report(sel)
+    LayersReport::from(found.report(sel))
 }
 
 fn layer_starts(r: &LayersReport) -> Vec<i64> {
@@ -510,7 +515,7 @@ fn selections_are_checked_and_json_round_trips() {
     let err = found.check(&Selection { pass: Some(0), layer: Some(6), ..Selection::default() }).unwrap_err();
     assert_eq!(err.to_string(), "layer 6 does not exist: pass 0 has 6 layers (0–5)");
     assert!(found.check(&Selection { compare: Some(1), ..Selection::default() }).is_err());
-    let r = found.report(&Selection { pass: Some(1), layer: Some(2), compare: Some(3) });
+    let r = LayersReport::from(found.report(&Selection { pass: Some(1), layer: Some(2), compare: Some(3) }));
     // Input dims come from the launching cpu_op (External id).
     let d = r.layer.as_ref().unwrap();
     assert!(
@@ -521,7 +526,7 @@ fn selections_are_checked_and_json_round_trips() {
     let json = r.to_json();
     assert_eq!(LayersReport::from_json(&json).unwrap(), r);
     let newer = json.replacen("\"version\": 1", "\"version\": 99", 1);
-    assert!(LayersReport::from_json(&newer).unwrap_err().to_string().contains("newer tracetriage"));
+    assert!(LayersReport::from_json(&newer).unwrap_err().to_string().contains("newer layers report version 99"));
     assert!(LayersReport::from_json("{\"schema\": \"tracetriage.report\", \"version\": 1}").is_err());
 }
 
@@ -535,14 +540,14 @@ fn the_heat_map_escapes_trace_text_and_maps_clicks() {
     }
     let trace = tb.load();
     let r = analyse(&trace, &Options::default(), &Selection::default());
-    let palette = engine::timeline::Palette::default();
-    let svg = engine::report::layers::svg::heatmap(&r, 600, 240, &palette, Some(2));
+    let palette = report::timeline::Palette::default();
+    let svg = report::layers::svg::heatmap(&r, 600, 240, &palette, Some(2));
     assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
     assert!(!svg.contains("<script>"));
     assert!(svg.contains("&lt;script&gt;&amp;&quot;x&quot;"), "{svg}");
-    let rows = engine::report::layers::svg::rows(&r);
+    let rows = report::layers::svg::rows(&r);
     assert!(rows.iter().all(|(_, v)| v.len() == 6));
-    let lay = engine::report::layers::svg::layout(&r, 600, 240);
+    let lay = report::layers::svg::layout(&r, 600, 240);
     let x = lay.x_of(3) + lay.cell_width() / 2.0;
     assert_eq!(lay.layer_at(x), Some(3));
     assert_eq!(lay.cell_at(x, lay.y_of(1) + 1.0), Some((3, 1)));
@@ -558,17 +563,17 @@ fn qwen3_30b_decode_passes_have_48_layers() {
         ("sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz", 5),
     ] {
         let path = common::corpus_file(name);
-        let trace = engine::load(&common::read(&path)).unwrap();
+        let trace = report::trace::load(&common::read(&path)).unwrap();
         let options = Options {
             path: name.into(),
-            path_stage: engine::analysis::stages::stage_from_path(name),
+            path_stage: report::engine::vocab::stage_from_path(name),
             ..Options::default()
         };
         let found = layers::analyse(&trace, &options);
         assert_eq!(found.method, Method::Automatic, "{name}");
         assert_eq!(found.profile.name, "generic");
         let decodes: Vec<&layers::Pass> =
-            found.passes.iter().filter(|p| p.stage == engine::analysis::stages::Stage::Decode).collect();
+            found.passes.iter().filter(|p| p.stage == report::engine::vocab::Stage::Decode).collect();
         assert_eq!(decodes.len(), decode, "{name}");
         assert!(decodes.iter().all(|p| p.layers.len() == 48), "{name}");
         // Every pass of the TP-0 file (8 extend steps too) has 48 layers, all on device 0.
@@ -577,7 +582,7 @@ fn qwen3_30b_decode_passes_have_48_layers() {
         let r = found.report(&Selection::default());
         assert_eq!(r.input.rank, Some(0));
         let steady = r.steady_pass.unwrap();
-        assert_eq!(r.passes[steady].stage, engine::analysis::stages::Stage::Decode);
+        assert_eq!(r.passes[steady].stage, report::engine::vocab::Stage::Decode);
         assert!(r.passes[steady].notes.contains(&PassNote::SteadyState));
     }
 }
@@ -613,18 +618,18 @@ fn golden_layer_reports_of_the_qwen3_traces() {
     ];
     for (file, golden_name, sel, form) in cases {
         let path = common::corpus_file(file);
-        let trace = engine::load(&common::read(&path)).unwrap();
+        let trace = report::trace::load(&common::read(&path)).unwrap();
         let display = format!("../shared/traces/{file}");
         let options = Options {
-            path_stage: engine::analysis::stages::stage_from_path(&display),
+            path_stage: report::engine::vocab::stage_from_path(&display),
             path: display,
             ..Options::default()
         };
         let r = analyse(&trace, &options, &sel);
         let text = match form {
-            "perfetto" => engine::report::layers::text::render_perfetto(&r),
-            "compute-flow" => engine::report::layers::text::render_compute_flow(&r),
-            _ => engine::report::layers::text::render(&r),
+            "perfetto" => report::layers::text::render_perfetto(&r),
+            "compute-flow" => report::layers::text::render_compute_flow(&r),
+            _ => report::layers::text::render(&r),
         };
         failures.extend(golden::check(golden_name, &text));
     }

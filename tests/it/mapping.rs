@@ -6,9 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use engine::analysis::mapping::{MatchKind, Via};
-use engine::report::{KernelRow, Mode, Report, StageReport};
-use engine::triage::{Input, Options, Role};
+use report::engine::vocab::MatchKind;
+use report::engine::vocab::Via;
+use report::triage::KernelRow;
+use report::triage::Mode;
+use report::Report;
+use report::StageReport;
+use report::engine::triage::Input;
+use report::engine::triage::Options;
+use report::engine::triage::Role;
 
 use crate::common;
 
@@ -82,9 +88,9 @@ impl Trace {
         ));
     }
 
-    fn load(&self) -> engine::Trace {
+    fn load(&self) -> report::trace::Trace {
         let json = format!(r#"{{"traceEvents":[{}]}}"#, self.events.join(","));
-        engine::load(json.as_bytes()).unwrap()
+        report::trace::load(json.as_bytes()).unwrap()
     }
 }
 
@@ -98,7 +104,7 @@ const RUNNER: &str = "model_executor/model_runner.py(3191): _forward_raw";
 
 /// Mapping (graphs off): the norm from one place, the GEMM under another tile/arch name,
 /// the add from two places (3:1 GPU time).
-fn mapping_trace() -> engine::Trace {
+fn mapping_trace() -> report::trace::Trace {
     let mut m = Trace::default();
     m.step("step[DECODE bs=16]", |m| {
         m.eager("layers/layernorm.py(64): forward_cuda", "sgl_kernel::fused_add_rmsnorm", RMSNORM, 10);
@@ -111,7 +117,7 @@ fn mapping_trace() -> engine::Trace {
 
 /// Formal (graphs on): every kernel replayed by one graph launch, plus an eager add whose
 /// own site stays.
-fn formal_trace() -> engine::Trace {
+fn formal_trace() -> report::trace::Trace {
     let mut f = Trace::default();
     f.step("step[DECODE bs=128]", |f| {
         f.graph(RUNNER, &[(RMSNORM, 40), (NVJET_FORMAL, 80), (ADD, 100), (MISSING, 200), (RMSNORM, 40)]);
@@ -121,7 +127,7 @@ fn formal_trace() -> engine::Trace {
 }
 
 fn row<'a>(stage: &'a StageReport, name: &str) -> &'a KernelRow {
-    stage.kernels.rows.iter().find(|r| r.name == engine::analysis::names::canonical(name)).unwrap()
+    stage.kernels.rows.iter().find(|r| r.name == report::engine::names::canonical(name)).unwrap()
 }
 
 fn options() -> Options {
@@ -132,7 +138,7 @@ fn two_trace() -> Report {
     let (m, f) = (mapping_trace(), formal_trace());
     let mapping = [Input { path: "graph-off/mapping.trace.json", trace: &m }];
     let formal = [Input { path: "graph-on/formal.trace.json", trace: &f }];
-    engine::triage::triage_mapping_formal(&mapping, &formal, &options(), engine::Catalog::builtin())
+    report::triage::triage_mapping_formal(&mapping, &formal, &options(), report::engine::Catalog::builtin())
 }
 
 #[test]
@@ -207,7 +213,7 @@ fn ambiguous_matches_show_every_location_with_its_share() {
         ]
     );
     assert_eq!(add.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), add.gpu_ns);
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     let line =
         md.lines().find(|l| l.starts_with("| void at::native::vectorized_elementwise_kernel")).unwrap();
     assert!(
@@ -219,7 +225,7 @@ fn ambiguous_matches_show_every_location_with_its_share() {
 
 #[test]
 fn header_lists_both_sets_and_coverage_per_stage() {
-    let md = engine::report::markdown::render(&two_trace());
+    let md = report::markdown::render(&two_trace());
     let head: Vec<&str> = md.lines().take(5).collect();
     assert_eq!(
         head,
@@ -251,7 +257,7 @@ fn overlap_and_fuse_tables_see_the_mapped_locations() {
     assert_eq!(k.locations, ["python/sglang/srt/layers/layernorm.py:64 forward_cuda"]);
     // Overlap rows take their Python scope from the same sources.
     for row in &decode.overlap.rows {
-        if row.kernel == engine::analysis::names::canonical(RMSNORM) {
+        if row.kernel == report::engine::names::canonical(RMSNORM) {
             assert_eq!(row.python_scope, "python/sglang/srt/layers/layernorm.py:64 forward_cuda");
             assert_eq!(row.via, Via::Mapping);
         }
@@ -281,7 +287,7 @@ fn matching_prefers_the_same_stage() {
         (Role::Mapping, Input { path: "m.json", trace: &m }),
         (Role::Formal, Input { path: "f.json", trace: &f }),
     ];
-    let r = engine::triage::triage_with_roles(&inputs, &options(), engine::Catalog::builtin());
+    let r = report::triage::triage_with_roles(&inputs, &options(), report::engine::Catalog::builtin());
     assert_eq!(r.mode, Mode::MappingFormal);
     let locations: Vec<(String, String)> =
         r.stages.iter().map(|s| (s.label.clone(), row(s, RMSNORM).sites[0].location.clone())).collect();
@@ -309,10 +315,10 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
     });
     t.step("step[DECODE bs=16]", |t| t.graph(RUNNER, &[(RMSNORM, 10), (MISSING, 50)]));
     let t = t.load();
-    let r = engine::triage::triage(
+    let r = report::triage::triage_with(
         &[Input { path: "t.json", trace: &t }],
         &options(),
-        engine::Catalog::builtin(),
+        report::engine::Catalog::builtin(),
     );
     assert_eq!(r.mode, Mode::SingleTrace);
     assert_eq!(r.inputs[0].role, "trace");
@@ -322,7 +328,7 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
     assert_eq!(norm.sites[0].location, "python/sglang/srt/layers/layernorm.py:64 forward_cuda");
     assert_eq!(row(decode, MISSING).via, Via::GraphLaunch, "no eager twin: not self-mapped");
     assert_eq!((decode.coverage.self_mapping_ns, decode.coverage.graph_launch_ns), (10_000, 50_000));
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     assert!(md.contains("forward_cuda [self-mapped]"), "{md}");
     assert!(md.contains(
         "Python attribution of GPU time: direct 0.0% · through graph launch 83.3% · through self-mapping 16.7% · unattributed 0.0% (mapped matches: exact 100.0%)"
@@ -335,7 +341,7 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
 fn an_empty_mapping_side_is_said() {
     let f = formal_trace();
     let formal = [Input { path: "f.json", trace: &f }];
-    let r = engine::triage::triage_mapping_formal(&[], &formal, &options(), engine::Catalog::builtin());
+    let r = report::triage::triage_mapping_formal(&[], &formal, &options(), report::engine::Catalog::builtin());
     assert!(r.notes.iter().any(|n| n.starts_with("No mapping traces were given")), "{:?}", r.notes);
     // The formal's own eager add still self-maps the replayed add.
     assert_eq!(row(&r.stages[0], ADD).sites[0].via, Via::SelfMapping);
@@ -346,10 +352,10 @@ fn an_empty_mapping_side_is_said() {
 const BS16: &str = "sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz";
 const BS128_DECODE: &str = "sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz";
 
-fn stage_id(s: engine::analysis::stages::Stage) -> &'static str {
+fn stage_id(s: report::engine::vocab::Stage) -> &'static str {
     match s {
-        engine::analysis::stages::Stage::Prefill => "prefill",
-        engine::analysis::stages::Stage::Decode => "decode",
+        report::engine::vocab::Stage::Prefill => "prefill",
+        report::engine::vocab::Stage::Decode => "decode",
         _ => "other",
     }
 }
@@ -431,9 +437,9 @@ fn expected_self_mapped(json: &serde_json::Value) -> (PerKernel, usize, usize) {
     }
     let keys = |n: &str| {
         [
-            Some(engine::analysis::names::canonical(n)),
-            Some(engine::analysis::names::normalized(n)).filter(|k| !k.is_empty()),
-            engine::analysis::names::family(n),
+            Some(report::engine::names::canonical(n)),
+            Some(report::engine::names::normalized(n)).filter(|k| !k.is_empty()),
+            report::engine::names::family(n),
         ]
     };
     let mut eager: [std::collections::BTreeSet<String>; 3] = Default::default();
@@ -460,7 +466,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (PerKernel, usize, usize) {
             .any(|(tier, k)| k.as_ref().is_some_and(|k| eager[tier].contains(k)));
         let _ = python;
         if twin {
-            let e = out.entry((stage.clone(), engine::analysis::names::canonical(name))).or_insert((0, 0));
+            let e = out.entry((stage.clone(), report::engine::names::canonical(name))).or_insert((0, 0));
             e.0 += 1;
             e.1 += dur;
         }
@@ -481,11 +487,11 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
     assert_eq!(eager, 10_770 - 9_984 + 585, "786 eager kernels plus 585 copies and fills");
     assert!(!expected.is_empty());
 
-    let trace = engine::load(&bytes).unwrap();
-    let r = engine::triage::triage(
+    let trace = report::trace::load(&bytes).unwrap();
+    let r = report::triage::triage_with(
         &[Input { path: BS16, trace: &trace }],
         &options(),
-        engine::Catalog::builtin(),
+        report::engine::Catalog::builtin(),
     );
     // Self-mapped launches and time per (stage, kernel row), from the report.
     let mut actual: PerKernel = BTreeMap::new();
@@ -511,7 +517,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
         expected.iter().filter(|((stage, _), _)| stage != "other").map(|(k, v)| (k.clone(), *v)).collect();
     assert_eq!(actual, shown);
     // The coverage line states that share, per stage.
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     for s in &r.stages {
         let want: i64 = shown.iter().filter(|((st, _), _)| st == stage_id(s.stage)).map(|(_, v)| v.1).sum();
         assert_eq!(s.coverage.self_mapping_ns, want, "{}", s.label);
@@ -521,7 +527,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
             c.direct_ns + c.graph_launch_ns + c.mapping_ns + c.self_mapping_ns + c.unattributed_ns,
             c.total_ns
         );
-        let share = engine::format::pct(engine::format::share(want, c.total_ns));
+        let share = report::format::pct(report::format::share(want, c.total_ns));
         let line = md
             .lines()
             .skip_while(|l| *l != format!("##### {}", s.label))
@@ -533,15 +539,15 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
 
 #[test]
 fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
-    let m = engine::load(&common::read(&common::corpus_file(BS16))).unwrap();
-    let f = engine::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
+    let m = report::trace::load(&common::read(&common::corpus_file(BS16))).unwrap();
+    let f = report::trace::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
     let mapping = [Input { path: BS16, trace: &m }];
     let formal = [Input { path: BS128_DECODE, trace: &f }];
-    let r = engine::triage::triage_mapping_formal(
+    let r = report::triage::triage_mapping_formal(
         &mapping,
         &formal,
         &Options::default(),
-        engine::Catalog::builtin(),
+        report::engine::Catalog::builtin(),
     );
     assert_eq!(r.mode, Mode::MappingFormal);
     assert_eq!(r.stages.len(), 1);
@@ -554,7 +560,7 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     assert!(c.mapping_ns > 0, "some formal kernels have eager twins in the mapping run");
     // Every mapped row has mapped sites and a match kind; every site's share adds up.
     let all =
-        engine::triage::triage_mapping_formal(&mapping, &formal, &options(), engine::Catalog::builtin());
+        report::triage::triage_mapping_formal(&mapping, &formal, &options(), report::engine::Catalog::builtin());
     let mut mapped_ns = 0;
     for row in &all.stages[0].kernels.rows {
         assert_eq!(row.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), row.gpu_ns, "{}", row.name);
@@ -565,14 +571,14 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
         mapped_ns += mapped;
     }
     assert_eq!(mapped_ns, all.stages[0].coverage.mapping_ns);
-    let md = engine::report::markdown::render(&r);
+    let md = report::markdown::render(&r);
     assert!(md.contains("Mapping traces: sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz"));
     assert!(md.contains("Formal traces: sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz"));
     let line = md.lines().find(|l| l.starts_with("Python attribution of GPU time:")).unwrap();
     assert!(
         line.contains(&format!(
             "through mapping {}",
-            engine::format::pct(engine::format::share(c.mapping_ns, c.total_ns))
+            report::format::pct(report::format::share(c.mapping_ns, c.total_ns))
         )),
         "{line}"
     );

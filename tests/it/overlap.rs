@@ -2,11 +2,13 @@
 //! the sweep's figures agree with the kernel table, every stage's timeline strip stays
 //! small, and the SVG, hit test and ASCII renderings hold on a real decode step.
 
-use engine::analysis::categories::Category;
-use engine::analysis::stages::Stage;
-use engine::report::Report;
-use engine::report::overlap::{OverlapRow, Verdict};
-use engine::timeline::{self, Timeline};
+use report::engine::vocab::Category;
+use report::engine::vocab::Stage;
+use report::Report;
+use report::overlap::OverlapRow;
+use report::overlap::Verdict;
+use report::engine::timeline;
+use report::engine::timeline::Timeline;
 
 use crate::common;
 use crate::golden::report_of;
@@ -22,7 +24,7 @@ fn row<'a>(rows: &'a [OverlapRow], needle: &str) -> Option<&'a OverlapRow> {
 #[test]
 fn sglang_tp0_names_the_exposed_all_reduce() {
     let report = corpus("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
-    let md = engine::report::markdown::render(&report);
+    let md = report::markdown::render(&report);
     let overlap_md =
         md.split("Overlap Opportunity Table").nth(1).unwrap().split("Fuse Opportunity Table").next().unwrap();
     assert!(!overlap_md.contains("not available"), "{overlap_md}");
@@ -47,7 +49,7 @@ fn sglang_tp0_names_the_exposed_all_reduce() {
         // The markdown names it with its exposed time.
         assert!(overlap_md.contains(kernel));
         assert!(
-            overlap_md.contains(&format!("exposed {}", engine::format::ms(r.exposed_ns))),
+            overlap_md.contains(&format!("exposed {}", report::format::ms(r.exposed_ns))),
             "{overlap_md}"
         );
         assert!(overlap_md.contains("load all ranks"));
@@ -113,8 +115,8 @@ fn every_corpus_stage_has_consistent_sweep_figures_and_a_small_strip() {
 
 fn decode_timeline() -> Timeline {
     let name = "sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz";
-    let trace = engine::load(&common::read(&common::corpus_file(name))).unwrap();
-    Timeline::of(&trace, name, engine::Catalog::builtin())
+    let trace = report::trace::load(&common::read(&common::corpus_file(name))).unwrap();
+    Timeline::of(&trace, name, report::engine::Catalog::builtin())
 }
 
 #[test]
@@ -124,7 +126,7 @@ fn svg_of_a_real_decode_step_stays_small_and_hit_tests_against_the_model() {
     let kernels: usize = tl.lanes.iter().map(|l| l.in_window(w).len()).sum();
     assert!(kernels > 2_000, "the busiest decode step has {kernels} activities");
     let (width, height) = (1200, 240);
-    let svg = timeline::svg::render(&tl, w, width, height, &timeline::Palette::default());
+    let svg = report::timeline::svg::render(&tl, w, width, height, &report::timeline::Palette::default());
     assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
     for tag in ["text", "svg"] {
         assert_eq!(
@@ -161,7 +163,7 @@ fn svg_of_a_real_decode_step_stays_small_and_hit_tests_against_the_model() {
 fn ascii_of_the_busiest_step() {
     let tl = decode_timeline();
     let w = tl.busiest_step(Stage::Decode).unwrap();
-    let text = timeline::ascii::render(&tl, w, 100);
+    let text = report::timeline::ascii::render(&tl, w, 100);
     let lanes = tl.lanes.iter().filter(|l| !l.in_window(w).is_empty()).count();
     let rows = text.lines().filter(|l| l.starts_with("stream ")).count();
     assert_eq!(rows, lanes, "{text}");

@@ -1,12 +1,14 @@
-//! All ranks of one capture (`engine::analysis::ranks`): hand-built rank sets whose skews,
+//! All ranks of one capture (`report::engine::ranks`): hand-built rank sets whose skews,
 //! waiting, exposure and spreads are known by construction, and the four ranks of the
 //! real GB300 TP-4 capture against a reviewed golden file, with one skew recomputed
 //! independently from the raw JSON.
 
 use std::path::Path;
 
-use engine::report::ranks::{Alignment, RanksReport};
-use engine::triage::{Input, Options};
+use report::ranks::Alignment;
+use report::ranks::RanksReport;
+use report::engine::triage::Input;
+use report::engine::triage::Options;
 
 use crate::common;
 
@@ -16,7 +18,7 @@ const GEMM: &str = "sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n_tilesize128x128x64"
 
 /// One rank's trace: `kernels` are `(name, stream, start µs, duration µs)` with start on
 /// the common axis; the file writes `start − shift_us` under `base`.
-fn rank_trace(rank: i64, base: i64, shift_us: i64, kernels: &[(&str, i64, i64, i64)]) -> engine::Trace {
+fn rank_trace(rank: i64, base: i64, shift_us: i64, kernels: &[(&str, i64, i64, i64)]) -> report::trace::Trace {
     let events: Vec<String> = kernels
         .iter()
         .enumerate()
@@ -31,7 +33,7 @@ fn rank_trace(rank: i64, base: i64, shift_us: i64, kernels: &[(&str, i64, i64, i
         r#"{{"baseTimeNanoseconds":{base},"distributedInfo":{{"rank":{rank},"world_size":3}},"traceEvents":[{}]}}"#,
         events.join(",")
     );
-    engine::load(json.as_bytes()).unwrap()
+    report::trace::load(json.as_bytes()).unwrap()
 }
 
 /// Three ranks, three all-reduces and one all-gather (rank 2 runs a second one). Rank 1's
@@ -44,7 +46,7 @@ fn rank_trace(rank: i64, base: i64, shift_us: i64, kernels: &[(&str, i64, i64, i
 /// | AR 2       | 300, 340, 310       | 360        | 40   | 1    |
 /// | AR 3       | 500, 505, 525       | 540        | 25   | 2    |
 /// | AG 1       | 700, 700, 720       | 730        | 20   | 2    |
-fn three_ranks() -> Vec<engine::Trace> {
+fn three_ranks() -> Vec<report::trace::Trace> {
     const BASE: i64 = 1_700_000_000_000_000_000;
     let r0 = rank_trace(
         0,
@@ -74,10 +76,10 @@ fn three_ranks() -> Vec<engine::Trace> {
     vec![r0, r1, r2]
 }
 
-fn report(traces: &[engine::Trace], paths: &[&str]) -> RanksReport {
+fn report(traces: &[report::trace::Trace], paths: &[&str]) -> RanksReport {
     let inputs: Vec<Input<'_>> =
         paths.iter().zip(traces).map(|(path, trace)| Input { path, trace }).collect();
-    engine::analysis::ranks::report(&inputs, &Options::default(), engine::Catalog::builtin())
+    report::ranks::compare(&inputs, &Options::default(), report::engine::Catalog::builtin())
 }
 
 const US: i64 = 1000;
@@ -86,7 +88,7 @@ const US: i64 = 1000;
 fn hand_built_ranks_have_the_skews_they_were_built_with() {
     let traces = three_ranks();
     // Given out of order: the report sorts by rank.
-    let mut given: Vec<engine::Trace> = traces.into_iter().rev().collect();
+    let mut given: Vec<report::trace::Trace> = traces.into_iter().rev().collect();
     given.rotate_left(1); // r1, r0, r2
     let r = report(&given, &["r1.json", "r0.json", "r2.json"]);
     assert_eq!(r.inputs.iter().map(|i| i.rank).collect::<Vec<_>>(), [0, 1, 2]);
@@ -146,7 +148,7 @@ fn hand_built_ranks_have_the_skews_they_were_built_with() {
     assert_eq!(all_reduce.median_ns, 95 * US);
 
     // Markdown and JSON carry the same figures.
-    let md = engine::report::ranks::markdown::render(&r);
+    let md = report::ranks::markdown::render(&r);
     assert!(md.contains("| all-reduce |"), "{md}");
     assert!(md.contains("rank 2 (2 of 3)"), "{md}");
     let back = RanksReport::from_json(&r.to_json()).unwrap();
@@ -180,7 +182,7 @@ fn a_rank_that_is_always_late_is_named_and_its_peers_wait() {
 }
 
 /// The four ranks of the GB300 TP-4 capture, shown under stable relative paths.
-fn tp4() -> (Vec<String>, Vec<engine::Trace>) {
+fn tp4() -> (Vec<String>, Vec<report::trace::Trace>) {
     let names: Vec<String> = (0..4)
         .map(|r| {
             format!("../shared/traces/sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-{r}.trace.json.gz")
@@ -193,7 +195,7 @@ fn tp4() -> (Vec<String>, Vec<engine::Trace>) {
                     let path = common::corpus_file(&format!(
                         "sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-{r}.trace.json.gz"
                     ));
-                    engine::load(&common::read(&path)).unwrap()
+                    report::trace::load(&common::read(&path)).unwrap()
                 })
             })
             .collect();
@@ -233,7 +235,7 @@ fn raw_kernels(path: &Path) -> (i64, Vec<(String, i64, i64)>) {
 fn gb300_tp4_ranks_match_the_golden_file() {
     let (names, traces) = tp4();
     let r = report(&traces, &names.iter().map(String::as_str).collect::<Vec<_>>());
-    let md = engine::report::ranks::markdown::render(&r);
+    let md = report::ranks::markdown::render(&r);
     if let Some(diff) = crate::golden::check("ranks-gb300-tp4.md", &md) {
         panic!("{diff}");
     }

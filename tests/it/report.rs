@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
-use engine::analysis::stages::{Stage, StageSource};
-use engine::report::Report;
-use engine::triage::{Input, Options, triage};
+use report::engine::vocab::Stage;
+use report::engine::vocab::StageSource;
+use report::Report;
+use report::engine::triage::Input;
+use report::engine::triage::Options;
+use report::triage::triage_with as triage;
 
 use crate::common;
 use crate::golden::report_of;
@@ -20,8 +23,8 @@ fn corpus(name: &str) -> Report {
 }
 
 fn synthetic(path: &str, json: &str) -> Report {
-    let trace = engine::load(json.as_bytes()).unwrap();
-    triage(&[Input { path, trace: &trace }], &Options::default(), engine::Catalog::builtin())
+    let trace = report::trace::load(json.as_bytes()).unwrap();
+    triage(&[Input { path, trace: &trace }], &Options::default(), report::engine::Catalog::builtin())
 }
 
 /// Rows of the first markdown table after `heading` in a seed output: (name, GPU time text, share, launches).
@@ -61,7 +64,7 @@ fn decode_rows_equal_the_seed_tools() {
     assert_eq!(ours.len(), seed.len(), "same rows above the 1.0% cutoff");
     for (name, time, share, launches) in &seed {
         let row = ours.iter().find(|r| &r.name == name).unwrap_or_else(|| panic!("missing row {name}"));
-        assert_eq!(&engine::format::ms(row.gpu_ns), time, "{name}: GPU time");
+        assert_eq!(&report::format::ms(row.gpu_ns), time, "{name}: GPU time");
         assert_eq!(row.launches, *launches, "{name}: launches");
         assert!((row.share_pct - share).abs() <= 0.1, "{name}: share {} vs {share}", row.share_pct);
     }
@@ -176,7 +179,7 @@ fn legacy_schema_gets_ops_and_call_stack_locations() {
         rows.iter().any(|row| row.sites.iter().any(|s| s.location.contains(".py:"))),
         "locations from `Call stack`"
     );
-    assert!(rows.iter().any(|row| row.category == engine::analysis::categories::Category::Conv));
+    assert!(rows.iter().any(|row| row.category == report::engine::vocab::Category::Conv));
 }
 
 #[test]
@@ -220,10 +223,10 @@ fn framework_is_honest() {
 #[test]
 fn cutoff_hides_rows_and_says_so() {
     let path = common::corpus_file("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz");
-    let trace = engine::load(&common::read(&path)).unwrap();
+    let trace = report::trace::load(&common::read(&path)).unwrap();
     let at = |min: f64| {
         let o = Options { min_share_pct: min, ..Options::default() };
-        triage(&[Input { path: "v.json", trace: &trace }], &o, engine::Catalog::builtin())
+        triage(&[Input { path: "v.json", trace: &trace }], &o, report::engine::Catalog::builtin())
     };
     let all = at(0.0);
     let some = at(1.0);
@@ -233,6 +236,6 @@ fn cutoff_hides_rows_and_says_so() {
     assert_eq!(a.total_ns, s.total_ns);
     assert_eq!(s.hidden_ns, a.rows.iter().filter(|r| r.share_pct < 1.0).map(|r| r.gpu_ns).sum::<i64>());
     assert!(s.rows.iter().all(|r| r.share_pct >= 1.0));
-    let md = engine::report::markdown::render(&some);
+    let md = report::markdown::render(&some);
     assert!(md.contains(&format!("{} more kernels below the 1.0% share cutoff", s.hidden_rows)), "{md}");
 }

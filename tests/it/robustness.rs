@@ -1,6 +1,7 @@
 //! Truncation, damage and non-trace inputs: never a panic, always a clear answer.
 
-use engine::{DiagnosticKind, LoadError};
+use report::trace::DiagnosticKind;
+use report::trace::LoadError;
 use proptest::prelude::*;
 
 use crate::common;
@@ -24,10 +25,10 @@ fn cut_points(len: usize, n: usize) -> Vec<usize> {
 #[test]
 fn every_gzip_prefix_loads_and_reports_truncated() {
     let gz = small_gz();
-    let full = engine::load(&gz).unwrap().counts.total;
+    let full = report::trace::load(&gz).unwrap().counts.total;
     let mut last = 0;
     for cut in cut_points(gz.len(), 150) {
-        let trace = engine::load(&gz[..cut]).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+        let trace = report::trace::load(&gz[..cut]).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
         assert!(trace.diagnostics.has(DiagnosticKind::Truncated), "cut {cut}");
         assert!(trace.counts.total <= full);
         assert!(trace.counts.total >= last, "longer prefixes keep at least as many events");
@@ -39,16 +40,16 @@ fn every_gzip_prefix_loads_and_reports_truncated() {
 fn every_plain_prefix_loads_and_reports_truncated() {
     let plain = common::gunzip(&small_gz());
     let first = plain.iter().position(|b| !b.is_ascii_whitespace()).unwrap();
-    let full = engine::load(&plain).unwrap();
+    let full = report::trace::load(&plain).unwrap();
     for cut in cut_points(plain.len(), 300).into_iter().filter(|&c| c > first) {
-        let trace = engine::load(&plain[..cut]).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+        let trace = report::trace::load(&plain[..cut]).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
         assert!(trace.diagnostics.has(DiagnosticKind::Truncated), "cut {cut}");
         // Complete events before the cut are kept: kernels form a prefix of the full list.
         let n = trace.gpu.len();
         assert_eq!(trace.gpu.start_ns[..], full.gpu.start_ns[..n], "cut {cut}");
     }
     // A whitespace-only prefix is not a trace.
-    assert!(engine::load(&plain[..first]).is_err() || first == 0);
+    assert!(report::trace::load(&plain[..first]).is_err() || first == 0);
 }
 
 #[test]
@@ -62,7 +63,7 @@ fn non_traces_give_clear_errors() {
         ("zip archive", b"PK\x03\x04\x14\x00\x00\x00".to_vec(), "zip archive"),
     ];
     for (what, bytes, needle) in cases {
-        let err: LoadError = engine::load(&bytes).expect_err(what);
+        let err: LoadError = report::trace::load(&bytes).expect_err(what);
         let msg = err.to_string();
         assert!(msg.contains(needle), "{what}: {msg}");
         assert!(!msg.is_empty());
@@ -80,7 +81,7 @@ proptest! {
             let i = at.index(gz.len());
             gz[i] ^= byte | 1;
         }
-        let _ = engine::load(&gz);
+        let _ = report::trace::load(&gz);
     }
 
     /// Random byte flips in plain JSON never panic, and events after the damage are
@@ -92,7 +93,7 @@ proptest! {
             let i = at.index(plain.len());
             plain[i] ^= byte | 1;
         }
-        if let Ok(trace) = engine::load(&plain) {
+        if let Ok(trace) = report::trace::load(&plain) {
             prop_assert!(trace.counts.total <= 2058 + 8);
         }
     }
@@ -100,6 +101,6 @@ proptest! {
     /// Arbitrary bytes never panic.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        let _ = engine::load(&bytes);
+        let _ = report::trace::load(&bytes);
     }
 }

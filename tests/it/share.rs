@@ -8,9 +8,9 @@ fn corpus_reports_fit_a_link_and_round_trip() {
     for path in common::corpus_files() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let report = report_of(&path, &name);
-        let link = engine::share::encode(&report);
-        assert!(link.len() <= engine::share::LINK_BUDGET, "{name}: link is {} bytes", link.len());
-        let back = engine::share::decode(&format!("#{link}")).unwrap();
+        let link = report::share::encode(&report);
+        assert!(link.len() <= report::share::LINK_BUDGET, "{name}: link is {} bytes", link.len());
+        let back = report::share::decode(&format!("#{link}")).unwrap();
         // The rows the link keeps carry the same numbers.
         for (a, b) in report.stages.iter().zip(&back.stages) {
             assert_eq!(a.summary, b.summary, "{name}");
@@ -37,6 +37,6 @@ fn a_small_report_round_trips_exactly() {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/mi300x-hipgraph-excerpt-TP-0-DECODE.trace.json.gz");
     let report = report_of(&path, "x.json");
-    let back = engine::share::decode(&engine::share::encode(&report)).unwrap();
+    let back = report::share::decode(&report::share::encode(&report)).unwrap();
     assert_eq!(back, report);
 }

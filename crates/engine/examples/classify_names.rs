@@ -6,14 +6,14 @@ fn main() {
     let rules = &engine::catalog::Catalog::builtin().categories;
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
         let kind = if line.starts_with("Memcpy") {
-            engine::model::GpuKind::Memcpy
+            trace::model::GpuKind::Memcpy
         } else if line.starts_with("Memset") {
-            engine::model::GpuKind::Memset
+            trace::model::GpuKind::Memset
         } else {
-            engine::model::GpuKind::Kernel
+            trace::model::GpuKind::Kernel
         };
         let c = rules.classify(kind, &line);
-        let b = engine::analysis::names::base_name(&line);
+        let b = engine::names::base_name(&line);
         println!(
             "{:<14} {:<60} {}",
             c.label(),

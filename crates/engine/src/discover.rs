@@ -1,7 +1,6 @@
 //! Which files of a capture to triage: name rules shared by the CLI (directories on disk)
 //! and the browser (dropped files and folders). Pure: it sees names, never files.
 
-use crate::analysis::stages;
 
 /// File names that are never traces even though they end in `.json`.
 const IGNORED: &[&str] = &["server_args.json", "metadata.json", "config.json", "report.json", "counts.json"];
@@ -38,6 +37,12 @@ pub fn sniff_text(text: &[u8]) -> bool {
             || t.contains("\"schemaVersion\"")
             || t.contains("\"deviceProperties\"")))
         || (trimmed.starts_with('[') && t.contains("\"ph\""))
+}
+
+/// The file name of a path: what follows its last `/` or `\\`.
+#[must_use]
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// The rank in a file name: `TP-3`, `tp3`, `rank3`, `rank-3`, `rank_3`, `rank 3`, `worker3`.
@@ -113,7 +118,7 @@ pub fn select(paths: &[&str], ranks: Ranks) -> Result<Vec<usize>, SelectError> {
         .into_iter()
         .filter_map(|i| {
             let p = *paths.get(i)?;
-            let stage = stages::stage_from_path(p).map_or(9, |s| s as u8);
+            let stage = crate::vocab::stage_from_path(p).map_or(9, |s| s as u8);
             Some((stage, rank(i).unwrap_or(-1), p, i))
         })
         .collect();

@@ -1,42 +1,40 @@
-//! tracetriage's engine: the pure triage core.
+//! tracetriage's engine: a loaded [`Trace`] in, analysis values out.
 //!
-//! Bytes of a PyTorch-profiler (Kineto) Chrome trace go in, a compact columnar
-//! [`Trace`] comes out, and every report is computed from it. The engine does no I/O
-//! (no files, clock, threads or environment), so the same code runs natively in the CLI
-//! and as WebAssembly in the browser.
+//! The middle layer: it reads what the `trace` crate loaded and computes everything a
+//! report shows — the stage split, attribution (through CUDA-graph replays and mapping),
+//! the kernel, overlap and fuse tables, layers, all-ranks alignment and the timeline
+//! model — as plain values ([`results`]). It writes no sentences and formats no numbers:
+//! the `report` crate wraps these values into versioned documents and renders them. It
+//! does no I/O (no files, clock, threads or environment), so the same code runs natively
+//! and as WebAssembly.
 //!
 //! ```
 //! let json = br#"{"traceEvents": [
 //!   {"ph": "X", "cat": "kernel", "name": "gemm", "pid": 0, "tid": 7, "ts": 10.5, "dur": 2.0,
 //!    "args": {"stream": 7, "correlation": 1}}
 //! ]}"#;
-//! let trace = engine::load(json).expect("a trace");
-//! assert_eq!(trace.gpu.len(), 1);
-//! assert_eq!(trace.gpu.start_ns[0], 10_500);
+//! let trace = trace::load(json).expect("a trace");
+//! let inputs = [engine::triage::Input { path: "x.json", trace: &trace }];
+//! let t = engine::triage::triage(&inputs, &engine::triage::Options::default(), engine::Catalog::builtin());
+//! assert_eq!(t.stages.len(), 1);
+//! assert_eq!(t.stages[0].kernels.rows[0].name, "gemm");
 //! ```
 //!
-//! For input that arrives in pieces (a browser `File` stream), use [`Loader`]:
-//! [`Loader::push`] each chunk, then [`Loader::finish`].
+//! Layers inside the crate, lowest first (no module names one above it; `tests/it/tidy.rs`
+//! checks): [`vocab`] and [`names`] ← [`catalog`] ← [`results`] ← [`timeline`] ←
+//! [`analysis`] ← [`triage`] ← [`ranks`]; [`discover`] (which files of a capture to read)
+//! needs only [`vocab`].
 
 pub mod analysis;
 pub mod catalog;
-pub mod dashboard;
-pub mod diagnostics;
-mod error;
-pub mod load;
-pub mod model;
-
-pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
-pub use error::LoadError;
-pub use load::{Loader, Phase, Progress, load};
-pub use model::{CodecError, Trace};
-pub mod format;
-pub mod inspect;
-pub mod report;
+pub mod discover;
+pub mod names;
+pub mod ranks;
+pub mod results;
 pub mod timeline;
 pub mod triage;
+pub mod vocab;
 
 pub use catalog::Catalog;
-pub use report::Report;
-pub mod discover;
-pub mod share;
+pub use trace::Trace;
+pub use trace;

@@ -1,5 +1,5 @@
-//! The triage: loaded traces in, one [`Report`] out. Never fails; what it cannot work out
-//! it says in the report's notes.
+//! The triage: loaded traces in, one [`Triage`] out. Never fails; what it cannot work out
+//! it says in its notes.
 //!
 //! Two modes, one call each:
 //! - [`triage`]: single-trace. Every input is triaged; graph-replayed kernels that were
@@ -16,16 +16,19 @@
 
 use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::framework::{self, Framework, ServerArgs};
-use crate::analysis::kernels::{self, NameCache, StageOps};
+use crate::analysis::kernels::{self, NameCache};
+use crate::analysis::split::{self, StageOps};
 use crate::analysis::mapping::{self, Index, Part, Policy, Sources};
 use crate::analysis::overlap;
-use crate::analysis::stages::{self, Stage};
+use crate::analysis::stages;
+use crate::vocab::Stage;
 use crate::catalog::Catalog;
-use crate::model::Trace;
-use crate::report::{
-    DiagnosticRow, FrameworkInfo, InputInfo, Mode, REPORT_SCHEMA, REPORT_VERSION, Report, StageReport,
-};
-use crate::{Severity, format};
+use trace::model::Trace;
+use crate::discover::file_name;
+use crate::results::notes::Note;
+use crate::results::share;
+use crate::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode, StageReport, Triage};
+use trace::Severity;
 
 /// One input trace and the name it goes by.
 #[derive(Clone, Copy, Debug)]
@@ -76,12 +79,9 @@ impl Default for Options {
     }
 }
 
-/// The version string written into reports.
-pub const GENERATOR: &str = concat!("tracetriage ", env!("CARGO_PKG_VERSION"));
-
 /// Triage of one set of traces (single-trace mode).
 #[must_use]
-pub fn triage(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Report {
+pub fn triage(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Triage {
     run(&[], inputs, Mode::SingleTrace, options, catalog)
 }
 
@@ -95,7 +95,7 @@ pub fn triage_mapping_formal(
     formal: &[Input<'_>],
     options: &Options,
     catalog: &Catalog,
-) -> Report {
+) -> Triage {
     run(mapping, formal, Mode::MappingFormal, options, catalog)
 }
 
@@ -103,7 +103,7 @@ pub fn triage_mapping_formal(
 /// [`Role::Mapping`] or [`Role::Formal`] (then [`Role::Trace`] inputs count as formal),
 /// single-trace mode otherwise. Inputs keep their order within each role.
 #[must_use]
-pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalog: &Catalog) -> Report {
+pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalog: &Catalog) -> Triage {
     let two = inputs.iter().any(|(r, _)| *r != Role::Trace);
     if !two {
         let all: Vec<Input<'_>> = inputs.iter().map(|(_, i)| *i).collect();
@@ -129,12 +129,9 @@ fn run(
     mode: Mode,
     options: &Options,
     catalog: &Catalog,
-) -> Report {
+) -> Triage {
     let two = mode == Mode::MappingFormal;
-    let mut report = Report {
-        schema: REPORT_SCHEMA.to_owned(),
-        version: REPORT_VERSION,
-        generator: GENERATOR.to_owned(),
+    let mut report = Triage {
         mode,
         framework: detect_framework(formal, options),
         mapping_framework: two.then(|| detect_framework(mapping, options)),
@@ -181,20 +178,18 @@ fn parts<'a>(inputs: &[Input<'a>], prepared: &'a [Prepared]) -> Vec<Part<'a>> {
         .collect()
 }
 
-fn mapping_note(index: &Index, inputs: usize) -> String {
+fn mapping_note(index: &Index, inputs: usize) -> Note {
     if inputs == 0 {
-        return "No mapping traces were given: only the formal traces' own launches attribute kernels"
-            .to_owned();
+        return Note::NoMappingTraces;
     }
     if index.is_empty() {
-        return "The mapping traces have no eager kernel launch with a Python location, so they attribute nothing: capture them with CUDA graphs off and with_stack=True".to_owned();
+        return Note::MappingAttributesNothing;
     }
-    format!(
-        "Mapping traces: {} eager launches of {} kernels ({} of GPU time) with a Python location attribute the formal traces' graph-replayed and unattributed kernels",
-        format::count(index.launches),
-        format::count(u64::try_from(index.kernels).unwrap_or(u64::MAX)),
-        format::ms(index.gpu_ns)
-    )
+    Note::MappingTraces {
+        launches: index.launches,
+        kernels: u64::try_from(index.kernels).unwrap_or(u64::MAX),
+        gpu_ns: index.gpu_ns,
+    }
 }
 
 fn detect_framework(inputs: &[Input<'_>], options: &Options) -> FrameworkInfo {
@@ -219,9 +214,9 @@ fn detect_framework(inputs: &[Input<'_>], options: &Options) -> FrameworkInfo {
 }
 
 /// Records an input (info, notes, diagnostics) and computes its attribution and stages.
-fn prepare(report: &mut Report, index: usize, input: &Input<'_>, role: Role) -> Prepared {
+fn prepare(report: &mut Triage, index: usize, input: &Input<'_>, role: Role) -> Prepared {
     let trace = input.trace;
-    let (device, others) = kernels::primary_device(trace);
+    let (device, others) = split::primary_device(trace);
     let gpu = device.and_then(|d| trace.device(d).map(|p| p.name.clone())).or_else(|| {
         match trace.meta.devices.as_slice() {
             [only] => Some(only.name.clone()),
@@ -229,7 +224,7 @@ fn prepare(report: &mut Report, index: usize, input: &Input<'_>, role: Role) -> 
         }
     });
     let dist = trace.meta.distributed.as_ref();
-    let path_stage = stages::stage_from_path(input.path);
+    let path_stage = crate::vocab::stage_from_path(input.path);
     report.inputs.push(InputInfo {
         path: input.path.to_owned(),
         role: role.label().to_owned(),
@@ -240,15 +235,16 @@ fn prepare(report: &mut Report, index: usize, input: &Input<'_>, role: Role) -> 
         path_stage,
         events: trace.counts.total,
         json_bytes: trace.json_bytes,
-        captured_unix_ns: crate::dashboard::date::trace_start_unix_ns(trace),
+        captured_unix_ns: trace.start_unix_ns(),
     });
     for (d, ns) in others {
-        report.notes.push(format!(
-            "{}: device {d} also ran {} of GPU work, not shown (the report follows device {}); triage per-rank traces for it",
-            crate::report::view::short_name(input.path),
-            format::ms(ns),
-            device.unwrap_or_default()
-        ));
+        report.notes.push(Note::OtherDevice {
+            path: input.path.to_owned(),
+            device: d,
+            gpu_ns: ns,
+            followed: device.unwrap_or_default(),
+            ranks: false,
+        });
     }
     for d in trace.diagnostics.sorted() {
         report.diagnostics.push(DiagnosticRow {
@@ -265,17 +261,16 @@ fn prepare(report: &mut Report, index: usize, input: &Input<'_>, role: Role) -> 
         });
     }
     if device.is_none() {
-        let what = if role == Role::Mapping { "no GPU activity to map from" } else { "no GPU activity" };
-        report.notes.push(format!("{}: {what}", crate::report::view::short_name(input.path)));
+        report.notes.push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
         return Prepared { device, attribution: Attribution::default(), groups: Vec::new() };
     }
     let attribution: Attribution = attribution::attribute(trace);
-    let groups: Vec<StageOps> = kernels::split(trace, &attribution, device, path_stage);
+    let groups: Vec<StageOps> = split::split(trace, &attribution, device, path_stage);
     Prepared { device, attribution, groups }
 }
 
 fn triage_one(
-    report: &mut Report,
+    report: &mut Triage,
     index: usize,
     input: &Input<'_>,
     prep: &Prepared,
@@ -304,14 +299,13 @@ fn triage_one(
     for group in groups {
         let summary = kernels::summary(trace, attribution, group);
         if group.stage == Stage::Other && groups.len() > 1 {
-            let share = format::share(summary.kernel_ns, total);
-            if share < 1.0 {
-                report.notes.push(format!(
-                    "{}: {} of GPU time ({}) ran outside every stage window and is not shown",
-                    crate::report::view::short_name(input.path),
-                    format::ms(summary.kernel_ns),
-                    format::pct(share)
-                ));
+            let share_pct = share(summary.kernel_ns, total);
+            if share_pct < 1.0 {
+                report.notes.push(Note::OutsideStages {
+                    path: input.path.to_owned(),
+                    gpu_ns: summary.kernel_ns,
+                    share_pct,
+                });
                 continue;
             }
         }
@@ -342,7 +336,7 @@ fn triage_one(
 }
 
 /// When several inputs contribute the same stage, each heading names its input.
-fn label_stages(report: &mut Report) {
+fn label_stages(report: &mut Triage) {
     let stages: Vec<Stage> = report.stages.iter().map(|s| s.stage).collect();
     for s in &mut report.stages {
         if stages.iter().filter(|&&x| x == s.stage).count() < 2 {
@@ -351,7 +345,7 @@ fn label_stages(report: &mut Report) {
         let Some(input) = s.inputs.first().and_then(|&i| report.inputs.get(i)) else { continue };
         let who = match input.rank {
             Some(r) => format!("rank {r}"),
-            None => crate::report::view::short_name(&input.path),
+            None => file_name(&input.path).to_owned(),
         };
         s.label = format!("{} ({who})", s.stage.label());
     }

@@ -10,7 +10,7 @@
 use rustc_hash::FxHashMap;
 
 use super::source;
-use crate::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
+use trace::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
 
 /// Marks "none" in index columns.
 pub const NONE: u32 = u32::MAX;
@@ -216,7 +216,7 @@ struct Intervals<'a> {
 }
 
 impl<'a> Intervals<'a> {
-    fn new(track: &[crate::model::TrackId], start: &[i64], dur: &'a [i64]) -> Self {
+    fn new(track: &[trace::model::TrackId], start: &[i64], dur: &'a [i64]) -> Self {
         let n = track.len().min(start.len());
         let end = |s: i64, i: usize| s.saturating_add(dur.get(i).copied().unwrap_or(0));
         // Tables come from the loader in start order, so a counting sort by track (which
@@ -389,10 +389,10 @@ impl Ranker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TrackId;
+    use trace::model::TrackId;
 
     fn trace(json: &str) -> Trace {
-        crate::load(json.as_bytes()).expect("test trace")
+        trace::load(json.as_bytes()).expect("test trace")
     }
 
     /// The order a full sort gives: (track, start, longest first, index).

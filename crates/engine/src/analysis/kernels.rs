@@ -1,122 +1,15 @@
-//! Splits a trace's GPU activities into stages and builds each stage's kernel table and
-//! headline figures.
+//! Each stage's kernel table and headline figures (the stages come from [`super::split`]).
 
 use rustc_hash::FxHashMap;
 
 use super::attribution::{Attribution, NONE};
-use super::categories::{Category, CategoryRules};
+use crate::catalog::categories::CategoryRules;
+use crate::vocab::Category;
 use super::mapping::{self, MatchKind, Sources, Via};
-use super::names;
-use super::stages::{Stage, StageSource, Windows};
-use crate::model::{GpuKind, Strings, Sym, Trace};
-use crate::report::{KernelRow, KernelSite, KernelTable, StageSummary};
-
-/// The GPU activities of one stage of one trace.
-#[derive(Clone, Debug)]
-pub struct StageOps {
-    /// The stage.
-    pub stage: Stage,
-    /// How it was decided.
-    pub source: StageSource,
-    /// Indexes into `trace.gpu`.
-    pub ops: Vec<u32>,
-    /// Per op: the step window it belongs to (`u32::MAX` when none), for step extents.
-    /// CPU windows come first; ids at or above `cpu_windows` are GPU windows.
-    pub step: Vec<u32>,
-    /// Number of CPU step windows in the trace.
-    pub cpu_windows: u32,
-}
-
-/// The device whose work a report shows: the one with the most GPU time. The others are
-/// returned with their time so the report can say what it leaves out.
-#[must_use]
-pub fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
-    let g = &trace.gpu;
-    let mut per: Vec<(i64, i64)> = Vec::new();
-    for i in 0..g.len() {
-        let (Some(&d), Some(&dur), Some(&kind)) = (g.device.get(i), g.dur_ns.get(i), g.kind.get(i)) else {
-            continue;
-        };
-        if kind == GpuKind::Sync {
-            continue;
-        }
-        match per.iter_mut().find(|(x, _)| *x == d) {
-            Some((_, t)) => *t += dur,
-            None => per.push((d, dur)),
-        }
-    }
-    per.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let primary = per.first().map(|&(d, _)| d);
-    let others = per.into_iter().skip(1).collect();
-    (primary, others)
-}
-
-/// Assigns every kernel, copy and fill of `device` to a stage: the path's stage if it names
-/// one; else the stage of the CPU window containing the launch; else the GPU window
-/// containing the activity; else `other` (or `all` when the trace has no windows).
-#[must_use]
-pub fn split(
-    trace: &Trace,
-    attribution: &Attribution,
-    device: Option<i64>,
-    path_stage: Option<Stage>,
-) -> Vec<StageOps> {
-    let windows = Windows::of(trace);
-    let g = &trace.gpu;
-    let mut groups: Vec<StageOps> = Vec::new();
-    let source = if path_stage.is_some() {
-        StageSource::Path
-    } else if windows.is_empty() {
-        StageSource::None
-    } else {
-        StageSource::Annotations
-    };
-    for i in 0..g.len() {
-        let (Some(&kind), Some(&d), Some(&start)) = (g.kind.get(i), g.device.get(i), g.start_ns.get(i))
-        else {
-            continue;
-        };
-        if kind == GpuKind::Sync || device.is_some_and(|p| p != d) {
-            continue;
-        }
-        let (stage, step) = match path_stage {
-            Some(s) => (s, NONE),
-            None => {
-                let launch = attribution.launch.get(i).copied().unwrap_or(NONE);
-                let launch_t = trace.runtime.start_ns.get(launch as usize).copied();
-                let cpu = launch_t.and_then(|t| windows.cpu_at(t));
-                match cpu.and_then(|w| windows.cpu.get(w).map(|x| (x.step.stage, w))) {
-                    Some((s, w)) => (s, u32::try_from(w).unwrap_or(NONE)),
-                    None => match windows
-                        .gpu_at(start)
-                        .and_then(|w| windows.gpu.get(w).map(|x| (x.step.stage, w)))
-                    {
-                        // GPU windows are numbered after the CPU ones.
-                        Some((s, w)) => (s, u32::try_from(windows.cpu.len() + w).unwrap_or(NONE)),
-                        None if windows.is_empty() => (Stage::All, NONE),
-                        None => (Stage::Other, NONE),
-                    },
-                }
-            }
-        };
-        let idx = u32::try_from(i).unwrap_or(NONE);
-        match groups.iter_mut().find(|s| s.stage == stage) {
-            Some(s) => {
-                s.ops.push(idx);
-                s.step.push(step);
-            }
-            None => groups.push(StageOps {
-                stage,
-                source,
-                ops: vec![idx],
-                step: vec![step],
-                cpu_windows: u32::try_from(windows.cpu.len()).unwrap_or(NONE),
-            }),
-        }
-    }
-    groups.sort_by_key(|s| s.stage);
-    groups
-}
+use crate::names;
+use super::split::StageOps;
+use trace::model::{GpuKind, Strings, Sym, Trace};
+use crate::results::kernels::{KernelRow, KernelSite, KernelTable, StageSummary};
 
 /// Headline figures of a stage.
 #[must_use]
@@ -153,7 +46,7 @@ pub fn summary(trace: &Trace, attribution: &Attribution, s: &StageOps) -> StageS
     // Steps' extents; work outside any step adds its own extent.
     let mut spans: Vec<(i64, i64)> = extents.values().copied().collect();
     out.span_ns = union_length(&mut spans).max(out.busy_ns);
-    out.utilization_pct = crate::format::share(out.busy_ns, out.span_ns);
+    out.utilization_pct = crate::results::share(out.busy_ns, out.span_ns);
     out
 }
 
@@ -274,7 +167,7 @@ pub fn kernel_table_with(
     list.sort_by(|a, b| b.1.gpu_ns.cmp(&a.1.gpu_ns).then(a.1.first.cmp(&b.1.first)));
     let mut table = KernelTable { total_ns: total, ..KernelTable::default() };
     for (name, acc) in list {
-        let share = crate::format::share(acc.gpu_ns, total);
+        let share = crate::results::share(acc.gpu_ns, total);
         if share < min_share_pct {
             table.hidden_rows += 1;
             table.hidden_ns += acc.gpu_ns;
@@ -411,7 +304,7 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
     merged
         .into_iter()
         .map(|m| KernelSite {
-            share_pct: crate::format::share(m.gpu_ns, acc.gpu_ns),
+            share_pct: crate::results::share(m.gpu_ns, acc.gpu_ns),
             location: m.location,
             stack: most_common(m.stacks),
             launches: m.launches,

@@ -11,17 +11,19 @@
 
 mod bubbles;
 mod rows;
+mod strip;
 pub mod sweep;
 
 use rustc_hash::FxHashMap;
 
 use super::attribution::{Attribution, NONE};
-use super::categories::Category;
-use super::kernels::{NameCache, StageOps};
+use crate::vocab::Category;
+use super::kernels::NameCache;
+use super::split::StageOps;
 use super::mapping::Sources;
 use super::stages::Windows;
-use crate::model::{Sym, Trace};
-use crate::report::overlap::{OverlapTable, SweepFigures};
+use trace::model::{Sym, Trace};
+use crate::results::overlap::{OverlapTable, SweepFigures};
 use sweep::Span;
 
 /// One kernel family of a stage: every activity with the same canonical name and category.
@@ -343,7 +345,7 @@ pub fn table_with(
     let annotated = annotated_steps(trace, attribution, group, windows);
     out.timeline = busiest_step(&annotated).map(|step| {
         let name = if step.name.is_none() { String::new() } else { trace.str(step.name).to_owned() };
-        crate::timeline::summary::of_stage(&st, (step.start_ns, step.end_ns), name)
+        strip::of_stage(&st, (step.start_ns, step.end_ns), name)
     });
     out
 }
@@ -352,13 +354,13 @@ pub fn table_with(
 mod tests {
     use super::*;
     use crate::Catalog;
-    use crate::analysis::{attribution, kernels};
+    use crate::analysis::{attribution, split};
 
     fn table_of(json: &str) -> OverlapTable {
-        let trace = crate::load(json.as_bytes()).expect("test trace");
+        let trace = trace::load(json.as_bytes()).expect("test trace");
         let a = attribution::attribute(&trace);
-        let (device, _) = kernels::primary_device(&trace);
-        let groups = kernels::split(&trace, &a, device, None);
+        let (device, _) = split::primary_device(&trace);
+        let groups = split::split(&trace, &a, device, None);
         let mut cache = NameCache::new(&Catalog::builtin().categories);
         let windows = Windows::of(&trace);
         let group = groups.first().expect("a stage");
@@ -394,15 +396,15 @@ mod tests {
         assert_eq!((t.sweep.busy_ns, t.sweep.overlap_ns, t.sweep.streams), (300_000, 50_000, 2));
         assert_eq!((t.sweep.comm_ns, t.sweep.exposed_comm_ns), (200_000, 200_000));
         let ar = t.rows.iter().find(|r| r.kernel.contains("AllReduce")).expect("all-reduce row");
-        assert_eq!(ar.verdict, crate::report::overlap::Verdict::Headroom);
+        assert_eq!(ar.verdict, crate::results::overlap::Verdict::Headroom);
         assert_eq!((ar.exposed_ns, ar.exclusive_ns, ar.hidden_ns), (200_000, 200_000, 0));
         // Right after the GEMM on its stream: a likely data dependency (§11.6).
-        assert_eq!((ar.priority, ar.dep_risk), (2, crate::report::overlap::DepRisk::High));
+        assert_eq!((ar.priority, ar.dep_risk), (2, crate::results::overlap::DepRisk::High));
         // Two thirds of the stage's busy time: probably waiting for peers.
-        assert_eq!(ar.recommendation, crate::report::overlap::Recommendation::LoadAllRanks);
+        assert_eq!(ar.recommendation, crate::results::overlap::Recommendation::LoadAllRanks);
         assert!(ar.waiting.as_ref().is_some_and(|w| w.share_pct > 66.0));
         let copy = t.rows.iter().find(|r| r.kernel.contains("direct_copy")).expect("copy row");
-        assert_eq!(copy.verdict, crate::report::overlap::Verdict::LowRoiHidden);
+        assert_eq!(copy.verdict, crate::results::overlap::Verdict::LowRoiHidden);
         assert_eq!((copy.hidden_ns, copy.hidden_by_compute_ns), (50_000, 50_000));
         assert_eq!(copy.priority, 4);
         assert_eq!(t.bubbles.idle_ns, 0);
@@ -416,9 +418,9 @@ mod tests {
             kernel("elementwise_kernel", 7, 120, 10, 3),
         ];
         let trace =
-            crate::load(format!(r#"{{"traceEvents":[{}]}}"#, events.join(",")).as_bytes()).expect("trace");
+            trace::load(format!(r#"{{"traceEvents":[{}]}}"#, events.join(",")).as_bytes()).expect("trace");
         let a = attribution::attribute(&trace);
-        let groups = kernels::split(&trace, &a, Some(0), None);
+        let groups = split::split(&trace, &a, Some(0), None);
         let mut cache = NameCache::new(&Catalog::builtin().categories);
         let st = stage(&trace, &mut cache, groups.first().expect("stage"), &Windows::of(&trace));
         assert_eq!(st.families.len(), 2);

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::CatalogError;
-use crate::analysis::fuse::tokens::Signal;
+use crate::catalog::tokens::Signal;
 
 /// Where a pattern's fused path lives relative to the framework's main branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::Catalog;
 use super::fuse::{MatchMode, Pattern, SignalSet};
 use super::reference::Entry;
-use crate::analysis::fuse::tokens::Tokens;
-use crate::analysis::names;
+use crate::catalog::tokens::Tokens;
+use crate::names;
 
 /// A pull request: `owner/repo#N` and its web address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -4,16 +4,18 @@
 //! patterns and reference entries, [`Catalog::add_file`]): that is input, so parsing it
 //! returns errors naming the file, the entry and the reason, and never panics.
 
+pub mod categories;
 pub mod fuse;
 pub mod lookup;
 pub mod profiles;
 pub mod reference;
+pub mod tokens;
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::analysis::categories::CategoryRules;
+use crate::catalog::categories::CategoryRules;
 pub use fuse::Pattern;
 pub use lookup::EntryView;
 pub use profiles::{Profile, Profiles};

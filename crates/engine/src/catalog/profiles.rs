@@ -12,7 +12,7 @@ use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::CatalogError;
-use crate::analysis::categories::Category;
+use crate::vocab::Category;
 
 /// The embedded profiles.
 pub const PROFILES: &str = include_str!("../../../../catalog/profiles.toml");

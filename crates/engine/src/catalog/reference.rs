@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::CatalogError;
 use super::fuse::{is_kebab, is_pr};
-use crate::analysis::fuse::tokens::Signal;
+use crate::catalog::tokens::Signal;
 
 /// Origins a reference entry may name.
 pub const ENTRY_FRAMEWORKS: &[&str] = &["sglang", "vllm", "trtllm", "tokenspeed", "flashinfer", "any"];

@@ -3,7 +3,7 @@
 //! more lanes were busy and the time any lane was. This is what keeps drawings small: a
 //! column is one rectangle or one character, however many kernels fall into it.
 
-use crate::analysis::categories::Category;
+use crate::vocab::Category;
 
 use super::Window;
 

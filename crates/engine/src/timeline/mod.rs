@@ -1,30 +1,28 @@
-//! The overlap timeline: an interactive model of a trace's GPU work, lane by lane, and the
-//! renderers that draw it (SVG for the browser, ASCII for the terminal).
+//! The overlap timeline: an interactive model of a trace's GPU work, lane by lane (built by
+//! [`crate::analysis::timeline`]; drawn as SVG and ASCII by the `report` crate).
 //!
 //! [`Timeline`] holds one [`Lane`] per device × stream with its activities sorted by start
 //! (category, canonical name, duration, Python site), the stage windows and their steps. It
 //! owns all its text, so a front end can keep it (or send it across a worker boundary) and
-//! drop the trace. Rendering takes a time [`Window`] and a size: [`svg::render`] draws
+//! drop the trace. Rendering takes a time [`Window`] and a size: the SVG renderer draws
 //! lanes, kernels coloured by category, overlapped and idle time shaded and stage windows
 //! marked, merging sub-pixel kernels per pixel column so thousands of kernels stay a few
 //! hundred rectangles; [`Timeline::hit`] answers "what is under the cursor" from the model,
-//! with the same geometry ([`Layout`]); [`ascii::render`] prints one row per stream.
+//! with the same geometry ([`Layout`]); the ASCII renderer prints one row per stream.
 //!
 //! Times are trace nanoseconds; [`Timeline::origin_ns`] (the trace's first event) is the
 //! zero of every axis and of the CLI's `--window START..END` (milliseconds).
 
-pub mod ascii;
-mod bins;
-mod build;
-pub mod summary;
-pub mod svg;
+pub mod bins;
+pub mod layout;
+pub mod strip;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::categories::Category;
-use crate::analysis::stages::Stage;
+use crate::vocab::Category;
+use crate::vocab::Stage;
 
-pub use svg::{Layout, Palette, Rgb};
+pub use layout::Layout;
 
 /// A time window, trace nanoseconds, `start < end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,36 +287,6 @@ impl Timeline {
             site: site.cloned(),
         }
     }
-}
-
-/// The ASCII glyph of a category (also used by the report's strips).
-#[must_use]
-pub fn glyph(c: Category) -> char {
-    match c {
-        Category::Attention => 'A',
-        Category::Gemm => 'G',
-        Category::Moe => 'M',
-        Category::Communication => '=',
-        Category::Norm => 'N',
-        Category::Rope => 'R',
-        Category::Activation => 'a',
-        Category::Quantization => 'Q',
-        Category::Sampling => 'S',
-        Category::Memory => '+',
-        Category::Elementwise => '~',
-        Category::Reduction => 'r',
-        Category::Conv => 'C',
-        Category::Embedding => 'E',
-        Category::Ssm => 'L',
-        Category::Metadata => 'i',
-        Category::Other => '*',
-    }
-}
-
-/// The category of a glyph (`None` for `.` and anything else).
-#[must_use]
-pub fn category_of_glyph(ch: char) -> Option<Category> {
-    Category::ALL.into_iter().find(|&c| glyph(c) == ch)
 }
 
 #[cfg(test)]

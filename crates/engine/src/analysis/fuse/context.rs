@@ -5,12 +5,12 @@
 
 use rustc_hash::FxHashMap;
 
-use super::tokens::{Signal, Tokens, demangle_prefix};
+use crate::catalog::tokens::{Signal, Tokens, demangle_prefix};
 use crate::analysis::framework::ServerArgs;
-use crate::analysis::names;
+use crate::names;
 use crate::catalog::fuse::{Dtype, Platform};
-use crate::model::{GpuKind, Sym, Trace};
-use crate::report::fuse::{DtypeEvidence, FuseContext};
+use trace::model::{GpuKind, Sym, Trace};
+use crate::results::fuse::{DtypeEvidence, FuseContext};
 
 /// Kernel-name tokens that show a data type (base names only: template arguments such as
 /// `Fp8KVCacheDataType)0` are enum values, not the type in use).
@@ -204,7 +204,7 @@ mod tests {
           {"ph":"X","cat":"kernel","name":"void vllm::scaled_fp8_quant_kernel_strided<c10::BFloat16, c10::Float8_e4m3fn>(int)","pid":0,"tid":7,"ts":1,"dur":2,"args":{"device":0,"stream":7}},
           {"ph":"X","cat":"kernel","name":"void paged<(vllm::Fp4Thing)0>(int)","pid":0,"tid":7,"ts":4,"dur":2,"args":{"device":0,"stream":7}}
         ]}"#;
-        let trace = crate::load(json).expect("trace");
+        let trace = trace::load(json).expect("trace");
         let c = Context::new(&trace, Some(0), "vllm", None);
         assert_eq!(c.model_texts, ["gpt_oss"]);
         assert_eq!(c.info.tp_size, Some(8));

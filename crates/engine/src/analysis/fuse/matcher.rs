@@ -2,12 +2,12 @@
 //! resolution, and the near-miss note.
 
 use super::context::{Context, kernel_base};
-use super::tokens::Tokens;
+use crate::catalog::tokens::Tokens;
 use crate::catalog::Catalog;
 use crate::catalog::fuse::{MatchMode, Pattern, SignalSet};
-use crate::format;
-use crate::report::fuse::{Confidence, FuseKernel, FuseRow, FuseTable, NearMiss, Similarity};
-use crate::report::{KernelRow, KernelTable};
+use crate::results::share;
+use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseTable, NearMiss, Similarity};
+use crate::results::kernels::{KernelRow, KernelTable};
 
 /// Locations kept per evidence kernel.
 const LOCATIONS_PER_KERNEL: usize = 4;
@@ -162,14 +162,14 @@ fn evaluate(p: &Pattern, hits: &Hits, held: &[Held], rows: &[KernelRow], total: 
         }
     }
     let gpu_ns: i64 = related.iter().filter_map(|(i, _)| rows.get(*i)).map(|r| r.gpu_ns).sum();
-    if gpu_ns <= 0 || (!has_fused && format::share(gpu_ns, total) < p.min_share) {
+    if gpu_ns <= 0 || (!has_fused && share(gpu_ns, total) < p.min_share) {
         return None;
     }
     Some(Found { related, gpu_ns, fused_present: has_fused })
 }
 
 fn fuse_row(p: &Pattern, found: &Found, rows: &[KernelRow], total: i64) -> FuseRow {
-    let share = format::share(found.gpu_ns, total);
+    let share = share(found.gpu_ns, total);
     let kernels = found
         .related
         .iter()
@@ -350,7 +350,7 @@ fn near_miss(
                 idx.sort_unstable();
                 idx.dedup();
                 let ns: i64 = idx.iter().filter_map(|&i| rows.get(i)).map(|r| r.gpu_ns).sum();
-                if format::share(ns, total) < p.min_share {
+                if share(ns, total) < p.min_share {
                     continue;
                 }
                 let s = if undecided.is_empty() { Similarity::Medium } else { Similarity::Low };
@@ -365,7 +365,7 @@ fn near_miss(
             missing,
             undecided: undecided.clone(),
             gpu_ns,
-            share_pct: format::share(gpu_ns, total),
+            share_pct: share(gpu_ns, total),
         };
         // A family one step up from an accepted one (it subsumes it) is the likelier next fusion.
         let extends = p.subsumes.iter().any(|s| accepted_ids.contains(&s.as_str()));

@@ -3,7 +3,7 @@
 //!
 //! Signals match whole tokens of a kernel's demangled base name (never text inside its
 //! template or argument lists), the CPU op around its launch, or the Python frames that
-//! launched it: three separate kinds, never one concatenated haystack ([`tokens`]). Gates
+//! launched it: three separate kinds, never one concatenated haystack ([`crate::catalog::tokens`]). Gates
 //! come from the run ([`context`]): framework, platform, model include/exclude,
 //! tensor-parallel size and data type; a gate that cannot be decided (model or TP size
 //! unknown) stops split-only matches, not a fused kernel that is in the trace.
@@ -18,7 +18,6 @@
 
 pub mod context;
 mod matcher;
-pub mod tokens;
 
 pub use context::Context;
 pub use matcher::{RowFacts, cutoff, match_stage};

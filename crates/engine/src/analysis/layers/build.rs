@@ -4,9 +4,10 @@
 use super::config::{self, layer_type};
 use super::detail::{self, Dims};
 use super::{Layers, Selection, steady};
-use crate::analysis::categories::Category;
-use crate::report::layers::{
-    CategoryKey, ClusterRow, Fact, LAYERS_SCHEMA, LAYERS_VERSION, LayerRow, LayersInput, LayersReport,
+use crate::vocab::Category;
+use crate::results::notes::Note;
+use crate::results::layers::{
+    CategoryKey, ClusterRow, Fact, LayerRow, LayersInput, LayerAnalysis,
     PassDetail, PassRow, ProfileRow, StreamRow,
 };
 
@@ -169,7 +170,7 @@ fn clusters(rows: &[LayerRow], keys: usize) -> Vec<ClusterRow> {
 fn pass_rows(
     l: &Layers<'_>,
     kinds: &[usize],
-    notes: Vec<Vec<crate::report::layers::PassNote>>,
+    notes: Vec<Vec<crate::results::layers::PassNote>>,
 ) -> Vec<PassRow> {
     let s = &l.seq;
     l.passes
@@ -219,7 +220,7 @@ impl LayerSummary {
         layers_start: i64,
         layers_end: i64,
         kind: usize,
-        notes: Vec<crate::report::layers::PassNote>,
+        notes: Vec<crate::results::layers::PassNote>,
         s: &super::sequence::Sequence,
     ) -> PassRow {
         let n = i64::try_from(self.walls.len().max(1)).unwrap_or(1);
@@ -263,7 +264,7 @@ fn auto_columns(keys: &[CategoryKey], rows: &[LayerRow], max: usize) -> Vec<Stri
 
 /// Builds the report.
 #[must_use]
-pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
+pub fn report(l: &Layers<'_>, sel: &Selection) -> LayerAnalysis {
     let trace = l.trace();
     let mut notes = l.notes.clone();
     let config_layers = l.options.config.as_ref().and_then(|c| c.num_hidden_layers);
@@ -280,7 +281,7 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
             let clusters = clusters(&layers, keys.len());
             pass = Some(PassDetail { index: i, layers, clusters });
         } else {
-            notes.push(format!("Pass {i} does not exist (the trace has {} passes).", l.passes.len()));
+            notes.push(Note::NoSuchPass { pass: i, passes: l.passes.len() });
         }
     }
     let columns = if l.profile.columns.is_empty() {
@@ -301,12 +302,12 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
         let n = l.passes.get(pi).map_or(0, |p| p.layers.len());
         layer = detail::layer(l, &dims, pi, li, kind_of(l, li, n), &key_names);
         if layer.is_none() {
-            notes.push(format!("Layer {li} does not exist in pass {pi} ({n} layers)."));
+            notes.push(Note::NoSuchLayer { layer: li, pass: pi, layers: n });
         }
         if let (Some(first), Some(ci)) = (&layer, sel.compare) {
             match detail::layer(l, &dims, pi, ci, kind_of(l, ci, n), &key_names) {
                 Some(other) => compare = Some(detail::compare(first, other)),
-                None => notes.push(format!("Layer {ci} does not exist in pass {pi} ({n} layers).")),
+                None => notes.push(Note::NoSuchLayer { layer: ci, pass: pi, layers: n }),
             }
         }
     }
@@ -321,11 +322,7 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
     if let (Some(n), Some(p)) = (config_layers, detail_index.and_then(|i| l.passes.get(i)))
         && p.layers.len() != n
     {
-        notes.push(format!(
-            "config.json says {n} layers but pass {} has {}: layer types need the two to agree, so only FIRST / LAYER / FINAL are shown.",
-            detail_index.unwrap_or(0),
-            p.layers.len()
-        ));
+        notes.push(Note::LayerCountMismatch { config: n, pass: detail_index.unwrap_or(0), found: p.layers.len() });
     }
     let origin = match (trace.time_span(), trace.meta.profiler_span) {
         (Some((s, _)), Some((p, _))) => s.min(p),
@@ -333,10 +330,7 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
         (None, Some((p, _))) => p,
         (None, None) => 0,
     };
-    LayersReport {
-        schema: LAYERS_SCHEMA.to_owned(),
-        version: LAYERS_VERSION,
-        generator: format!("tracetriage {}", env!("CARGO_PKG_VERSION")),
+    LayerAnalysis {
         input: input(l),
         profile: ProfileRow {
             name: l.profile.name.clone(),
@@ -344,12 +338,12 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayersReport {
             method: l.method,
             anchor: l.anchor.clone(),
             anchor_at: l.anchor_at.label().to_owned(),
-            blocks_per_layer: if l.method == crate::report::layers::Method::Anchors {
+            blocks_per_layer: if l.method == crate::results::layers::Method::Anchors {
                 l.profile.blocks_per_layer
             } else {
                 1
             },
-            half_labels: if l.method == crate::report::layers::Method::Anchors {
+            half_labels: if l.method == crate::results::layers::Method::Anchors {
                 l.profile.half_labels.clone()
             } else {
                 vec!["full".to_owned()]

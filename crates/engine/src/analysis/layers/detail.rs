@@ -5,9 +5,9 @@
 use rustc_hash::FxHashMap;
 
 use super::{Layer, Layers};
-use crate::analysis::names;
-use crate::model::{NO_ID, Sym, Trace};
-use crate::report::layers::{CategorySum, LayerCompare, LayerDetail, LayerKernel};
+use crate::names;
+use trace::model::{NO_ID, Sym, Trace};
+use crate::results::layers::{CategorySum, LayerCompare, LayerDetail, LayerKernel};
 
 /// `Input Dims` lookups: External id → dims, correlation → the launch's External id.
 pub struct Dims {
@@ -107,7 +107,7 @@ pub fn layer(
     let layer = p.layers.get(index)?;
     let s = &l.seq;
     let trace = l.trace();
-    let labels: Vec<String> = if l.method == crate::report::layers::Method::Anchors {
+    let labels: Vec<String> = if l.method == crate::results::layers::Method::Anchors {
         l.profile.half_labels.clone()
     } else {
         vec!["full".to_owned()]
@@ -141,7 +141,7 @@ pub fn layer(
             key,
             start_ns: ks,
             dur_ns: dur,
-            share_pct: crate::format::share(dur, sum),
+            share_pct: crate::results::share(dur, sum),
             input_dims: dims.of_row(trace, i),
             stream: s.stream,
         });

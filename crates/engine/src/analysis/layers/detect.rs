@@ -7,12 +7,12 @@ use rustc_hash::FxHashMap;
 use super::segments::{self, Segment};
 use super::sequence::{self, Sequence};
 use super::{Layer, Layers, Options, Pass, anchors, period};
-use crate::analysis::categories::CategoryRules;
-use crate::analysis::kernels::primary_device;
+use crate::catalog::categories::CategoryRules;
+use crate::analysis::split::primary_device;
 use crate::catalog::profiles::{AnchorAt, Profile, Profiles};
-use crate::format;
-use crate::model::{GpuKind, Sym, Trace};
-use crate::report::layers::Method;
+use crate::results::notes::Note;
+use trace::model::{GpuKind, Sym, Trace};
+use crate::results::layers::Method;
 
 /// A pass found in one segment, in segment-local kernel indices.
 #[derive(Clone, Debug)]
@@ -68,15 +68,15 @@ fn choose_profile<'a>(
     names: &Sequence,
     options: &Options,
     profiles: &'a Profiles,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<(&'a Profile, &'static str)> {
     if let Some(name) = &options.profile {
         match profiles.get(name) {
             Some(p) => return Some((p, "--profile")),
-            None => notes.push(format!(
-                "Unknown profile `{name}` (known: {}); chose one as if none was given.",
-                profiles.names().join(", ")
-            )),
+            None => notes.push(Note::UnknownProfile {
+                name: name.clone(),
+                known: profiles.names().iter().map(|n| (*n).to_owned()).collect(),
+            }),
         }
     }
     if let Some(cfg) = &options.config {
@@ -105,7 +105,7 @@ pub fn run<'a>(
     profiles: &'a Profiles,
     rules: &CategoryRules,
 ) -> Layers<'a> {
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
     let loads = sequence::stream_loads(trace);
     let device = options.device.or_else(|| primary_device(trace).0);
     let stream = options.stream.or_else(|| loads.iter().find(|l| Some(l.device) == device).map(|l| l.stream));
@@ -124,10 +124,9 @@ pub fn run<'a>(
         _ => Sequence::default(),
     };
     if seq.is_empty() {
-        notes.push(match (device, stream, options.device, options.stream) {
-            (_, _, Some(d), Some(s)) => format!("Device {d} has no kernels on stream {s}."),
-            (_, _, Some(d), None) => format!("Device {d} has no kernels."),
-            _ => "The trace has no GPU kernels.".to_owned(),
+        notes.push(match (options.device, options.stream) {
+            (Some(d), s) => Note::NoKernels { device: Some(d), stream: s },
+            (None, _) => Note::NoKernels { device: None, stream: None },
         });
     }
     let config_layers = options.config.as_ref().and_then(|c| c.num_hidden_layers);
@@ -149,20 +148,14 @@ pub fn run<'a>(
     }
     let (segs, outside) = segments::split(trace, &seq, options.path_stage);
     if outside > 0 {
-        notes.push(format!(
-            "{} kernels of stream {} ran outside every step annotation and belong to no pass.",
-            format::count(outside as u64),
-            seq.stream
-        ));
+        notes.push(Note::OutsideSteps { kernels: outside as u64, stream: seq.stream });
     }
     let mut passes = find(trace, &seq, &segs, &finder);
     if passes.is_empty() && finder.method == Method::Automatic && !seq.is_empty() {
         // The seed's automatic anchor: the first listed name in at least 4 kernels.
         let fallback = profile.auto_anchors.iter().find(|a| count_containing(trace, &seq, a) >= 4).cloned();
         if let Some(a) = fallback {
-            notes.push(format!(
-                "No repeating kernel sequence was found; layers are split at the anchor `{a}`."
-            ));
+            notes.push(Note::AnchorFallback { anchor: a.clone() });
             finder.method = Method::Anchors;
             finder.anchor = Some(a);
             finder.anchor_at = AnchorAt::Start;
@@ -172,20 +165,17 @@ pub fn run<'a>(
     }
     if passes.is_empty() && !seq.is_empty() {
         notes.push(match (&finder.method, &finder.anchor) {
-            (Method::Anchors, Some(a)) => format!(
-                "No layers: the anchor `{a}` names {} kernels of stream {} (it is a case-sensitive part of the kernel name).",
-                format::count(count_containing(trace, &seq, a) as u64),
-                seq.stream
-            ),
-            _ => "No layers: no pass shows a kernel sequence repeating at least twice; try --anchor-kernel with a kernel that runs once per layer.".to_owned(),
+            (Method::Anchors, Some(a)) => Note::NoLayersAtAnchor {
+                anchor: a.clone(),
+                kernels: count_containing(trace, &seq, a) as u64,
+                stream: seq.stream,
+            },
+            _ => Note::NoRepeatingSequence,
         });
     }
     let windowless = segs.iter().any(|s| !s.windowed);
     if windowless && !passes.is_empty() {
-        notes.push(
-            "The trace has no step annotations: a pass is a run of consecutive layers (kernels before and after a run are not counted)."
-                .to_owned(),
-        );
+        notes.push(Note::NoStepAnnotations);
     }
     Layers {
         trace,
@@ -208,9 +198,9 @@ fn empty_builtin<'a>(
     trace: &'a Trace,
     options: &Options,
     loads: Vec<sequence::StreamLoad>,
-    mut notes: Vec<String>,
+    mut notes: Vec<Note>,
 ) -> Layers<'a> {
-    notes.push("No model profile is available; the built-in fallback is shown.".to_owned());
+    notes.push(Note::NoProfile);
     let profile = Profiles::builtin().fallback().expect("the embedded profiles have a fallback (tested)");
     Layers {
         trace,

@@ -7,7 +7,7 @@
 //! each pass into layers: at anchor kernels when a model profile (`catalog/profiles.toml`)
 //! or `--anchor-kernel` gives one, else automatically from the repeating kernel-name
 //! sequence of a layer ([`period`]). [`Layers::report`] turns that into the serialisable
-//! [`LayersReport`]: the all-passes summary with cold-start / steady-state notes, one
+//! [`LayerAnalysis`]: the all-passes summary with cold-start / steady-state notes, one
 //! pass's layers with per-category times, layer-type clusters, one layer's kernels and a
 //! comparison of two layers.
 //!
@@ -30,12 +30,13 @@ mod steady;
 
 pub use config::{ConfigError, ModelConfig};
 
-use crate::analysis::categories::CategoryRules;
-use crate::analysis::stages::Stage;
+use crate::catalog::categories::CategoryRules;
+use crate::vocab::Stage;
 use crate::catalog::Catalog;
 use crate::catalog::profiles::{AnchorAt, Profile, Profiles};
-use crate::model::Trace;
-use crate::report::layers::{LayersReport, Method};
+use trace::model::Trace;
+use crate::results::layers::{LayerAnalysis, Method};
+use crate::results::notes::Note;
 
 /// What to analyse and how.
 #[derive(Clone, Debug, Default)]
@@ -150,7 +151,7 @@ pub struct Layers<'a> {
     /// The passes, in time order.
     pub passes: Vec<Pass>,
     /// Things the reader should know.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Analyses `trace` with the built-in profiles and categories.
@@ -209,7 +210,7 @@ impl Layers<'_> {
 
     /// The report for a selection (parts that do not exist are left out with a note).
     #[must_use]
-    pub fn report(&self, sel: &Selection) -> LayersReport {
+    pub fn report(&self, sel: &Selection) -> LayerAnalysis {
         build::report(self, sel)
     }
 }

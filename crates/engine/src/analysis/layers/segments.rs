@@ -8,8 +8,9 @@
 use rustc_hash::FxHashMap;
 
 use super::sequence::Sequence;
-use crate::analysis::stages::{Stage, Window, Windows, stage_from_annotation};
-use crate::model::{Key, NO_ID, Trace, TrackId};
+use crate::analysis::stages::{Window, Windows, stage_from_annotation};
+use trace::model::{Key, NO_ID, Trace, TrackId};
+use crate::vocab::Stage;
 
 /// Kernels of one step (or of the whole stream).
 #[derive(Clone, Debug, PartialEq, Eq)]

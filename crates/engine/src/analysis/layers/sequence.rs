@@ -4,10 +4,11 @@
 
 use rustc_hash::FxHashMap;
 
-use super::super::categories::{Category, CategoryRules};
-use super::super::names;
+use crate::catalog::categories::CategoryRules;
+use crate::names;
 use crate::catalog::profiles::Profile;
-use crate::model::{GpuKind, Sym, Trace};
+use trace::model::{GpuKind, Sym, Trace};
+use crate::vocab::Category;
 
 /// A category key of the layer tables.
 #[derive(Clone, Debug, PartialEq, Eq)]

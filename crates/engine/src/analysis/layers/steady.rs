@@ -10,8 +10,8 @@
 //! band is a cold start.
 
 use super::{Layers, Pass};
-use crate::analysis::stages::Stage;
-use crate::report::layers::PassNote;
+use crate::vocab::Stage;
+use crate::results::layers::PassNote;
 
 /// The kind number of every pass (first-seen order).
 #[must_use]

@@ -8,10 +8,10 @@
 use rustc_hash::FxHashMap;
 
 use crate::analysis::attribution::Attribution;
-use crate::analysis::kernels::StageOps;
-use crate::analysis::names;
-use crate::analysis::stages::Stage;
-use crate::model::{Sym, Trace};
+use crate::analysis::split::StageOps;
+use crate::names;
+use crate::vocab::Stage;
+use trace::model::{Sym, Trace};
 
 /// Identity tiers, strictest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,10 +12,10 @@ use rustc_hash::FxHashMap;
 use super::index::{Candidate, Index, Keys, Tier};
 use super::{MatchKind, Via};
 use crate::analysis::attribution::{Attribution, Site};
-use crate::analysis::kernels::StageOps;
-use crate::analysis::stages::Stage;
-use crate::model::{Sym, Trace};
-use crate::report::Coverage;
+use crate::analysis::split::StageOps;
+use crate::vocab::Stage;
+use trace::model::{Sym, Trace};
+use crate::results::kernels::Coverage;
 
 /// Where the mapping looks, in order.
 #[derive(Clone, Copy, Default)]

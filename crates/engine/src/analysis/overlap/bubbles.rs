@@ -9,9 +9,9 @@
 
 use super::StageOverlap;
 use crate::analysis::attribution::{Attribution, NONE};
-use crate::analysis::kernels::StageOps;
-use crate::model::{RuntimeKind, Sym, Trace, TrackId};
-use crate::report::overlap::{BubbleCause, BubbleGap, Bubbles, CauseShare};
+use crate::analysis::split::StageOps;
+use trace::model::{RuntimeKind, Sym, Trace, TrackId};
+use crate::results::overlap::{BubbleCause, BubbleGap, Bubbles, CauseShare};
 
 /// Bubbles of a stage plus the Python location the CPU reached late most often.
 pub struct Classified {
@@ -325,10 +325,11 @@ impl Pieces {
 #[cfg(test)]
 mod tests {
     use crate::Catalog;
-    use crate::analysis::kernels::{self, NameCache};
+    use crate::analysis::kernels::NameCache;
+    use crate::analysis::split;
     use crate::analysis::stages::Windows;
     use crate::analysis::{attribution, overlap};
-    use crate::report::overlap::BubbleCause;
+    use crate::results::overlap::BubbleCause;
 
     #[test]
     fn pieces_answer_as_a_binary_search_does_in_any_order() {
@@ -350,10 +351,10 @@ mod tests {
         }
     }
 
-    fn bubbles(json: &str) -> crate::report::overlap::Bubbles {
-        let trace = crate::load(json.as_bytes()).expect("trace");
+    fn bubbles(json: &str) -> crate::results::overlap::Bubbles {
+        let trace = trace::load(json.as_bytes()).expect("trace");
         let a = attribution::attribute(&trace);
-        let groups = kernels::split(&trace, &a, Some(0), None);
+        let groups = split::split(&trace, &a, Some(0), None);
         let mut cache = NameCache::new(&Catalog::builtin().categories);
         let group = groups.first().expect("stage");
         overlap::table(&trace, &a, &mut cache, group, &Windows::of(&trace), 1.0).bubbles

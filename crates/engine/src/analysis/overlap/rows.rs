@@ -5,11 +5,12 @@
 
 use super::{Family, StageOverlap};
 use crate::analysis::attribution::{Attribution, NONE};
-use crate::analysis::categories::Category;
-use crate::analysis::kernels::{NameCache, StageOps};
+use crate::vocab::Category;
+use crate::analysis::kernels::NameCache;
+use crate::analysis::split::StageOps;
 use crate::analysis::mapping::{Origin, Sources, Via};
-use crate::model::{GpuKind, RuntimeKind, Sym, Trace};
-use crate::report::overlap::{
+use trace::model::{GpuKind, RuntimeKind, Sym, Trace};
+use crate::results::overlap::{
     Copies, CopyDirection, DepRisk, OverlapRow, OverlapTable, Recommendation, SyncCause, Verdict, Waiting,
 };
 
@@ -79,7 +80,7 @@ fn ratio(part: i64, whole: i64) -> f64 {
 /// Selects, ranks and fills the rows.
 pub fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
     let busy = ctx.st.sweep.busy;
-    let share = |f: &Family| crate::format::share(f.total_ns, busy);
+    let share = |f: &Family| crate::results::share(f.total_ns, busy);
     // Headroom: mostly exposed. Non-compute by weighted exposed time, then compute.
     let mut headroom: Vec<&Family> = ctx
         .st
@@ -124,7 +125,7 @@ pub fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
             f.category == Category::Communication
                 && f.total_ns >= MIN_TOTAL_NS
                 && ratio(f.exposed_ns(), f.total_ns) < 0.45
-                && crate::format::share(f.exposed_ns(), busy) >= ctx.min_share_pct
+                && crate::results::share(f.exposed_ns(), busy) >= ctx.min_share_pct
         })
         .collect();
     partly.sort_by(|a, b| b.exposed_ns().cmp(&a.exposed_ns()).then(a.first.cmp(&b.first)));
@@ -275,7 +276,7 @@ const WEIGHT_SCALE: i128 = 1 << 20;
 /// A collective whose exposed time is a large share of the stage, or whose longest launch
 /// dwarfs its median, is most likely waiting for the slowest rank inside the kernel.
 fn waiting(ctx: &Ctx<'_, '_>, f: &Family) -> Option<Waiting> {
-    let share_pct = crate::format::share(f.exposed_ns(), ctx.st.sweep.busy);
+    let share_pct = crate::results::share(f.exposed_ns(), ctx.st.sweep.busy);
     if share_pct < 5.0 {
         return None;
     }
@@ -370,12 +371,12 @@ fn sync_after(trace: &Trace, r: u32, order: &core::cell::OnceCell<Vec<(u32, i64,
 
 /// The row for idle gaps inside the stage's steps, when they reach the cutoff.
 fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
-    use crate::report::overlap::BubbleCause as C;
+    use crate::results::overlap::BubbleCause as C;
     let b = &out.bubbles;
     if b.idle_ns <= 0 {
         return None;
     }
-    let share_pct = crate::format::share(b.idle_ns, out.sweep.span_ns);
+    let share_pct = crate::results::share(b.idle_ns, out.sweep.span_ns);
     // Idle time under the cutoff is not a row (nor a "hidden row": it is no GPU time).
     if share_pct < ctx.min_share_pct {
         return None;

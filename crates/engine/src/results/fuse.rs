@@ -1,0 +1,175 @@
+//! A stage's fuse-pattern table: which known fused-kernel families the stage already
+//! uses, which it runs split although its framework has the fused path, and which
+//! in-flight work would apply (rows from [`crate::analysis::fuse`]), plus at most one
+//! near-miss for a family that came close.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::fuse::{Dtype, Origin, Platform};
+
+/// How sure a row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The fused path's own kernels are in the trace, or the split family takes at least
+    /// the pattern's `likely_share`.
+    Confirmed,
+    /// Split kernels of the family, below `likely_share`.
+    Candidate,
+}
+
+impl Confidence {
+    /// `Confirmed` / `Candidate`.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "Confirmed",
+            Confidence::Candidate => "Candidate",
+        }
+    }
+}
+
+/// How close a near miss came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Similarity {
+    /// Every split group (three or more) matched; only a gate could not be decided (model
+    /// or TP size unknown).
+    High,
+    /// Every split group matched (fewer than three) with an undecided gate, or every split
+    /// group but one matched (three or more groups) and the gates hold.
+    Medium,
+    /// Every split group but one matched, and a gate could not be decided.
+    Low,
+}
+
+impl Similarity {
+    /// `high`, `medium`, `low`.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Similarity::High => "high",
+            Similarity::Medium => "medium",
+            Similarity::Low => "low",
+        }
+    }
+}
+
+/// A data type the run shows, and what showed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DtypeEvidence {
+    /// `fp8`, `fp4` or `int8`.
+    pub dtype: Dtype,
+    /// `kernel <name>` or `model <name>`.
+    pub evidence: String,
+}
+
+/// What the gates were checked against.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FuseContext {
+    /// Framework id (`unknown`: framework-specific patterns were not checked).
+    pub framework: String,
+    /// Model name, or the model files seen on the Python stacks.
+    pub model: Option<String>,
+    /// Where `model` came from.
+    pub model_source: Option<String>,
+    /// Tensor-parallel size.
+    pub tp_size: Option<i64>,
+    /// Where `tp_size` came from (`server_args.json`, `distributedInfo.world_size`).
+    pub tp_source: Option<String>,
+    /// GPU platform, when known.
+    pub platform: Option<Platform>,
+    /// Low-precision data types in the run.
+    pub dtypes: Vec<DtypeEvidence>,
+}
+
+/// One kernel row of a fuse row's family.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FuseKernel {
+    /// Canonical kernel name (the kernel table's row key).
+    pub name: String,
+    /// Its GPU time in the stage, ns.
+    pub gpu_ns: i64,
+    /// Its share of the stage's kernel time, %.
+    pub share_pct: f64,
+    /// `fused` (a fused-path signal matched) or the split group's name.
+    pub role: String,
+    /// Python locations that launched it (`path:line function`), most GPU time first.
+    pub locations: Vec<String>,
+}
+
+/// One accepted fuse pattern.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FuseRow {
+    /// Catalog id (look it up with `Catalog::entry`).
+    pub id: String,
+    /// Display name.
+    pub pattern: String,
+    /// Mainline, upstream or in-flight.
+    pub origin: Origin,
+    /// The pull request (`owner/repo#N`), for in-flight and PR-backed patterns.
+    pub pr: Option<String>,
+    /// Confirmed or Candidate.
+    pub confidence: Confidence,
+    /// Whether the fused path itself is in the trace (else only split kernels matched).
+    pub fused_present: bool,
+    /// Σ GPU time of the related kernel rows, ns.
+    pub gpu_ns: i64,
+    /// Its share of the stage's kernel time, %.
+    pub share_pct: f64,
+    /// The related kernel rows: fused-path rows first, then each split group's.
+    pub kernels: Vec<FuseKernel>,
+    /// Candidate source paths of the fused path.
+    pub paths: Vec<String>,
+    /// The catalog's one-line rationale.
+    pub rationale: String,
+    /// Reference entries about the same family.
+    pub refs: Vec<String>,
+}
+
+/// A catalog family that came close without matching.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NearMiss {
+    /// Catalog id.
+    pub id: String,
+    /// Display name.
+    pub pattern: String,
+    /// How close, computed from which signal groups matched and which gates were undecided.
+    pub similarity: Similarity,
+    /// Signal groups that matched (`fused path` or split-group names).
+    pub matched: Vec<String>,
+    /// Split groups with no matching kernel.
+    pub missing: Vec<String>,
+    /// Gates that could not be decided, as sentences (`the model is unknown; the pattern is for qwen3 models`).
+    pub undecided: Vec<String>,
+    /// Σ GPU time of the kernels that matched, ns.
+    pub gpu_ns: i64,
+    /// Its share of the stage's kernel time, %.
+    pub share_pct: f64,
+}
+
+/// A stage's fuse-pattern table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FuseTable {
+    /// Whether the matcher ran for this stage.
+    pub computed: bool,
+    /// What the gates read.
+    #[serde(default)]
+    pub context: FuseContext,
+    /// Accepted patterns at or above the share cutoff, in acceptance order (priority,
+    /// span, rows covered, GPU time, catalog order).
+    #[serde(default)]
+    pub rows: Vec<FuseRow>,
+    /// Accepted patterns below the cutoff (not listed).
+    #[serde(default)]
+    pub hidden_rows: u64,
+    /// Their GPU time, ns.
+    #[serde(default)]
+    pub hidden_ns: i64,
+    /// Patterns the gates let through for this stage.
+    #[serde(default)]
+    pub patterns_checked: u64,
+    /// The closest family that did not match, if any came close.
+    #[serde(default)]
+    pub near_miss: Option<NearMiss>,
+}

@@ -1,0 +1,79 @@
+//! Markdown rendering, structured like the seed tool's output (`Triage View`, `Mode:`,
+//! `Framework:`, `Input traces:`, `Model:`, `Kernel Table`, `##### <stage>` sections).
+
+use crate::Report;
+use crate::triage::StageReport;
+use crate::table::Table;
+use crate::view;
+
+/// One table per stage, with `#####` headings when the report has stages.
+fn push_stage_tables(
+    out: &mut Vec<String>,
+    r: &Report,
+    headings: bool,
+    table: impl Fn(&StageReport) -> Table,
+) {
+    for (i, stage) in r.stages.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        if headings {
+            out.push(format!("##### {}", stage.label));
+        }
+        table(stage).push_markdown(out);
+    }
+}
+
+/// The whole report as markdown.
+#[must_use]
+pub fn render(r: &Report) -> String {
+    let mut out: Vec<String> = vec!["Triage View".to_owned()];
+    for (label, value) in view::header(r) {
+        out.push(format!("{label}: {value}"));
+    }
+    out.push(String::new());
+    out.push("Kernel Table".to_owned());
+    let headings =
+        !(r.stages.len() == 1 && r.stages.iter().all(|s| s.stage == engine::vocab::Stage::All));
+    if r.stages.is_empty() {
+        out.push("No GPU activity in this trace.".to_owned());
+    }
+    for (i, stage) in r.stages.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        if headings {
+            out.push(format!("##### {}", stage.label));
+        }
+        out.push(view::stage_summary(&stage.summary));
+        if let Some(line) = view::coverage_line(&stage.coverage, r.mode) {
+            out.push(line);
+        }
+        out.push(String::new());
+        view::kernel_table(stage, r.min_share_pct).push_markdown(&mut out);
+    }
+    out.push(String::new());
+    out.push("Overlap Opportunity Table".to_owned());
+    push_stage_tables(&mut out, r, headings, |s| crate::overlap::table(&s.overlap, r.min_share_pct));
+    out.push(String::new());
+    out.push("Fuse Opportunity Table".to_owned());
+    push_stage_tables(&mut out, r, headings, |s| crate::fuse::table(&s.fuse, r.min_share_pct));
+    if !r.notes.is_empty() {
+        out.push(String::new());
+        out.push("Notes".to_owned());
+        for n in &r.notes {
+            out.push(format!("- {n}"));
+        }
+    }
+    let warnings: Vec<_> = r.diagnostics.iter().filter(|d| d.severity == "warning").collect();
+    if !warnings.is_empty() {
+        out.push(String::new());
+        out.push("Diagnostics".to_owned());
+        let mut warn_only = r.clone();
+        warn_only.diagnostics.retain(|d| d.severity == "warning");
+        view::diagnostics_table(&warn_only).push_markdown(&mut out);
+    }
+    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+    text.push('\n');
+    text
+}

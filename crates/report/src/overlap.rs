@@ -1,0 +1,189 @@
+//! The overlap-opportunity table of a stage: what sits exposed on the GPU's critical path
+//! (communication no compute hides, copies, idle gaps) and what could be hidden by overlap
+//! or removed by fusion, plus the stage's sweep figures, its idle-gap (bubble) breakdown
+//! and a compact timeline strip of its busiest step.
+//!
+//! Filled by [`engine::analysis::overlap`]; rendered by [`table`] for every front end. The
+//! JSON form is documented in `docs/report-json.md` ("overlap").
+
+pub use engine::results::overlap::*;
+
+use crate::table::{Align, Cell, Column, Table};
+use engine::vocab::Category;
+use crate::format;
+
+const COLUMNS: [(&str, Align); 8] = [
+    ("Priority", Align::Left),
+    ("Verdict", Align::Left),
+    ("Kernel", Align::Left),
+    ("Python scope", Align::Left),
+    ("Formal signal", Align::Left),
+    ("Dep risk", Align::Left),
+    ("Recommendation", Align::Left),
+    ("Evidence", Align::Left),
+];
+
+/// The seed's signal text: `12.5 us, share 3.4%, excl 80.0% / hid 20.0%`.
+fn signal(row: &OverlapRow, busy_ns: i64) -> String {
+    if row.verdict == Verdict::Bubbles {
+        return format!(
+            "{} us idle, {} of wall, {} gaps; GPU busy {} us",
+            format::us1(row.total_ns),
+            format::pct(row.share_pct),
+            format::count(row.launches),
+            format::us1(busy_ns)
+        );
+    }
+    format!(
+        "{} us, share {}, excl {} / hid {}",
+        format::us1(row.total_ns),
+        format::pct(row.share_pct),
+        format::pct(format::share(row.exclusive_ns, row.total_ns)),
+        format::pct(format::share(row.hidden_ns, row.total_ns))
+    )
+}
+
+/// The evidence lines of a row: what makes it actionable.
+fn evidence(row: &OverlapRow, bubbles: &Bubbles) -> Vec<String> {
+    let mut lines = Vec::new();
+    match row.category {
+        Some(Category::Communication) => lines.push(format!(
+            "exposed {}: no compute on another stream for {} of its time",
+            format::ms(row.exposed_ns),
+            format::pct(format::share(row.exposed_ns, row.total_ns))
+        )),
+        Some(_) if row.verdict == Verdict::Headroom => lines.push(format!(
+            "exposed {}: nothing else ran for {} of its time",
+            format::ms(row.exposed_ns),
+            format::pct(format::share(row.exposed_ns, row.total_ns))
+        )),
+        Some(_) => lines.push(format!(
+            "hidden {}, {} of it behind compute",
+            format::ms(row.hidden_ns),
+            format::pct(format::share(row.hidden_by_compute_ns, row.hidden_ns))
+        )),
+        None => {}
+    }
+    if let Some(w) = &row.waiting {
+        lines.push(format!(
+            "exposed for {} of GPU busy time, longest launch {} vs median {}: likely waiting for peer ranks inside the collective; load all ranks of the capture to see the skew",
+            format::pct(w.share_pct),
+            format::duration_ns(w.max_ns),
+            format::duration_ns(w.median_ns)
+        ));
+    }
+    if let Some(c) = &row.copies {
+        let dirs: Vec<String> =
+            c.directions.iter().map(|d| format!("{} ×{}", d.direction, format::count(d.launches))).collect();
+        if !dirs.is_empty() {
+            lines.push(dirs.join(", "));
+        }
+        for s in c.syncs.iter().take(2) {
+            lines.push(format!("forced by {} at {} (×{})", s.api, s.location, format::count(s.copies)));
+        }
+    }
+    if row.verdict == Verdict::Bubbles {
+        let parts: Vec<String> = bubbles
+            .causes
+            .iter()
+            .filter(|c| c.ns > 0)
+            .map(|c| format!("{} {}", c.cause.label(), format::pct(format::share(c.ns, bubbles.idle_ns))))
+            .collect();
+        if !parts.is_empty() {
+            lines.push(parts.join(", "));
+        }
+        if let Some(g) = bubbles.largest.first() {
+            lines.push(format!("longest gap {} ({})", format::duration_ns(g.dur_ns), g.cause.label()));
+        }
+    }
+    lines
+}
+
+/// One line of stage-wide sweep figures, shown under the table.
+#[must_use]
+pub fn sweep_line(o: &OverlapTable) -> String {
+    let s = &o.sweep;
+    let mut parts = vec![format!(
+        "Sweep: GPU busy {} on {} stream{} (up to {} at once), overlapped {} ({} of busy), idle {} inside steps",
+        format::ms(s.busy_ns),
+        format::count(u64::from(s.streams)),
+        if s.streams == 1 { "" } else { "s" },
+        format::count(u64::from(s.max_concurrent_streams)),
+        format::ms(s.overlap_ns),
+        format::pct(format::share(s.overlap_ns, s.busy_ns)),
+        format::ms(s.idle_ns)
+    )];
+    if s.comm_ns > 0 {
+        parts.push(format!(
+            "communication {} ({} exposed)",
+            format::ms(s.comm_ns),
+            format::ms(s.exposed_comm_ns)
+        ));
+    }
+    if s.copy_ns > 0 {
+        parts.push(format!(
+            "copies/fills {} ({} exposed)",
+            format::ms(s.copy_ns),
+            format::ms(s.exposed_copy_ns)
+        ));
+    }
+    parts.join(" · ")
+}
+
+/// The presentation table of a stage's overlap rows.
+#[must_use]
+pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
+    let columns = COLUMNS.iter().map(|&(label, align)| Column { label, align }).collect();
+    let rows = overlap
+        .rows
+        .iter()
+        .map(|row| {
+            let mut scope = row.python_scope.clone();
+            if row.via.is_mapped() {
+                scope.push_str(&format!(" [{}]", super::view::via_tag(row.via, None)));
+            } else if row.graph {
+                scope.push_str(" [graph]");
+            }
+            vec![
+                Cell { sort: Some(f64::from(row.priority)), ..Cell::text(format!("P{}", row.priority)) },
+                Cell::text(row.verdict.label()),
+                Cell::text(row.kernel.clone()),
+                Cell::text(scope),
+                Cell {
+                    sort: Some(row.exposed_ns as f64),
+                    bar: Some(row.share_pct),
+                    ..Cell::text(signal(row, overlap.sweep.busy_ns))
+                },
+                Cell::text(row.dep_risk.label()),
+                Cell::text(row.recommendation.label()),
+                Cell { lines: evidence(row, &overlap.bubbles), sort: None, bar: None, raw: None },
+            ]
+        })
+        .collect();
+    let empty = if !overlap.computed {
+        "Overlap analysis did not run for this stage.".to_owned()
+    } else if overlap.hidden_rows > 0 {
+        format!(
+            "No exposed or overlapped kernel family, and no idle time, reaches {} share.",
+            format::pct(min_share_pct)
+        )
+    } else {
+        "Nothing to report: no kernel family is mostly exposed or mostly hidden, and the GPU has no idle time inside steps."
+            .to_owned()
+    };
+    let mut footer = Vec::new();
+    if overlap.computed {
+        footer.push(sweep_line(overlap));
+    }
+    if overlap.hidden_rows > 0 {
+        footer.push(format!(
+            "{} more candidate row{} below the {} share cutoff: {} ({} of GPU busy time)",
+            format::count(overlap.hidden_rows),
+            if overlap.hidden_rows == 1 { "" } else { "s" },
+            format::pct(min_share_pct),
+            format::ms(overlap.hidden_ns),
+            format::pct(format::share(overlap.hidden_ns, overlap.sweep.busy_ns))
+        ));
+    }
+    Table { columns, rows, empty, footer: (!footer.is_empty()).then(|| footer.join(" · ")) }
+}

@@ -1,0 +1,260 @@
+//! The report's presentation: its header, stage lines and kernel and diagnostics tables as
+//! display text, once, for every front end. Markdown, CSV and the browser render these
+//! [`Table`]s; none of them formats a number itself.
+
+use crate::triage::{Coverage, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary};
+use engine::vocab::{MatchKind, Via};
+use crate::format;
+use crate::table::{Cell, Column, Table};
+
+/// The header block: `(label, value)` lines in display order.
+#[must_use]
+pub fn header(r: &Report) -> Vec<(&'static str, String)> {
+    let mut lines = vec![("Mode", r.mode.label().to_owned())];
+    let fw = |f: &FrameworkInfo| {
+        if f.id == "unknown" {
+            "unknown (no SGLang, vLLM, TensorRT-LLM or TokenSpeed evidence in the trace)".to_owned()
+        } else {
+            format!("{} (from {})", f.label, f.source)
+        }
+    };
+    match &r.mapping_framework {
+        Some(m) if m.id != r.framework.id => {
+            lines.push(("Mapping framework", fw(m)));
+            lines.push(("Formal framework", fw(&r.framework)));
+        }
+        _ => lines.push(("Framework", fw(&r.framework))),
+    }
+    let paths = |role: &str| -> String {
+        r.inputs.iter().filter(|i| i.role == role).map(|i| i.path.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    if r.mode == Mode::MappingFormal {
+        lines.push(("Mapping traces", paths("mapping")));
+        lines.push(("Formal traces", paths("formal")));
+    } else {
+        let traces: Vec<&str> = r.inputs.iter().map(|i| i.path.as_str()).collect();
+        lines.push(("Input traces", traces.join(", ")));
+    }
+    if let Some(model) = &r.model {
+        lines.push(("Model", model.clone()));
+    }
+    let mut gpus: Vec<String> = Vec::new();
+    for i in &r.inputs {
+        let mut s = i.gpu.clone().filter(|g| !g.is_empty()).unwrap_or_else(|| "unknown GPU".to_owned());
+        if let Some(d) = i.device {
+            s.push_str(&format!(" (device {d})"));
+        }
+        match (i.rank, i.world_size) {
+            (Some(rank), Some(world)) => s.push_str(&format!(", rank {rank} of {world}")),
+            (Some(rank), None) => s.push_str(&format!(", rank {rank}")),
+            _ => {}
+        }
+        if !gpus.contains(&s) {
+            gpus.push(s);
+        }
+    }
+    if !gpus.is_empty() {
+        lines.push(("GPU", gpus.join("; ")));
+    }
+    lines
+}
+
+/// One line of headline figures for a stage.
+#[must_use]
+pub fn stage_summary(s: &StageSummary) -> String {
+    let mut parts = vec![
+        format!(
+            "GPU busy {} of {} wall ({} utilization)",
+            format::ms(s.busy_ns),
+            format::ms(s.span_ns),
+            format::pct(s.utilization_pct)
+        ),
+        format!("Σ kernel time {}", format::ms(s.kernel_ns)),
+        format!("{} launches", format::count(s.launches)),
+    ];
+    if s.graph_replay_ns > 0 {
+        parts.push(format!("{} graph-replayed", format::pct(format::share(s.graph_replay_ns, s.kernel_ns))));
+    }
+    if s.steps > 0 {
+        parts.push(format!("{} step{}", format::count(s.steps), if s.steps == 1 { "" } else { "s" }));
+    }
+    parts.join(" · ")
+}
+
+/// The bracketed tag of a mapped location: `mapped`, `self-mapped`, with the match kind
+/// when it is not exact (`self-mapped, normalised name`, `mapped, ambiguous`).
+#[must_use]
+pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
+    let base = match via {
+        Via::Mapping => "mapped",
+        Via::SelfMapping => "self-mapped",
+        Via::GraphLaunch => "graph",
+        Via::Direct | Via::None => "",
+    };
+    match matched {
+        Some(MatchKind::Normalised) => format!("{base}, normalised name"),
+        Some(MatchKind::Ambiguous) => format!("{base}, ambiguous"),
+        _ => base.to_owned(),
+    }
+}
+
+/// The attribution line of a stage: how much of its GPU time has a Python location, and
+/// how (`None` for reports without coverage figures or without GPU time).
+#[must_use]
+pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
+    if !c.computed || c.total_ns <= 0 {
+        return None;
+    }
+    let pct = |ns: i64| format::pct(format::share(ns, c.total_ns));
+    let mut parts = vec![
+        format!("direct {}", pct(c.direct_ns)),
+        format!("through graph launch {}", pct(c.graph_launch_ns)),
+    ];
+    if mode == Mode::MappingFormal || c.mapping_ns > 0 {
+        parts.push(format!("through mapping {}", pct(c.mapping_ns)));
+    }
+    if mode == Mode::SingleTrace || c.self_mapping_ns > 0 {
+        parts.push(format!("through self-mapping {}", pct(c.self_mapping_ns)));
+    }
+    parts.push(format!("unattributed {}", pct(c.unattributed_ns)));
+    let mut line = format!("Python attribution of GPU time: {}", parts.join(" · "));
+    let mapped = c.mapping_ns + c.self_mapping_ns;
+    if mapped > 0 {
+        let mut kinds = Vec::new();
+        for (ns, label) in
+            [(c.exact_ns, "exact"), (c.normalised_ns, "normalised name"), (c.ambiguous_ns, "ambiguous")]
+        {
+            if ns > 0 {
+                kinds.push(format!("{label} {}", format::pct(format::share(ns, mapped))));
+            }
+        }
+        line.push_str(&format!(" (mapped matches: {})", kinds.join(", ")));
+    }
+    Some(line)
+}
+
+fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
+    const SHOWN: usize = 3;
+    let mut locations = Vec::new();
+    let mut ops = Vec::new();
+    let several = row.sites.len() > 1;
+    for site in row.sites.iter().take(SHOWN) {
+        let mut loc = site.location.clone();
+        if site.via.is_mapped() {
+            loc.push_str(&format!(" [{}]", via_tag(site.via, Some(site.matched))));
+        } else if site.graph {
+            loc.push_str(" [graph]");
+        }
+        if several {
+            loc.push_str(&format!(" (site share {:.0}%)", site.share_pct));
+        }
+        locations.push(loc);
+        let op = if !site.cpu_op.is_empty() {
+            site.cpu_op.clone()
+        } else if site.graph && !site.via.is_mapped() {
+            "(graph replay)".to_owned()
+        } else {
+            "-".to_owned()
+        };
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
+    if row.sites.len() > SHOWN {
+        locations.push(format!("… {} more sites", row.sites.len() - SHOWN));
+    }
+    if locations.is_empty() {
+        locations.push("unresolved".to_owned());
+        ops.push("-".to_owned());
+    }
+    (locations, ops)
+}
+
+/// The kernel table of a stage.
+#[must_use]
+pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
+    let k = &stage.kernels;
+    let columns = vec![
+        Column::left("Kernel"),
+        Column::left("Category"),
+        Column::right("GPU time"),
+        Column::right("Share"),
+        Column::right("Launches"),
+        Column::right("Avg"),
+        Column::left("Python location (site share)"),
+        Column::left("CPU op"),
+    ];
+    let rows = k
+        .rows
+        .iter()
+        .map(|row| {
+            let avg = if row.launches > 0 {
+                row.gpu_ns / i64::try_from(row.launches).unwrap_or(i64::MAX)
+            } else {
+                0
+            };
+            let (locations, ops) = site_lines(row);
+            vec![
+                Cell::text(row.name.clone()),
+                Cell::text(row.category.label()),
+                Cell::ms(row.gpu_ns),
+                Cell::share(row.share_pct),
+                Cell::count(row.launches),
+                Cell::duration(avg),
+                Cell::lines(locations),
+                Cell::lines(ops),
+            ]
+        })
+        .collect();
+    let footer = (k.hidden_rows > 0).then(|| {
+        format!(
+            "{} more kernel{} below the {} share cutoff: {} ({} of GPU time)",
+            format::count(k.hidden_rows),
+            if k.hidden_rows == 1 { "" } else { "s" },
+            format::pct(min_share_pct),
+            format::ms(k.hidden_ns),
+            format::pct(format::share(k.hidden_ns, k.total_ns))
+        )
+    });
+    Table {
+        columns,
+        rows,
+        empty: format!("No kernel rows at or above {} share.", format::pct(min_share_pct)),
+        footer,
+    }
+}
+
+/// Diagnostics worth showing (warnings first), as a table.
+#[must_use]
+pub fn diagnostics_table(r: &Report) -> Table {
+    let columns = vec![
+        Column::left("Severity"),
+        Column::left("Input"),
+        Column::left("What"),
+        Column::right("Count"),
+        Column::left("Meaning"),
+    ];
+    let rows = r
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let input = r.inputs.get(d.input).map(|i| short_name(&i.path)).unwrap_or_default();
+            let what =
+                if d.detail.is_empty() { d.kind.clone() } else { format!("{} ({})", d.kind, d.detail) };
+            vec![
+                Cell::text(d.severity.clone()),
+                Cell::text(input),
+                Cell::text(what),
+                Cell::count(d.count),
+                Cell::text(d.message.clone()),
+            ]
+        })
+        .collect();
+    Table { columns, rows, empty: "Nothing was skipped.".to_owned(), footer: None }
+}
+
+/// The file name of a path.
+#[must_use]
+pub fn short_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}

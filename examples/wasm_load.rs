@@ -47,8 +47,11 @@ impl WasmLoader {
     pub fn triage(&self) -> f64 {
         let Some(trace) = &self.trace else { return -1.0 };
         let inputs = [report::engine::triage::Input { path: "trace.json", trace }];
-        let report =
-            report::triage::triage_with(&inputs, &report::engine::triage::Options::default(), report::engine::Catalog::builtin());
+        let report = report::triage::triage_with(
+            &inputs,
+            &report::engine::triage::Options::default(),
+            report::engine::Catalog::builtin(),
+        );
         report.to_json().len() as f64
     }
 }

@@ -74,14 +74,14 @@ impl AppState {
         self.started_at.set(io::now_ms());
         self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
         leptos::task::spawn_local(async move {
-            let (files, server_args) = match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await
-            {
-                Ok(v) => v,
-                Err(e) => {
-                    self.status.set(Status::Failed(e));
-                    return;
-                }
-            };
+            let (files, server_args) =
+                match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.status.set(Status::Failed(e));
+                        return;
+                    }
+                };
             // Traces of two or more ranks open the all-ranks view.
             if crate::components::ranks::distinct_ranks(&files) >= 2 {
                 if let Err(e) = io::start_ranks(&files, server_args, 1.0, move |msg| self.on_triage(msg)) {

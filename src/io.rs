@@ -468,8 +468,11 @@ async fn sniff(file: &web_sys::File) -> bool {
     let Ok(blob) = file.slice_with_f64_and_f64(0.0, 64.0 * 1024.0) else { return false };
     let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };
     let head = js_sys::Uint8Array::new(&buffer).to_vec();
-    let text =
-        if head.starts_with(&[0x1f, 0x8b]) { report::trace::load::inflate_prefix(&head, 64 * 1024) } else { head };
+    let text = if head.starts_with(&[0x1f, 0x8b]) {
+        report::trace::load::inflate_prefix(&head, 64 * 1024)
+    } else {
+        head
+    };
     report::engine::discover::sniff_text(&text)
 }
 

@@ -164,7 +164,11 @@ impl Inflater {
 }
 
 /// The engine's own path: 4 MiB slices into [`report::trace::Loader::new`], which sniffs gzip.
-async fn read_own(file: &web_sys::File, name: &str, meter: &mut Meter) -> Result<report::trace::Trace, String> {
+async fn read_own(
+    file: &web_sys::File,
+    name: &str,
+    meter: &mut Meter,
+) -> Result<report::trace::Trace, String> {
     let size = file.size();
     let mut loader = report::trace::Loader::new();
     let mut buf: Vec<u8> = Vec::new();

@@ -6,11 +6,11 @@
 
 use std::cell::RefCell;
 
-use report::timeline::Palette;
-use report::timeline::Rgb;
+use js_sys::{Array, Reflect};
 use report::engine::timeline::Timeline;
 use report::engine::timeline::Window;
-use js_sys::{Array, Reflect};
+use report::timeline::Palette;
+use report::timeline::Rgb;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -266,7 +266,10 @@ fn triage(min_share_pct: f64, catalog: &report::engine::Catalog, started: f64) -
         let options = report::engine::triage::Options {
             framework: None,
             min_share_pct,
-            server_args: l.server_args.as_deref().and_then(report::engine::analysis::framework::ServerArgs::parse),
+            server_args: l
+                .server_args
+                .as_deref()
+                .and_then(report::engine::analysis::framework::ServerArgs::parse),
         };
         let report = match crate::worker_extra::roles() {
             Some(mapping) => {
@@ -294,7 +297,10 @@ fn loaded_report() -> Result<report::Report, String> {
         let l = l.as_ref().ok_or("no trace is loaded")?;
         let inputs: Vec<report::engine::triage::Input<'_>> =
             l.traces.iter().map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
-        let options = report::engine::triage::Options { min_share_pct: 0.0, ..report::engine::triage::Options::default() };
+        let options = report::engine::triage::Options {
+            min_share_pct: 0.0,
+            ..report::engine::triage::Options::default()
+        };
         Ok(report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin()))
     })
 }
@@ -309,7 +315,10 @@ fn ranks(min_share_pct: f64) -> Result<(), String> {
             l.traces.iter().map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
         let options = report::engine::triage::Options {
             min_share_pct,
-            server_args: l.server_args.as_deref().and_then(report::engine::analysis::framework::ServerArgs::parse),
+            server_args: l
+                .server_args
+                .as_deref()
+                .and_then(report::engine::analysis::framework::ServerArgs::parse),
             ..report::engine::triage::Options::default()
         };
         Ok::<_, String>(
@@ -333,9 +342,7 @@ fn palette(spec: &[(String, String)]) -> Palette {
             "idle" => p.idle = rgb,
             "stage" => p.stage = rgb,
             label => {
-                if let Some(c) =
-                    report::engine::vocab::Category::ALL.iter().find(|c| c.label() == label)
-                {
+                if let Some(c) = report::engine::vocab::Category::ALL.iter().find(|c| c.label() == label) {
                     p.set_category(*c, rgb);
                 }
             }

@@ -8,7 +8,11 @@ use crate::app::AppState;
 
 /// The catalog the page's triage uses: built in, or built in plus the user's file.
 pub fn with_catalog<T>(state: AppState, f: impl FnOnce(&report::engine::Catalog) -> T) -> T {
-    match state.catalog.get_untracked().and_then(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).ok()) {
+    match state
+        .catalog
+        .get_untracked()
+        .and_then(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).ok())
+    {
         Some(owned) => f(&owned),
         None => f(report::engine::Catalog::builtin()),
     }

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
 use report::diff::DiffReport;
 use report::diff::Presence;
 use report::diff::markdown;
 use report::diff::view;
-use leptos::prelude::*;
 
 use crate::components::table::TableView;
 use crate::io;

@@ -9,11 +9,11 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
+use report::dashboard::ManifestEntry;
 use report::dashboard::filter;
 use report::dashboard::filter::Column;
 use report::dashboard::filter::Query;
-use report::dashboard::ManifestEntry;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
 use report::diff::DiffReport;
 use report::diff::view;
-use leptos::prelude::*;
 
 use crate::components::table::TableView;
 

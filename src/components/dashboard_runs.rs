@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
+use report::Cell;
 use report::dashboard::ManifestEntry;
 use report::dashboard::filter::Column;
-use report::Cell;
-use leptos::prelude::*;
 
 fn cell_view(cell: Cell) -> AnyView {
     if let Some(bar) = cell.bar {

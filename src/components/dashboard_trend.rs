@@ -2,13 +2,13 @@
 //! category's share, …) of the listed runs by capture date, one line per model, framework
 //! or GPU; drawn by the engine with plotters as SVG. A click on a point opens that run.
 
-use report::engine::vocab::Category;
+use leptos::prelude::*;
 use report::dashboard::trend;
 use report::dashboard::trend::Figure;
 use report::dashboard::trend::SeriesBy;
 use report::dashboard::trend::TrendLayout;
+use report::engine::vocab::Category;
 use report::timeline::svg::Palette;
-use leptos::prelude::*;
 
 use crate::components::dashboard::Runs;
 

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
+use report::engine::timeline::Window;
 use report::layers::LayersReport;
 use report::layers::view as lview;
-use report::engine::timeline::Window;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::table::TableView;

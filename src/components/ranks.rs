@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
 use report::ranks::RanksReport;
 use report::ranks::markdown;
 use report::ranks::view;
-use leptos::prelude::*;
 
 use crate::components::table::TableView;
 use crate::io;
@@ -17,7 +17,8 @@ use crate::io;
 /// them); files without a rank in the name count as one.
 #[must_use]
 pub fn distinct_ranks(files: &[io::Chosen]) -> usize {
-    let mut ranks: Vec<Option<i64>> = files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
+    let mut ranks: Vec<Option<i64>> =
+        files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
     ranks.sort_unstable();
     ranks.dedup();
     ranks.len()

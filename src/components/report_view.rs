@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use report::view;
 use leptos::prelude::*;
+use report::view;
 
 use crate::app::{AppState, Origin, Status};
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use leptos::prelude::*;
 use report::Align;
 use report::Cell;
 use report::Table;
-use leptos::prelude::*;
 
 use crate::io;
 

@@ -4,11 +4,11 @@
 //! step, and hover facts from the engine's hit test against the model — never one DOM
 //! element per kernel.
 
+use leptos::prelude::*;
 use report::engine::timeline::Hover;
 use report::engine::timeline::Layout;
 use report::engine::timeline::StageSpan;
 use report::engine::timeline::Window;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::io;

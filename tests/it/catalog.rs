@@ -7,13 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
+use report::Report;
 use report::engine::Catalog;
 use report::engine::catalog::fuse::Origin;
-use report::Report;
-use report::fuse::FuseRow;
-use report::fuse::Similarity;
 use report::engine::triage::Input;
 use report::engine::triage::Options;
+use report::fuse::FuseRow;
+use report::fuse::Similarity;
 use report::triage::triage_with as triage;
 
 use crate::common;
@@ -23,7 +23,8 @@ fn root() -> PathBuf {
 }
 
 fn triage_file(path: &Path, catalog: &Catalog) -> Report {
-    let trace = report::trace::load(&common::read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let trace =
+        report::trace::load(&common::read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let options = Options { min_share_pct: 0.0, ..Options::default() };
     triage(&[Input { path: &name, trace: &trace }], &options, catalog)
@@ -95,9 +96,7 @@ type PartARow = (String, String, f64, f64, i32, Vec<String>, Vec<String>);
 
 /// Part A of `../shared/reference/catalog-facts.md`.
 fn part_a() -> Vec<PartARow> {
-    let path = std::env::var_os("TRACETRIAGE_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/reference/catalog-facts.md"));
+    let path = crate::common::reference_file("catalog-facts.md");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let list = |cell: &str| -> Vec<String> {
         cell.split("<br>").map(str::trim).filter(|s| !s.is_empty() && *s != "-").map(str::to_owned).collect()
@@ -126,6 +125,7 @@ fn part_a() -> Vec<PartARow> {
 
 #[test]
 fn patterns_carry_the_seed_registrys_facts() {
+    crate::needs_corpus!();
     let c = Catalog::builtin();
     let seed = part_a();
     assert_eq!(seed.len(), 47);
@@ -345,8 +345,9 @@ fn gates_read_model_tp_and_platform() {
     assert!(!ids(&unknown).contains(&id), "TP unknown: split kernels are not enough");
     // server_args.json gives the TP size (and wins over distributedInfo).
     let trace = report::trace::load(sglang_trace(None, Some(1), &[ar, norm]).as_bytes()).unwrap();
-    let args =
-        report::engine::analysis::framework::ServerArgs::parse(r#"{"model_path":"Qwen/Qwen3-8B","tp_size":2}"#);
+    let args = report::engine::analysis::framework::ServerArgs::parse(
+        r#"{"model_path":"Qwen/Qwen3-8B","tp_size":2}"#,
+    );
     let o = Options { min_share_pct: 0.0, server_args: args, ..Options::default() };
     let r = triage(&[Input { path: "t.json", trace: &trace }], &o, c);
     assert!(ids(&r).contains(&id));
@@ -429,6 +430,7 @@ paths = ["my/other.py"]
 
 #[test]
 fn lookups_give_display_fields_and_overlap_links() {
+    crate::needs_corpus!();
     let c = Catalog::builtin();
     let v = c.entry("sglang-pr22392-cutlass-fp8-scaled-mm").unwrap();
     assert_eq!(
@@ -480,6 +482,7 @@ fn lookups_give_display_fields_and_overlap_links() {
 
 #[test]
 fn corpus_rows_where_the_seed_tool_was_wrong() {
+    crate::needs_corpus!();
     // bs16 TP-0 (BF16 Qwen3-30B-A3B, TP 4). The seed reported the FP8 nvjet PR (any nvjet
     // plus memcpy128) and "Fused QK RoPE reshape + KV cache write" with two attention
     // kernels (`…PagedKv…`) as the KV write; the trace runs SGLang's fused RoPE + KV store

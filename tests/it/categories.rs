@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use report::engine::catalog::Catalog;
 use report::engine::vocab::Category;
 use report::engine::vocab::Category::Activation;
 use report::engine::vocab::Category::Attention;
@@ -22,7 +23,6 @@ use report::engine::vocab::Category::Reduction;
 use report::engine::vocab::Category::Rope;
 use report::engine::vocab::Category::Sampling;
 use report::engine::vocab::Category::Ssm;
-use report::engine::catalog::Catalog;
 use report::trace::model::GpuKind;
 
 use crate::common;
@@ -977,6 +977,7 @@ fn check_all<'a>(cases: impl IntoIterator<Item = (GpuKind, Category, &'a str)>) 
 
 #[test]
 fn real_kernel_names_get_the_category_of_what_they_do() {
+    crate::needs_corpus!();
     // The table itself: enough distinct names, from every trace, over every corpus category.
     let distinct: HashSet<&str> = TABLE.iter().map(|&(_, _, name)| name).collect();
     assert_eq!(distinct.len(), TABLE.len(), "table names are distinct");
@@ -1009,6 +1010,7 @@ fn kernel_names(file: &str) -> HashSet<String> {
 
 #[test]
 fn table_names_are_verbatim_kernel_names_of_their_traces() {
+    crate::needs_corpus!();
     let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for &(file, _, name) in TABLE {
         by_file.entry(file).or_default().push(name);

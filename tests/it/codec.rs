@@ -7,7 +7,12 @@ use crate::common::corpus_files;
 /// The report JSON the CLI prints for `tracetriage triage FILE --format json`.
 fn report_json(trace: &report::trace::Trace, name: &str) -> String {
     let inputs = [report::engine::triage::Input { path: name, trace }];
-    report::triage::triage_with(&inputs, &report::engine::triage::Options::default(), report::engine::Catalog::builtin()).to_json()
+    report::triage::triage_with(
+        &inputs,
+        &report::engine::triage::Options::default(),
+        report::engine::Catalog::builtin(),
+    )
+    .to_json()
 }
 
 /// What `tracetriage inspect` prints, as text and as JSON.
@@ -18,11 +23,13 @@ fn inspect(trace: &report::trace::Trace, name: &str) -> (String, String) {
 
 #[test]
 fn corpus_traces_round_trip_with_identical_reports() {
+    crate::needs_corpus!();
     let files = corpus_files();
     assert!(files.len() >= 12, "expected the 12 corpus traces, found {}", files.len());
     for path in files {
         let name = format!("../shared/traces/{}", path.file_name().unwrap().to_string_lossy());
-        let original = report::trace::load(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let original =
+            report::trace::load(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let bytes = original.to_bytes();
         let decoded = report::trace::Trace::from_bytes(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(decoded == original, "{name}: decoded trace differs from the original");

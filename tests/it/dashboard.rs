@@ -3,16 +3,16 @@
 //! versions (older ones upgraded or refused with the reason, newer and broken ones skipped
 //! without losing the rest), and the generated runs of the benchmark.
 
-use report::dashboard::manifest::MANIFEST_VERSION;
+use report::DocumentError;
+use report::REPORT_VERSION;
+use report::Report;
 use report::dashboard::EntryOptions;
 use report::dashboard::EntrySource;
 use report::dashboard::ManifestEntry;
 use report::dashboard::manifest;
-use report::DocumentError;
+use report::dashboard::manifest::MANIFEST_VERSION;
 use report::dashboard::read_manifest;
 use report::dashboard::read_report;
-use report::REPORT_VERSION;
-use report::Report;
 use serde_json::{Value, json};
 
 use crate::common;
@@ -42,6 +42,7 @@ fn entry_of(name: &str, report: &Report) -> ManifestEntry {
 
 #[test]
 fn corpus_entries_carry_the_reports_figures() {
+    crate::needs_corpus!();
     for (name, report) in reports() {
         let e = entry_of(&name, &report);
         assert_eq!(e.framework, report.framework.id, "{name}");
@@ -70,6 +71,7 @@ fn corpus_entries_carry_the_reports_figures() {
 
 #[test]
 fn manifest_of_corpus_reports_round_trips() {
+    crate::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
     let m = manifest("corpus", entries);
     let read = read_manifest(m.to_json_compact().as_bytes()).unwrap();
@@ -80,6 +82,7 @@ fn manifest_of_corpus_reports_round_trips() {
 
 #[test]
 fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
+    crate::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
     let mut v: Value = serde_json::from_str(&manifest("t", entries).to_json_compact()).unwrap();
     let list = v["entries"].as_array_mut().unwrap();
@@ -109,24 +112,32 @@ fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
 
 #[test]
 fn whole_manifests_of_other_versions_or_broken() {
+    crate::needs_corpus!();
     let m = manifest("t", Vec::new()).to_json_compact();
     let newer = m.replace(
         &format!("\"version\":{MANIFEST_VERSION}"),
         &format!("\"version\":{}", MANIFEST_VERSION + 1),
     );
     let err = read_manifest(newer.as_bytes()).unwrap_err();
-    assert_eq!(err, DocumentError::Newer { kind: "manifest", found: MANIFEST_VERSION + 1, supported: MANIFEST_VERSION });
+    assert_eq!(
+        err,
+        DocumentError::Newer { kind: "manifest", found: MANIFEST_VERSION + 1, supported: MANIFEST_VERSION }
+    );
     assert!(err.to_string().contains("update tracetriage"), "{err}");
     assert!(matches!(read_manifest(&m.as_bytes()[..m.len() - 3]), Err(DocumentError::Broken { .. })));
     let not_list = m.replace("\"entries\":[]", "\"entries\":{}");
     assert!(matches!(read_manifest(not_list.as_bytes()), Err(DocumentError::Broken { .. })));
     let report = reports().remove(0).1.to_json();
     let err = read_manifest(report.as_bytes()).unwrap_err();
-    assert!(matches!(err, DocumentError::WrongKind { ref reason, .. } if reason.contains("a report file")), "{err}");
+    assert!(
+        matches!(err, DocumentError::WrongKind { ref reason, .. } if reason.contains("a report file")),
+        "{err}"
+    );
 }
 
 #[test]
 fn report_files_of_other_versions_and_damaged_ones() {
+    crate::needs_corpus!();
     let (_, report) = reports().remove(0);
     let text = report.to_json();
     // This version reads back exactly.
@@ -135,7 +146,10 @@ fn report_files_of_other_versions_and_damaged_ones() {
     // Newer: refused, with both versions named.
     v["version"] = json!(REPORT_VERSION + 1);
     let out = read_report(v.to_string().as_bytes()).unwrap_err();
-    assert_eq!(out, DocumentError::Newer { kind: "report", found: REPORT_VERSION + 1, supported: REPORT_VERSION });
+    assert_eq!(
+        out,
+        DocumentError::Newer { kind: "report", found: REPORT_VERSION + 1, supported: REPORT_VERSION }
+    );
     assert!(out.to_string().contains("update tracetriage"), "{out}");
     // Older than any this build knows (version 1 is the first): broken, saying why.
     v["version"] = json!(0);

@@ -2,14 +2,14 @@
 //! construction, diff links that round-trip, and the two reviewed golden diffs of the
 //! corpus (two ranks of one capture; a LoRA batch-128 decode against a batch-16 decode).
 
-use report::engine::vocab::MatchKind;
-use report::engine::vocab::Stage;
 use report::diff;
 use report::diff::DiffOptions;
 use report::diff::DiffReport;
 use report::diff::Presence;
 use report::engine::triage::Input;
 use report::engine::triage::Options;
+use report::engine::vocab::MatchKind;
+use report::engine::vocab::Stage;
 
 use crate::common;
 
@@ -35,7 +35,11 @@ fn report(kernels: &[(&str, i64, i64)]) -> report::Report {
     let json = format!(r#"{{"traceEvents":[{}]}}"#, events.join(","));
     let trace = report::trace::load(json.as_bytes()).unwrap();
     let options = Options { min_share_pct: 0.0, ..Options::default() };
-    report::triage::triage_with(&[Input { path: "t.json", trace: &trace }], &options, report::engine::Catalog::builtin())
+    report::triage::triage_with(
+        &[Input { path: "t.json", trace: &trace }],
+        &options,
+        report::engine::Catalog::builtin(),
+    )
 }
 
 /// A: attention 2 × 100 µs, all-reduce 50, softmax 30 (busy 280 µs, 50 idle).
@@ -126,7 +130,11 @@ fn corpus_report(file: &str) -> report::Report {
     let trace = report::trace::load(&common::read(&common::corpus_file(file))).unwrap();
     let path = format!("../shared/traces/{file}");
     let options = Options { min_share_pct: 0.0, ..Options::default() };
-    report::triage::triage_with(&[Input { path: &path, trace: &trace }], &options, report::engine::Catalog::builtin())
+    report::triage::triage_with(
+        &[Input { path: &path, trace: &trace }],
+        &options,
+        report::engine::Catalog::builtin(),
+    )
 }
 
 fn check_golden(name: &str, d: &DiffReport) {
@@ -145,6 +153,7 @@ fn check_golden(name: &str, d: &DiffReport) {
 
 #[test]
 fn tp0_vs_tp1_matches_the_golden_file() {
+    crate::needs_corpus!();
     let a = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let b = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz");
     let d = diff::diff(&a, &b, &DiffOptions { top: 20, ..DiffOptions::default() });
@@ -160,6 +169,7 @@ fn tp0_vs_tp1_matches_the_golden_file() {
 
 #[test]
 fn lora_decode_vs_bs16_decode_matches_the_golden_file() {
+    crate::needs_corpus!();
     let a = corpus_report("sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz");
     let b = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let d =

@@ -27,6 +27,8 @@
 //! - `ranks`: all ranks of one capture — hand-built rank sets with known skews, waiting
 //!   and spreads, and the GB300 TP-4 capture against its golden file.
 //! - `share`: report links fit the budget and decode to the same numbers.
+//! - `tidy`: the architecture's rules — crates depend downwards only, the pure crates keep
+//!   to an allow-list of dependencies, modules form no cycles, the engine's layer order.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
 mod catalog;
@@ -44,3 +46,4 @@ mod ranks;
 mod report;
 mod robustness;
 mod share;
+mod tidy;

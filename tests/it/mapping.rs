@@ -6,15 +6,15 @@
 
 use std::collections::BTreeMap;
 
-use report::engine::vocab::MatchKind;
-use report::engine::vocab::Via;
-use report::triage::KernelRow;
-use report::triage::Mode;
 use report::Report;
 use report::StageReport;
 use report::engine::triage::Input;
 use report::engine::triage::Options;
 use report::engine::triage::Role;
+use report::engine::vocab::MatchKind;
+use report::engine::vocab::Via;
+use report::triage::KernelRow;
+use report::triage::Mode;
 
 use crate::common;
 
@@ -341,7 +341,8 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
 fn an_empty_mapping_side_is_said() {
     let f = formal_trace();
     let formal = [Input { path: "f.json", trace: &f }];
-    let r = report::triage::triage_mapping_formal(&[], &formal, &options(), report::engine::Catalog::builtin());
+    let r =
+        report::triage::triage_mapping_formal(&[], &formal, &options(), report::engine::Catalog::builtin());
     assert!(r.notes.iter().any(|n| n.starts_with("No mapping traces were given")), "{:?}", r.notes);
     // The formal's own eager add still self-maps the replayed add.
     assert_eq!(row(&r.stages[0], ADD).sites[0].via, Via::SelfMapping);
@@ -476,6 +477,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (PerKernel, usize, usize) {
 
 #[test]
 fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_twins() {
+    crate::needs_corpus!();
     let path = common::corpus_file(BS16);
     let bytes = common::read(&path);
     let json: serde_json::Value = serde_json::from_slice(&common::gunzip(&bytes)).unwrap();
@@ -539,6 +541,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
 
 #[test]
 fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
+    crate::needs_corpus!();
     let m = report::trace::load(&common::read(&common::corpus_file(BS16))).unwrap();
     let f = report::trace::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
     let mapping = [Input { path: BS16, trace: &m }];
@@ -559,8 +562,12 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     );
     assert!(c.mapping_ns > 0, "some formal kernels have eager twins in the mapping run");
     // Every mapped row has mapped sites and a match kind; every site's share adds up.
-    let all =
-        report::triage::triage_mapping_formal(&mapping, &formal, &options(), report::engine::Catalog::builtin());
+    let all = report::triage::triage_mapping_formal(
+        &mapping,
+        &formal,
+        &options(),
+        report::engine::Catalog::builtin(),
+    );
     let mut mapped_ns = 0;
     for row in &all.stages[0].kernels.rows {
         assert_eq!(row.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), row.gpu_ns, "{}", row.name);

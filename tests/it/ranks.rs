@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use report::ranks::Alignment;
-use report::ranks::RanksReport;
 use report::engine::triage::Input;
 use report::engine::triage::Options;
+use report::ranks::Alignment;
+use report::ranks::RanksReport;
 
 use crate::common;
 
@@ -18,7 +18,12 @@ const GEMM: &str = "sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n_tilesize128x128x64"
 
 /// One rank's trace: `kernels` are `(name, stream, start µs, duration µs)` with start on
 /// the common axis; the file writes `start − shift_us` under `base`.
-fn rank_trace(rank: i64, base: i64, shift_us: i64, kernels: &[(&str, i64, i64, i64)]) -> report::trace::Trace {
+fn rank_trace(
+    rank: i64,
+    base: i64,
+    shift_us: i64,
+    kernels: &[(&str, i64, i64, i64)],
+) -> report::trace::Trace {
     let events: Vec<String> = kernels
         .iter()
         .enumerate()
@@ -233,6 +238,7 @@ fn raw_kernels(path: &Path) -> (i64, Vec<(String, i64, i64)>) {
 
 #[test]
 fn gb300_tp4_ranks_match_the_golden_file() {
+    crate::needs_corpus!();
     let (names, traces) = tp4();
     let r = report(&traces, &names.iter().map(String::as_str).collect::<Vec<_>>());
     let md = report::ranks::markdown::render(&r);

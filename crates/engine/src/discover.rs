@@ -1,7 +1,6 @@
 //! Which files of a capture to triage: name rules shared by the CLI (directories on disk)
 //! and the browser (dropped files and folders). Pure: it sees names, never files.
 
-
 /// File names that are never traces even though they end in `.json`.
 const IGNORED: &[&str] = &["server_args.json", "metadata.json", "config.json", "report.json", "counts.json"];
 

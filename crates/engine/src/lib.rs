@@ -36,5 +36,5 @@ pub mod triage;
 pub mod vocab;
 
 pub use catalog::Catalog;
-pub use trace::Trace;
 pub use trace;
+pub use trace::Trace;

@@ -17,18 +17,18 @@
 use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::framework::{self, Framework, ServerArgs};
 use crate::analysis::kernels::{self, NameCache};
-use crate::analysis::split::{self, StageOps};
 use crate::analysis::mapping::{self, Index, Part, Policy, Sources};
 use crate::analysis::overlap;
+use crate::analysis::split::{self, StageOps};
 use crate::analysis::stages;
-use crate::vocab::Stage;
 use crate::catalog::Catalog;
-use trace::model::Trace;
 use crate::discover::file_name;
 use crate::results::notes::Note;
 use crate::results::share;
 use crate::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode, StageReport, Triage};
+use crate::vocab::Stage;
 use trace::Severity;
+use trace::model::Trace;
 
 /// One input trace and the name it goes by.
 #[derive(Clone, Copy, Debug)]
@@ -261,7 +261,9 @@ fn prepare(report: &mut Triage, index: usize, input: &Input<'_>, role: Role) -> 
         });
     }
     if device.is_none() {
-        report.notes.push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
+        report
+            .notes
+            .push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
         return Prepared { device, attribution: Attribution::default(), groups: Vec::new() };
     }
     let attribution: Attribution = attribution::attribute(trace);

@@ -6,10 +6,10 @@
 //! numbers agree everywhere; numeric cells carry their raw value (milliseconds, percent,
 //! counts) instead of the display text.
 
-use crate::table::{Table, csv_quote};
-use crate::view;
 use crate::Report;
+use crate::table::{Table, csv_quote};
 use crate::triage::StageReport;
+use crate::view;
 
 /// Which table a CSV file holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

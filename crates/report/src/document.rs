@@ -119,7 +119,11 @@ impl<T: Body> Document<T> {
     #[must_use]
     pub fn new(body: T) -> Document<T> {
         Document {
-            envelope: Envelope { schema: T::SCHEMA.to_owned(), version: T::VERSION, generator: GENERATOR.to_owned() },
+            envelope: Envelope {
+                schema: T::SCHEMA.to_owned(),
+                version: T::VERSION,
+                generator: GENERATOR.to_owned(),
+            },
             body,
         }
     }
@@ -150,7 +154,8 @@ impl<T: Body> Document<T> {
     /// What is wrong with the bytes, as a [`DocumentError`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Document<T>, DocumentError> {
         let value = open::<T>(bytes)?;
-        serde_json::from_value(value).map_err(|e| DocumentError::Broken { kind: T::KIND, reason: e.to_string() })
+        serde_json::from_value(value)
+            .map_err(|e| DocumentError::Broken { kind: T::KIND, reason: e.to_string() })
     }
 }
 
@@ -212,7 +217,8 @@ pub fn open<T: Body>(bytes: &[u8]) -> Result<Value, DocumentError> {
     if text.trim().is_empty() {
         return Err(wrong("the file is empty".to_owned()));
     }
-    let claims = text.get(..text.len().min(4096)).is_some_and(|head| head.contains(&format!("\"{}\"", T::SCHEMA)));
+    let claims =
+        text.get(..text.len().min(4096)).is_some_and(|head| head.contains(&format!("\"{}\"", T::SCHEMA)));
     let mut value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) if claims => return Err(broken(format!("invalid JSON ({e}); the file may be truncated"))),
@@ -275,7 +281,10 @@ mod tests {
     fn the_envelope_sits_beside_the_body_and_round_trips() {
         let d = Document::new(Thing { model: Some("m".into()), count: 3 });
         let json = d.to_json_compact();
-        assert!(json.starts_with(r#"{"schema":"tracetriage.thing","version":1,"generator":"tracetriage "#), "{json}");
+        assert!(
+            json.starts_with(r#"{"schema":"tracetriage.thing","version":1,"generator":"tracetriage "#),
+            "{json}"
+        );
         assert!(json.ends_with(r#","model":"m","count":3}"#), "{json}");
         assert_eq!(Document::<Thing>::from_json(&d.to_json()), Ok(d.clone()));
         assert_eq!(d.model.as_deref(), Some("m"), "derefs to the body");
@@ -283,8 +292,10 @@ mod tests {
 
     #[test]
     fn older_versions_are_upgraded_step_by_step() {
-        let d = Document::<Thing>::from_json(r#"{"schema":"tracetriage.thing","version":0,"generator":"g","model_name":"old"}"#)
-            .unwrap();
+        let d = Document::<Thing>::from_json(
+            r#"{"schema":"tracetriage.thing","version":0,"generator":"g","model_name":"old"}"#,
+        )
+        .unwrap();
         assert_eq!((d.envelope.version, d.model.as_deref(), d.count), (1, Some("old"), 0));
         let mut w = serde_json::json!({"version": 0});
         let steps = [Migration { from: 0, upgrade: v0_to_v1 }];
@@ -300,7 +311,9 @@ mod tests {
         assert_eq!(read(b"\x1f\x8b\x08\x00\xff").id(), "wrong-kind");
         assert_eq!(read(b"[1, 2]").id(), "wrong-kind");
         assert!(read(br#"{"traceEvents": []}"#).to_string().contains("a trace, not a thing"));
-        assert!(read(br#"{"schema": "tracetriage.report", "version": 1}"#).to_string().contains("a report file"));
+        assert!(
+            read(br#"{"schema": "tracetriage.report", "version": 1}"#).to_string().contains("a report file")
+        );
         assert_eq!(read(br#"{"schema": "tracetriage.thing", "version": 1"#).id(), "broken");
         assert_eq!(read(br#"{"schema": "tracetriage.thing"}"#).id(), "broken");
         assert_eq!(read(br#"{"schema": "tracetriage.thing", "version": "one"}"#).id(), "broken");

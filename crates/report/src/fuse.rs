@@ -7,9 +7,9 @@
 
 pub use engine::results::fuse::*;
 
+use crate::format;
 use crate::table::{Cell, Column, Table};
 use engine::catalog::fuse::Origin;
-use crate::format;
 
 const SHOWN_KERNELS: usize = 3;
 const SHOWN_LOCATIONS: usize = 4;

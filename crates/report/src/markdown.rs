@@ -2,8 +2,8 @@
 //! `Framework:`, `Input traces:`, `Model:`, `Kernel Table`, `##### <stage>` sections).
 
 use crate::Report;
-use crate::triage::StageReport;
 use crate::table::Table;
+use crate::triage::StageReport;
 use crate::view;
 
 /// One table per stage, with `#####` headings when the report has stages.
@@ -33,8 +33,7 @@ pub fn render(r: &Report) -> String {
     }
     out.push(String::new());
     out.push("Kernel Table".to_owned());
-    let headings =
-        !(r.stages.len() == 1 && r.stages.iter().all(|s| s.stage == engine::vocab::Stage::All));
+    let headings = !(r.stages.len() == 1 && r.stages.iter().all(|s| s.stage == engine::vocab::Stage::All));
     if r.stages.is_empty() {
         out.push("No GPU activity in this trace.".to_owned());
     }

@@ -40,7 +40,7 @@ pub fn sentence(note: Note) -> String {
             format::ms(gpu_ns),
             format::pct(share_pct)
         ),
-        
+
         Note::NoTraces => "No traces were given.".to_owned(),
         Note::OnlyOneRank => {
             "Only one rank was given: there is nothing to compare across ranks (give every rank's trace)".to_owned()
@@ -76,7 +76,7 @@ pub fn sentence(note: Note) -> String {
                 format::count(matched)
             )
         }
-        
+
         Note::UnknownProfile { name, known } => {
             format!("Unknown profile `{name}` (known: {}); chose one as if none was given.", known.join(", "))
         }

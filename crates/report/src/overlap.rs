@@ -8,9 +8,9 @@
 
 pub use engine::results::overlap::*;
 
+use crate::format;
 use crate::table::{Align, Cell, Column, Table};
 use engine::vocab::Category;
-use crate::format;
 
 const COLUMNS: [(&str, Align); 8] = [
     ("Priority", Align::Left),

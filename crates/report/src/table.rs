@@ -279,7 +279,14 @@ mod tests {
         sample().push_markdown(&mut out);
         assert_eq!(
             out,
-            ["| Kernel | GPU time |", "| --- | ---: |", "| a\\|b | 1.50 ms |", "| x<br>y | - |", "", "_1 more_"]
+            [
+                "| Kernel | GPU time |",
+                "| --- | ---: |",
+                "| a\\|b | 1.50 ms |",
+                "| x<br>y | - |",
+                "",
+                "_1 more_"
+            ]
         );
     }
 
@@ -287,7 +294,10 @@ mod tests {
     fn text_pads_columns_and_says_when_empty() {
         let mut out = Vec::new();
         sample().push_text(&mut out);
-        assert_eq!(out, ["Kernel  GPU time", "------  --------", "a|b      1.50 ms", "x; y           -", "1 more"]);
+        assert_eq!(
+            out,
+            ["Kernel  GPU time", "------  --------", "a|b      1.50 ms", "x; y           -", "1 more"]
+        );
         let mut empty = sample();
         empty.rows.clear();
         let mut out = Vec::new();

@@ -2,10 +2,10 @@
 //! display text, once, for every front end. Markdown, CSV and the browser render these
 //! [`Table`]s; none of them formats a number itself.
 
-use crate::triage::{Coverage, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary};
-use engine::vocab::{MatchKind, Via};
 use crate::format;
 use crate::table::{Cell, Column, Table};
+use crate::triage::{Coverage, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary};
+use engine::vocab::{MatchKind, Via};
 
 /// The header block: `(label, value)` lines in display order.
 #[must_use]

@@ -46,15 +46,24 @@ fn truncation_and_errors() {
     let t = report::trace::load(&FIXTURE[..FIXTURE.len() / 2]).unwrap();
     assert!(t.diagnostics.has(report::trace::DiagnosticKind::Truncated));
     assert_eq!(report::trace::load(b"").err(), Some(report::trace::LoadError::Empty));
-    assert!(report::trace::load(b"<!DOCTYPE html><html></html>").unwrap_err().to_string().contains("HTML page"));
-    assert!(matches!(report::trace::load(br#"{"a": 1}"#), Err(report::trace::LoadError::NoTraceEvents { .. })));
+    assert!(
+        report::trace::load(b"<!DOCTYPE html><html></html>").unwrap_err().to_string().contains("HTML page")
+    );
+    assert!(matches!(
+        report::trace::load(br#"{"a": 1}"#),
+        Err(report::trace::LoadError::NoTraceEvents { .. })
+    ));
 }
 
 #[wasm_bindgen_test]
 fn triage_runs_in_the_browser() {
     let t = report::trace::load(FIXTURE).unwrap();
     let inputs = [report::engine::triage::Input { path: "x-TP-0-DECODE.trace.json.gz", trace: &t }];
-    let r = report::triage::triage_with(&inputs, &report::engine::triage::Options::default(), report::engine::Catalog::builtin());
+    let r = report::triage::triage_with(
+        &inputs,
+        &report::engine::triage::Options::default(),
+        report::engine::Catalog::builtin(),
+    );
     assert_eq!(r.stages.len(), 1);
     assert_eq!(r.framework.id, "sglang");
     let back = report::share::decode(&report::share::encode(&r)).unwrap();

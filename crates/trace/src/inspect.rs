@@ -85,9 +85,8 @@ fn key_text(trace: &Trace, key: Key) -> String {
     }
 }
 
-/// Summarises a loaded trace.
-#[must_use]
-pub fn summarize(trace: &Trace) -> Summary {
+/// Activity per GPU stream, sorted by (device, stream).
+fn streams(trace: &Trace) -> Vec<StreamSummary> {
     let mut streams: Vec<StreamSummary> = Vec::new();
     let g = &trace.gpu;
     let mut order: Vec<usize> = (0..g.len()).collect();
@@ -119,8 +118,13 @@ pub fn summarize(trace: &Trace) -> Summary {
             s.total_ns += dur;
         }
     }
+    streams
+}
+
+/// The devices that ran work, with their `deviceProperties` names.
+fn devices_used(trace: &Trace, streams: &[StreamSummary]) -> Vec<(i64, String)> {
     let mut devices_used: Vec<(i64, String)> = Vec::new();
-    for s in &streams {
+    for s in streams {
         if devices_used.last().is_none_or(|(d, _)| *d != s.device) {
             let name = trace.device(s.device).map(|d| d.name.clone()).unwrap_or_default();
             devices_used.push((s.device, name));
@@ -133,7 +137,11 @@ pub fn summarize(trace: &Trace) -> Summary {
             name.clone_from(&only.name);
         }
     }
+    devices_used
+}
 
+/// CPU threads with events, sorted by (pid, tid).
+fn threads(trace: &Trace) -> Vec<ThreadSummary> {
     let mut threads: Vec<ThreadSummary> = Vec::new();
     let mut per_track = vec![[0u64; 4]; trace.tracks.list.len()];
     let mut bump = |tracks: &[crate::model::TrackId], col: usize| {
@@ -181,7 +189,15 @@ pub fn summarize(trace: &Trace) -> Summary {
             annotations,
         });
     }
+    threads
+}
 
+/// Summarises a loaded trace.
+#[must_use]
+pub fn summarize(trace: &Trace) -> Summary {
+    let streams = streams(trace);
+    let devices_used = devices_used(trace, &streams);
+    let threads = threads(trace);
     let dist = trace.meta.distributed.as_ref();
     Summary {
         events: trace.counts.total,

@@ -3,13 +3,13 @@
 use rustc_hash::FxHashMap;
 
 use super::attribution::{Attribution, NONE};
-use crate::catalog::categories::CategoryRules;
-use crate::vocab::Category;
 use super::mapping::{self, MatchKind, Sources, Via};
-use crate::names;
 use super::split::StageOps;
-use trace::model::{GpuKind, Strings, Sym, Trace};
+use crate::catalog::categories::CategoryRules;
+use crate::names;
 use crate::results::kernels::{KernelRow, KernelSite, KernelTable, StageSummary};
+use crate::vocab::Category;
+use trace::model::{GpuKind, Strings, Sym, Trace};
 
 /// Headline figures of a stage.
 #[must_use]
@@ -191,94 +191,98 @@ pub fn kernel_table_with(
     table
 }
 
+/// One merged site of a row while it is being built.
+struct Merged {
+    launches: u64,
+    gpu_ns: i64,
+    graph: bool,
+    via: Via,
+    matched: MatchKind,
+    location: String,
+    stacks: Vec<(String, u64)>,
+    ops: Vec<(String, u64)>,
+}
+
+/// Where some launches of a row came from, as [`Merged`] sites are keyed.
+struct Origin {
+    location: String,
+    graph: bool,
+    via: Via,
+    matched: MatchKind,
+    stack: String,
+    op: String,
+}
+
+/// Adds `launches` (with their GPU time) from `o` to the site with the same location,
+/// graph flag, via and match kind.
+fn merge_into(merged: &mut Vec<Merged>, o: Origin, launches: u64, gpu_ns: i64) {
+    let at = merged.iter().position(|m| {
+        m.location == o.location && m.graph == o.graph && m.via == o.via && m.matched == o.matched
+    });
+    let m = match at {
+        Some(p) => merged.get_mut(p),
+        None => {
+            merged.push(Merged {
+                launches: 0,
+                gpu_ns: 0,
+                graph: o.graph,
+                via: o.via,
+                matched: o.matched,
+                location: o.location,
+                stacks: vec![],
+                ops: vec![],
+            });
+            merged.last_mut()
+        }
+    };
+    let Some(m) = m else { return };
+    m.launches += launches;
+    m.gpu_ns += gpu_ns;
+    bump(&mut m.stacks, o.stack, launches.max(1));
+    bump(&mut m.ops, o.op, launches.max(1));
+}
+
+/// The origin of launches attributed by their own launch (directly or through the graph
+/// launch), or unresolved.
+fn own_origin(sources: &Sources<'_>, id: u32) -> Origin {
+    let (trace, attribution) = (sources.trace, sources.attribution);
+    let Some(s) = attribution.sites.get(id as usize) else {
+        return Origin {
+            location: "unresolved".to_owned(),
+            graph: false,
+            via: Via::None,
+            matched: MatchKind::None,
+            stack: String::new(),
+            op: String::new(),
+        };
+    };
+    let resolved = !s.location.is_none();
+    Origin {
+        location: if resolved {
+            attribution.strings.get(s.location).to_owned()
+        } else {
+            "unresolved".to_owned()
+        },
+        graph: s.graph,
+        via: match (resolved, s.graph) {
+            (false, _) => Via::None,
+            (true, true) => Via::GraphLaunch,
+            (true, false) => Via::Direct,
+        },
+        matched: MatchKind::None,
+        stack: if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
+        op: if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
+    }
+}
+
 /// A row's sites merged by (location, graph, via, match), each with its most common stack
 /// and cpu_op; mapped launches split over their eager twins' locations by share.
 fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
-    struct Merged {
-        launches: u64,
-        gpu_ns: i64,
-        graph: bool,
-        via: Via,
-        matched: MatchKind,
-        location: String,
-        stacks: Vec<(String, u64)>,
-        ops: Vec<(String, u64)>,
-    }
-    let (trace, attribution) = (sources.trace, sources.attribution);
     let mut merged: Vec<Merged> = Vec::new();
-    let mut add = |location: String,
-                   graph: bool,
-                   via: Via,
-                   matched: MatchKind,
-                   stack: String,
-                   op: String,
-                   launches: u64,
-                   gpu_ns: i64| {
-        let at = merged
-            .iter()
-            .position(|m| m.location == location && m.graph == graph && m.via == via && m.matched == matched);
-        let m = match at {
-            Some(p) => merged.get_mut(p),
-            None => {
-                merged.push(Merged {
-                    launches: 0,
-                    gpu_ns: 0,
-                    graph,
-                    via,
-                    matched,
-                    location,
-                    stacks: vec![],
-                    ops: vec![],
-                });
-                merged.last_mut()
-            }
-        };
-        let Some(m) = m else { return };
-        m.launches += launches;
-        m.gpu_ns += gpu_ns;
-        bump(&mut m.stacks, stack, launches.max(1));
-        bump(&mut m.ops, op, launches.max(1));
-    };
     let mut ids: Vec<(&u32, &(u64, i64))> = acc.sites.iter().collect();
     ids.sort_by_key(|(id, _)| **id);
     for (&id, &(launches, gpu_ns)) in ids {
-        match attribution.sites.get(id as usize) {
-            Some(s) => {
-                let resolved = !s.location.is_none();
-                add(
-                    if resolved {
-                        attribution.strings.get(s.location).to_owned()
-                    } else {
-                        "unresolved".to_owned()
-                    },
-                    s.graph,
-                    match (resolved, s.graph) {
-                        (false, _) => Via::None,
-                        (true, true) => Via::GraphLaunch,
-                        (true, false) => Via::Direct,
-                    },
-                    MatchKind::None,
-                    if s.stack.is_none() {
-                        String::new()
-                    } else {
-                        attribution.strings.get(s.stack).to_owned()
-                    },
-                    if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
-                    launches,
-                    gpu_ns,
-                );
-            }
-            None => add(
-                "unresolved".to_owned(),
-                false,
-                Via::None,
-                MatchKind::None,
-                String::new(),
-                String::new(),
-                launches,
-                gpu_ns,
-            ),
-        }
+        merge_into(&mut merged, own_origin(sources, id), launches, gpu_ns);
     }
     let mut mapped: Vec<_> = acc.mapped.iter().collect();
     mapped.sort_by_key(|(k, _)| **k);
@@ -288,16 +292,16 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
         let ns = mapping::apportion(gpu_ns, &weights);
         let n = mapping::apportion(i64::try_from(launches).unwrap_or(i64::MAX), &weights);
         for (k, c) in m.candidates.iter().enumerate() {
-            add(
-                c.location.clone(),
+            let origin = Origin {
+                location: c.location.clone(),
                 graph,
-                m.via,
-                m.kind,
-                c.stack.clone(),
-                c.cpu_op.clone(),
-                n.get(k).and_then(|&x| u64::try_from(x).ok()).unwrap_or(0),
-                ns.get(k).copied().unwrap_or(0),
-            );
+                via: m.via,
+                matched: m.kind,
+                stack: c.stack.clone(),
+                op: c.cpu_op.clone(),
+            };
+            let launches = n.get(k).and_then(|&x| u64::try_from(x).ok()).unwrap_or(0);
+            merge_into(&mut merged, origin, launches, ns.get(k).copied().unwrap_or(0));
         }
     }
     merged.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location)));

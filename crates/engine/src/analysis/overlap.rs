@@ -17,14 +17,14 @@ pub mod sweep;
 use rustc_hash::FxHashMap;
 
 use super::attribution::{Attribution, NONE};
-use crate::vocab::Category;
 use super::kernels::NameCache;
-use super::split::StageOps;
 use super::mapping::Sources;
+use super::split::StageOps;
 use super::stages::Windows;
-use trace::model::{Sym, Trace};
 use crate::results::overlap::{OverlapTable, SweepFigures};
+use crate::vocab::Category;
 use sweep::Span;
+use trace::model::{Sym, Trace};
 
 /// One kernel family of a stage: every activity with the same canonical name and category.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,16 +4,16 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::timeline::{Lane, StageSpan, StepSpan, Timeline, Window};
 use crate::analysis::attribution::{self, Attribution};
-use crate::catalog::categories::CategoryRules;
 use crate::analysis::kernels::NameCache;
-use crate::analysis::split::{self, StageOps};
 use crate::analysis::overlap::{annotated_steps, busiest_step};
+use crate::analysis::split::{self, StageOps};
 use crate::analysis::stages::Windows;
 use crate::catalog::Catalog;
-use trace::model::{GpuKind, Sym, Trace};
+use crate::catalog::categories::CategoryRules;
+use crate::timeline::{Lane, StageSpan, StepSpan, Timeline, Window};
 use crate::vocab::Stage;
+use trace::model::{GpuKind, Sym, Trace};
 
 impl Timeline {
     /// The timeline of a trace (`path` may name its stage, as in the triage).

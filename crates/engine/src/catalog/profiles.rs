@@ -265,43 +265,7 @@ impl Profiles {
             if p.auto_anchors.iter().any(String::is_empty) {
                 return Err(bad("`auto_anchors` has an empty entry".into()));
             }
-            let mut categories: Vec<ProfileCategory> = Vec::with_capacity(p.category.len());
-            for c in p.category {
-                if !is_key(&c.key) {
-                    return Err(bad(format!("category key `{}` must be snake_case", c.key)));
-                }
-                if categories.iter().any(|d| d.key == c.key) {
-                    return Err(bad(format!("category key `{}` is used twice", c.key)));
-                }
-                if c.kernel.is_empty() {
-                    return Err(bad(format!("category `{}` has no `kernel` pattern", c.key)));
-                }
-                let compile = |patterns: &[String]| -> Result<Vec<Regex>, CatalogError> {
-                    patterns
-                        .iter()
-                        .map(|pat| {
-                            Regex::new(&format!("(?i){pat}")).map_err(|e| CatalogError::BadPattern {
-                                file: file.to_owned(),
-                                entry: format!("{entry}, category `{}`", c.key),
-                                pattern: pat.clone(),
-                                reason: e.to_string(),
-                            })
-                        })
-                        .collect()
-                };
-                let group = c.group.unwrap_or_else(|| c.key.clone());
-                if !is_key(&group) {
-                    return Err(bad(format!("group `{group}` of category `{}` must be snake_case", c.key)));
-                }
-                categories.push(ProfileCategory {
-                    label: c.label.unwrap_or_else(|| c.key.clone()),
-                    group,
-                    category: c.category.unwrap_or(Category::Other),
-                    kernel: compile(&c.kernel)?,
-                    unless: compile(&c.unless)?,
-                    key: c.key,
-                });
-            }
+            let categories = parse_categories(file, &entry, p.category)?;
             for col in &p.columns {
                 let known = categories.iter().any(|c| &c.group == col)
                     || Category::ALL.iter().any(|c| c.label() == col);
@@ -360,6 +324,55 @@ impl Profiles {
     pub fn fallback(&self) -> Option<&Profile> {
         self.list.iter().find(|p| p.select.is_empty())
     }
+}
+
+/// A profile's categories, validated: keys and groups in `snake_case`, each key once, at
+/// least one `kernel` pattern, every pattern a valid regular expression.
+fn parse_categories(
+    file: &str,
+    entry: &str,
+    specs: Vec<CategorySpec>,
+) -> Result<Vec<ProfileCategory>, CatalogError> {
+    let bad =
+        |reason: String| CatalogError::Invalid { file: file.to_owned(), entry: entry.to_owned(), reason };
+    let mut categories: Vec<ProfileCategory> = Vec::with_capacity(specs.len());
+    for c in specs {
+        if !is_key(&c.key) {
+            return Err(bad(format!("category key `{}` must be snake_case", c.key)));
+        }
+        if categories.iter().any(|d| d.key == c.key) {
+            return Err(bad(format!("category key `{}` is used twice", c.key)));
+        }
+        if c.kernel.is_empty() {
+            return Err(bad(format!("category `{}` has no `kernel` pattern", c.key)));
+        }
+        let compile = |patterns: &[String]| -> Result<Vec<Regex>, CatalogError> {
+            patterns
+                .iter()
+                .map(|pat| {
+                    Regex::new(&format!("(?i){pat}")).map_err(|e| CatalogError::BadPattern {
+                        file: file.to_owned(),
+                        entry: format!("{entry}, category `{}`", c.key),
+                        pattern: pat.clone(),
+                        reason: e.to_string(),
+                    })
+                })
+                .collect()
+        };
+        let group = c.group.unwrap_or_else(|| c.key.clone());
+        if !is_key(&group) {
+            return Err(bad(format!("group `{group}` of category `{}` must be snake_case", c.key)));
+        }
+        categories.push(ProfileCategory {
+            label: c.label.unwrap_or_else(|| c.key.clone()),
+            group,
+            category: c.category.unwrap_or(Category::Other),
+            kernel: compile(&c.kernel)?,
+            unless: compile(&c.unless)?,
+            key: c.key,
+        });
+    }
+    Ok(categories)
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 //! the last rank has arrived), so the ends of the first collective of one family that
 //! every rank runs are made to meet.
 
-use crate::vocab::Family;
 use super::prepare::Prepared;
 use crate::results::notes::Note;
 use crate::results::ranks::Alignment;
+use crate::vocab::Family;
 
 /// The alignment of one set of ranks.
 #[derive(Clone, Debug, PartialEq)]

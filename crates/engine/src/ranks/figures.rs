@@ -4,8 +4,8 @@
 
 use super::prepare::Prepared;
 use crate::analysis::kernels;
-use crate::vocab::Stage;
 use crate::results::ranks::RankFigures;
+use crate::vocab::Stage;
 
 /// The figures of `member` in `stage` (`waits`: the matching's waits of its comms).
 #[must_use]

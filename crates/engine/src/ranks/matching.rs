@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::vocab::Family;
 use super::prepare::Prepared;
-use crate::vocab::Stage;
 use crate::results::notes::Note;
+use crate::vocab::Family;
+use crate::vocab::Stage;
 
 /// What one family's matched collectives of one stage add up to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -31,11 +31,11 @@ use std::collections::BTreeMap;
 use crate::catalog::Catalog;
 use crate::discover::file_name;
 use crate::results::notes::Note;
-use crate::results::ranks::{AllRanks, Alignment, CollectiveRow, RankCount, RankInput, RanksStage};
+use crate::results::ranks::{Alignment, AllRanks, CollectiveRow, RankCount, RankInput, RanksStage};
 use crate::results::share;
 use crate::triage::{Input, Options};
-use prepare::Prepared;
 use crate::vocab::Stage;
+use prepare::Prepared;
 
 /// The all-ranks comparison of `inputs` (any order; sorted by rank here).
 #[must_use]

@@ -5,14 +5,14 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::vocab::Family;
 use crate::analysis::attribution::{self, Attribution};
-use crate::vocab::Category;
 use crate::analysis::kernels::NameCache;
 use crate::analysis::split::{self, StageOps};
-use crate::names;
-use crate::vocab::Stage;
 use crate::catalog::Catalog;
+use crate::names;
+use crate::vocab::Category;
+use crate::vocab::Family;
+use crate::vocab::Stage;
 use trace::model::{Strings, Sym, Trace};
 
 /// One communication kernel of a rank.

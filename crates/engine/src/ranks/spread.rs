@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use super::prepare::Prepared;
 use super::stats;
+use crate::results::ranks::{SpreadRow, SpreadTable};
+use crate::results::share;
 use crate::vocab::Category;
 use crate::vocab::Stage;
-use crate::results::share;
-use crate::results::ranks::{SpreadRow, SpreadTable};
 
 #[derive(Default)]
 struct Acc {
@@ -67,12 +67,8 @@ pub fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64)
             let rank_where = |v: i64| {
                 acc.per_rank_ns.iter().position(|&x| x == v).and_then(|i| members.get(i)).map_or(0, |m| m.0)
             };
-            let max_share = acc
-                .per_rank_ns
-                .iter()
-                .zip(&totals)
-                .map(|(&ns, &t)| share(ns, t))
-                .fold(0.0f64, f64::max);
+            let max_share =
+                acc.per_rank_ns.iter().zip(&totals).map(|(&ns, &t)| share(ns, t)).fold(0.0f64, f64::max);
             let row = SpreadRow {
                 name,
                 category: acc.category.unwrap_or(Category::Other),

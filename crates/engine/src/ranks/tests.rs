@@ -45,7 +45,11 @@ fn without_base_times_the_first_collective_aligns_the_ranks() {
     // Rank 1 is last into the first, rank 0 into the second: a tie, the lowest rank wins.
     assert_eq!(ar.last_counts, [1, 1]);
     assert_eq!((ar.last_rank, ar.last_count), (Some(0), 1));
-    assert!(r.notes.iter().any(|n| matches!(n, Note::AlignedOnFirstCollective { missing: 2, traces: 2, .. })), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| matches!(n, Note::AlignedOnFirstCollective { missing: 2, traces: 2, .. })),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]

@@ -350,9 +350,37 @@ impl<N> LayerAnalysis<N> {
     /// The same values with every note turned into another form (a sentence).
     #[must_use]
     pub fn map_notes<M>(self, f: impl FnMut(N) -> M) -> LayerAnalysis<M> {
-        let LayerAnalysis { input, profile, config_layers, model, categories, columns, origin_ns, passes, steady_pass, pass, layer, compare, notes } = self;
+        let LayerAnalysis {
+            input,
+            profile,
+            config_layers,
+            model,
+            categories,
+            columns,
+            origin_ns,
+            passes,
+            steady_pass,
+            pass,
+            layer,
+            compare,
+            notes,
+        } = self;
         let notes = notes.into_iter().map(f).collect();
-        LayerAnalysis { input, profile, config_layers, model, categories, columns, origin_ns, passes, steady_pass, pass, layer, compare, notes }
+        LayerAnalysis {
+            input,
+            profile,
+            config_layers,
+            model,
+            categories,
+            columns,
+            origin_ns,
+            passes,
+            steady_pass,
+            pass,
+            layer,
+            compare,
+            notes,
+        }
     }
 }
 

@@ -153,6 +153,16 @@ impl<N> Triage<N> {
             diagnostics,
         } = self;
         let notes = notes.into_iter().map(f).collect();
-        Triage { mode, framework, mapping_framework, model, inputs, min_share_pct, stages, notes, diagnostics }
+        Triage {
+            mode,
+            framework,
+            mapping_framework,
+            model,
+            inputs,
+            min_share_pct,
+            stages,
+            notes,
+            diagnostics,
+        }
     }
 }

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use engine::vocab::Category;
-use engine::names;
-use engine::vocab::Stage;
 use crate::format;
 use crate::{Report, StageReport};
+use engine::names;
+use engine::vocab::Category;
+use engine::vocab::Stage;
 
 /// Kernel families kept per stage by default (the comparison reads full reports).
 pub const DEFAULT_FAMILIES: usize = 5;

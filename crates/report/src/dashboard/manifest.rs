@@ -107,7 +107,10 @@ pub fn read_manifest(bytes: &[u8]) -> Result<ManifestRead, DocumentError> {
     let entries = match value.as_object_mut().and_then(|o| o.remove("entries")) {
         Some(Value::Array(list)) => list,
         Some(_) => {
-            return Err(DocumentError::Broken { kind: Runs::KIND, reason: "`entries` is not a list".to_owned() });
+            return Err(DocumentError::Broken {
+                kind: Runs::KIND,
+                reason: "`entries` is not a list".to_owned(),
+            });
         }
         None => Vec::new(),
     };

@@ -26,7 +26,9 @@ pub mod trend;
 pub mod view;
 
 pub use entry::{EntryOptions, EntrySource, ManifestEntry};
-pub use manifest::{MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestRead, Runs, manifest, read_manifest};
+pub use manifest::{
+    MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestRead, Runs, manifest, read_manifest,
+};
 
 /// Reads a report file of any version (upgraded when older; newer, broken and other
 /// files refused with the reason).

@@ -7,17 +7,18 @@
 //! the axis; [`TrendLayout`] holds the geometry and finds the run under a click.
 
 use plotters::backend::SVGBackend;
-use plotters::drawing::IntoDrawingArea;
+use plotters::coord::Shift;
+use plotters::drawing::{DrawingArea, IntoDrawingArea};
 use plotters::element::{Circle, PathElement, Rectangle, Text};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle};
+use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle};
 
 use super::date;
 use super::entry::ManifestEntry;
-use engine::vocab::Category;
-use engine::vocab::Stage;
 use crate::format;
 use crate::timeline::svg::{Palette, Rgb};
+use engine::vocab::Category;
+use engine::vocab::Stage;
 
 /// What a figure counts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,6 +389,80 @@ pub fn series_colour(palette: &Palette, k: usize) -> Rgb {
     SERIES.get(k).map_or(palette.idle, |c| palette.category(*c))
 }
 
+/// Text style of the chart.
+fn font(size: f64, color: Rgb, pos: Pos) -> TextStyle<'static> {
+    ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos)
+}
+
+/// The chart's drawing area.
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// Date marks under the axis.
+fn date_marks(root: &Area<'_>, t: &Trend, lay: &TrendLayout, palette: &Palette) {
+    // Date labels, about one per 90 px, always the first and the last run.
+    let n = t.points.len();
+    let b = lay.bottom().round() as i32;
+    let step = if n <= 1 {
+        1
+    } else {
+        ((90.0 * (n - 1) as f64 / (lay.right() - lay.left())).ceil() as usize).max(1)
+    };
+    let mut labelled: Vec<usize> = (0..n).step_by(step).collect();
+    if let Some(&last) = labelled.last()
+        && n > 1
+        && last != n - 1
+    {
+        if lay.x_of(n - 1) - lay.x_of(last) < 80.0 {
+            labelled.pop();
+        }
+        labelled.push(n - 1);
+    }
+    for i in labelled {
+        let Some(p) = t.points.get(i) else { continue };
+        let x = lay.x_of(i).round() as i32;
+        let _ = root.draw(&PathElement::new(
+            vec![(x, b), (x, b + 3)],
+            ShapeStyle::from(&rgb(palette.text)).stroke_width(1),
+        ));
+        let _ = root.draw(&Text::new(
+            date::day(p.captured_unix_ns),
+            (x, b + 13),
+            font(9.0, palette.text, Pos::new(HPos::Center, VPos::Center)),
+        ));
+    }
+}
+
+/// The legend, top right of the plot (right edge `r`): up to eight series.
+fn legend(root: &Area<'_>, t: &Trend, palette: &Palette, r: i32) {
+    // Legend, top right: up to eight series.
+    if t.series.len() > 1 {
+        let shown = t.series.len().min(SERIES.len()) + usize::from(t.series.len() > SERIES.len());
+        let bottom = 10 + 12 * i32::try_from(shown).unwrap_or(9) - 6;
+        let _ = root.draw(&Rectangle::new([(r - 174, 3), (r, bottom)], rgb(palette.background).filled()));
+        let mut y = 10;
+        for (k, name) in t.series.iter().enumerate().take(SERIES.len()) {
+            let x = r - 170;
+            let colour = rgb(series_colour(palette, k));
+            let _ = root.draw(&Rectangle::new([(x, y - 4), (x + 8, y + 4)], colour.filled()));
+            let short: String = name.chars().take(28).collect();
+            let _ = root.draw(&Text::new(
+                short,
+                (x + 12, y),
+                font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
+            ));
+            y += 12;
+        }
+        if t.series.len() > SERIES.len() {
+            let more = format!("+{} more (grey)", t.series.len() - SERIES.len());
+            let _ = root.draw(&Text::new(
+                more,
+                (r - 158, y),
+                font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
+            ));
+        }
+    }
+}
+
 /// Draws the trend as SVG (`width × height` px).
 #[must_use]
 pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
@@ -396,9 +471,6 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
     {
         let root = SVGBackend::with_string(&mut out, (lay.width, lay.height)).into_drawing_area();
         let _ = root.fill(&rgb(palette.background));
-        let font = |size: f64, color: Rgb, pos: Pos| {
-            ("sans-serif", size * 1.24).into_font().color(&rgb(color)).pos(pos)
-        };
         let stage = t.stage.map_or_else(|| "all stages".to_owned(), |s| s.label().to_owned());
         let mut title = format!(
             "{} · {stage} · {} run{}",
@@ -436,36 +508,7 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
                 font(11.0, palette.text, Pos::new(HPos::Center, VPos::Center)),
             ));
         }
-        // Date labels, about one per 90 px, always the first and the last run.
-        let n = t.points.len();
-        let step = if n <= 1 {
-            1
-        } else {
-            ((90.0 * (n - 1) as f64 / (lay.right() - lay.left())).ceil() as usize).max(1)
-        };
-        let mut labelled: Vec<usize> = (0..n).step_by(step).collect();
-        if let Some(&last) = labelled.last()
-            && n > 1
-            && last != n - 1
-        {
-            if lay.x_of(n - 1) - lay.x_of(last) < 80.0 {
-                labelled.pop();
-            }
-            labelled.push(n - 1);
-        }
-        for i in labelled {
-            let Some(p) = t.points.get(i) else { continue };
-            let x = lay.x_of(i).round() as i32;
-            let _ = root.draw(&PathElement::new(
-                vec![(x, b), (x, b + 3)],
-                ShapeStyle::from(&rgb(palette.text)).stroke_width(1),
-            ));
-            let _ = root.draw(&Text::new(
-                date::day(p.captured_unix_ns),
-                (x, b + 13),
-                font(9.0, palette.text, Pos::new(HPos::Center, VPos::Center)),
-            ));
-        }
+        date_marks(&root, t, &lay, palette);
         let _ = root.draw(&PathElement::new(
             vec![(l, b), (r, b)],
             ShapeStyle::from(&rgb(palette.text)).stroke_width(1),
@@ -484,39 +527,13 @@ pub fn svg(t: &Trend, width: u32, height: u32, palette: &Palette) -> String {
                 let _ = root.draw(&PathElement::new(line, ShapeStyle::from(&colour).stroke_width(2)));
             }
         }
-        let radius = if n > 300 { 2 } else { 3 };
+        let radius = if t.points.len() > 300 { 2 } else { 3 };
         for (i, p) in t.points.iter().enumerate() {
             let colour = rgb(series_colour(palette, p.series));
             let at = (lay.x_of(i).round() as i32, lay.y_of(p.value).round() as i32);
             let _ = root.draw(&Circle::new(at, radius, colour.filled()));
         }
-        // Legend, top right: up to eight series.
-        if t.series.len() > 1 {
-            let shown = t.series.len().min(SERIES.len()) + usize::from(t.series.len() > SERIES.len());
-            let bottom = 10 + 12 * i32::try_from(shown).unwrap_or(9) - 6;
-            let _ = root.draw(&Rectangle::new([(r - 174, 3), (r, bottom)], rgb(palette.background).filled()));
-            let mut y = 10;
-            for (k, name) in t.series.iter().enumerate().take(SERIES.len()) {
-                let x = r - 170;
-                let colour = rgb(series_colour(palette, k));
-                let _ = root.draw(&Rectangle::new([(x, y - 4), (x + 8, y + 4)], colour.filled()));
-                let short: String = name.chars().take(28).collect();
-                let _ = root.draw(&Text::new(
-                    short,
-                    (x + 12, y),
-                    font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
-                ));
-                y += 12;
-            }
-            if t.series.len() > SERIES.len() {
-                let more = format!("+{} more (grey)", t.series.len() - SERIES.len());
-                let _ = root.draw(&Text::new(
-                    more,
-                    (r - 158, y),
-                    font(9.0, palette.text, Pos::new(HPos::Left, VPos::Center)),
-                ));
-            }
-        }
+        legend(&root, t, palette, r);
         let _ = root.present();
     }
     out

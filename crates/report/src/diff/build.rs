@@ -4,10 +4,10 @@
 
 use super::kernels::{self, Side as KernelSide};
 use super::{CauseDiff, Diff, DiffReport, StageDiff, StageFigures, SummaryDiff, Unlisted};
-use engine::vocab::Stage;
 use crate::format;
 use crate::overlap::BubbleCause;
 use crate::{Report, StageReport};
+use engine::vocab::Stage;
 
 /// What to compare and how much to keep.
 #[derive(Clone, Debug, Default, PartialEq)]

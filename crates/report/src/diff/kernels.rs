@@ -7,10 +7,10 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use super::{Amount, GroupDiff, KernelDiff, Presence, Rows};
-use engine::vocab::Category;
-use engine::analysis::mapping::{Keys, MatchKind, Tier};
 use crate::format;
 use crate::triage::{KernelRow, StageReport};
+use engine::analysis::mapping::{Keys, MatchKind, Tier};
+use engine::vocab::Category;
 
 /// The kernel rows of one stage, aggregated by exact identity.
 pub(super) struct Side {

@@ -24,10 +24,10 @@ pub use build::{DiffOptions, diff};
 
 use serde::{Deserialize, Serialize};
 
-use engine::results::overlap::BubbleCause;
+use crate::Report;
 use crate::document::{Body, Document};
 use crate::triage::Mode;
-use crate::Report;
+use engine::results::overlap::BubbleCause;
 use engine::vocab::Category;
 use engine::vocab::MatchKind;
 use engine::vocab::Stage;

@@ -3,9 +3,9 @@
 //! [`crate::format`]. Changes read `B − A`; relative changes are against A.
 
 use super::{Amount, DiffReport, GroupDiff, KernelDiff, Presence, Rows, Side, StageDiff, StageFigures};
-use engine::vocab::MatchKind;
 use crate::format;
 use crate::table::{Align, Cell, Column, Table};
+use engine::vocab::MatchKind;
 
 /// The header block: `(label, value)` lines in display order.
 #[must_use]
@@ -30,12 +30,9 @@ pub fn header(d: &DiffReport) -> Vec<(&'static str, String)> {
     ]
 }
 
-
-
 fn delta_ms_cell(ns: i64) -> Cell {
     Cell::num(format::delta_ms(ns), ns as f64, format!("{:.6}", ns as f64 / 1e6))
 }
-
 
 fn points_cell(points: f64) -> Cell {
     Cell::num(format::delta_points(points), points, format!("{points:.3}"))

@@ -24,11 +24,6 @@ fn label(text: &str) -> &'static str {
     leaked
 }
 
-
-
-
-
-
 /// Seconds after the Perfetto origin.
 fn secs(r: &LayersReport, ns: i64) -> Cell {
     let rel = ns - r.origin_ns;
@@ -203,11 +198,7 @@ pub fn layers_table(r: &LayersReport) -> Option<Table> {
     if with_cr {
         columns.push(Column::right("c_r"));
     }
-    columns.extend([
-        Column::left("Type"),
-        Column::right("Wall (µs)"),
-        Column::right("Σ dur (µs)"),
-    ]);
+    columns.extend([Column::left("Type"), Column::right("Wall (µs)"), Column::right("Σ dur (µs)")]);
     columns.extend(shown.iter().map(|g| Column::new(label(g), Align::Right)));
     if rest {
         columns.push(Column::right("rest"));
@@ -252,10 +243,16 @@ pub fn clusters_table(r: &LayersReport) -> Option<Table> {
         .clusters
         .iter()
         .map(|c| {
-            let mut row =
-                vec![Cell::text(c.kind.clone()), Cell::count(c.layers as u64), Cell::us(c.avg_wall_ns), Cell::us(c.avg_sum_ns)];
+            let mut row = vec![
+                Cell::text(c.kind.clone()),
+                Cell::count(c.layers as u64),
+                Cell::us(c.avg_wall_ns),
+                Cell::us(c.avg_sum_ns),
+            ];
             row.extend(
-                column_values(r, &c.category_ns).into_iter().map(|ns| Cell::share(format::share(ns, c.sum_ns))),
+                column_values(r, &c.category_ns)
+                    .into_iter()
+                    .map(|ns| Cell::share(format::share(ns, c.sum_ns))),
             );
             row
         })
@@ -392,8 +389,18 @@ pub fn compare_table(r: &LayersReport) -> Option<Table> {
             vec![Cell::text(key_label(r, k)), Cell::us(x), Cell::us(y), Cell::us(y - x)]
         })
         .collect();
-    rows.push(vec![Cell::text("total"), Cell::us(a.sum_ns), Cell::us(b.sum_ns), Cell::us(b.sum_ns - a.sum_ns)]);
-    rows.push(vec![Cell::text("wall"), Cell::us(a.wall_ns), Cell::us(b.wall_ns), Cell::us(b.wall_ns - a.wall_ns)]);
+    rows.push(vec![
+        Cell::text("total"),
+        Cell::us(a.sum_ns),
+        Cell::us(b.sum_ns),
+        Cell::us(b.sum_ns - a.sum_ns),
+    ]);
+    rows.push(vec![
+        Cell::text("wall"),
+        Cell::us(a.wall_ns),
+        Cell::us(b.wall_ns),
+        Cell::us(b.wall_ns - a.wall_ns),
+    ]);
     Some(Table { columns, rows, empty: "No kernels.".to_owned(), footer: None })
 }
 

@@ -71,10 +71,6 @@ pub fn alignment_line(r: &RanksReport) -> String {
     line
 }
 
-
-
-
-
 /// A time with its share of a whole: `12.34 ms (45.6%)`.
 fn ms_share_cell(ns: i64, whole: i64) -> Cell {
     let mut c = Cell::ms(ns);

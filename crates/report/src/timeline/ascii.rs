@@ -3,11 +3,11 @@
 //! row marking overlapped columns, the stage's step marks, a legend and the longest
 //! activities in the window. The legacy seed's reference behaviour is anchor-spec §19.
 
+use crate::format;
 use engine::timeline::bins::{self, Bins};
 use engine::timeline::strip::{overlap_strip, strip};
 use engine::timeline::{Timeline, Window};
 use engine::vocab::Category;
-use crate::format;
 
 /// Longest activities listed under the legend.
 const LONGEST: usize = 5;

@@ -370,67 +370,70 @@ impl Loader {
         }
     }
 
+    /// The first bytes: a byte-order mark, then `{` (a trace object) or `[` (a bare event
+    /// array); anything else is not a trace.
+    fn start(&mut self, c: &mut Cur<'_>) -> Result<(), Step> {
+        if c.i == 0 && self.base == 0 && c.b.starts_with(b"\xef\xbb\xbf") {
+            c.i = 3;
+        }
+        match c.peek()? {
+            b'{' => {
+                c.i += 1;
+                self.top = Top::Member { first: true };
+            }
+            b'[' => {
+                c.i += 1;
+                self.builder.trace.meta.bare_array = true;
+                self.saw_events = true;
+                self.top = Top::Item { first: true, bare: true };
+            }
+            _ => {
+                return Err(Step::Fatal(LoadError::NotJson {
+                    found: describe(c.b.get(c.i..).unwrap_or(&[])),
+                    offset: self.base + c.i as u64,
+                    inside: self.inside(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// One top-level member: `traceEvents` opens the event array, other keys are metadata.
+    fn member(&mut self, c: &mut Cur<'_>, first: bool) -> Result<(), Step> {
+        if first && c.peek()? == b'}' {
+            c.i += 1;
+            self.top = Top::End;
+            return Ok(());
+        }
+        let key = c.string()?;
+        c.expect(b':', "':' after a key")?;
+        let key = key.text().into_owned();
+        if key == "traceEvents" {
+            if c.peek()? != b'[' {
+                let found = describe_value(c.b.get(c.i..).unwrap_or(&[]));
+                return Err(Step::Fatal(LoadError::TraceEventsNotArray { found }));
+            }
+            c.i += 1;
+            self.saw_events = true;
+            self.top = Top::Item { first: true, bare: false };
+        } else {
+            let at = self.base + c.i as u64;
+            let value = c.value_span()?;
+            meta::apply(&mut self.builder.trace.meta, &mut self.builder.trace.diagnostics, &key, value, at);
+            self.top = Top::MemberSep;
+        }
+        if !self.top_keys.contains(&key) {
+            self.top_keys.push(key);
+        }
+        Ok(())
+    }
+
     /// Performs one step of the top-level state machine. `Ok(true)`: continue;
     /// `Ok(false)`: stop until more input arrives.
     fn step(&mut self, c: &mut Cur<'_>, last: bool) -> Result<bool, Step> {
         match self.top {
-            Top::Start => {
-                if c.i == 0 && self.base == 0 && c.b.starts_with(b"\xef\xbb\xbf") {
-                    c.i = 3;
-                }
-                match c.peek()? {
-                    b'{' => {
-                        c.i += 1;
-                        self.top = Top::Member { first: true };
-                    }
-                    b'[' => {
-                        c.i += 1;
-                        self.builder.trace.meta.bare_array = true;
-                        self.saw_events = true;
-                        self.top = Top::Item { first: true, bare: true };
-                    }
-                    _ => {
-                        return Err(Step::Fatal(LoadError::NotJson {
-                            found: describe(c.b.get(c.i..).unwrap_or(&[])),
-                            offset: self.base + c.i as u64,
-                            inside: self.inside(),
-                        }));
-                    }
-                }
-            }
-            Top::Member { first } => {
-                if first && c.peek()? == b'}' {
-                    c.i += 1;
-                    self.top = Top::End;
-                    return Ok(true);
-                }
-                let key = c.string()?;
-                c.expect(b':', "':' after a key")?;
-                let key = key.text().into_owned();
-                if key == "traceEvents" {
-                    if c.peek()? != b'[' {
-                        let found = describe_value(c.b.get(c.i..).unwrap_or(&[]));
-                        return Err(Step::Fatal(LoadError::TraceEventsNotArray { found }));
-                    }
-                    c.i += 1;
-                    self.saw_events = true;
-                    self.top = Top::Item { first: true, bare: false };
-                } else {
-                    let at = self.base + c.i as u64;
-                    let value = c.value_span()?;
-                    meta::apply(
-                        &mut self.builder.trace.meta,
-                        &mut self.builder.trace.diagnostics,
-                        &key,
-                        value,
-                        at,
-                    );
-                    self.top = Top::MemberSep;
-                }
-                if !self.top_keys.contains(&key) {
-                    self.top_keys.push(key);
-                }
-            }
+            Top::Start => self.start(c)?,
+            Top::Member { first } => self.member(c, first)?,
             Top::MemberSep => match c.peek()? {
                 b',' => {
                     c.i += 1;

@@ -222,11 +222,7 @@ fn text_inflated_by_the_caller_loads_like_the_gzip_file() {
         l.add_compressed_bytes(packed.len() as u64 - 10);
         let theirs = l.finish().expect("inflated");
         assert_eq!(theirs.input_bytes, packed.len() as u64);
-        assert_eq!(
-            crate::inspect::summarize(&theirs),
-            crate::inspect::summarize(&own),
-            "piece {piece}"
-        );
+        assert_eq!(crate::inspect::summarize(&theirs), crate::inspect::summarize(&own), "piece {piece}");
     }
     // Errors name the gzip stream as with the engine's own inflater.
     let mut l = Loader::for_inflated_gzip();

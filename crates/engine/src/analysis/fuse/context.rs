@@ -5,12 +5,12 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::catalog::tokens::{Signal, Tokens, demangle_prefix};
 use crate::analysis::framework::ServerArgs;
-use crate::names;
 use crate::catalog::fuse::{Dtype, Platform};
-use trace::model::{GpuKind, Sym, Trace};
+use crate::catalog::tokens::{Signal, Tokens, demangle_prefix};
+use crate::names;
 use crate::results::fuse::{DtypeEvidence, FuseContext};
+use trace::model::{GpuKind, Sym, Trace};
 
 /// Kernel-name tokens that show a data type (base names only: template arguments such as
 /// `Fp8KVCacheDataType)0` are enum values, not the type in use).

@@ -2,12 +2,12 @@
 //! resolution, and the near-miss note.
 
 use super::context::{Context, kernel_base};
-use crate::catalog::tokens::Tokens;
 use crate::catalog::Catalog;
 use crate::catalog::fuse::{MatchMode, Pattern, SignalSet};
-use crate::results::share;
+use crate::catalog::tokens::Tokens;
 use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseTable, NearMiss, Similarity};
 use crate::results::kernels::{KernelRow, KernelTable};
+use crate::results::share;
 
 /// Locations kept per evidence kernel.
 const LOCATIONS_PER_KERNEL: usize = 4;

@@ -4,12 +4,12 @@
 use super::config::{self, layer_type};
 use super::detail::{self, Dims};
 use super::{Layers, Selection, steady};
-use crate::vocab::Category;
-use crate::results::notes::Note;
 use crate::results::layers::{
-    CategoryKey, ClusterRow, Fact, LayerRow, LayersInput, LayerAnalysis,
-    PassDetail, PassRow, ProfileRow, StreamRow,
+    CategoryKey, ClusterRow, Fact, LayerAnalysis, LayerRow, LayersInput, PassDetail, PassRow, ProfileRow,
+    StreamRow,
 };
+use crate::results::notes::Note;
+use crate::vocab::Category;
 
 /// Seed order of layer-type clusters; other types go between `C128_HEAVY` and `HASH`.
 const HEAD: [&str; 4] = ["FIRST", "FULL_ATTN", "C4_LIGHT", "C128_HEAVY"];
@@ -322,7 +322,11 @@ pub fn report(l: &Layers<'_>, sel: &Selection) -> LayerAnalysis {
     if let (Some(n), Some(p)) = (config_layers, detail_index.and_then(|i| l.passes.get(i)))
         && p.layers.len() != n
     {
-        notes.push(Note::LayerCountMismatch { config: n, pass: detail_index.unwrap_or(0), found: p.layers.len() });
+        notes.push(Note::LayerCountMismatch {
+            config: n,
+            pass: detail_index.unwrap_or(0),
+            found: p.layers.len(),
+        });
     }
     let origin = match (trace.time_span(), trace.meta.profiler_span) {
         (Some((s, _)), Some((p, _))) => s.min(p),

@@ -6,8 +6,8 @@ use rustc_hash::FxHashMap;
 
 use super::{Layer, Layers};
 use crate::names;
-use trace::model::{NO_ID, Sym, Trace};
 use crate::results::layers::{CategorySum, LayerCompare, LayerDetail, LayerKernel};
+use trace::model::{NO_ID, Sym, Trace};
 
 /// `Input Dims` lookups: External id → dims, correlation → the launch's External id.
 pub struct Dims {

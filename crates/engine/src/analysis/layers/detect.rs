@@ -7,12 +7,12 @@ use rustc_hash::FxHashMap;
 use super::segments::{self, Segment};
 use super::sequence::{self, Sequence};
 use super::{Layer, Layers, Options, Pass, anchors, period};
-use crate::catalog::categories::CategoryRules;
 use crate::analysis::split::primary_device;
+use crate::catalog::categories::CategoryRules;
 use crate::catalog::profiles::{AnchorAt, Profile, Profiles};
+use crate::results::layers::Method;
 use crate::results::notes::Note;
 use trace::model::{GpuKind, Sym, Trace};
-use crate::results::layers::Method;
 
 /// A pass found in one segment, in segment-local kernel indices.
 #[derive(Clone, Debug)]

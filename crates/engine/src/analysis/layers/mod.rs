@@ -30,13 +30,13 @@ mod steady;
 
 pub use config::{ConfigError, ModelConfig};
 
-use crate::catalog::categories::CategoryRules;
-use crate::vocab::Stage;
 use crate::catalog::Catalog;
+use crate::catalog::categories::CategoryRules;
 use crate::catalog::profiles::{AnchorAt, Profile, Profiles};
-use trace::model::Trace;
 use crate::results::layers::{LayerAnalysis, Method};
 use crate::results::notes::Note;
+use crate::vocab::Stage;
+use trace::model::Trace;
 
 /// What to analyse and how.
 #[derive(Clone, Debug, Default)]

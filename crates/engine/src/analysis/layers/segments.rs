@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap;
 
 use super::sequence::Sequence;
 use crate::analysis::stages::{Window, Windows, stage_from_annotation};
-use trace::model::{Key, NO_ID, Trace, TrackId};
 use crate::vocab::Stage;
+use trace::model::{Key, NO_ID, Trace, TrackId};
 
 /// Kernels of one step (or of the whole stream).
 #[derive(Clone, Debug, PartialEq, Eq)]

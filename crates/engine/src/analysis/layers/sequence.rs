@@ -5,10 +5,10 @@
 use rustc_hash::FxHashMap;
 
 use crate::catalog::categories::CategoryRules;
-use crate::names;
 use crate::catalog::profiles::Profile;
-use trace::model::{GpuKind, Sym, Trace};
+use crate::names;
 use crate::vocab::Category;
+use trace::model::{GpuKind, Sym, Trace};
 
 /// A category key of the layer tables.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,8 +10,8 @@
 //! band is a cold start.
 
 use super::{Layers, Pass};
-use crate::vocab::Stage;
 use crate::results::layers::PassNote;
+use crate::vocab::Stage;
 
 /// The kind number of every pass (first-seen order).
 #[must_use]

@@ -13,9 +13,9 @@ use super::index::{Candidate, Index, Keys, Tier};
 use super::{MatchKind, Via};
 use crate::analysis::attribution::{Attribution, Site};
 use crate::analysis::split::StageOps;
+use crate::results::kernels::Coverage;
 use crate::vocab::Stage;
 use trace::model::{Sym, Trace};
-use crate::results::kernels::Coverage;
 
 /// Where the mapping looks, in order.
 #[derive(Clone, Copy, Default)]

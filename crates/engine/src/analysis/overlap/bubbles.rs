@@ -10,8 +10,8 @@
 use super::StageOverlap;
 use crate::analysis::attribution::{Attribution, NONE};
 use crate::analysis::split::StageOps;
-use trace::model::{RuntimeKind, Sym, Trace, TrackId};
 use crate::results::overlap::{BubbleCause, BubbleGap, Bubbles, CauseShare};
+use trace::model::{RuntimeKind, Sym, Trace, TrackId};
 
 /// Bubbles of a stage plus the Python location the CPU reached late most often.
 pub struct Classified {

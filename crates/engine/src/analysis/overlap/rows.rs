@@ -5,14 +5,14 @@
 
 use super::{Family, StageOverlap};
 use crate::analysis::attribution::{Attribution, NONE};
-use crate::vocab::Category;
 use crate::analysis::kernels::NameCache;
-use crate::analysis::split::StageOps;
 use crate::analysis::mapping::{Origin, Sources, Via};
-use trace::model::{GpuKind, RuntimeKind, Sym, Trace};
+use crate::analysis::split::StageOps;
 use crate::results::overlap::{
     Copies, CopyDirection, DepRisk, OverlapRow, OverlapTable, Recommendation, SyncCause, Verdict, Waiting,
 };
+use crate::vocab::Category;
+use trace::model::{GpuKind, RuntimeKind, Sym, Trace};
 
 /// Headroom candidates listed at most (the seed keeps 5).
 const HEADROOM_LIMIT: usize = 8;

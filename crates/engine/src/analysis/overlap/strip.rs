@@ -3,9 +3,9 @@
 
 use super::StageOverlap;
 use crate::results::overlap::{StripLane, TimelineSummary};
+use crate::timeline::Window;
 use crate::timeline::bins;
 use crate::timeline::strip::{MAX_LANES, columns, overlap_strip, strip};
-use crate::timeline::Window;
 use crate::vocab::Category;
 
 /// The summary of a stage's window `(start, end)` (its busiest step, named `step`).

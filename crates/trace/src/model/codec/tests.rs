@@ -11,6 +11,7 @@ use crate::model::{NO_ID, NO_PY_ID};
 
 /// A trace with every field set, odd values included (negative times, empty and
 /// non-ASCII strings, absent ids, diagnostics).
+#[allow(clippy::too_many_lines, reason = "one literal of every field of the model")]
 fn tiny() -> Trace {
     let mut strings = Strings::new();
     let kernel = strings.intern("void gemm<ü, 🚀>(float*)");

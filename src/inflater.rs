@@ -2,7 +2,7 @@
 //! inflating and parsing run side by side on two cores.
 //!
 //! It is this same WebAssembly module, started by [`crate::spawn::engine_worker`] with
-//! `?inflate`, and inflates with the engine's own decoder ([`report::trace::load::GzipText`],
+//! `?inflate`, and inflates with the engine's own decoder ([`report::trace::GzipText`],
 //! miniz_oxide), which in WebAssembly takes about half the time of the browser's
 //! `DecompressionStream` (whose stream machinery cost more than zlib itself).
 //!
@@ -86,7 +86,7 @@ async fn inflate(file: &web_sys::File, out: &mut Outbox) -> Result<f64, String> 
         Ok(())
     };
     top_up(&mut reads)?;
-    let mut gz = report::trace::load::GzipText::new();
+    let mut gz = report::trace::GzipText::new();
     let mut text: Vec<u8> = Vec::with_capacity(2 * BATCH);
     let mut chunk: Vec<u8> = Vec::new();
     let mut read = 0.0;

@@ -469,7 +469,7 @@ async fn sniff(file: &web_sys::File) -> bool {
     let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };
     let head = js_sys::Uint8Array::new(&buffer).to_vec();
     let text = if head.starts_with(&[0x1f, 0x8b]) {
-        report::trace::load::inflate_prefix(&head, 64 * 1024)
+        report::trace::inflate_prefix(&head, 64 * 1024)
     } else {
         head
     };

@@ -25,6 +25,8 @@
 //! [`analysis`] ← [`triage`] ← [`ranks`]; [`discover`] (which files of a capture to read)
 //! needs only [`vocab`].
 
+#![warn(unreachable_pub)]
+
 pub mod analysis;
 pub mod catalog;
 pub mod discover;

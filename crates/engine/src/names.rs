@@ -341,6 +341,52 @@ fn strip_arch(token: &str) -> String {
     out
 }
 
+/// Identity tiers, strictest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tier {
+    /// The canonical row name.
+    Exact,
+    /// [`normalized`]: architecture, tile shapes, numbers and addresses removed.
+    Normalised,
+    /// [`family`]: the normalised base name, template arguments removed.
+    Family,
+}
+
+impl Tier {
+    /// Every tier, strictest first.
+    pub const ALL: [Tier; 3] = [Tier::Exact, Tier::Normalised, Tier::Family];
+}
+
+/// The identity keys of one kernel name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    /// [`canonical`].
+    pub exact: String,
+    /// [`normalized`].
+    pub normalised: String,
+    /// [`family`].
+    pub family: Option<String>,
+}
+
+impl Keys {
+    /// The keys of a raw kernel name.
+    #[must_use]
+    pub fn of(name: &str) -> Keys {
+        Keys { exact: canonical(name), normalised: normalized(name), family: family(name) }
+    }
+
+    /// The key of `tier`, when the name has a non-empty one.
+    #[must_use]
+    pub fn get(&self, tier: Tier) -> Option<&str> {
+        let k = match tier {
+            Tier::Exact => self.exact.as_str(),
+            Tier::Normalised => self.normalised.as_str(),
+            Tier::Family => self.family.as_deref()?,
+        };
+        (!k.is_empty()).then_some(k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,8 @@
 //! assert_eq!(report::Report::from_json(&r.to_json()), Ok(r));
 //! ```
 
+#![warn(unreachable_pub)]
+
 pub mod csv;
 pub mod dashboard;
 pub mod diff;

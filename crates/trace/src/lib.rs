@@ -19,13 +19,15 @@
 //! natively and as WebAssembly. Loading fails ([`LoadError`]) only when the input is not a
 //! trace at all; damage inside a trace is counted in [`Diagnostics`].
 
+#![warn(unreachable_pub)]
+
 pub mod diagnostics;
 mod error;
 pub mod inspect;
-pub mod load;
+mod load;
 pub mod model;
 
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
-pub use load::{GzipText, Loader, Phase, Progress, load};
+pub use load::{GzipText, Loader, Phase, Progress, inflate_prefix, load};
 pub use model::{CodecError, Trace};

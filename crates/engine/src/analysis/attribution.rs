@@ -13,7 +13,7 @@ use super::source;
 use trace::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
 
 /// Marks "none" in index columns.
-pub const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// Where one launch came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +53,7 @@ impl Attribution {
 
 /// Attributes every GPU activity of `trace`.
 #[must_use]
-pub fn attribute(trace: &Trace) -> Attribution {
+pub(crate) fn attribute(trace: &Trace) -> Attribution {
     let mut out = Attribution { strings: Strings::new(), ..Attribution::default() };
     out.launch = launches(trace);
 

@@ -13,7 +13,7 @@ use trace::model::{GpuKind, Strings, Sym, Trace};
 
 /// Headline figures of a stage.
 #[must_use]
-pub fn summary(trace: &Trace, attribution: &Attribution, s: &StageOps) -> StageSummary {
+pub(crate) fn summary(trace: &Trace, attribution: &Attribution, s: &StageOps) -> StageSummary {
     let g = &trace.gpu;
     let mut intervals: Vec<(i64, i64)> = Vec::with_capacity(s.ops.len());
     let mut out = StageSummary { start_ns: i64::MAX, end_ns: i64::MIN, ..StageSummary::default() };
@@ -52,7 +52,7 @@ pub fn summary(trace: &Trace, attribution: &Attribution, s: &StageOps) -> StageS
 
 /// Length of the union of half-open intervals (sorts them).
 #[must_use]
-pub fn union_length(intervals: &mut [(i64, i64)]) -> i64 {
+pub(crate) fn union_length(intervals: &mut [(i64, i64)]) -> i64 {
     intervals.sort_unstable();
     let mut total = 0i64;
     let mut current: Option<(i64, i64)> = None;
@@ -73,7 +73,7 @@ pub fn union_length(intervals: &mut [(i64, i64)]) -> i64 {
 }
 
 /// Per-name facts cached across a trace: canonical name and category.
-pub struct NameCache<'a> {
+pub(crate) struct NameCache<'a> {
     rules: &'a CategoryRules,
     /// Interned canonical names.
     pub strings: Strings,
@@ -83,12 +83,12 @@ pub struct NameCache<'a> {
 impl<'a> NameCache<'a> {
     /// An empty cache.
     #[must_use]
-    pub fn new(rules: &'a CategoryRules) -> Self {
+    pub(crate) fn new(rules: &'a CategoryRules) -> Self {
         NameCache { rules, strings: Strings::new(), map: FxHashMap::default() }
     }
 
     /// Canonical name and category of GPU activity `i`.
-    pub fn of(&mut self, trace: &Trace, i: usize) -> (Sym, Category) {
+    pub(crate) fn of(&mut self, trace: &Trace, i: usize) -> (Sym, Category) {
         let name = trace.gpu.name.get(i).copied().unwrap_or(Sym::EMPTY);
         let kind = trace.gpu.kind.get(i).copied().unwrap_or(GpuKind::Kernel);
         if let Some(&v) = self.map.get(&(name, kind)) {
@@ -115,22 +115,10 @@ struct RowAcc {
 }
 
 /// The kernel table of a stage: rows per canonical name, most GPU time first, rows below
-/// `min_share_pct` counted in the footer.
+/// `min_share_pct` counted in the footer; sites from `sources` (mapped activities take their
+/// eager twins' locations, split by share).
 #[must_use]
-pub fn kernel_table(
-    trace: &Trace,
-    attribution: &Attribution,
-    cache: &mut NameCache<'_>,
-    s: &StageOps,
-    min_share_pct: f64,
-) -> KernelTable {
-    kernel_table_with(&Sources::own(trace, attribution), cache, s, min_share_pct)
-}
-
-/// [`kernel_table`] with sites from `sources` (mapped activities take their eager twins'
-/// locations, split by share).
-#[must_use]
-pub fn kernel_table_with(
+pub(crate) fn kernel_table_with(
     sources: &Sources<'_>,
     cache: &mut NameCache<'_>,
     s: &StageOps,

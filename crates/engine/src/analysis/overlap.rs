@@ -12,7 +12,7 @@
 mod bubbles;
 mod rows;
 mod strip;
-pub mod sweep;
+pub(crate) mod sweep;
 
 use rustc_hash::FxHashMap;
 
@@ -28,7 +28,7 @@ use trace::model::{Sym, Trace};
 
 /// One kernel family of a stage: every activity with the same canonical name and category.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Family {
+pub(crate) struct Family {
     /// Canonical name (a symbol of the [`NameCache`]'s strings).
     pub name: Sym,
     /// Category.
@@ -50,14 +50,14 @@ pub struct Family {
 impl Family {
     /// Time no other stream was busy, ns.
     #[must_use]
-    pub fn exclusive_ns(&self) -> i64 {
+    pub(crate) fn exclusive_ns(&self) -> i64 {
         self.total_ns - self.hidden_ns
     }
 
     /// Time on the critical path: for communication the time no compute hid, otherwise
     /// the exclusive time.
     #[must_use]
-    pub fn exposed_ns(&self) -> i64 {
+    pub(crate) fn exposed_ns(&self) -> i64 {
         if self.category == Category::Communication {
             self.total_ns - self.hidden_by_compute_ns
         } else {
@@ -68,7 +68,7 @@ impl Family {
 
 /// A step of a stage: the GPU extent of the work its window launched.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StepExtent {
+pub(crate) struct StepExtent {
     /// The step id of [`StageOps::step`] (`NONE` for work outside any step).
     pub id: u32,
     /// First start, ns.
@@ -84,7 +84,7 @@ pub struct StepExtent {
 /// The steps of a stage, sorted by start (work outside any step forms one extent), from
 /// the step ids of [`StageOps::step`].
 #[must_use]
-pub fn step_extents(trace: &Trace, group: &StageOps, windows: &Windows) -> Vec<StepExtent> {
+pub(crate) fn step_extents(trace: &Trace, group: &StageOps, windows: &Windows) -> Vec<StepExtent> {
     extents(trace, group, &group.step, windows)
 }
 
@@ -93,7 +93,7 @@ pub fn step_extents(trace: &Trace, group: &StageOps, windows: &Windows) -> Vec<S
 /// launch, else the GPU window around the activity. For picking and drawing steps; the
 /// stage's figures keep [`step_extents`].
 #[must_use]
-pub fn annotated_steps(
+pub(crate) fn annotated_steps(
     trace: &Trace,
     attribution: &Attribution,
     group: &StageOps,
@@ -162,7 +162,7 @@ fn step_name(windows: &Windows, cpu_windows: u32, id: u32) -> Sym {
 /// The busiest step of a stage (most GPU time, earliest on ties), or the extent of all its
 /// work when it has no steps.
 #[must_use]
-pub fn busiest_step(steps: &[StepExtent]) -> Option<&StepExtent> {
+pub(crate) fn busiest_step(steps: &[StepExtent]) -> Option<&StepExtent> {
     let named: Vec<&StepExtent> = steps.iter().filter(|s| s.id != NONE).collect();
     let pool = if named.is_empty() { steps.iter().collect() } else { named };
     let mut best: Option<&StepExtent> = None;
@@ -206,7 +206,7 @@ fn lanes(trace: &Trace, group: &StageOps) -> (Vec<(i64, i64)>, Vec<u32>) {
 }
 
 /// Everything the stage analysis computed, before it becomes report rows.
-pub struct StageOverlap {
+pub(crate) struct StageOverlap {
     /// Lanes `(device, stream)`, indexed by [`Span::lane`].
     pub lanes: Vec<(i64, i64)>,
     /// One span per stage op (same order as [`StageOps::ops`]).
@@ -225,7 +225,12 @@ pub struct StageOverlap {
 
 /// Sweeps a stage and groups its activities into families.
 #[must_use]
-pub fn stage(trace: &Trace, cache: &mut NameCache<'_>, group: &StageOps, windows: &Windows) -> StageOverlap {
+pub(crate) fn stage(
+    trace: &Trace,
+    cache: &mut NameCache<'_>,
+    group: &StageOps,
+    windows: &Windows,
+) -> StageOverlap {
     let g = &trace.gpu;
     let (lanes, lane_of) = lanes(trace, group);
     let mut spans = Vec::with_capacity(group.ops.len());
@@ -274,10 +279,10 @@ pub fn stage(trace: &Trace, cache: &mut NameCache<'_>, group: &StageOps, windows
     StageOverlap { lanes, spans, categories, family_of, families, sweep, steps }
 }
 
-/// The overlap table of one stage: sweep figures, rows, bubbles and the timeline strip of
-/// its busiest step.
+/// The overlap table of one stage with the trace's own attribution (the tests' entry).
+#[cfg(test)]
 #[must_use]
-pub fn table(
+pub(crate) fn table(
     trace: &Trace,
     attribution: &Attribution,
     cache: &mut NameCache<'_>,
@@ -288,10 +293,11 @@ pub fn table(
     table_with(&Sources::own(trace, attribution), cache, group, windows, min_share_pct)
 }
 
-/// [`table`] with Python scopes from `sources` (mapped activities take their eager twins'
-/// locations; idle-gap causes still read the trace's own launches).
+/// The overlap table of one stage: sweep figures, rows, bubbles and the timeline strip of
+/// its busiest step, with Python scopes from `sources` (mapped activities take their eager
+/// twins' locations; idle-gap causes still read the trace's own launches).
 #[must_use]
-pub fn table_with(
+pub(crate) fn table_with(
     sources: &Sources<'_>,
     cache: &mut NameCache<'_>,
     group: &StageOps,

@@ -26,7 +26,7 @@ const MARKERS: &[(&str, &str)] = &[
 
 /// `path(line): func` → `relative/path:line func`; anything else is returned trimmed.
 #[must_use]
-pub fn normalize_frame(name: &str) -> String {
+pub(crate) fn normalize_frame(name: &str) -> String {
     let name = name.trim();
     let Some((path, rest)) = split_frame(name) else {
         return name.to_owned();
@@ -50,7 +50,7 @@ fn split_frame(name: &str) -> Option<(&str, String)> {
 
 /// Keeps a path from its repository marker on; otherwise its last three components.
 #[must_use]
-pub fn relative_path(path: &str) -> String {
+pub(crate) fn relative_path(path: &str) -> String {
     let path = path.replace('\\', "/");
     let lower = path.to_ascii_lowercase();
     for (marker, replacement) in MARKERS {
@@ -67,7 +67,7 @@ pub fn relative_path(path: &str) -> String {
 /// How much a normalised location says about where work comes from; higher is better,
 /// negative means "never choose this if anything else exists".
 #[must_use]
-pub fn priority(raw: &str, location: &str) -> i32 {
+pub(crate) fn priority(raw: &str, location: &str) -> i32 {
     const NOISE: &[&str] = &[
         "threading.py(",
         "multiprocessing/",
@@ -134,7 +134,7 @@ fn is_low_signal(lower: &str) -> bool {
 
 /// Whether a location belongs to the serving framework (worth showing in a stack).
 #[must_use]
-pub fn is_framework(location: &str) -> bool {
+pub(crate) fn is_framework(location: &str) -> bool {
     let lower = location.to_ascii_lowercase();
     ["python/sglang/", "vllm/", "tensorrt_llm/", "tokenspeed/", "python/tokenspeed/"]
         .iter()
@@ -144,7 +144,7 @@ pub fn is_framework(location: &str) -> bool {
 /// Parses a legacy `Call stack` argument (`a.py(1): f;b.py(2): g`, innermost first) into
 /// frame names, outermost first.
 #[must_use]
-pub fn legacy_call_stack(text: &str) -> Vec<&str> {
+pub(crate) fn legacy_call_stack(text: &str) -> Vec<&str> {
     let mut frames: Vec<&str> = text.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
     frames.reverse();
     frames

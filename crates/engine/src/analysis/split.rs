@@ -25,7 +25,7 @@ pub struct StageOps {
 /// The device whose work a report shows: the one with the most GPU time. The others are
 /// returned with their time so the report can say what it leaves out.
 #[must_use]
-pub fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
+pub(crate) fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
     let g = &trace.gpu;
     let mut per: Vec<(i64, i64)> = Vec::new();
     for i in 0..g.len() {
@@ -50,7 +50,7 @@ pub fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
 /// one; else the stage of the CPU window containing the launch; else the GPU window
 /// containing the activity; else `other` (or `all` when the trace has no windows).
 #[must_use]
-pub fn split(
+pub(crate) fn split(
     trace: &Trace,
     attribution: &Attribution,
     device: Option<i64>,

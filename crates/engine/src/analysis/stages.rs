@@ -10,7 +10,7 @@ use trace::model::{Sym, Trace};
 
 /// What a step annotation says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StepInfo {
+pub(crate) struct StepInfo {
     /// The stage.
     pub stage: Stage,
     /// Batch size, when written (`bs=16`).
@@ -23,7 +23,7 @@ pub struct StepInfo {
 /// `step[DECODE bs=16]`, vLLM `execute_context_N(…)_generation_M(…)`, or the whole words
 /// `prefill`, `extend`, `decode`.
 #[must_use]
-pub fn stage_from_annotation(name: &str) -> Option<StepInfo> {
+pub(crate) fn stage_from_annotation(name: &str) -> Option<StepInfo> {
     if let Some(rest) = name.strip_prefix("step[") {
         let body = rest.split(']').next().unwrap_or(rest);
         let mut words = body.split_whitespace();
@@ -84,7 +84,7 @@ fn paren_number_after(text: &str, key: &str) -> Option<u64> {
 
 /// One stage window (a step).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     /// What the step is.
     pub step: StepInfo,
     /// Start, ns.
@@ -99,7 +99,7 @@ pub struct Window {
 
 /// Stage windows of a trace, CPU and GPU windows apart, each sorted by start.
 #[derive(Clone, Debug, Default)]
-pub struct Windows {
+pub(crate) struct Windows {
     /// CPU (`user_annotation`) windows: matched against launch times.
     pub cpu: Vec<Window>,
     /// GPU (`gpu_user_annotation`) windows: matched against GPU start times.
@@ -109,7 +109,7 @@ pub struct Windows {
 impl Windows {
     /// Reads the stage windows of a trace.
     #[must_use]
-    pub fn of(trace: &Trace) -> Windows {
+    pub(crate) fn of(trace: &Trace) -> Windows {
         let mut w = Windows::default();
         let a = &trace.annotations;
         let mut cache: Vec<(Sym, Option<StepInfo>)> = Vec::new();
@@ -140,19 +140,19 @@ impl Windows {
 
     /// Whether the trace has any stage window.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.cpu.is_empty() && self.gpu.is_empty()
     }
 
     /// The innermost CPU window containing `t` (index into `cpu`).
     #[must_use]
-    pub fn cpu_at(&self, t: i64) -> Option<usize> {
+    pub(crate) fn cpu_at(&self, t: i64) -> Option<usize> {
         innermost(&self.cpu, t)
     }
 
     /// The innermost GPU window containing `t` (index into `gpu`).
     #[must_use]
-    pub fn gpu_at(&self, t: i64) -> Option<usize> {
+    pub(crate) fn gpu_at(&self, t: i64) -> Option<usize> {
         innermost(&self.gpu, t)
     }
 }

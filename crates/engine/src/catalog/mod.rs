@@ -9,7 +9,7 @@ pub mod fuse;
 pub mod lookup;
 pub mod profiles;
 pub mod reference;
-pub mod tokens;
+pub(crate) mod tokens;
 
 use std::sync::OnceLock;
 

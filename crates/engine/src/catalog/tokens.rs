@@ -125,7 +125,7 @@ impl Tokens {
 
 /// Lower-case alphanumerics of `text` (a literal signal's compact form).
 #[must_use]
-pub fn compact(text: &str) -> String {
+pub(crate) fn compact(text: &str) -> String {
     text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
@@ -213,7 +213,7 @@ impl Signal {
 /// The qualified name inside an Itanium-mangled symbol (`_ZN5aiter24add_rmsnorm_quant_kernelI…`
 /// → `aiter::add_rmsnorm_quant_kernel`), or `None` when `name` is not one.
 #[must_use]
-pub fn demangle_prefix(name: &str) -> Option<String> {
+pub(crate) fn demangle_prefix(name: &str) -> Option<String> {
     let rest = name.strip_prefix("_Z")?;
     let (nested, mut rest) = match rest.strip_prefix('N') {
         Some(r) => (true, r),

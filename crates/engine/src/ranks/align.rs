@@ -15,7 +15,7 @@ use crate::vocab::Family;
 
 /// The alignment of one set of ranks.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Aligned {
+pub(crate) struct Aligned {
     /// How.
     pub method: Alignment,
     /// Per member (same order): added to its timestamps, ns.
@@ -26,7 +26,7 @@ pub struct Aligned {
 
 /// Aligns `members` (sorted by rank; the first is the reference).
 #[must_use]
-pub fn align(members: &[&Prepared<'_>]) -> Aligned {
+pub(crate) fn align(members: &[&Prepared<'_>]) -> Aligned {
     let bases: Vec<Option<i64>> = members.iter().map(|m| m.trace.meta.base_time_ns).collect();
     if let Some(bases) = bases.iter().copied().collect::<Option<Vec<i64>>>() {
         let min = bases.iter().copied().min().unwrap_or(0);

@@ -9,7 +9,13 @@ use crate::vocab::Stage;
 
 /// The figures of `member` in `stage` (`waits`: the matching's waits of its comms).
 #[must_use]
-pub fn figures(member: &Prepared<'_>, stage: Stage, waits: &[i64], rank: i64, input: usize) -> RankFigures {
+pub(crate) fn figures(
+    member: &Prepared<'_>,
+    stage: Stage,
+    waits: &[i64],
+    rank: i64,
+    input: usize,
+) -> RankFigures {
     let mut out = RankFigures { rank, input, ..RankFigures::default() };
     let Some(group) = member.group(stage) else { return out };
     let summary = kernels::summary(member.trace, &member.attribution, group);

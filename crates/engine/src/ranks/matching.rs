@@ -14,7 +14,7 @@ use crate::vocab::Stage;
 
 /// What one family's matched collectives of one stage add up to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FamilyStage {
+pub(crate) struct FamilyStage {
     /// Per matched collective: arrival skew, ns.
     pub skews: Vec<i64>,
     /// Per matched collective: last end − first end, ns.
@@ -33,7 +33,7 @@ pub struct FamilyStage {
 
 /// The matching of one set of ranks.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Matching {
+pub(crate) struct Matching {
     /// Per member: waiting inside each of its communication kernels (same order as
     /// [`Prepared::comms`]), ns; 0 for unmatched kernels.
     pub waits: Vec<Vec<i64>>,
@@ -47,7 +47,7 @@ pub struct Matching {
 
 /// Matches the collectives of `members` (sorted by rank) whose timestamps get `offsets`.
 #[must_use]
-pub fn match_collectives(members: &[&Prepared<'_>], offsets: &[i64], ranks: &[i64]) -> Matching {
+pub(crate) fn match_collectives(members: &[&Prepared<'_>], offsets: &[i64], ranks: &[i64]) -> Matching {
     let n_members = members.len();
     let mut out =
         Matching { waits: members.iter().map(|m| vec![0; m.comms.len()]).collect(), ..Matching::default() };

@@ -16,12 +16,12 @@
 //! Traces whose file names name a stage (`…-TP-0-DECODE…`) are separate captures per
 //! stage: they are aligned and matched per stage, one set per stage.
 
-pub mod align;
-pub mod figures;
-pub mod matching;
-pub mod prepare;
-pub mod spread;
-pub mod stats;
+pub(crate) mod align;
+pub(crate) mod figures;
+pub(crate) mod matching;
+pub(crate) mod prepare;
+pub(crate) mod spread;
+pub(crate) mod stats;
 
 #[cfg(test)]
 mod tests;

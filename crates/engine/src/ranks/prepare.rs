@@ -17,7 +17,7 @@ use trace::model::{Strings, Sym, Trace};
 
 /// One communication kernel of a rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Comm {
+pub(crate) struct Comm {
     /// Index into `trace.gpu`.
     pub op: u32,
     /// The collective family.
@@ -34,7 +34,7 @@ pub struct Comm {
 
 /// Per GPU activity of the reported device: names and category.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OpInfo {
+pub(crate) struct OpInfo {
     /// Canonical name (a symbol of [`Prepared::names`]).
     pub canonical: Sym,
     /// Normalised name (a symbol of [`Prepared::names`]).
@@ -44,7 +44,7 @@ pub struct OpInfo {
 }
 
 /// One trace, prepared.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     /// The loaded trace.
     pub trace: &'a Trace,
     /// The device whose work is compared (the one with the most GPU time).
@@ -68,7 +68,7 @@ pub struct Prepared<'a> {
 /// Sorted disjoint intervals with prefix sums: the covered length of any interval in
 /// O(log n).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Cover {
+pub(crate) struct Cover {
     intervals: Vec<(i64, i64)>,
     /// `prefix[k]` = Σ lengths of `intervals[..k]`.
     prefix: Vec<i64>,
@@ -77,7 +77,7 @@ pub struct Cover {
 impl Cover {
     /// The union of `intervals` (any order, may overlap; empty ones are ignored).
     #[must_use]
-    pub fn of(mut intervals: Vec<(i64, i64)>) -> Cover {
+    pub(crate) fn of(mut intervals: Vec<(i64, i64)>) -> Cover {
         intervals.retain(|&(s, e)| e > s);
         intervals.sort_unstable();
         let mut merged: Vec<(i64, i64)> = Vec::with_capacity(intervals.len());
@@ -99,7 +99,7 @@ impl Cover {
 
     /// Length of `[a, b)` covered by the union, ns.
     #[must_use]
-    pub fn covered(&self, a: i64, b: i64) -> i64 {
+    pub(crate) fn covered(&self, a: i64, b: i64) -> i64 {
         if b <= a {
             return 0;
         }
@@ -118,7 +118,7 @@ impl Cover {
 
 /// Prepares one trace: `path_stage` is the stage its file name gives, if any.
 #[must_use]
-pub fn prepare<'a>(trace: &'a Trace, path_stage: Option<Stage>, catalog: &Catalog) -> Prepared<'a> {
+pub(crate) fn prepare<'a>(trace: &'a Trace, path_stage: Option<Stage>, catalog: &Catalog) -> Prepared<'a> {
     let (device, other_devices) = split::primary_device(trace);
     let mut out = Prepared {
         trace,
@@ -168,12 +168,12 @@ pub fn prepare<'a>(trace: &'a Trace, path_stage: Option<Stage>, catalog: &Catalo
 impl Prepared<'_> {
     /// The stage group of `stage`, if this rank has work in it.
     #[must_use]
-    pub fn group(&self, stage: Stage) -> Option<&StageOps> {
+    pub(crate) fn group(&self, stage: Stage) -> Option<&StageOps> {
         self.groups.iter().find(|g| g.stage == stage)
     }
 
     /// Communication kernels of one family, in start order.
-    pub fn comms_of(&self, family: Family) -> impl Iterator<Item = (usize, &Comm)> {
+    pub(crate) fn comms_of(&self, family: Family) -> impl Iterator<Item = (usize, &Comm)> {
         self.comms.iter().enumerate().filter(move |(_, c)| c.family == family)
     }
 }

@@ -23,7 +23,7 @@ struct Acc {
 /// The spread table of `stage` over `members` (in the stage's rank order). Rows are kept
 /// when some rank spends at least `min_share_pct` of its stage kernel time in them.
 #[must_use]
-pub fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64) -> SpreadTable {
+pub(crate) fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64) -> SpreadTable {
     let n = members.len();
     let mut rows: BTreeMap<String, Acc> = BTreeMap::new();
     let mut totals = vec![0i64; n];

@@ -4,7 +4,7 @@
 /// The median of `values` (sorted here): the middle value, or the mean of the middle two
 /// for an even count, rounded towards negative infinity. 0 for no values.
 #[must_use]
-pub fn median(values: &mut [i64]) -> i64 {
+pub(crate) fn median(values: &mut [i64]) -> i64 {
     values.sort_unstable();
     let n = values.len();
     if n == 0 {
@@ -22,7 +22,7 @@ pub fn median(values: &mut [i64]) -> i64 {
 /// The `p`-th percentile (0–100) by the nearest-rank rule: the value at position
 /// `ceil(p / 100 · n)` (1-based) of the sorted values. 0 for no values.
 #[must_use]
-pub fn percentile(values: &mut [i64], p: u32) -> i64 {
+pub(crate) fn percentile(values: &mut [i64], p: u32) -> i64 {
     values.sort_unstable();
     let n = values.len();
     if n == 0 {

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use super::{Amount, GroupDiff, KernelDiff, Presence, Rows};
 use crate::format;
 use crate::triage::{KernelRow, StageReport};
-use engine::analysis::mapping::{Keys, MatchKind, Tier};
+use engine::names::{Keys, Tier};
 use engine::vocab::Category;
+use engine::vocab::MatchKind;
 
 /// The kernel rows of one stage, aggregated by exact identity.
 pub(super) struct Side {

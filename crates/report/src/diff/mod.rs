@@ -10,7 +10,7 @@
 //! change is `B − A`; all display text comes from [`view`] and [`crate::format`].
 //!
 //! Kernels are matched with the two-trace (mapping) mode's identities
-//! ([`engine::analysis::mapping::Keys`]): the canonical row name first, then the
+//! ([`engine::names::Keys`]): the canonical row name first, then the
 //! normalised name (architecture, tile shapes and numeric template arguments removed).
 //! Building a diff never fails: odd or mismatched inputs become notes.
 

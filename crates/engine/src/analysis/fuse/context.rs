@@ -27,14 +27,14 @@ const DTYPE_MODEL: &[(Dtype, &[&str])] =
 /// The demangled base name of a kernel (Itanium-mangled names decoded to their qualified
 /// name first).
 #[must_use]
-pub fn kernel_base(name: &str) -> String {
+pub(crate) fn kernel_base(name: &str) -> String {
     let base = names::base_name(name).base;
     demangle_prefix(&base).unwrap_or(base)
 }
 
 /// The facts every pattern's gates are checked against, for one input.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Context {
+pub(crate) struct Context {
     /// What the report shows.
     pub info: FuseContext,
     /// Lower-case model texts the model gates test (model name, or model file stems).
@@ -44,7 +44,7 @@ pub struct Context {
 impl Context {
     /// The context of one trace's device `device`.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         trace: &Trace,
         device: Option<i64>,
         framework: &str,

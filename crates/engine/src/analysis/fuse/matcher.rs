@@ -14,7 +14,7 @@ const LOCATIONS_PER_KERNEL: usize = 4;
 
 /// What the signals of one kernel row are matched against.
 #[derive(Clone, Debug)]
-pub struct RowFacts {
+pub(super) struct RowFacts {
     /// Tokens of the demangled base name.
     pub base: Tokens,
     /// Tokens of each distinct CPU op of the row's sites.
@@ -36,7 +36,7 @@ fn split_frame(frame: &str) -> Option<(String, String)> {
 impl RowFacts {
     /// The facts of a kernel-table row.
     #[must_use]
-    pub fn of(row: &KernelRow) -> RowFacts {
+    pub(super) fn of(row: &KernelRow) -> RowFacts {
         let mut ops: Vec<&str> =
             row.sites.iter().map(|s| s.cpu_op.as_str()).filter(|o| !o.is_empty()).collect();
         ops.sort_unstable();
@@ -59,7 +59,7 @@ impl RowFacts {
 
     /// Whether the row matches a signal set.
     #[must_use]
-    pub fn matches(&self, set: &SignalSet) -> bool {
+    pub(super) fn matches(&self, set: &SignalSet) -> bool {
         let kernel = set.kernel.iter().any(|s| s.matches(&self.base));
         let op = set.cpu_op.iter().any(|s| self.ops.iter().any(|o| s.matches(o)));
         let py = set.python.iter().any(|s| self.frames.iter().any(|(p, f)| s.matches(p, f)));
@@ -214,7 +214,7 @@ fn fuse_row(p: &Pattern, found: &Found, rows: &[KernelRow], total: i64) -> FuseR
 /// `total_ns` is the stage's Σ kernel time; rows of the table below `min_share_pct` are
 /// counted, not listed.
 #[must_use]
-pub fn match_stage(
+pub(crate) fn match_stage(
     rows: &[KernelRow],
     total_ns: i64,
     ctx: &Context,
@@ -381,7 +381,7 @@ fn near_miss(
 /// the same rows and footer counts as `kernels::kernel_table` with that cutoff, so the
 /// matcher and the table share one pass over the stage.
 #[must_use]
-pub fn cutoff(table: KernelTable, min_share_pct: f64) -> KernelTable {
+pub(crate) fn cutoff(table: KernelTable, min_share_pct: f64) -> KernelTable {
     let mut out = KernelTable {
         rows: Vec::with_capacity(table.rows.len()),
         hidden_rows: table.hidden_rows,

@@ -16,8 +16,8 @@
 //! all-reduce is both the norm half of the all-reduce-fusion ladder and the fused residual
 //! add + RMSNorm), while a fused-path row belongs to its family alone.
 
-pub mod context;
+pub(crate) mod context;
 mod matcher;
 
-pub use context::Context;
-pub use matcher::{RowFacts, cutoff, match_stage};
+pub(crate) use context::Context;
+pub(crate) use matcher::{cutoff, match_stage};

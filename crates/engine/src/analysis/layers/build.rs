@@ -264,7 +264,7 @@ fn auto_columns(keys: &[CategoryKey], rows: &[LayerRow], max: usize) -> Vec<Stri
 
 /// Builds the report.
 #[must_use]
-pub fn report(l: &Layers<'_>, sel: &Selection) -> LayerAnalysis {
+pub(super) fn report(l: &Layers<'_>, sel: &Selection) -> LayerAnalysis {
     let trace = l.trace();
     let mut notes = l.notes.clone();
     let config_layers = l.options.config.as_ref().and_then(|c| c.num_hidden_layers);

@@ -10,7 +10,7 @@ use crate::results::layers::{CategorySum, LayerCompare, LayerDetail, LayerKernel
 use trace::model::{NO_ID, Sym, Trace};
 
 /// `Input Dims` lookups: External id → dims, correlation → the launch's External id.
-pub struct Dims {
+pub(super) struct Dims {
     by_external: FxHashMap<u64, Sym>,
     launch_external: FxHashMap<u64, u64>,
 }
@@ -18,7 +18,7 @@ pub struct Dims {
 impl Dims {
     /// Indexes the cpu_ops that recorded `Input Dims` and the launching runtime calls.
     #[must_use]
-    pub fn of(trace: &Trace) -> Dims {
+    pub(super) fn of(trace: &Trace) -> Dims {
         let ops = &trace.cpu_ops;
         let mut by_external: FxHashMap<u64, Sym> = FxHashMap::default();
         for (&ext, &dims) in ops.external_id.iter().zip(&ops.input_dims) {
@@ -38,7 +38,7 @@ impl Dims {
 
     /// The input dims of GPU row `i`, when recorded.
     #[must_use]
-    pub fn of_row(&self, trace: &Trace, i: usize) -> Option<String> {
+    pub(super) fn of_row(&self, trace: &Trace, i: usize) -> Option<String> {
         let g = &trace.gpu;
         let own =
             g.external_id.get(i).copied().filter(|&e| e != NO_ID).and_then(|e| self.by_external.get(&e));
@@ -54,7 +54,7 @@ impl Dims {
 /// namespace)::`, `at::native::`, `flashinfer::` and a trailing argument list, at most
 /// `max` characters (the last one `…` when cut).
 #[must_use]
-pub fn short_name(name: &str, max: usize) -> String {
+pub(super) fn short_name(name: &str, max: usize) -> String {
     let mut s = names::canonical(name);
     for cut in ["void ", "(anonymous namespace)::", "at::native::", "flashinfer::"] {
         s = s.replace(cut, "");
@@ -95,7 +95,7 @@ fn block_label(layer: &Layer, pos: usize, labels: &[String]) -> String {
 
 /// One layer's kernels; `key_names` maps the sequence's key indices to report keys.
 #[must_use]
-pub fn layer(
+pub(super) fn layer(
     l: &Layers<'_>,
     dims: &Dims,
     pass: usize,
@@ -169,7 +169,7 @@ pub fn layer(
 
 /// The comparison of `first` with `other`: short-name sets.
 #[must_use]
-pub fn compare(first: &LayerDetail, other: LayerDetail) -> LayerCompare {
+pub(super) fn compare(first: &LayerDetail, other: LayerDetail) -> LayerCompare {
     let set = |d: &LayerDetail| {
         let mut v: Vec<String> = d.kernels.iter().map(|k| k.short.clone()).collect();
         v.sort();

@@ -99,7 +99,7 @@ fn choose_profile<'a>(
 }
 
 /// Runs the analysis (see [`super::analyse_with`]).
-pub fn run<'a>(
+pub(super) fn run<'a>(
     trace: &'a Trace,
     options: &Options,
     profiles: &'a Profiles,

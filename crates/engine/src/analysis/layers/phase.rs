@@ -39,7 +39,7 @@ fn motif(seq: &Sequence, pass: &Pass) -> Option<(Vec<u32>, usize)> {
 }
 
 /// Aligns the layer boundaries of passes that share a motif on its most common phase.
-pub fn align(seq: &Sequence, passes: &mut [Pass]) {
+pub(super) fn align(seq: &Sequence, passes: &mut [Pass]) {
     let motifs: Vec<Option<(Vec<u32>, usize)>> = passes.iter().map(|p| motif(seq, p)).collect();
     // Votes per (motif, phase), in first-seen order.
     let mut votes: Vec<(&Vec<u32>, usize, usize)> = Vec::new();

@@ -14,7 +14,7 @@ use trace::model::{Key, NO_ID, Trace, TrackId};
 
 /// Kernels of one step (or of the whole stream).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Segment {
+pub(super) struct Segment {
     /// Kernel positions in the sequence, ascending.
     pub positions: Vec<usize>,
     /// Step annotation text (empty for the whole stream).
@@ -30,7 +30,7 @@ pub struct Segment {
 /// The segments of a sequence, in order of their first kernel, and the number of kernels
 /// outside every step window (when the trace has windows).
 #[must_use]
-pub fn split(trace: &Trace, seq: &Sequence, path_stage: Option<Stage>) -> (Vec<Segment>, usize) {
+pub(super) fn split(trace: &Trace, seq: &Sequence, path_stage: Option<Stage>) -> (Vec<Segment>, usize) {
     // Launch time and process per correlation id.
     let rt = &trace.runtime;
     let mut launch: FxHashMap<u64, (i64, Option<TrackId>)> = FxHashMap::default();

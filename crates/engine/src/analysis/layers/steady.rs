@@ -15,7 +15,7 @@ use crate::vocab::Stage;
 
 /// The kind number of every pass (first-seen order).
 #[must_use]
-pub fn kinds(layers: &Layers<'_>) -> Vec<usize> {
+pub(super) fn kinds(layers: &Layers<'_>) -> Vec<usize> {
     let mut keys: Vec<(Stage, Option<u32>, usize, Vec<u32>)> = Vec::new();
     let mut out = Vec::with_capacity(layers.passes.len());
     for p in &layers.passes {
@@ -41,7 +41,7 @@ fn middle_names(layers: &Layers<'_>, p: &Pass) -> Vec<u32> {
 
 /// Duration of a pass (first kernel start to latest end), ns.
 #[must_use]
-pub fn duration(layers: &Layers<'_>, p: &Pass) -> i64 {
+pub(super) fn duration(layers: &Layers<'_>, p: &Pass) -> i64 {
     let s = &layers.seq;
     let start = s.start.get(p.lo).copied().unwrap_or(0);
     let end = (p.lo..p.hi).map(|i| s.end(i)).max().unwrap_or(start);
@@ -67,7 +67,7 @@ fn band(durations: &[i64]) -> (i64, f64) {
 
 /// Notes of every pass.
 #[must_use]
-pub fn notes(layers: &Layers<'_>, kinds: &[usize], expected: Option<usize>) -> Vec<Vec<PassNote>> {
+pub(super) fn notes(layers: &Layers<'_>, kinds: &[usize], expected: Option<usize>) -> Vec<Vec<PassNote>> {
     let passes = &layers.passes;
     let durations: Vec<i64> = passes.iter().map(|p| duration(layers, p)).collect();
     let mut out: Vec<Vec<PassNote>> = vec![Vec::new(); passes.len()];
@@ -138,7 +138,7 @@ pub fn notes(layers: &Layers<'_>, kinds: &[usize], expected: Option<usize>) -> V
 /// The pass to show by default: in the kind with the most passes (decode kinds first,
 /// then earlier kinds), the first steady-state pass, else the one of median duration.
 #[must_use]
-pub fn pick(layers: &Layers<'_>) -> Option<usize> {
+pub(super) fn pick(layers: &Layers<'_>) -> Option<usize> {
     if layers.passes.is_empty() {
         return None;
     }

@@ -9,63 +9,13 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::attribution::Attribution;
 use crate::analysis::split::StageOps;
-use crate::names;
+use crate::names::{Keys, Tier};
 use crate::vocab::Stage;
 use trace::model::{Sym, Trace};
 
-/// Identity tiers, strictest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Tier {
-    /// The canonical row name.
-    Exact,
-    /// [`names::normalized`]: architecture, tile shapes, numbers and addresses removed.
-    Normalised,
-    /// [`names::family`]: the normalised base name, template arguments removed.
-    Family,
-}
-
-impl Tier {
-    /// Every tier, strictest first.
-    pub const ALL: [Tier; 3] = [Tier::Exact, Tier::Normalised, Tier::Family];
-}
-
-/// The identity keys of one kernel name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Keys {
-    /// [`names::canonical`].
-    pub exact: String,
-    /// [`names::normalized`].
-    pub normalised: String,
-    /// [`names::family`].
-    pub family: Option<String>,
-}
-
-impl Keys {
-    /// The keys of a raw kernel name.
-    #[must_use]
-    pub fn of(name: &str) -> Keys {
-        Keys {
-            exact: names::canonical(name),
-            normalised: names::normalized(name),
-            family: names::family(name),
-        }
-    }
-
-    /// The key of `tier`, when the name has a non-empty one.
-    #[must_use]
-    pub fn get(&self, tier: Tier) -> Option<&str> {
-        let k = match tier {
-            Tier::Exact => self.exact.as_str(),
-            Tier::Normalised => self.normalised.as_str(),
-            Tier::Family => self.family.as_deref()?,
-        };
-        (!k.is_empty()).then_some(k)
-    }
-}
-
 /// One Python location that launched a matched kernel eagerly.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Normalised location (`path:line function`).
     pub location: String,
     /// Its most common framework stack (by GPU time; empty when none).
@@ -80,15 +30,11 @@ pub struct Candidate {
 
 /// A lookup's result.
 #[derive(Clone, Copy, Debug)]
-pub struct Found<'a> {
+pub(crate) struct Found<'a> {
     /// The identity that matched.
     pub tier: Tier,
     /// The Python locations, most GPU time first (then by location).
     pub candidates: &'a [Candidate],
-    /// Distinct canonical kernel names behind the match.
-    pub kernels: usize,
-    /// Whether the match came from the same stage (else from any stage).
-    pub same_stage: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,12 +56,11 @@ struct LocationAcc {
 struct Entry {
     sites: Vec<LocationAcc>,
     candidates: Vec<Candidate>,
-    kernels: Vec<String>,
 }
 
 /// One trace's part of an index: the trace, its attribution and its stage split.
 #[derive(Clone, Copy)]
-pub struct Part<'a> {
+pub(crate) struct Part<'a> {
     /// The trace.
     pub trace: &'a Trace,
     /// Its attribution.
@@ -126,7 +71,7 @@ pub struct Part<'a> {
 
 /// Eager launches of a set of traces by stage and identity.
 #[derive(Default)]
-pub struct Index {
+pub(crate) struct Index {
     keys: FxHashMap<(Scope, Tier), FxHashMap<String, u32>>,
     entries: Vec<Entry>,
     /// Eager launches indexed.
@@ -140,7 +85,7 @@ pub struct Index {
 impl Index {
     /// Indexes the eager launches (outside graphs, with a Python location) of `parts`.
     #[must_use]
-    pub fn build(parts: &[Part<'_>]) -> Index {
+    pub(crate) fn build(parts: &[Part<'_>]) -> Index {
         let mut index = Index::default();
         let mut names_seen: Vec<String> = Vec::new();
         for part in parts {
@@ -200,7 +145,7 @@ impl Index {
                         }
                     };
                     if let Some(entry) = self.entries.get_mut(id as usize) {
-                        entry.add(location, stack, op, ns, n, &keys.exact);
+                        entry.add(location, stack, op, ns, n);
                     }
                 }
             }
@@ -210,18 +155,13 @@ impl Index {
     /// The eager launches matching a kernel of `stage` with `keys`: strictest tier first,
     /// the same stage before any stage.
     #[must_use]
-    pub fn find(&self, stage: Stage, keys: &Keys) -> Option<Found<'_>> {
+    pub(crate) fn find(&self, stage: Stage, keys: &Keys) -> Option<Found<'_>> {
         for tier in Tier::ALL {
             let Some(key) = keys.get(tier) else { continue };
             for scope in [Scope::Stage(stage), Scope::Global] {
                 let Some(&id) = self.keys.get(&(scope, tier)).and_then(|m| m.get(key)) else { continue };
                 let Some(entry) = self.entries.get(id as usize) else { continue };
-                return Some(Found {
-                    tier,
-                    candidates: &entry.candidates,
-                    kernels: entry.kernels.len(),
-                    same_stage: scope != Scope::Global,
-                });
+                return Some(Found { tier, candidates: &entry.candidates });
             }
         }
         None
@@ -229,13 +169,13 @@ impl Index {
 
     /// Whether nothing was indexed.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.launches == 0
     }
 }
 
 impl Entry {
-    fn add(&mut self, location: &str, stack: &str, op: &str, ns: i64, n: u64, kernel: &str) {
+    fn add(&mut self, location: &str, stack: &str, op: &str, ns: i64, n: u64) {
         let at = match self.sites.iter().position(|s| s.location == location) {
             Some(p) => p,
             None => {
@@ -248,9 +188,6 @@ impl Entry {
             s.launches += n;
             bump(&mut s.stacks, stack, ns);
             bump(&mut s.ops, op, ns);
-        }
-        if !self.kernels.iter().any(|k| k == kernel) {
-            self.kernels.push(kernel.to_owned());
         }
     }
 

@@ -21,7 +21,7 @@
 mod index;
 mod sources;
 
-pub use index::{Candidate, Found, Index, Keys, Part, Tier};
-pub use sources::{Mapped, Origin, Policy, Sources, apportion, coverage};
+pub(crate) use index::{Index, Part};
+pub(crate) use sources::{Origin, Policy, Sources, apportion, coverage};
 
-pub use crate::vocab::{MatchKind, Via};
+pub(crate) use crate::vocab::{MatchKind, Via};

@@ -9,17 +9,18 @@
 
 use rustc_hash::FxHashMap;
 
-use super::index::{Candidate, Index, Keys, Tier};
+use super::index::{Candidate, Index};
 use super::{MatchKind, Via};
 use crate::analysis::attribution::{Attribution, Site};
 use crate::analysis::split::StageOps;
+use crate::names::{Keys, Tier};
 use crate::results::kernels::Coverage;
 use crate::vocab::Stage;
 use trace::model::{Sym, Trace};
 
 /// Where the mapping looks, in order.
 #[derive(Clone, Copy, Default)]
-pub struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     /// Eager launches of the mapping traces (two-trace mode).
     pub mapping: Option<&'a Index>,
     /// Eager launches of the traces being triaged (self-mapping).
@@ -28,13 +29,11 @@ pub struct Policy<'a> {
 
 /// The mapped attribution of one kernel name in one stage.
 #[derive(Clone, Debug)]
-pub struct Mapped<'a> {
+pub(crate) struct Mapped<'a> {
     /// [`Via::Mapping`] or [`Via::SelfMapping`].
     pub via: Via,
     /// Exact, normalised or ambiguous.
     pub kind: MatchKind,
-    /// The identity that matched.
-    pub tier: Tier,
     /// The eager Python locations, most GPU time first; their `gpu_ns` are the weights.
     pub candidates: &'a [Candidate],
 }
@@ -42,14 +41,14 @@ pub struct Mapped<'a> {
 impl Mapped<'_> {
     /// Σ candidate weights, ns (at least 1).
     #[must_use]
-    pub fn weight(&self) -> i64 {
+    pub(crate) fn weight(&self) -> i64 {
         self.candidates.iter().map(|c| c.gpu_ns.max(0)).sum::<i64>().max(1)
     }
 }
 
 /// Where an activity's attribution comes from.
 #[derive(Clone, Copy, Debug)]
-pub enum Origin<'s, 'a> {
+pub(crate) enum Origin<'s, 'a> {
     /// Its own launch (the site may lack a location).
     Own(&'s Site),
     /// Eager twins.
@@ -59,7 +58,7 @@ pub enum Origin<'s, 'a> {
 }
 
 /// The attribution of every GPU activity of one trace after mapping.
-pub struct Sources<'a> {
+pub(crate) struct Sources<'a> {
     /// The trace.
     pub trace: &'a Trace,
     /// Its own attribution.
@@ -73,14 +72,14 @@ pub struct Sources<'a> {
 impl<'a> Sources<'a> {
     /// Every activity with its own site (no mapping).
     #[must_use]
-    pub fn own(trace: &'a Trace, attribution: &'a Attribution) -> Self {
+    pub(crate) fn own(trace: &'a Trace, attribution: &'a Attribution) -> Self {
         Sources { trace, attribution, of: Vec::new(), mapped: Vec::new() }
     }
 
     /// Maps the activities of `groups` that need it (graph replays, no Python location)
     /// through `policy`.
     #[must_use]
-    pub fn resolve(
+    pub(crate) fn resolve(
         trace: &'a Trace,
         attribution: &'a Attribution,
         groups: &[StageOps],
@@ -141,7 +140,7 @@ impl<'a> Sources<'a> {
             } else {
                 MatchKind::Normalised
             };
-            self.mapped.push(Mapped { via, kind, tier: found.tier, candidates: found.candidates });
+            self.mapped.push(Mapped { via, kind, candidates: found.candidates });
             return u32::try_from(self.mapped.len()).unwrap_or(0);
         }
         0
@@ -149,7 +148,7 @@ impl<'a> Sources<'a> {
 
     /// Where GPU activity `i`'s attribution comes from.
     #[must_use]
-    pub fn origin(&self, i: usize) -> Origin<'_, 'a> {
+    pub(crate) fn origin(&self, i: usize) -> Origin<'_, 'a> {
         let m = self.of.get(i).copied().unwrap_or(0);
         if m > 0
             && let Some(mapped) = self.mapped.get(m as usize - 1)
@@ -164,7 +163,7 @@ impl<'a> Sources<'a> {
 
     /// How activity `i` got its Python location.
     #[must_use]
-    pub fn via(&self, i: usize) -> Via {
+    pub(crate) fn via(&self, i: usize) -> Via {
         match self.origin(i) {
             Origin::Own(s) if s.location.is_none() => Via::None,
             Origin::Own(s) if s.graph => Via::GraphLaunch,
@@ -174,34 +173,16 @@ impl<'a> Sources<'a> {
         }
     }
 
-    /// The Python location and cpu_op that stand for activity `i` (the mapped location
-    /// with the most eager GPU time when several), with how it was found; `None` when it
-    /// has no location. Empty cpu_op: none.
-    #[must_use]
-    pub fn main(&self, i: usize) -> Option<(&str, &str, Via)> {
-        match self.origin(i) {
-            Origin::Own(s) if !s.location.is_none() => {
-                let op = if s.cpu_op.is_none() { "" } else { self.trace.str(s.cpu_op) };
-                let via = if s.graph { Via::GraphLaunch } else { Via::Direct };
-                Some((self.attribution.strings.get(s.location), op, via))
-            }
-            Origin::Mapped(m) => {
-                m.candidates.first().map(|c| (c.location.as_str(), c.cpu_op.as_str(), m.via))
-            }
-            _ => None,
-        }
-    }
-
     /// The mapped attribution of activity `i` as `(1 + index)`, or 0.
     #[must_use]
-    pub fn mapped_id(&self, i: usize) -> u32 {
+    pub(crate) fn mapped_id(&self, i: usize) -> u32 {
         self.of.get(i).copied().unwrap_or(0)
     }
 }
 
 /// The share of a stage's GPU time attributed to a Python location, by how.
 #[must_use]
-pub fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
+pub(crate) fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
     let mut c = Coverage { computed: true, ..Coverage::default() };
     for &i in &group.ops {
         let i = i as usize;
@@ -228,7 +209,7 @@ pub fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
 
 /// Splits `total` over `weights` in proportion (largest remainder; ties to the earlier).
 #[must_use]
-pub fn apportion(total: i64, weights: &[i64]) -> Vec<i64> {
+pub(crate) fn apportion(total: i64, weights: &[i64]) -> Vec<i64> {
     let sum: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
     if sum <= 0 || weights.is_empty() {
         let mut out = vec![0; weights.len()];

@@ -14,7 +14,7 @@ use crate::results::overlap::{BubbleCause, BubbleGap, Bubbles, CauseShare};
 use trace::model::{RuntimeKind, Sym, Trace, TrackId};
 
 /// Bubbles of a stage plus the Python location the CPU reached late most often.
-pub struct Classified {
+pub(super) struct Classified {
     /// The report's summary.
     pub summary: Bubbles,
     /// Location (a symbol of the attribution's strings) of the launches that ended
@@ -63,7 +63,7 @@ fn pieces(st: &StageOverlap, windows: &[(i64, i64)]) -> Vec<Piece> {
 }
 
 /// Classifies the idle time of a stage.
-pub fn classify(
+pub(super) fn classify(
     trace: &Trace,
     attribution: &Attribution,
     group: &StageOps,

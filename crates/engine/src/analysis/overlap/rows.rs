@@ -22,7 +22,7 @@ const HIDDEN_LIMIT: usize = 5;
 const MIN_TOTAL_NS: i64 = 5_000;
 
 /// What the row builder reads.
-pub struct Ctx<'a, 'c> {
+pub(super) struct Ctx<'a, 'c> {
     /// The trace.
     pub trace: &'a Trace,
     /// Its attribution.
@@ -78,7 +78,7 @@ fn ratio(part: i64, whole: i64) -> f64 {
 }
 
 /// Selects, ranks and fills the rows.
-pub fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
+pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
     let busy = ctx.st.sweep.busy;
     let share = |f: &Family| crate::results::share(f.total_ns, busy);
     // Headroom: mostly exposed. Non-compute by weighted exposed time, then compute.

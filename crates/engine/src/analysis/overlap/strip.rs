@@ -10,7 +10,7 @@ use crate::vocab::Category;
 
 /// The summary of a stage's window `(start, end)` (its busiest step, named `step`).
 #[must_use]
-pub fn of_stage(st: &StageOverlap, (start, end): (i64, i64), step: String) -> TimelineSummary {
+pub(super) fn of_stage(st: &StageOverlap, (start, end): (i64, i64), step: String) -> TimelineSummary {
     let mut lanes: Vec<Vec<(i64, i64, Category)>> = vec![Vec::new(); st.lanes.len()];
     for (s, c) in st.spans.iter().zip(&st.categories) {
         if s.end > start

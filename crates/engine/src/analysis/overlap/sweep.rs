@@ -10,7 +10,7 @@
 
 /// One GPU activity as the sweep sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// Dense lane id (one per device × stream).
     pub lane: u32,
     /// Start, ns.
@@ -23,7 +23,7 @@ pub struct Span {
 
 /// What the sweep found for one activity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Share {
+pub(crate) struct Share {
     /// Time during which some other lane was busy, ns.
     pub hidden: i64,
     /// Time during which some other lane ran compute, ns (≤ `hidden`).
@@ -32,7 +32,7 @@ pub struct Share {
 
 /// An idle stretch between two busy runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Gap {
+pub(crate) struct Gap {
     /// Start (the end of the previous busy run), ns.
     pub start: i64,
     /// End (the start of the next busy run), ns.
@@ -45,7 +45,7 @@ pub struct Gap {
 
 /// The result of a sweep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Sweep {
+pub(crate) struct Sweep {
     /// Length of the union of all activities, ns.
     pub busy: i64,
     /// Time with at least two lanes active, ns.
@@ -62,7 +62,7 @@ pub struct Sweep {
 
 /// Sweeps `spans` over `lanes` dense lane ids (ids at or above `lanes` are ignored).
 #[must_use]
-pub fn sweep(spans: &[Span], lanes: usize) -> Sweep {
+pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
     let mut out = Sweep { shares: vec![Share::default(); spans.len()], ..Sweep::default() };
     // (time, 0 = end / 1 = start, span): ends before starts at equal times.
     let mut points: Vec<(i64, u8, u32)> = Vec::with_capacity(spans.len() * 2);

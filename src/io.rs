@@ -84,7 +84,7 @@ fn spawn() -> Result<Engine, String> {
     let workers = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| {
         q.trim_start_matches('?').split('&').find(|kv| kv.starts_with("workers=")).map(str::to_owned)
     });
-    let worker = crate::spawn::engine_worker(workers.as_deref())
+    let worker = crate::worker::spawn::engine_worker(workers.as_deref())
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let ready = Rc::new(std::cell::Cell::new(false));
     let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));

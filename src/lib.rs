@@ -1,7 +1,7 @@
 //! The tracetriage browser app (Leptos, client-side rendering).
 //!
 //! The engine runs as WebAssembly in a Web Worker (the same module as the page, started by
-//! [`spawn`]; logic in [`worker`]): traces are read from the user's disk in slices and never uploaded, and the
+//! [`worker::spawn`]; logic in [`worker`]): traces are read from the user's disk in slices and never uploaded, and the
 //! page never freezes. The page ([`app`]) renders the engine's report with the engine's
 //! own presentation tables, so it shows the same numbers as the CLI.
 //!
@@ -10,13 +10,7 @@
 
 pub mod app;
 pub mod components;
-mod inbox;
-pub mod inflater;
 pub mod io;
-pub mod parallel;
 pub mod protocol;
-pub mod reader;
 pub mod relay;
-pub mod spawn;
 pub mod worker;
-pub mod worker_extra;

@@ -6,8 +6,8 @@ fn main() {
     console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
         leptos::mount::mount_to_body(tracetriage_app::app::App);
-    } else if tracetriage_app::inflater::is_inflater() {
-        tracetriage_app::inflater::start();
+    } else if tracetriage_app::worker::inflater::is_inflater() {
+        tracetriage_app::worker::inflater::start();
     } else {
         tracetriage_app::worker::start();
     }

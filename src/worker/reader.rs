@@ -1,6 +1,6 @@
 //! Reading one `File` into the engine's streaming loader, inside the engine worker.
 //!
-//! Gzip files are inflated in a second worker ([`crate::inflater`], the engine's own
+//! Gzip files are inflated in a second worker ([`crate::worker::inflater`], the engine's own
 //! decoder), so inflating and parsing run side by side: the engine worker only parses. The
 //! inflater's text is used only when the stream ended cleanly (every member whole, its
 //! checksums right); otherwise (damaged or truncated) the file is read again through the
@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::inbox::Linked;
 use crate::protocol::Progress;
+use crate::worker::inbox::Linked;
 use crate::worker::{Pacer, post_progress};
 
 /// Slice size read from a `File` at a time.
@@ -119,7 +119,7 @@ async fn read_inflated(
     loader.finish().map(Some).map_err(|e| format!("{name}: {e}"))
 }
 
-/// The inflater worker for one file (`crate::inflater`); terminated when dropped.
+/// The inflater worker for one file (`crate::worker::inflater`); terminated when dropped.
 ///
 /// Flow control by credits: the inflater may send a buffer for each credit. It starts with
 /// [`CREDITS`] and gets one more per buffer taken (the buffer itself, given back to be
@@ -136,7 +136,7 @@ const CREDITS: usize = 4;
 impl Inflater {
     /// Starts an inflater for `file` once it listens; `None` when it cannot start.
     async fn start(file: &web_sys::File) -> Option<Inflater> {
-        let link = Linked::new(crate::spawn::engine_worker(Some("inflate")).ok()?);
+        let link = Linked::new(crate::worker::spawn::engine_worker(Some("inflate")).ok()?);
         let inflater = Inflater { link };
         // Messages sent before it listens would be lost.
         let ready = inflater.next().await?;

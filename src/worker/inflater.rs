@@ -1,7 +1,7 @@
 //! The inflater worker: inflates one gzip file for the engine worker that parses it, so
 //! inflating and parsing run side by side on two cores.
 //!
-//! It is this same WebAssembly module, started by [`crate::spawn::engine_worker`] with
+//! It is this same WebAssembly module, started by [`crate::worker::spawn::engine_worker`] with
 //! `?inflate`, and inflates with the engine's own decoder ([`engine::load::GzipText`],
 //! miniz_oxide), which in WebAssembly takes about half the time of the browser's
 //! `DecompressionStream` (whose stream machinery cost more than zlib itself).
@@ -25,7 +25,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::inbox::{Inbox, Shared};
+use crate::worker::inbox::{Inbox, Shared};
 
 /// Bytes of text per buffer sent.
 const BATCH: usize = 1 << 20;
@@ -38,7 +38,7 @@ const READ_AHEAD: usize = 3;
 
 /// Whether this worker was started as an inflater (`?inflate`).
 pub fn is_inflater() -> bool {
-    crate::spawn::switches().iter().any(|kv| kv == "inflate")
+    crate::worker::spawn::switches().iter().any(|kv| kv == "inflate")
 }
 
 /// Listens for the file and credits, says `"ready"`, and inflates.

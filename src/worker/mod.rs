@@ -4,6 +4,13 @@
 //! or a triage with another catalog without reading the files again. Runs off the main
 //! thread, so the page stays responsive.
 
+pub mod children;
+pub mod extra;
+mod inbox;
+pub mod inflater;
+pub mod reader;
+pub mod spawn;
+
 use std::cell::RefCell;
 
 use engine::timeline::{Palette, Rgb, Timeline, Window};
@@ -12,7 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::{FromWorker, Progress, ToWorker, UserCatalog};
-use crate::reader::{Meter, read_file};
+use crate::worker::reader::{Meter, read_file};
 
 /// What the worker holds after a triage.
 struct Loaded {
@@ -109,7 +116,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
     match request {
         ToWorker::Triage { paths, min_share_pct, server_args, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
-            crate::worker_extra::set_roles(None);
+            crate::worker::extra::set_roles(None);
             load(&files, &paths, server_args).await?;
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
         }
@@ -143,7 +150,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
             load(&files, &paths, None).await?;
             let loaded = LOADED.with(|l| l.borrow_mut().take()).ok_or("no trace is loaded")?;
             let (_, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
-            crate::parallel::post_encoded(trace)
+            crate::worker::children::post_encoded(trace)
         }
         ToWorker::Retriage { min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
@@ -154,9 +161,9 @@ async fn handle(data: JsValue) -> Result<(), String> {
         }
         ToWorker::TriageRoles { paths, roles, min_share_pct, catalog } => {
             let extra = user_catalog(catalog.as_ref())?;
-            let mapping = crate::worker_extra::check_roles(&roles, files.length() as usize)?;
+            let mapping = crate::worker::extra::check_roles(&roles, files.length() as usize)?;
             load(&files, &paths, None).await?;
-            crate::worker_extra::set_roles(Some(mapping));
+            crate::worker::extra::set_roles(Some(mapping));
             triage(min_share_pct, extra.as_ref().unwrap_or_else(|| engine::Catalog::builtin()), 0.0)
         }
         ToWorker::Layers { input, config, profile, anchor, pass, layer, width, height, palette: spec } => {
@@ -164,7 +171,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
                 let l = l.borrow();
                 let (path, trace) =
                     l.as_ref().ok_or("no trace is loaded")?.traces.get(input).ok_or("no such input")?;
-                let request = crate::worker_extra::LayersRequest {
+                let request = crate::worker::extra::LayersRequest {
                     config,
                     profile,
                     anchor,
@@ -173,7 +180,7 @@ async fn handle(data: JsValue) -> Result<(), String> {
                     width,
                     height,
                 };
-                crate::worker_extra::layers(path, trace, &request, &palette(&spec))
+                crate::worker::extra::layers(path, trace, &request, &palette(&spec))
             })?;
             post(&msg);
             Ok(())
@@ -209,13 +216,13 @@ async fn load(files: &Array, paths: &[String], server_args: Option<String>) -> R
         Meter { progress, pacer: Pacer::new(), files_before: 0, text_before: 0, events_before: 0 };
     let mut traces = Vec::with_capacity(files.len());
     START.with(|s| s.set(now()));
-    if files.len() > 1 && crate::parallel::available() {
+    if files.len() > 1 && crate::worker::children::available() {
         let names: Vec<String> = files
             .iter()
             .enumerate()
             .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
             .collect();
-        if let Some((all, children)) = crate::parallel::load_all(&files, &names).await? {
+        if let Some((all, children)) = crate::worker::children::load_all(&files, &names).await? {
             traces = all;
             meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
             meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
@@ -265,7 +272,7 @@ fn triage(min_share_pct: f64, catalog: &engine::Catalog, started: f64) -> Result
             min_share_pct,
             server_args: l.server_args.as_deref().and_then(engine::analysis::framework::ServerArgs::parse),
         };
-        let report = match crate::worker_extra::roles() {
+        let report = match crate::worker::extra::roles() {
             Some(mapping) => {
                 let (m, f) = inputs.split_at(mapping.min(inputs.len()));
                 engine::triage::triage_mapping_formal(m, f, &options, catalog)

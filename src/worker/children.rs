@@ -1,6 +1,6 @@
 //! Reading several files at once (all ranks of a capture, both runs of a comparison):
 //! the engine worker starts child engine workers (this same worker script), each reads
-//! files into traces with the usual [`crate::reader`] and sends every trace back in the
+//! files into traces with the usual [`crate::worker::reader`] and sends every trace back in the
 //! engine's binary form ([`engine::Trace::to_bytes`], its buffer transferred, not copied).
 //! The engine worker decodes each as it arrives, keeps the files' order, and analyses them
 //! together, so the report is the same as from reading one file after the other.
@@ -17,8 +17,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::inbox::Linked;
 use crate::protocol::{FromWorker, Progress, ToWorker};
+use crate::worker::inbox::Linked;
 use crate::worker::{Pacer, post_progress};
 
 /// Most child workers at once (each also starts an inflater worker for gzip files).
@@ -27,7 +27,7 @@ const MAX_CHILDREN: usize = 4;
 /// Whether files can be read in child workers here: the page's engine worker, not a child
 /// (`?child`).
 pub(crate) fn available() -> bool {
-    crate::worker::scope().is_some() && !crate::spawn::switches().iter().any(|kv| kv == "child")
+    crate::worker::scope().is_some() && !crate::worker::spawn::switches().iter().any(|kv| kv == "child")
 }
 
 /// How many children to start for `files` files; fewer than 2 means none (the engine
@@ -35,7 +35,7 @@ pub(crate) fn available() -> bool {
 /// and its inflater), so by default there is one child per two cores: on two cores,
 /// children would only fight over them. `?workers=N` asks for `N`.
 pub(crate) fn children_for(files: usize) -> usize {
-    let asked = crate::spawn::switches()
+    let asked = crate::worker::spawn::switches()
         .iter()
         .find_map(|kv| kv.strip_prefix("workers=").and_then(|n| n.parse::<usize>().ok()));
     let cores = crate::worker::scope()
@@ -166,7 +166,7 @@ struct Child {
 impl Child {
     /// Starts a child (see [`Child::ready`]).
     fn spawn() -> Option<Child> {
-        Some(Child { link: Linked::new(crate::spawn::engine_worker(Some("child")).ok()?) })
+        Some(Child { link: Linked::new(crate::worker::spawn::engine_worker(Some("child")).ok()?) })
     }
 
     /// Whether the child started and listens (messages sent earlier would be lost).

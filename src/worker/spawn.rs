@@ -2,7 +2,7 @@
 //! a second binary for the worker would double the download): a worker is a module worker
 //! running `engine-worker.js`, which imports wasm-bindgen's glue and instantiates the
 //! module this context already compiled. Its start function (`main.rs`) sees that there is
-//! no window and, instead of mounting the app, runs [`crate::inflater::start`] when the
+//! no window and, instead of mounting the app, runs [`crate::worker::inflater::start`] when the
 //! worker was started with `?inflate` and [`crate::worker::start`] otherwise.
 
 use wasm_bindgen::prelude::*;

@@ -464,6 +464,16 @@ pub async fn select_traces_of(
     Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
 }
 
+/// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
+/// them); files without a rank in the name count as one.
+#[must_use]
+pub fn distinct_ranks(files: &[Chosen]) -> usize {
+    let mut ranks: Vec<Option<i64>> = files.iter().map(|f| engine::discover::rank_of(&f.path)).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    ranks.len()
+}
+
 async fn sniff(file: &web_sys::File) -> bool {
     let Ok(blob) = file.slice_with_f64_and_f64(0.0, 64.0 * 1024.0) else { return false };
     let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };

@@ -13,4 +13,5 @@ pub mod components;
 pub mod io;
 pub mod protocol;
 pub mod relay;
+pub mod state;
 pub mod worker;

@@ -15,12 +15,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::Origin;
 use crate::components::dashboard_compare::CompareView;
 use crate::components::dashboard_runs::RunsTable;
 use crate::components::dashboard_trend::TrendView;
 use crate::components::report_view::ReportView;
 use crate::io;
+use crate::state::Origin;
 
 /// The manifest's URL when the page does not name one.
 pub const DEFAULT_MANIFEST: &str = "reports/index.json";

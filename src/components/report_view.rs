@@ -6,13 +6,13 @@ use std::sync::Arc;
 use engine::report::view;
 use leptos::prelude::*;
 
-use crate::app::{AppState, Origin, Status};
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::layers::LayersView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
 use crate::io;
+use crate::state::{AppState, Origin, Status};
 
 /// The tab index of the Layers tab (after the stage tabs).
 const LAYERS_TAB: usize = usize::MAX;

@@ -7,9 +7,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{AppState, Status};
 use crate::io::{self, Chosen};
 use crate::protocol::Progress;
+use crate::state::{AppState, Status};
 
 /// The role a file gets from its name: `mapping` when the name says graphs were off.
 fn guess_role(path: &str) -> &'static str {

@@ -6,8 +6,15 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::client;
 use crate::io::{self, Chosen};
-use crate::protocol::{FromWorker, Progress, UserCatalog};
+use crate::protocol::{
+    Ask, DiffDone, DiffRequest, Event, Progress, RanksDone, RanksRequest, RetriageRequest, RolesRequest,
+    TriageRequest, Triaged, UserCatalog,
+};
+
+/// The share cutoff of every triage the page starts, percent (as the CLI's default).
+const MIN_SHARE_PCT: f64 = 1.0;
 
 /// Where a shown report came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,39 +68,79 @@ pub struct AppState {
     pub catalog: RwSignal<Option<UserCatalog>>,
     /// What happened to the last extra catalog file chosen (kept across re-triages).
     pub catalog_message: RwSignal<String>,
+    /// A model `config.json` chosen beside the traces (or in the layers tab): `(name, text)`.
+    pub model_config: RwSignal<Option<(String, String)>>,
 }
 
 impl AppState {
-    /// Starts a triage of the chosen files (or says why it cannot).
+    /// The landing state.
+    #[must_use]
+    pub fn new() -> AppState {
+        AppState {
+            status: RwSignal::new(Status::Idle),
+            started_at: RwSignal::new(0.0),
+            catalog: RwSignal::new(None),
+            catalog_message: RwSignal::new(String::new()),
+            model_config: RwSignal::new(None),
+        }
+    }
+
+    /// Opens a shared link in the URL fragment, if there is one: `#d1.…` straight into its
+    /// diff, `#r1.…` into its report (or a sentence saying why it cannot be read).
+    pub fn open_link(self) {
+        let Some(fragment) = io::fragment() else { return };
+        if fragment.trim_start_matches('#').starts_with(engine::share::DIFF_PREFIX) {
+            match engine::share::decode_diff(&fragment) {
+                Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
+                Err(e) => self.status.set(Status::Failed(e.to_string())),
+            }
+        } else {
+            match engine::share::decode(&fragment) {
+                Ok(report) => self.status.set(Status::Ready(Arc::new(report), Origin::Link)),
+                Err(e) => self.status.set(Status::Failed(e.to_string())),
+            }
+        }
+    }
+
+    /// Starts a triage of the chosen files (or says why it cannot): the all-ranks view when
+    /// they hold two or more ranks.
     pub fn open(self, chosen: Vec<Chosen>) {
         if chosen.is_empty() {
             return;
         }
-        self.started_at.set(io::now_ms());
-        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+        self.loading("reading");
+        self.model_config.set(None);
         leptos::task::spawn_local(async move {
-            let (files, server_args) = match io::select_traces_of(chosen, engine::discover::Ranks::All).await
-            {
+            let picked = match io::select_traces_of(chosen, engine::discover::Ranks::All).await {
                 Ok(v) => v,
-                Err(e) => {
-                    self.status.set(Status::Failed(e));
-                    return;
-                }
+                Err(e) => return self.fail(e),
             };
-            // Traces of two or more ranks open the all-ranks view.
-            if io::distinct_ranks(&files) >= 2 {
-                if let Err(e) = io::start_ranks(&files, server_args, 1.0, move |msg| self.on_triage(msg)) {
-                    self.status.set(Status::Failed(e));
-                }
-                return;
-            }
-            let catalog = self.catalog.get_untracked();
-            if let Err(e) =
-                io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg))
-            {
-                self.status.set(Status::Failed(e));
+            self.model_config.set(picked.model_config);
+            let paths = picked.traces.iter().map(|f| f.path.clone()).collect();
+            let server_args = picked.server_args;
+            if io::distinct_ranks(&picked.traces) >= 2 {
+                let request = RanksRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args };
+                self.ask(request, &picked.traces, AppState::on_ranks);
+            } else {
+                let catalog = self.catalog.get_untracked();
+                let request = TriageRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, catalog };
+                self.ask(request, &picked.traces, AppState::on_report);
             }
         });
+    }
+
+    /// Starts a two-trace triage: `files` with their roles (`mapping` or `formal`).
+    pub fn open_roles(self, files: Vec<(Chosen, String)>) {
+        let (mapping, formal): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, r)| r == "mapping");
+        let (chosen, roles): (Vec<Chosen>, Vec<String>) = mapping.into_iter().chain(formal).unzip();
+        self.loading("reading");
+        let request = RolesRequest {
+            paths: chosen.iter().map(|f| f.path.clone()).collect(),
+            roles,
+            min_share_pct: MIN_SHARE_PCT,
+            catalog: self.catalog.get_untracked(),
+        };
+        self.ask(request, &chosen, AppState::on_report);
     }
 
     /// Compares two runs (each: the chosen files of one run, rank 0 by default).
@@ -101,67 +148,100 @@ impl AppState {
         if a.is_empty() || b.is_empty() {
             return;
         }
-        self.started_at.set(io::now_ms());
-        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
+        self.loading("reading");
         leptos::task::spawn_local(async move {
             let picked =
-                async { Ok::<_, String>((io::select_traces(a).await?.0, io::select_traces(b).await?.0)) };
-            let result =
-                picked.await.and_then(|(a, b)| io::start_diff(&a, &b, move |msg| self.on_triage(msg)));
-            if let Err(e) = result {
-                self.status.set(Status::Failed(e));
-            }
+                async { Ok::<_, String>((io::select_traces(a).await?, io::select_traces(b).await?)) };
+            let (a, b) = match picked.await {
+                Ok(v) => v,
+                Err(e) => return self.fail(e),
+            };
+            self.model_config.set(b.model_config);
+            let request = DiffRequest {
+                a_paths: a.traces.iter().map(|f| f.path.clone()).collect(),
+                b_paths: b.traces.iter().map(|f| f.path.clone()).collect(),
+            };
+            let files: Vec<Chosen> = a.traces.into_iter().chain(b.traces).collect();
+            self.ask(request, &files, AppState::on_diff);
         });
     }
 
     /// Triages the loaded traces again with the current extra catalog.
     pub fn retriage(self) {
-        self.started_at.set(io::now_ms());
-        let catalog = self.catalog.get_untracked();
-        self.status.set(Status::Loading(Progress { phase: "analysing".into(), ..Progress::default() }));
-        if let Err(e) = io::retriage(catalog, 1.0, move |msg| self.on_triage(msg)) {
-            self.status.set(Status::Failed(e));
-        }
-    }
-
-    /// Shows what the worker says about a triage (progress, the report, an error).
-    pub(crate) fn on_triage(self, msg: FromWorker) {
-        match msg {
-            FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
-            FromWorker::Error { message } => self.status.set(Status::Failed(message)),
-            FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
-                match engine::Report::from_json(&json) {
-                    Ok(report) => {
-                        io::set_fragment("");
-                        let total_ms = io::now_ms() - self.started_at.get_untracked();
-                        self.status.set(Status::Ready(
-                            Arc::new(report),
-                            Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
-                        ));
-                    }
-                    Err(e) => self.status.set(Status::Failed(e.to_string())),
-                }
-            }
-            FromWorker::Ranks { json, load_ms, analysis_ms } => {
-                match engine::report::ranks::RanksReport::from_json(&json) {
-                    Ok(r) => self.status.set(Status::Ranks(Arc::new(r), load_ms, analysis_ms)),
-                    Err(e) => self.status.set(Status::Failed(e.to_string())),
-                }
-            }
-            FromWorker::Diff { json } => match engine::report::diff::DiffReport::from_json(&json) {
-                Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
-                Err(e) => self.status.set(Status::Failed(e.to_string())),
-            },
-            FromWorker::Ready
-            | FromWorker::Timeline { .. }
-            | FromWorker::Hover { .. }
-            | FromWorker::Layers { .. } => {}
-        }
+        self.loading("analysing");
+        let request = RetriageRequest { min_share_pct: MIN_SHARE_PCT, catalog: self.catalog.get_untracked() };
+        self.ask(request, &[], AppState::on_report);
     }
 
     /// Stops a running triage and returns to the landing view.
     pub fn cancel(self) {
-        io::cancel();
+        client::cancel();
         self.status.set(Status::Idle);
+    }
+
+    /// Shows the progress view from now on.
+    fn loading(self, phase: &str) {
+        self.started_at.set(io::now_ms());
+        self.status.set(Status::Loading(Progress { phase: phase.into(), ..Progress::default() }));
+    }
+
+    fn fail(self, message: String) {
+        self.status.set(Status::Failed(message));
+    }
+
+    /// Sends an analysis request; `on` shows its answer. The page's state lives as long as
+    /// the page, so every event is wanted.
+    fn ask<A: Ask + 'static>(self, request: A, files: &[Chosen], on: fn(AppState, A::Answer) -> Status) {
+        let files: Vec<web_sys::File> = files.iter().map(|c| c.file.clone()).collect();
+        let result = client::ask(
+            request,
+            &files,
+            || true,
+            move |event| match event {
+                Event::Progress(p) => self.status.set(Status::Loading(p)),
+                Event::Failed(message) => self.fail(message),
+                Event::Answer(answer) => self.status.set(on(self, answer)),
+            },
+        );
+        if let Err(e) = result {
+            self.fail(e);
+        }
+    }
+
+    /// The report of a finished triage.
+    fn on_report(self, t: Triaged) -> Status {
+        match engine::Report::from_json(&t.json) {
+            Ok(report) => {
+                io::set_fragment("");
+                let total_ms = io::now_ms() - self.started_at.get_untracked();
+                let (load_ms, triage_ms, json_bytes, wasm_memory) =
+                    (t.load_ms, t.triage_ms, t.json_bytes, t.wasm_memory);
+                let origin = Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory };
+                Status::Ready(Arc::new(report), origin)
+            }
+            Err(e) => Status::Failed(e.to_string()),
+        }
+    }
+
+    /// The view of a finished all-ranks analysis.
+    fn on_ranks(self, r: RanksDone) -> Status {
+        match engine::report::ranks::RanksReport::from_json(&r.json) {
+            Ok(report) => Status::Ranks(Arc::new(report), r.load_ms, r.analysis_ms),
+            Err(e) => Status::Failed(e.to_string()),
+        }
+    }
+
+    /// The view of a finished diff.
+    fn on_diff(self, d: DiffDone) -> Status {
+        match engine::report::diff::DiffReport::from_json(&d.json) {
+            Ok(diff) => Status::Compare(Arc::new(diff)),
+            Err(e) => Status::Failed(e.to_string()),
+        }
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use engine::report::view;
 use leptos::prelude::*;
 
+use crate::client;
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::layers::LayersView;
@@ -31,7 +32,7 @@ pub fn ReportView(
     let message = RwSignal::new(String::new());
     let share_link = RwSignal::new(String::new());
     let entry: RwSignal<Option<String>> = RwSignal::new(None);
-    let live = matches!(origin, Origin::Traces { .. }) && io::has_traces();
+    let live = matches!(origin, Origin::Traces { .. }) && client::has_worker();
 
     let header = view::header(&report)
         .into_iter()

@@ -7,7 +7,7 @@ use engine::dashboard::trend::{self, Figure, SeriesBy, TrendLayout};
 use engine::timeline::svg::Palette;
 use leptos::prelude::*;
 
-use crate::components::dashboard::Runs;
+use crate::components::dashboard_load::Runs;
 
 /// Chart size, px.
 const WIDTH: u32 = 960;

@@ -374,11 +374,11 @@ pub trait Ask: Into<ToWorker> {
     /// What the worker answers.
     type Answer;
 
-    /// The answer in `message`, or `message` back when it is something else.
+    /// The answer in `message`.
     ///
     /// # Errors
-    /// `message` itself when it is not this request's answer.
-    fn answer(message: FromWorker) -> Result<Self::Answer, FromWorker>;
+    /// The kind of `message` (as on the wire) when it is not this request's answer.
+    fn answer(message: FromWorker) -> Result<Self::Answer, String>;
 }
 
 /// Pairs each request with its [`ToWorker`] variant and its answer's [`FromWorker`] variant.
@@ -393,10 +393,10 @@ macro_rules! asks {
         impl Ask for $request {
             type Answer = $answer;
 
-            fn answer(message: FromWorker) -> Result<$answer, FromWorker> {
+            fn answer(message: FromWorker) -> Result<$answer, String> {
                 match message {
                     FromWorker::$answer_variant(answer) => Ok(answer),
-                    other => Err(other),
+                    other => Err(kind(&other)),
                 }
             }
         }
@@ -440,7 +440,7 @@ impl<A> Event<A> {
             FromWorker::Error { message } => Event::Failed(message),
             other => match R::answer(other) {
                 Ok(answer) => Event::Answer(answer),
-                Err(other) => Event::Failed(format!("unexpected answer from the worker: {}", kind(&other))),
+                Err(kind) => Event::Failed(format!("unexpected answer from the worker: {kind}")),
             },
         }
     }

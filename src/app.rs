@@ -1,202 +1,32 @@
-//! The root component and the page's state machine: landing → loading → report (or error).
-
-use std::sync::Arc;
+//! The root component: provides the page's [`AppState`] and shows the view of its
+//! [`Status`].
 
 use leptos::prelude::*;
 
-use crate::components::dashboard::Dashboard;
+use crate::client;
+use crate::components::compare::CompareView;
+use crate::components::compare_picker::ComparePicker;
+use crate::components::dashboard::{self, Dashboard};
 use crate::components::landing::Landing;
 use crate::components::progress::ProgressView;
+use crate::components::ranks::RanksView;
 use crate::components::report_view::ReportView;
-use crate::io::{self, Chosen};
-use crate::protocol::{FromWorker, Progress, UserCatalog};
-
-/// Where a shown report came from.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Origin {
-    /// Triaged here from traces.
-    Traces {
-        /// Reading + parsing time, ms.
-        load_ms: f64,
-        /// Triage time, ms.
-        triage_ms: f64,
-        /// From "file chosen" to "report ready", ms.
-        total_ms: f64,
-        /// JSON bytes parsed.
-        json_bytes: u64,
-        /// The worker's WebAssembly memory at the end, bytes.
-        wasm_memory: u64,
-    },
-    /// Opened from a shared link.
-    Link,
-    /// Opened from the team dashboard (the run's id).
-    Dashboard(String),
-}
-
-/// What the page shows.
-#[derive(Clone, Debug)]
-pub enum Status {
-    /// Nothing loaded yet.
-    Idle,
-    /// A triage is running.
-    Loading(Progress),
-    /// Something went wrong; a sentence for the reader.
-    Failed(String),
-    /// A report.
-    Ready(Arc<report::Report>, Origin),
-    /// The all-ranks view of several ranks' traces (load and analysis time, ms).
-    Ranks(Arc<report::ranks::RanksReport>, f64, f64),
-    /// An A/B diff (opened from a `#d1.` link).
-    Compare(Arc<report::diff::DiffReport>),
-    /// The team dashboard (a page written by `tracetriage dashboard`, or `#dashboard`).
-    Dashboard,
-}
-
-/// Shared state, provided by context.
-#[derive(Clone, Copy)]
-pub struct AppState {
-    /// What the page shows.
-    pub status: RwSignal<Status>,
-    /// When the current load started (ms since page load).
-    pub started_at: RwSignal<f64>,
-    /// An extra catalog file chosen by the user, applied to every triage.
-    pub catalog: RwSignal<Option<UserCatalog>>,
-    /// What happened to the last extra catalog file chosen (kept across re-triages).
-    pub catalog_message: RwSignal<String>,
-}
-
-impl AppState {
-    /// Starts a triage of the chosen files (or says why it cannot).
-    pub fn open(self, chosen: Vec<Chosen>) {
-        if chosen.is_empty() {
-            return;
-        }
-        self.started_at.set(io::now_ms());
-        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
-        leptos::task::spawn_local(async move {
-            let (files, server_args) =
-                match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await {
-                    Ok(v) => v,
-                    Err(e) => {
-                        self.status.set(Status::Failed(e));
-                        return;
-                    }
-                };
-            // Traces of two or more ranks open the all-ranks view.
-            if crate::components::ranks::distinct_ranks(&files) >= 2 {
-                if let Err(e) = io::start_ranks(&files, server_args, 1.0, move |msg| self.on_triage(msg)) {
-                    self.status.set(Status::Failed(e));
-                }
-                return;
-            }
-            let catalog = self.catalog.get_untracked();
-            if let Err(e) =
-                io::start_triage(&files, server_args, catalog, 1.0, move |msg| self.on_triage(msg))
-            {
-                self.status.set(Status::Failed(e));
-            }
-        });
-    }
-
-    /// Compares two runs (each: the chosen files of one run, rank 0 by default).
-    pub fn compare(self, a: Vec<Chosen>, b: Vec<Chosen>) {
-        if a.is_empty() || b.is_empty() {
-            return;
-        }
-        self.started_at.set(io::now_ms());
-        self.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
-        leptos::task::spawn_local(async move {
-            let picked =
-                async { Ok::<_, String>((io::select_traces(a).await?.0, io::select_traces(b).await?.0)) };
-            let result =
-                picked.await.and_then(|(a, b)| io::start_diff(&a, &b, move |msg| self.on_triage(msg)));
-            if let Err(e) = result {
-                self.status.set(Status::Failed(e));
-            }
-        });
-    }
-
-    /// Triages the loaded traces again with the current extra catalog.
-    pub fn retriage(self) {
-        self.started_at.set(io::now_ms());
-        let catalog = self.catalog.get_untracked();
-        self.status.set(Status::Loading(Progress { phase: "analysing".into(), ..Progress::default() }));
-        if let Err(e) = io::retriage(catalog, 1.0, move |msg| self.on_triage(msg)) {
-            self.status.set(Status::Failed(e));
-        }
-    }
-
-    /// Shows what the worker says about a triage (progress, the report, an error).
-    pub(crate) fn on_triage(self, msg: FromWorker) {
-        match msg {
-            FromWorker::Progress(p) => self.status.set(Status::Loading(p)),
-            FromWorker::Error { message } => self.status.set(Status::Failed(message)),
-            FromWorker::Report { json, load_ms, triage_ms, json_bytes, wasm_memory } => {
-                match report::Report::from_json(&json) {
-                    Ok(report) => {
-                        io::set_fragment("");
-                        let total_ms = io::now_ms() - self.started_at.get_untracked();
-                        self.status.set(Status::Ready(
-                            Arc::new(report),
-                            Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory },
-                        ));
-                    }
-                    Err(e) => self.status.set(Status::Failed(e.to_string())),
-                }
-            }
-            FromWorker::Ranks { json, load_ms, analysis_ms } => {
-                match report::ranks::RanksReport::from_json(&json) {
-                    Ok(r) => self.status.set(Status::Ranks(Arc::new(r), load_ms, analysis_ms)),
-                    Err(e) => self.status.set(Status::Failed(e.to_string())),
-                }
-            }
-            FromWorker::Diff { json } => match report::diff::DiffReport::from_json(&json) {
-                Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
-                Err(e) => self.status.set(Status::Failed(e.to_string())),
-            },
-            FromWorker::Ready
-            | FromWorker::Timeline { .. }
-            | FromWorker::Hover { .. }
-            | FromWorker::Layers { .. } => {}
-        }
-    }
-
-    /// Stops a running triage and returns to the landing view.
-    pub fn cancel(self) {
-        io::cancel();
-        self.status.set(Status::Idle);
-    }
-}
+use crate::io;
+use crate::state::{AppState, Status};
 
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState {
-        status: RwSignal::new(Status::Idle),
-        started_at: RwSignal::new(0.0),
-        catalog: RwSignal::new(None),
-        catalog_message: RwSignal::new(String::new()),
-    };
+    let state = AppState::new();
     provide_context(state);
     // A dashboard page opens as one; a shared link opens straight into its report or diff.
-    if crate::components::dashboard::wanted() {
+    if dashboard::wanted() {
         state.status.set(Status::Dashboard);
-    } else if let Some(fragment) =
-        io::fragment().filter(|f| f.trim_start_matches('#').starts_with(report::share::DIFF_PREFIX))
-    {
-        match report::share::decode_diff(&fragment) {
-            Ok(d) => state.status.set(Status::Compare(Arc::new(d))),
-            Err(e) => state.status.set(Status::Failed(e.to_string())),
-        }
-    } else if let Some(fragment) = io::fragment() {
-        match report::share::decode(&fragment) {
-            Ok(report) => state.status.set(Status::Ready(Arc::new(report), Origin::Link)),
-            Err(e) => state.status.set(Status::Failed(e.to_string())),
-        }
+    } else {
+        state.open_link();
     }
-    let body = move || {
-        match state.status.get() {
-        Status::Idle => view! { <Landing/><crate::components::compare_picker::ComparePicker/> }.into_any(),
+    let body = move || match state.status.get() {
+        Status::Idle => view! { <Landing/><ComparePicker/> }.into_any(),
         Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
         Status::Failed(message) => view! {
             <div class="tt-error" role="alert" id="error">
@@ -208,14 +38,13 @@ pub fn App() -> impl IntoView {
         .into_any(),
         Status::Ready(report, origin) => view! { <ReportView report=report origin=origin/> }.into_any(),
         Status::Ranks(report, load_ms, analysis_ms) => {
-            view! { <crate::components::ranks::RanksView report=report load_ms=load_ms analysis_ms=analysis_ms/> }.into_any()
+            view! { <RanksView report=report load_ms=load_ms analysis_ms=analysis_ms/> }.into_any()
         }
-        Status::Compare(diff) => view! { <crate::components::compare::CompareView diff=diff/> }.into_any(),
+        Status::Compare(diff) => view! { <CompareView diff=diff/> }.into_any(),
         Status::Dashboard => view! { <Dashboard/> }.into_any(),
-    }
     };
     let home = move |_| {
-        io::cancel();
+        client::cancel();
         io::set_fragment("");
         state.status.set(Status::Idle);
     };

@@ -1,16 +1,12 @@
-//! Everything the page does with the outside world: the engine worker, files from the
-//! picker and from drag-and-drop (folders walked like the CLI's discovery), the bundled
-//! sample, the clipboard, downloads and the URL fragment.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! Everything the page does with the outside world apart from the engine worker (which
+//! is [`crate::client`]'s): files from the picker and from drag-and-drop (folders walked
+//! like the CLI's discovery), the bundled sample, the clipboard, downloads and the URL
+//! fragment.
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-use crate::protocol::{FromWorker, ToWorker, UserCatalog};
 
 /// The bundled sample trace (an excerpt of an MIT-licensed vLLM trace).
 pub const SAMPLE_URL: &str = "./sample/vllm-b200-gpt-oss-excerpt.pt.trace.json.gz";
@@ -24,301 +20,9 @@ pub struct Chosen {
     pub path: String,
 }
 
-/// A callback for one kind of answer.
-type Callback = Rc<dyn Fn(FromWorker)>;
-
-/// Where answers go: one callback per channel (`triage`, `timeline`, `hover`), and the
-/// channel of the latest request (which gets errors).
-#[derive(Default)]
-struct Listeners {
-    by_channel: Vec<(&'static str, Callback)>,
-    last: &'static str,
-}
-
-impl Listeners {
-    fn deliver(&self, msg: FromWorker) {
-        let channel = match msg {
-            FromWorker::Timeline { .. } => "timeline",
-            FromWorker::Hover { .. } => "hover",
-            FromWorker::Layers { .. } => "layers",
-            FromWorker::Error { .. } => self.last,
-            _ => "triage",
-        };
-        if let Some((_, f)) = self.by_channel.iter().find(|(c, _)| *c == channel) {
-            f(msg);
-        }
-    }
-}
-
-type Listener = Rc<RefCell<Listeners>>;
-
-/// The engine worker: started once and kept, so later requests skip the wasm start-up and
-/// the loaded traces stay available; replaced after a cancel.
-struct Engine {
-    worker: web_sys::Worker,
-    /// Whether the worker has said `ready` (messages posted earlier would be lost).
-    ready: Rc<std::cell::Cell<bool>>,
-    /// A request waiting for `ready`.
-    pending: Rc<RefCell<Option<JsValue>>>,
-    /// Where the current request's messages go.
-    listener: Listener,
-}
-
-thread_local! {
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
-}
-
-/// Stops the running analysis, if any: the worker is terminated (and replaced on the next
-/// request).
-pub fn cancel() {
-    ENGINE.with(|e| {
-        if let Some(engine) = e.borrow_mut().take() {
-            engine.worker.terminate();
-        }
-    });
-}
-
-fn spawn() -> Result<Engine, String> {
-    // `?workers=N` on the page (for tests and benchmarks) sets how many files the worker
-    // reads at once (1: one after the other); it sees the switch in its own URL.
-    let workers = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| {
-        q.trim_start_matches('?').split('&').find(|kv| kv.starts_with("workers=")).map(str::to_owned)
-    });
-    let worker = crate::spawn::engine_worker(workers.as_deref())
-        .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
-    let ready = Rc::new(std::cell::Cell::new(false));
-    let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
-    let listener: Listener = Rc::new(RefCell::new(Listeners::default()));
-    let deliver = {
-        let listener = Rc::clone(&listener);
-        move |msg: FromWorker| listener.borrow().deliver(msg)
-    };
-    let handler = {
-        let (ready, pending, worker, deliver) =
-            (Rc::clone(&ready), Rc::clone(&pending), worker.clone(), deliver.clone());
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let Some(text) = ev.data().as_string() else { return };
-            match serde_json::from_str::<FromWorker>(&text) {
-                Ok(FromWorker::Ready) => {
-                    ready.set(true);
-                    if let Some(message) = pending.borrow_mut().take()
-                        && worker.post_message(&message).is_err()
-                    {
-                        deliver(FromWorker::Error {
-                            message: "the browser refused to hand the files to the worker".into(),
-                        });
-                    }
-                }
-                Ok(msg) => deliver(msg),
-                Err(e) => {
-                    deliver(FromWorker::Error { message: format!("unexpected message from the worker: {e}") })
-                }
-            }
-        })
-    };
-    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
-    let error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-        ev.prevent_default();
-        deliver(FromWorker::Error {
-            message: format!(
-                "the analysis stopped unexpectedly ({}); please report this with the trace",
-                ev.message()
-            ),
-        });
-    });
-    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
-    error.forget();
-    Ok(Engine { worker, ready, pending, listener })
-}
-
-/// Sends a request (with attached objects) to the engine worker; `on_message` receives the
-/// answers of its channel (and errors, until the next request).
-fn send(
-    request: &ToWorker,
-    attachments: &Array,
-    channel: &'static str,
-    on_message: Callback,
-) -> Result<(), String> {
-    let message = js_sys::Object::new();
-    let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
-    Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&text))
-        .map_err(|_| "internal error")?;
-    Reflect::set(&message, &JsValue::from_str("files"), attachments).map_err(|_| "internal error")?;
-    ENGINE.with(|e| {
-        let mut slot = e.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(spawn()?);
-        }
-        let engine = slot.as_ref().ok_or("internal error")?;
-        {
-            let mut l = engine.listener.borrow_mut();
-            l.by_channel.retain(|(c, _)| *c != channel);
-            l.by_channel.push((channel, on_message));
-            l.last = channel;
-        }
-        if engine.ready.get() {
-            engine
-                .worker
-                .post_message(&message)
-                .map_err(|_| "the browser refused to hand the files to the worker".to_owned())
-        } else {
-            *engine.pending.borrow_mut() = Some(message.into());
-            Ok(())
-        }
-    })
-}
-
-/// Starts a triage of `files`; `on_message` gets every message about it.
-///
-/// # Errors
-/// When the browser cannot start a worker.
-pub fn start_triage(
-    files: &[Chosen],
-    server_args: Option<String>,
-    catalog: Option<UserCatalog>,
-    min_share_pct: f64,
-    on_message: impl Fn(FromWorker) + 'static,
-) -> Result<(), String> {
-    let request = ToWorker::Triage {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
-        min_share_pct,
-        server_args,
-        catalog,
-    };
-    let list = Array::new();
-    for f in files {
-        list.push(&f.file);
-    }
-    send(&request, &list, "triage", Rc::new(on_message))
-}
-
-/// Starts a two-trace triage of `files` (mapping files first, `roles` aligned with them);
-/// `on_message` gets every message about it.
-///
-/// # Errors
-/// When the browser cannot start a worker.
-pub fn start_triage_roles(
-    files: &[Chosen],
-    roles: Vec<String>,
-    catalog: Option<UserCatalog>,
-    min_share_pct: f64,
-    on_message: impl Fn(FromWorker) + 'static,
-) -> Result<(), String> {
-    let request = ToWorker::TriageRoles {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
-        roles,
-        min_share_pct,
-        catalog,
-    };
-    let list = Array::new();
-    for f in files {
-        list.push(&f.file);
-    }
-    send(&request, &list, "triage", Rc::new(on_message))
-}
-
-/// Starts the all-ranks analysis of `files` (one trace per rank); `on_message` gets every
-/// message about it.
-///
-/// # Errors
-/// When the browser cannot start a worker.
-pub fn start_ranks(
-    files: &[Chosen],
-    server_args: Option<String>,
-    min_share_pct: f64,
-    on_message: impl Fn(FromWorker) + 'static,
-) -> Result<(), String> {
-    let request =
-        ToWorker::Ranks { paths: files.iter().map(|f| f.path.clone()).collect(), min_share_pct, server_args };
-    let list = Array::new();
-    for f in files {
-        list.push(&f.file);
-    }
-    send(&request, &list, "triage", Rc::new(on_message))
-}
-
-/// Asks for a layers report; the answer comes on the `layers` channel.
-///
-/// # Errors
-/// When no worker can be reached.
-pub fn layers(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
-    send(&request, &Array::new(), "layers", Rc::new(on_message))
-}
-
-thread_local! {
-    static MODEL_CONFIG: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
-}
-
-/// A model `config.json` chosen beside the traces (or in the layers tab): `(name, text)`.
-#[must_use]
-pub fn model_config() -> Option<(String, String)> {
-    MODEL_CONFIG.with(|c| c.borrow().clone())
-}
-
-/// Keeps (or forgets) the model `config.json` for the layers tab.
-pub fn set_model_config(config: Option<(String, String)>) {
-    MODEL_CONFIG.with(|c| *c.borrow_mut() = config);
-}
-
 /// Reads a chosen file as text.
 pub async fn file_text(file: &web_sys::File) -> Option<String> {
     read_text(file).await
-}
-
-/// Starts an A/B diff of two sets of files; `on_message` gets every message about it.
-///
-/// # Errors
-/// When the browser cannot start a worker.
-pub fn start_diff(
-    a: &[Chosen],
-    b: &[Chosen],
-    on_message: impl Fn(FromWorker) + 'static,
-) -> Result<(), String> {
-    let request = ToWorker::Diff {
-        a_paths: a.iter().map(|f| f.path.clone()).collect(),
-        b_paths: b.iter().map(|f| f.path.clone()).collect(),
-    };
-    let list = Array::new();
-    for f in a.iter().chain(b) {
-        list.push(&f.file);
-    }
-    send(&request, &list, "triage", Rc::new(on_message))
-}
-
-/// Triages the loaded traces again (another catalog or cutoff).
-///
-/// # Errors
-/// When no worker can be reached.
-pub fn retriage(
-    catalog: Option<UserCatalog>,
-    min_share_pct: f64,
-    on_message: impl Fn(FromWorker) + 'static,
-) -> Result<(), String> {
-    send(&ToWorker::Retriage { min_share_pct, catalog }, &Array::new(), "triage", Rc::new(on_message))
-}
-
-/// Whether a worker is running (it holds the loaded traces); false after a cancel and for
-/// a report opened from a shared link.
-#[must_use]
-pub fn has_traces() -> bool {
-    ENGINE.with(|e| e.borrow().is_some())
-}
-
-/// Asks for a timeline drawing; the answer comes on the `timeline` channel.
-///
-/// # Errors
-/// When no worker can be reached.
-pub fn timeline(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
-    send(&request, &Array::new(), "timeline", Rc::new(on_message))
-}
-
-/// Asks what is under the cursor; the answer comes on the `hover` channel.
-///
-/// # Errors
-/// When no worker can be reached.
-pub fn hover(request: ToWorker, on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
-    send(&request, &Array::new(), "hover", Rc::new(on_message))
 }
 
 /// Files from an `<input type=file>` (with `webkitRelativePath` for folder pickers).
@@ -414,10 +118,20 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
     JsFuture::from(promise).await.ok()?.dyn_into().ok()
 }
 
+/// The traces among a set of chosen files, and what was chosen beside them.
+pub struct Selection {
+    /// The trace files, in the order the engine reads them.
+    pub traces: Vec<Chosen>,
+    /// `server_args.json` text, if one was chosen.
+    pub server_args: Option<String>,
+    /// A model `config.json` (for the layers tab): `(path, text)`.
+    pub model_config: Option<(String, String)>,
+}
+
 /// Keeps the trace files of a set of chosen files, as the CLI's discovery does for a
 /// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
-/// stage order), and returns `server_args.json` if one was chosen.
-pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<String>), String> {
+/// stage order), with `server_args.json` and `config.json` if they were chosen.
+pub async fn select_traces(chosen: Vec<Chosen>) -> Result<Selection, String> {
     select_traces_of(chosen, report::engine::discover::Ranks::Default).await
 }
 
@@ -426,9 +140,9 @@ pub async fn select_traces(chosen: Vec<Chosen>) -> Result<(Vec<Chosen>, Option<S
 pub async fn select_traces_of(
     chosen: Vec<Chosen>,
     ranks: report::engine::discover::Ranks,
-) -> Result<(Vec<Chosen>, Option<String>), String> {
+) -> Result<Selection, String> {
     let mut server_args = None;
-    set_model_config(None);
+    let mut model_config = None;
     let mut candidates = Vec::new();
     for c in chosen {
         let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
@@ -438,14 +152,14 @@ pub async fn select_traces_of(
         }
         if name == "config.json" {
             // A model config beside the traces: the layers tab uses it.
-            set_model_config(read_text(&c.file).await.map(|t| (c.path.clone(), t)));
+            model_config = read_text(&c.file).await.map(|t| (c.path.clone(), t));
             continue;
         }
         candidates.push(c);
     }
     if candidates.len() == 1 {
         // One file: load it whatever its name; the loader says if it is not a trace.
-        return Ok((candidates, server_args));
+        return Ok(Selection { traces: candidates, server_args, model_config });
     }
     let mut traces = Vec::new();
     for c in candidates {
@@ -461,18 +175,27 @@ pub async fn select_traces_of(
     }
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
     let picked = report::engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
-    Ok((picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect(), server_args))
+    let traces = picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect();
+    Ok(Selection { traces, server_args, model_config })
+}
+
+/// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
+/// them); files without a rank in the name count as one.
+#[must_use]
+pub fn distinct_ranks(files: &[Chosen]) -> usize {
+    let mut ranks: Vec<Option<i64>> =
+        files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    ranks.len()
 }
 
 async fn sniff(file: &web_sys::File) -> bool {
     let Ok(blob) = file.slice_with_f64_and_f64(0.0, 64.0 * 1024.0) else { return false };
     let Ok(buffer) = JsFuture::from(blob.array_buffer()).await else { return false };
     let head = js_sys::Uint8Array::new(&buffer).to_vec();
-    let text = if head.starts_with(&[0x1f, 0x8b]) {
-        report::trace::inflate_prefix(&head, 64 * 1024)
-    } else {
-        head
-    };
+    let text =
+        if head.starts_with(&[0x1f, 0x8b]) { report::trace::inflate_prefix(&head, 64 * 1024) } else { head };
     report::engine::discover::sniff_text(&text)
 }
 

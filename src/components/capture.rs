@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::relay::{self, Relay};
+use crate::state::AppState;
 
 /// The capture panel (open when the relay served this page).
 #[component]

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The catalog the page's triage uses: built in, or built in plus the user's file.
 pub fn with_catalog<T>(state: AppState, f: impl FnOnce(&report::engine::Catalog) -> T) -> T {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::AppState;
 use crate::protocol::UserCatalog;
+use crate::state::AppState;
 
 /// A file button for an extra catalog; `retriage` re-runs the shown report with it.
 #[component]

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::AppState;
 use crate::io::{self, Chosen};
+use crate::state::AppState;
 
 /// The two pickers and the Compare button.
 #[component]

@@ -1,9 +1,9 @@
 //! The team dashboard: a page written by `tracetriage dashboard` (its `index.html` carries
 //! a `tracetriage-dashboard` meta tag naming the manifest) or opened at `#dashboard`. It
-//! fetches the manifest (`reports/index.json`), lists every run (filter, model and
-//! framework selects, sort by any column), opens a run's full report, compares two runs
-//! of one model, and charts a figure over runs. Files that are newer than this build or
-//! broken are skipped and named in a warning; the rest stays usable.
+//! fetches the manifest (`reports/index.json`, [`dashboard_load`]), lists every run
+//! (filter, model and framework selects, sort by any column), opens a run's full report,
+//! compares two runs of one model, and charts a figure over runs. Files that are newer than
+//! this build or broken are skipped and named in a warning; the rest stays usable.
 //!
 //! `#dashboard-synthetic=N` shows `N` generated runs instead (the load benchmark).
 
@@ -11,71 +11,24 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use report::dashboard::ManifestEntry;
+use report::dashboard::compare;
+use report::dashboard::compare::Comparability;
 use report::dashboard::filter;
 use report::dashboard::filter::Column;
 use report::dashboard::filter::Query;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::app::Origin;
 use crate::components::dashboard_compare::CompareView;
+use crate::components::dashboard_load::{self as dashboard_load, Runs, fetch_report};
 use crate::components::dashboard_runs::RunsTable;
 use crate::components::dashboard_trend::TrendView;
 use crate::components::report_view::ReportView;
 use crate::io;
-
-/// The manifest's URL when the page does not name one.
-pub const DEFAULT_MANIFEST: &str = "reports/index.json";
-
-/// The manifest named by the page's `tracetriage-dashboard` meta tag, if any.
-fn meta_manifest() -> Option<String> {
-    let doc = web_sys::window()?.document()?;
-    let el = doc.query_selector("meta[name=tracetriage-dashboard]").ok()??;
-    let url = el.get_attribute("content").filter(|c| !c.trim().is_empty());
-    Some(url.unwrap_or_else(|| DEFAULT_MANIFEST.to_owned()))
-}
+use crate::state::Origin;
 
 /// Whether the page should open as a dashboard: the meta tag, or a `#dashboard…` fragment.
 #[must_use]
 pub fn wanted() -> bool {
-    meta_manifest().is_some() || io::fragment().is_some_and(|f| f.starts_with("#dashboard"))
-}
-
-/// The number of generated runs asked for by `#dashboard-synthetic=N`.
-fn synthetic_count() -> Option<usize> {
-    let f = io::fragment()?;
-    f.strip_prefix("#dashboard-synthetic=")?.parse::<usize>().ok().map(|n| n.min(100_000))
-}
-
-/// Fetches a URL's body.
-///
-/// # Errors
-/// A sentence naming the URL.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| format!("could not fetch {url}"))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("could not fetch {url}"))?;
-    if !response.ok() {
-        return Err(format!("could not fetch {url} (HTTP {})", response.status()));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|_| format!("could not read {url}"))?)
-        .await
-        .map_err(|_| format!("could not read {url}"))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// The runs of the page.
-#[derive(Clone, Debug)]
-pub struct Runs {
-    /// The page's title.
-    pub title: String,
-    /// Every run.
-    pub entries: Arc<Vec<ManifestEntry>>,
-    /// Where report paths are relative to (the manifest's folder, with `/`).
-    pub base: String,
-    /// Whether the runs are generated (no report files).
-    pub synthetic: bool,
+    dashboard_load::meta_manifest().is_some() || io::fragment().is_some_and(|f| f.starts_with("#dashboard"))
 }
 
 /// What the dashboard shows below its header.
@@ -100,119 +53,68 @@ fn shown_at(render_ms: RwSignal<Option<f64>>) {
     });
 }
 
-/// Loads the manifest (or generates runs) into `runs`, with warnings and timings.
-async fn load(
+/// The dashboard's state, shared by its handlers and sub-views.
+#[derive(Clone, Copy)]
+struct Dash {
+    /// The runs, once read.
     runs: RwSignal<Option<Runs>>,
+    /// Skipped files and runs that could not be opened.
     warnings: RwSignal<Vec<String>>,
+    /// Why the runs could not be read.
     failure: RwSignal<Option<String>>,
+    /// Time spent reading the manifest, ms.
     parse_ms: RwSignal<f64>,
+    /// Time the list took to draw, ms.
     render_ms: RwSignal<Option<f64>>,
-) {
-    if let Some(n) = synthetic_count() {
-        let entries: Vec<ManifestEntry> = (0..n)
-            .filter_map(|i| {
-                let report = report::dashboard::synthetic::report(i, 1)?;
-                let id = format!("run-{i:05}");
-                let src = report::dashboard::EntrySource {
-                    report: format!("{id}.json"),
-                    id,
-                    source: report::dashboard::synthetic::source(i),
-                    folder: "synthetic".to_owned(),
-                    file_mtime_unix_ns: None,
-                };
-                Some(ManifestEntry::from_report(&report, &src, report::dashboard::EntryOptions::default()))
-            })
-            .collect();
-        // The benchmark times what a real page does with a manifest: parse, then render.
-        let json = report::dashboard::manifest("Generated runs", entries).to_json_compact();
-        let t0 = io::now_ms();
-        match report::dashboard::read_manifest(json.as_bytes()) {
-            Ok(read) => {
-                parse_ms.set(io::now_ms() - t0);
-                shown_at(render_ms);
-                runs.set(Some(Runs {
-                    title: read.manifest.body.title,
-                    entries: Arc::new(read.manifest.body.entries),
-                    base: String::new(),
-                    synthetic: true,
-                }));
+    /// What is shown below the header.
+    panel: RwSignal<Panel>,
+    /// The filter text.
+    text: RwSignal<String>,
+    /// The model picked (empty: all).
+    model: RwSignal<String>,
+    /// The framework picked (empty: all).
+    framework: RwSignal<String>,
+    /// The sort column and whether it is descending.
+    sort: RwSignal<(Column, bool)>,
+    /// Ids of the runs picked for a comparison.
+    selected: RwSignal<Vec<String>>,
+}
+
+impl Dash {
+    fn new() -> Dash {
+        Dash {
+            runs: RwSignal::new(None),
+            warnings: RwSignal::new(Vec::new()),
+            failure: RwSignal::new(None),
+            parse_ms: RwSignal::new(0.0),
+            render_ms: RwSignal::new(None),
+            panel: RwSignal::new(Panel::List),
+            text: RwSignal::new(String::new()),
+            model: RwSignal::new(String::new()),
+            framework: RwSignal::new(String::new()),
+            sort: RwSignal::new((Column::Date, false)),
+            selected: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Reads the runs.
+    async fn load(self) {
+        match dashboard_load::load().await {
+            Ok(m) => {
+                self.parse_ms.set(m.parse_ms);
+                self.warnings.set(m.warnings);
+                shown_at(self.render_ms);
+                self.runs.set(Some(m.runs));
             }
-            Err(e) => failure.set(Some(e.to_string())),
+            Err(e) => self.failure.set(Some(e)),
         }
-        return;
     }
-    let url = meta_manifest().unwrap_or_else(|| DEFAULT_MANIFEST.to_owned());
-    let bytes = match fetch_bytes(&url).await {
-        Ok(b) => b,
-        Err(e) => {
-            failure
-                .set(Some(format!("{e}: this page shows a dashboard written by `tracetriage dashboard`.")));
-            return;
-        }
-    };
-    let t0 = io::now_ms();
-    match report::dashboard::read_manifest(&bytes) {
-        Ok(read) => {
-            parse_ms.set(io::now_ms() - t0);
-            warnings.set(
-                read.skipped
-                    .iter()
-                    .map(|s| {
-                        let who = s.id.clone().unwrap_or_else(|| format!("entry {}", s.index + 1));
-                        format!("Skipped {who} of {url}: {}", s.reason)
-                    })
-                    .collect(),
-            );
-            let base = url.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/"));
-            shown_at(render_ms);
-            runs.set(Some(Runs {
-                title: read.manifest.body.title,
-                entries: Arc::new(read.manifest.body.entries),
-                base,
-                synthetic: false,
-            }));
-        }
-        Err(e) => failure.set(Some(format!("{url}: {e}"))),
-    }
-}
 
-/// Fetches and reads one run's report; a warning names the run when it cannot be read.
-async fn fetch_report(runs: &Runs, e: &ManifestEntry) -> Result<report::Report, String> {
-    if runs.synthetic {
-        let i =
-            e.id.trim_start_matches("run-")
-                .parse::<usize>()
-                .map_err(|_| format!("{}: not a generated run", e.id))?;
-        return report::dashboard::synthetic::report(i, 1)
-            .ok_or_else(|| format!("{}: not a generated run", e.id));
-    }
-    let url = format!("{}{}", runs.base, e.report);
-    let bytes = fetch_bytes(&url).await?;
-    report::dashboard::read_report(&bytes).map_err(|why| format!("Skipped {} ({url}): {why}", e.id))
-}
-
-/// The dashboard page.
-#[component]
-pub fn Dashboard() -> impl IntoView {
-    let runs: RwSignal<Option<Runs>> = RwSignal::new(None);
-    let warnings: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let failure: RwSignal<Option<String>> = RwSignal::new(None);
-    let parse_ms = RwSignal::new(0.0f64);
-    let render_ms: RwSignal<Option<f64>> = RwSignal::new(None);
-    let panel = RwSignal::new(Panel::List);
-    let text = RwSignal::new(String::new());
-    let model = RwSignal::new(String::new());
-    let framework = RwSignal::new(String::new());
-    let sort = RwSignal::new((Column::Date, false));
-    let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    leptos::task::spawn_local(load(runs, warnings, failure, parse_ms, render_ms));
-
-    // The filtered, sorted run list (indexes into the entries).
-    let shown = Memo::new(move |_| {
-        let Some(r) = runs.get() else { return Vec::new() };
-        let m = model.get();
-        let fw = framework.get();
-        let query = Query::parse(&text.get());
+    /// The filtered, sorted run list (indexes into the entries).
+    fn shown(self) -> Vec<usize> {
+        let Some(r) = self.runs.get() else { return Vec::new() };
+        let (m, fw) = (self.model.get(), self.framework.get());
+        let query = Query::parse(&self.text.get());
         let mut idx: Vec<usize> = r
             .entries
             .iter()
@@ -224,88 +126,137 @@ pub fn Dashboard() -> impl IntoView {
             })
             .map(|(i, _)| i)
             .collect();
-        let (column, desc) = sort.get();
+        let (column, desc) = self.sort.get();
         filter::sort(&r.entries, &mut idx, column, desc);
         idx
-    });
+    }
 
-    let open = Callback::new(move |id: String| {
-        let Some(r) = runs.get_untracked() else { return };
+    /// Opens run `id`'s report (a warning when it cannot be read).
+    fn open(self, id: &str) {
+        let Some(r) = self.runs.get_untracked() else { return };
         let Some(e) = r.entries.iter().find(|e| e.id == id).cloned() else { return };
-        panel.set(Panel::Busy(format!("Opening {}…", e.label)));
+        self.panel.set(Panel::Busy(format!("Opening {}…", e.label)));
         leptos::task::spawn_local(async move {
             match fetch_report(&r, &e).await {
-                Ok(report) => panel.set(Panel::Report(Arc::new(report), e.id.clone())),
+                Ok(report) => self.panel.set(Panel::Report(Arc::new(report), e.id.clone())),
                 Err(why) => {
-                    warnings.update(|w| w.push(why));
-                    panel.set(Panel::List);
+                    self.warnings.update(|w| w.push(why));
+                    self.panel.set(Panel::List);
                 }
             }
         });
-    });
+    }
 
-    let compare = move |_| {
-        let Some(r) = runs.get_untracked() else { return };
-        let ids = selected.get_untracked();
+    /// Compares the two selected runs (the older one as the baseline).
+    fn compare(self) {
+        let Some(r) = self.runs.get_untracked() else { return };
+        let ids = self.selected.get_untracked();
         let pick = |k: usize| ids.get(k).and_then(|id| r.entries.iter().find(|e| &e.id == id).cloned());
         let (Some(a), Some(b)) = (pick(0), pick(1)) else { return };
-        panel.set(Panel::Busy("Comparing…".to_owned()));
+        self.panel.set(Panel::Busy("Comparing…".to_owned()));
         leptos::task::spawn_local(async move {
-            let (a, b) = report::dashboard::compare::baseline_first(&a, &b);
+            let (a, b) = compare::baseline_first(&a, &b);
             let (a, b) = (a.clone(), b.clone());
             let (ra, rb) = (fetch_report(&r, &a).await, fetch_report(&r, &b).await);
             match (ra, rb) {
                 (Ok(ra), Ok(rb)) => {
-                    let d = report::dashboard::compare::compare(&a, &ra, &b, &rb, 20);
-                    panel.set(Panel::Compare(Arc::new(d), format!("{} → {}", a.label, b.label)));
+                    let d = compare::compare(&a, &ra, &b, &rb, 20);
+                    self.panel.set(Panel::Compare(Arc::new(d), format!("{} → {}", a.label, b.label)));
                 }
                 (ra, rb) => {
-                    warnings.update(|w| w.extend(ra.err().into_iter().chain(rb.err())));
-                    panel.set(Panel::List);
+                    self.warnings.update(|w| w.extend(ra.err().into_iter().chain(rb.err())));
+                    self.panel.set(Panel::List);
                 }
             }
         });
-    };
+    }
 
-    // Whether the two selected runs may be compared, and why not.
-    let compare_state = move || {
-        let ids = selected.get();
-        let Some(r) = runs.get() else { return (false, String::new()) };
+    /// Whether the two selected runs may be compared, and why not.
+    fn compare_state(self) -> (bool, String) {
+        let ids = self.selected.get();
+        let Some(r) = self.runs.get() else { return (false, String::new()) };
         let find = |k: usize| ids.get(k).and_then(|id| r.entries.iter().find(|e| &e.id == id));
         match (find(0), find(1)) {
-            (Some(a), Some(b)) => match report::dashboard::compare::comparability(a, b) {
-                report::dashboard::compare::Comparability::DifferentModels { .. } => {
-                    (false, report::dashboard::compare::comparability(a, b).message())
-                }
+            (Some(a), Some(b)) => match compare::comparability(a, b) {
+                Comparability::DifferentModels { .. } => (false, compare::comparability(a, b).message()),
                 c => (true, c.message()),
             },
             _ => (false, format!("Select two runs of one model to compare them ({} selected).", ids.len())),
         }
-    };
+    }
 
-    let options = move |field: fn(&ManifestEntry) -> Option<(String, String)>| {
-        let Some(r) = runs.get() else { return Vec::new() };
+    /// The distinct `(value, label)` pairs `field` gives over the runs, sorted by label.
+    fn options(self, field: fn(&ManifestEntry) -> Option<(String, String)>) -> Vec<(String, String)> {
+        let Some(r) = self.runs.get() else { return Vec::new() };
         let mut seen: Vec<(String, String)> = r.entries.iter().filter_map(field).collect();
         seen.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
         seen.dedup();
         seen
-    };
-    let model_options = move || {
-        options(|e| e.model.clone().map(|m| (m.clone(), m)))
-            .into_iter()
-            .map(|(v, l)| view! { <option value=v>{l}</option> })
-            .collect_view()
-    };
-    let framework_options = move || {
-        options(|e| Some((e.framework.clone(), e.framework_label.clone())))
-            .into_iter()
-            .map(|(v, l)| view! { <option value=v>{l}</option> })
-            .collect_view()
-    };
+    }
+}
 
-    let list = move || {
-        let Some(r) = runs.get() else {
-            return match failure.get() {
+/// The dashboard page.
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let d = Dash::new();
+    leptos::task::spawn_local(d.load());
+    let shown = Memo::new(move |_| d.shown());
+    let open = Callback::new(move |id: String| d.open(&id));
+    let body = move || {
+        match d.panel.get() {
+        Panel::List => view! { <RunList d=d shown=shown open=open/> }.into_any(),
+        Panel::Busy(what) => view! { <p class="tt-muted" id="dash-busy">{what}</p> }.into_any(),
+        Panel::Report(report, id) => view! {
+            <button class="tt-button" id="dash-back" on:click=move |_| d.panel.set(Panel::List)>"← All runs"</button>
+            <ReportView report=report origin=Origin::Dashboard(id)/>
+        }
+        .into_any(),
+        Panel::Compare(diff, what) => view! {
+            <button class="tt-button" id="dash-back" on:click=move |_| d.panel.set(Panel::List)>"← All runs"</button>
+            <CompareView diff=diff title=what/>
+        }
+        .into_any(),
+    }
+    };
+    let title = move || d.runs.get().map_or_else(|| "Team dashboard".to_owned(), |r| r.title);
+    let timing = move || {
+        d.runs.get().map(|r| {
+            let drawn =
+                d.render_ms.get().map_or_else(String::new, |ms| format!(", list drawn in {ms:.0} ms"));
+            format!("{} runs · manifest read in {:.1} ms{drawn}", r.entries.len(), d.parse_ms.get())
+        })
+    };
+    let render_attr = move || d.render_ms.get().map(|ms| format!("{ms:.1}"));
+    let parse_attr = move || format!("{:.1}", d.parse_ms.get());
+    view! {
+        <section class="tt-dashboard" id="dashboard">
+            <h2 id="dash-title">{title}</h2>
+            <p class="tt-muted tt-small" id="dash-timing" data-render-ms=render_attr data-parse-ms=parse_attr>{timing}</p>
+            <Show when=move || !d.warnings.get().is_empty()>
+                <div class="tt-warning" role="status" id="dash-warnings">
+                    <strong>"Some files were skipped; the rest of the dashboard is complete."</strong>
+                    <ul>{move || d.warnings.get().into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                </div>
+            </Show>
+            {body}
+        </section>
+    }
+}
+
+/// The run list with its filters, the comparison buttons, and the trend chart (or why the
+/// runs could not be read).
+#[component]
+fn RunList(
+    /// The dashboard.
+    d: Dash,
+    /// The runs listed.
+    shown: Memo<Vec<usize>>,
+    /// Opens a run (by id).
+    open: Callback<String>,
+) -> impl IntoView {
+    move || {
+        let Some(r) = d.runs.get() else {
+            return match d.failure.get() {
                 Some(why) => {
                     view! { <div class="tt-error" role="alert" id="dash-error">{why}</div> }.into_any()
                 }
@@ -313,82 +264,68 @@ pub fn Dashboard() -> impl IntoView {
             };
         };
         let entries = Arc::clone(&r.entries);
-        let total = entries.len();
         view! {
-            <div class="tt-dash-controls">
-                <input
-                    class="tt-filter"
-                    id="dash-filter"
-                    type="search"
-                    placeholder="Filter runs (model, framework, GPU, stage, kernel family; model:, gpu:, family:, -word)…"
-                    on:input=move |ev| text.set(event_target_value(&ev))
-                    prop:value=move || text.get()
-                />
-                <select id="dash-model" on:change=move |ev| model.set(event_target_value(&ev)) prop:value=move || model.get()>
-                    <option value="">"All models"</option>
-                    {model_options}
-                </select>
-                <select id="dash-framework" on:change=move |ev| framework.set(event_target_value(&ev)) prop:value=move || framework.get()>
-                    <option value="">"All frameworks"</option>
-                    {framework_options}
-                </select>
-                <span class="tt-muted" id="dash-count">{move || format!("{} of {total} runs", shown.get().len())}</span>
-            </div>
+            <Filters d=d shown=shown total=entries.len()/>
             <div class="tt-dash-compare">
                 <button
                     class="tt-button tt-primary"
                     id="dash-compare"
-                    prop:disabled=move || !compare_state().0
-                    on:click=compare
+                    prop:disabled=move || !d.compare_state().0
+                    on:click=move |_| d.compare()
                 >
                     "Compare selected"
                 </button>
-                <button class="tt-button" id="dash-clear" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
-                <span class="tt-muted tt-small" id="dash-compare-note">{move || compare_state().1}</span>
+                <button class="tt-button" id="dash-clear" on:click=move |_| d.selected.set(Vec::new())>"Clear selection"</button>
+                <span class="tt-muted tt-small" id="dash-compare-note">{move || d.compare_state().1}</span>
             </div>
-            <RunsTable entries=entries shown=shown sort=sort selected=selected open=open/>
+            <RunsTable entries=entries shown=shown sort=d.sort selected=d.selected open=open/>
             <TrendView runs=r shown=shown open=open/>
         }
         .into_any()
-    };
-
-    let body = move || {
-        match panel.get() {
-        Panel::List => list().into_any(),
-        Panel::Busy(what) => view! { <p class="tt-muted" id="dash-busy">{what}</p> }.into_any(),
-        Panel::Report(report, id) => view! {
-            <button class="tt-button" id="dash-back" on:click=move |_| panel.set(Panel::List)>"← All runs"</button>
-            <ReportView report=report origin=Origin::Dashboard(id)/>
-        }
-        .into_any(),
-        Panel::Compare(d, what) => view! {
-            <button class="tt-button" id="dash-back" on:click=move |_| panel.set(Panel::List)>"← All runs"</button>
-            <CompareView diff=d title=what/>
-        }
-        .into_any(),
     }
-    };
+}
 
-    let title = move || runs.get().map_or_else(|| "Team dashboard".to_owned(), |r| r.title);
-    let timing = move || {
-        runs.get().map(|r| {
-            let drawn = render_ms.get().map_or_else(String::new, |ms| format!(", list drawn in {ms:.0} ms"));
-            format!("{} runs · manifest read in {:.1} ms{drawn}", r.entries.len(), parse_ms.get())
-        })
+/// The filter text, the model and framework selects, and the count of runs listed.
+#[component]
+fn Filters(
+    /// The dashboard.
+    d: Dash,
+    /// The runs listed.
+    shown: Memo<Vec<usize>>,
+    /// The number of runs.
+    total: usize,
+) -> impl IntoView {
+    let model_options = move || {
+        d.options(|e| e.model.clone().map(|m| (m.clone(), m)))
+            .into_iter()
+            .map(|(v, l)| view! { <option value=v>{l}</option> })
+            .collect_view()
     };
-    let render_attr = move || render_ms.get().map(|ms| format!("{ms:.1}"));
-    let parse_attr = move || format!("{:.1}", parse_ms.get());
+    let framework_options = move || {
+        d.options(|e| Some((e.framework.clone(), e.framework_label.clone())))
+            .into_iter()
+            .map(|(v, l)| view! { <option value=v>{l}</option> })
+            .collect_view()
+    };
     view! {
-        <section class="tt-dashboard" id="dashboard">
-            <h2 id="dash-title">{title}</h2>
-            <p class="tt-muted tt-small" id="dash-timing" data-render-ms=render_attr data-parse-ms=parse_attr>{timing}</p>
-            <Show when=move || !warnings.get().is_empty()>
-                <div class="tt-warning" role="status" id="dash-warnings">
-                    <strong>"Some files were skipped; the rest of the dashboard is complete."</strong>
-                    <ul>{move || warnings.get().into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
-                </div>
-            </Show>
-            {body}
-        </section>
+        <div class="tt-dash-controls">
+            <input
+                class="tt-filter"
+                id="dash-filter"
+                type="search"
+                placeholder="Filter runs (model, framework, GPU, stage, kernel family; model:, gpu:, family:, -word)…"
+                on:input=move |ev| d.text.set(event_target_value(&ev))
+                prop:value=move || d.text.get()
+            />
+            <select id="dash-model" on:change=move |ev| d.model.set(event_target_value(&ev)) prop:value=move || d.model.get()>
+                <option value="">"All models"</option>
+                {model_options}
+            </select>
+            <select id="dash-framework" on:change=move |ev| d.framework.set(event_target_value(&ev)) prop:value=move || d.framework.get()>
+                <option value="">"All frameworks"</option>
+                {framework_options}
+            </select>
+            <span class="tt-muted" id="dash-count">{move || format!("{} of {total} runs", shown.get().len())}</span>
+        </div>
     }
 }

@@ -10,7 +10,7 @@ use report::dashboard::trend::TrendLayout;
 use report::engine::vocab::Category;
 use report::timeline::svg::Palette;
 
-use crate::components::dashboard::Runs;
+use crate::components::dashboard_load::Runs;
 
 /// Chart size, px.
 const WIDTH: u32 = 960;

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{AppState, Status};
 use crate::components::capture::Capture;
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::roles::Roles;
 use crate::io;
+use crate::state::{AppState, Status};
 
 /// Drop zone plus pickers.
 #[component]

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod compare_picker;
 pub mod dashboard;
 pub mod dashboard_compare;
+pub mod dashboard_load;
 pub mod dashboard_runs;
 pub mod dashboard_trend;
 pub mod landing;

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::AppState;
 use crate::protocol::Progress;
+use crate::state::AppState;
 
 /// Bytes read, bytes inflated, events parsed and the phase.
 #[component]

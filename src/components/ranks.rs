@@ -13,17 +13,6 @@ use report::ranks::view;
 use crate::components::table::TableView;
 use crate::io;
 
-/// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
-/// them); files without a rank in the name count as one.
-#[must_use]
-pub fn distinct_ranks(files: &[io::Chosen]) -> usize {
-    let mut ranks: Vec<Option<i64>> =
-        files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
-    ranks.sort_unstable();
-    ranks.dedup();
-    ranks.len()
-}
-
 /// Renders an all-ranks report.
 #[component]
 pub fn RanksView(

@@ -4,15 +4,17 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use report::overlap::TimelineSummary;
 use report::view;
 
-use crate::app::{AppState, Origin, Status};
+use crate::client;
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::layers::LayersView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
 use crate::io;
+use crate::state::{AppState, Origin, Status};
 
 /// The tab index of the Layers tab (after the stage tabs).
 const LAYERS_TAB: usize = usize::MAX;
@@ -28,16 +30,58 @@ pub fn ReportView(
     let state = expect_context::<AppState>();
     let selected = RwSignal::new(0usize);
     let filter = RwSignal::new(String::new());
-    let message = RwSignal::new(String::new());
-    let share_link = RwSignal::new(String::new());
     let entry: RwSignal<Option<String>> = RwSignal::new(None);
-    let live = matches!(origin, Origin::Traces { .. }) && io::has_traces();
+    // The trace is needed for the timeline and the Layers tab: only for a report triaged here.
+    let live = matches!(origin, Origin::Traces { .. }) && client::has_worker();
 
     let header = view::header(&report)
         .into_iter()
         .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
         .collect_view();
-    let origin_line = match origin {
+    let r = Arc::clone(&report);
+    let stage_body = move || {
+        let i = selected.get();
+        if i == LAYERS_TAB {
+            // The decode stage's (formal) trace, else the first stage's.
+            let s = r.stages.iter().find(|s| s.label == "decode").or(r.stages.first());
+            let input = s.and_then(|s| s.inputs.first().copied()).unwrap_or(0);
+            let stage = s.map(|s| s.label.clone()).unwrap_or_default();
+            return view! { <LayersView input=input stage=stage/> }.into_any();
+        }
+        stage_view(state, &r, i, filter.into(), entry, live)
+    };
+    let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
+    let has_notes = !report.notes.is_empty();
+
+    view! {
+        <section class="tt-report" id="report">
+            <ReportActions report=Arc::clone(&report) live=live/>
+            <h2>"Triage View"</h2>
+            <dl class="tt-header" id="header">{header}</dl>
+            <p class="tt-muted tt-small" id="origin">{origin_line(origin)}</p>
+            <StageTabs report=Arc::clone(&report) selected=selected live=live/>
+            <input
+                class="tt-filter"
+                id="filter"
+                type="search"
+                placeholder="Filter rows (kernel, category, Python location, CPU op)…"
+                on:input=move |ev| filter.set(event_target_value(&ev))
+                prop:value=move || filter.get()
+            />
+            <div class="tt-stage">{stage_body}</div>
+            <Show when=move || has_notes>
+                <h3>"Notes"</h3>
+            </Show>
+            <ul class="tt-notes" id="notes">{notes}</ul>
+            <CatalogPanel selected=entry/>
+            <Diagnostics report=report/>
+        </section>
+    }
+}
+
+/// Where the report came from, in a sentence.
+fn origin_line(origin: Origin) -> String {
+    match origin {
         Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory } => format!(
             "Triaged in this tab in {:.0} ms ({} of JSON: read {:.0} ms, analysis {:.0} ms; engine memory {}).",
             total_ms,
@@ -50,8 +94,87 @@ pub fn ReportView(
         Origin::Dashboard(id) => {
             format!("Opened from the team dashboard (run {id}): the report file, no trace was needed.")
         }
-    };
+    }
+}
 
+/// Copy as markdown, download JSON, share a link, open another trace, an extra catalog.
+#[component]
+fn ReportActions(
+    /// The report.
+    report: Arc<report::Report>,
+    /// Whether its traces are loaded (an extra catalog re-triages them).
+    live: bool,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let message = RwSignal::new(String::new());
+    let share_link = RwSignal::new(String::new());
+    let md_report = Arc::clone(&report);
+    let copy_md = move |_| {
+        let text = report::markdown::render(&md_report);
+        leptos::task::spawn_local(async move {
+            let ok = io::copy(&text).await;
+            message.set(if ok {
+                "Markdown copied.".into()
+            } else {
+                "The browser refused the clipboard.".into()
+            });
+        });
+    };
+    let json_report = Arc::clone(&report);
+    let download = move |_| {
+        let mut json = json_report.to_json();
+        json.push('\n');
+        io::download("tracetriage-report.json", &json, "application/json");
+    };
+    let share = move |_| {
+        let fragment = report::share::encode(&report);
+        io::set_fragment(&fragment);
+        let link = io::link_with_fragment(&fragment);
+        share_link.set(link.clone());
+        leptos::task::spawn_local(async move {
+            let ok = io::copy(&link).await;
+            message.set(if ok {
+                format!(
+                    "Link copied ({}). It holds the report, not the trace.",
+                    report::format::bytes(link.len() as u64)
+                )
+            } else {
+                "Copy the link below.".into()
+            });
+        });
+    };
+    let new_trace = move |_| {
+        io::set_fragment("");
+        state.status.set(Status::Idle);
+    };
+    view! {
+        <div class="tt-actions">
+            <button id="copy-md" class="tt-button" on:click=copy_md>"Copy as markdown"</button>
+            <button id="download-json" class="tt-button" on:click=download>"Download JSON"</button>
+            <button id="share" class="tt-button tt-primary" on:click=share>"Share link"</button>
+            <button id="new-trace" class="tt-button" on:click=new_trace>"Open another trace"</button>
+            <Show when=move || live>
+                <CatalogPicker retriage=true/>
+            </Show>
+            <span class="tt-message tt-muted" id="message" aria-live="polite">{move || message.get()}</span>
+        </div>
+        <Show when=move || !share_link.get().is_empty()>
+            <input class="tt-link" id="share-link" readonly prop:value=move || share_link.get()/>
+        </Show>
+    }
+}
+
+/// One tab per stage (with its GPU utilization), and the Layers tab when the traces are
+/// loaded.
+#[component]
+fn StageTabs(
+    /// The report.
+    report: Arc<report::Report>,
+    /// The tab shown (a stage index, or the Layers tab).
+    selected: RwSignal<usize>,
+    /// Whether the traces are loaded.
+    live: bool,
+) -> impl IntoView {
     let tabs = report
         .stages
         .iter()
@@ -72,7 +195,6 @@ pub fn ReportView(
             }
         })
         .collect_view();
-    // The Layers tab needs the trace, so only for a report triaged here.
     let layers_tab = live.then(|| {
         view! {
             <button class="tt-layers-tab" id="tab-layers" class:tt-tab-on=move || selected.get() == LAYERS_TAB role="tab" on:click=move |_| selected.set(LAYERS_TAB)>
@@ -80,161 +202,93 @@ pub fn ReportView(
             </button>
         }
     });
+    view! { <div class="tt-tabs" role="tablist">{tabs}{layers_tab}</div> }
+}
 
-    let r = Arc::clone(&report);
-    let stage_body = move || {
-        let i = selected.get();
-        if i == LAYERS_TAB {
-            // The decode stage's (formal) trace, else the first stage's.
-            let s = r.stages.iter().find(|s| s.label == "decode").or(r.stages.first());
-            let input = s.and_then(|s| s.inputs.first().copied()).unwrap_or(0);
-            let stage = s.map(|s| s.label.clone()).unwrap_or_default();
-            return view! { <LayersView input=input stage=stage/> }.into_any();
-        }
-        let Some(stage) = r.stages.get(i) else {
-            return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
-        };
-        let kernels = Arc::new(view::kernel_table(stage, r.min_share_pct));
-        let overlap = Arc::new(report::overlap::table(&stage.overlap, r.min_share_pct));
-        let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
-        let summary = view::stage_summary(&stage.summary);
-        let coverage = view::coverage_line(&stage.coverage, r.mode);
-        let f: Signal<String> = filter.into();
-        // Fuse rows are in `stage.fuse.rows` order; overlap rows in `stage.overlap.rows` order.
-        let fuse_ids: Vec<String> = stage.fuse.rows.iter().map(|row| row.id.clone()).collect();
-        let on_fuse = Callback::new(move |i: usize| entry.set(fuse_ids.get(i).cloned()));
-        let overlap_kernels: Vec<String> = stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect();
-        let on_overlap = Callback::new(move |i: usize| {
-            let Some(kernel) = overlap_kernels.get(i) else { return };
-            let found =
-                with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
-            entry.set(found.first().map(|m| m.id.clone()));
-        });
-        let near_miss = stage.fuse.near_miss.as_ref().map(report::fuse::near_miss_note);
-        let timeline = if live {
-            let input = stage.inputs.first().copied().unwrap_or(0);
-            view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
-        } else {
-            let strips = stage.overlap.timeline.as_ref().map(|t| {
-                let mut lines = vec![format!(
-                    "busiest step{}:",
-                    if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
-                )];
-                for lane in &t.lanes {
-                    lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
-                }
-                lines.push(format!("{:<20} {}", "overlap", t.overlap));
-                lines.join("\n")
-            });
-            view! {
-                <p class="tt-muted tt-small">"The interactive timeline needs the trace; a shared link carries this summary of the busiest step."</p>
-                {strips.map(|s| view! { <pre class="tt-strip" id="timeline-strip">{s}</pre> })}
-            }
-            .into_any()
-        };
+/// Stage `i` of the report: summary, coverage, timeline and the kernel, overlap and fuse
+/// tables (a click on an overlap or fuse row opens its catalog entry in `entry`).
+fn stage_view(
+    state: AppState,
+    r: &report::Report,
+    i: usize,
+    filter: Signal<String>,
+    entry: RwSignal<Option<String>>,
+    live: bool,
+) -> AnyView {
+    let Some(stage) = r.stages.get(i) else {
+        return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
+    };
+    let kernels = Arc::new(view::kernel_table(stage, r.min_share_pct));
+    let overlap = Arc::new(report::overlap::table(&stage.overlap, r.min_share_pct));
+    let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
+    let summary = view::stage_summary(&stage.summary);
+    let coverage = view::coverage_line(&stage.coverage, r.mode);
+    // Fuse rows are in `stage.fuse.rows` order; overlap rows in `stage.overlap.rows` order.
+    let fuse_ids: Vec<String> = stage.fuse.rows.iter().map(|row| row.id.clone()).collect();
+    let on_fuse = Callback::new(move |i: usize| entry.set(fuse_ids.get(i).cloned()));
+    let overlap_kernels: Vec<String> = stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect();
+    let on_overlap = Callback::new(move |i: usize| {
+        let Some(kernel) = overlap_kernels.get(i) else { return };
+        let found = with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
+        entry.set(found.first().map(|m| m.id.clone()));
+    });
+    let near_miss = stage.fuse.near_miss.as_ref().map(report::fuse::near_miss_note);
+    let timeline = if live {
+        let input = stage.inputs.first().copied().unwrap_or(0);
+        view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
+    } else {
+        let strip = stage.overlap.timeline.as_ref().map(strip_text);
         view! {
-            <p class="tt-summary" id="stage-summary">{summary}</p>
-            {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
-            <h3>"Timeline"</h3>
-            {timeline}
-            <h3>"Kernel table"</h3>
-            <TableView table=kernels filter=f id=format!("kernels-{i}") names=true/>
-            <h3>"Overlap opportunities"</h3>
-            <TableView table=overlap filter=f id=format!("overlap-{i}") on_row=on_overlap/>
-            <h3>"Fuse patterns"</h3>
-            <TableView table=fuse filter=f id=format!("fuse-{i}") on_row=on_fuse/>
-            {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
+            <p class="tt-muted tt-small">"The interactive timeline needs the trace; a shared link carries this summary of the busiest step."</p>
+            {strip.map(|s| view! { <pre class="tt-strip" id="timeline-strip">{s}</pre> })}
         }
         .into_any()
     };
+    view! {
+        <p class="tt-summary" id="stage-summary">{summary}</p>
+        {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
+        <h3>"Timeline"</h3>
+        {timeline}
+        <h3>"Kernel table"</h3>
+        <TableView table=kernels filter=filter id=format!("kernels-{i}") names=true/>
+        <h3>"Overlap opportunities"</h3>
+        <TableView table=overlap filter=filter id=format!("overlap-{i}") on_row=on_overlap/>
+        <h3>"Fuse patterns"</h3>
+        <TableView table=fuse filter=filter id=format!("fuse-{i}") on_row=on_fuse/>
+        {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
+    }
+    .into_any()
+}
 
-    let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
-    let has_notes = !report.notes.is_empty();
+/// The busiest-step strip a report carries, as text (for a report without its trace).
+fn strip_text(t: &TimelineSummary) -> String {
+    let mut lines = vec![format!(
+        "busiest step{}:",
+        if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
+    )];
+    for lane in &t.lanes {
+        lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
+    }
+    lines.push(format!("{:<20} {}", "overlap", t.overlap));
+    lines.join("\n")
+}
+
+/// What loading skipped or adjusted, folded.
+#[component]
+fn Diagnostics(
+    /// The report.
+    report: Arc<report::Report>,
+) -> impl IntoView {
     let diagnostics = Arc::new(view::diagnostics_table(&report));
     let warnings = report.diagnostics.iter().filter(|d| d.severity == "warning").count();
     let no_filter: Signal<String> = Signal::derive(String::new);
-
-    let md_report = Arc::clone(&report);
-    let copy_md = move |_| {
-        let text = report::markdown::render(&md_report);
-        leptos::task::spawn_local(async move {
-            let ok = io::copy(&text).await;
-            message.set(if ok {
-                "Markdown copied.".into()
-            } else {
-                "The browser refused the clipboard.".into()
-            });
-        });
-    };
-    let json_report = Arc::clone(&report);
-    let download = move |_| {
-        let mut json = json_report.to_json();
-        json.push('\n');
-        io::download("tracetriage-report.json", &json, "application/json");
-    };
-    let share_report = Arc::clone(&report);
-    let share = move |_| {
-        let fragment = report::share::encode(&share_report);
-        io::set_fragment(&fragment);
-        let link = io::link_with_fragment(&fragment);
-        share_link.set(link.clone());
-        leptos::task::spawn_local(async move {
-            let ok = io::copy(&link).await;
-            message.set(if ok {
-                format!(
-                    "Link copied ({}). It holds the report, not the trace.",
-                    report::format::bytes(link.len() as u64)
-                )
-            } else {
-                "Copy the link below.".into()
-            });
-        });
-    };
-    let new_trace = move |_| {
-        io::set_fragment("");
-        state.status.set(Status::Idle);
-    };
-
     view! {
-        <section class="tt-report" id="report">
-            <div class="tt-actions">
-                <button id="copy-md" class="tt-button" on:click=copy_md>"Copy as markdown"</button>
-                <button id="download-json" class="tt-button" on:click=download>"Download JSON"</button>
-                <button id="share" class="tt-button tt-primary" on:click=share>"Share link"</button>
-                <button id="new-trace" class="tt-button" on:click=new_trace>"Open another trace"</button>
-                <Show when=move || live>
-                    <CatalogPicker retriage=true/>
-                </Show>
-                <span class="tt-message tt-muted" id="message" aria-live="polite">{move || message.get()}</span>
-            </div>
-            <Show when=move || !share_link.get().is_empty()>
-                <input class="tt-link" id="share-link" readonly prop:value=move || share_link.get()/>
-            </Show>
-            <h2>"Triage View"</h2>
-            <dl class="tt-header" id="header">{header}</dl>
-            <p class="tt-muted tt-small" id="origin">{origin_line}</p>
-            <div class="tt-tabs" role="tablist">{tabs}{layers_tab}</div>
-            <input
-                class="tt-filter"
-                id="filter"
-                type="search"
-                placeholder="Filter rows (kernel, category, Python location, CPU op)…"
-                on:input=move |ev| filter.set(event_target_value(&ev))
-                prop:value=move || filter.get()
-            />
-            <div class="tt-stage">{stage_body}</div>
-            <Show when=move || has_notes>
-                <h3>"Notes"</h3>
-            </Show>
-            <ul class="tt-notes" id="notes">{notes}</ul>
-            <CatalogPanel selected=entry/>
-            <details class="tt-diagnostics" id="diagnostics">
-                <summary>
-                    "Diagnostics: what loading skipped or adjusted "
-                    {format!("({warnings} warning{})", if warnings == 1 { "" } else { "s" })}
-                </summary>
-                <TableView table=diagnostics filter=no_filter id="diagnostics-table".to_owned()/>
-            </details>
-        </section>
+        <details class="tt-diagnostics" id="diagnostics">
+            <summary>
+                "Diagnostics: what loading skipped or adjusted "
+                {format!("({warnings} warning{})", if warnings == 1 { "" } else { "s" })}
+            </summary>
+            <TableView table=diagnostics filter=no_filter id="diagnostics-table".to_owned()/>
+        </details>
     }
 }

@@ -7,9 +7,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{AppState, Status};
 use crate::io::{self, Chosen};
-use crate::protocol::Progress;
+use crate::state::AppState;
 
 /// The role a file gets from its name: `mapping` when the name says graphs were off.
 fn guess_role(path: &str) -> &'static str {
@@ -20,14 +19,14 @@ fn guess_role(path: &str) -> &'static str {
 
 /// Adds chosen files to the list (config.json is kept aside for the layers tab); when no
 /// file is a mapping yet, the first one becomes one.
-fn add(files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chosen>) {
+fn add(state: AppState, files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chosen>) {
     leptos::task::spawn_local(async move {
         let mut traces = Vec::new();
         for c in chosen {
             let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
             if name == "config.json" {
                 let text = io::file_text(&c.file).await;
-                io::set_model_config(text.map(|t| (c.path.clone(), t)));
+                state.model_config.set(text.map(|t| (c.path.clone(), t)));
             } else if name != "server_args.json" {
                 traces.push(c);
             }
@@ -48,20 +47,6 @@ fn add(files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chosen>) {
     });
 }
 
-/// Starts the two-trace triage: mapping files first, then formal ones.
-fn start(state: AppState, files: Vec<(Chosen, String)>) {
-    let (mapping, formal): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, r)| r == "mapping");
-    let ordered: Vec<(Chosen, String)> = mapping.into_iter().chain(formal).collect();
-    let roles: Vec<String> = ordered.iter().map(|(_, r)| r.clone()).collect();
-    let chosen: Vec<Chosen> = ordered.into_iter().map(|(c, _)| c).collect();
-    state.started_at.set(io::now_ms());
-    state.status.set(Status::Loading(Progress { phase: "reading".into(), ..Progress::default() }));
-    let catalog = state.catalog.get_untracked();
-    if let Err(e) = io::start_triage_roles(&chosen, roles, catalog, 1.0, move |msg| state.on_triage(msg)) {
-        state.status.set(Status::Failed(e));
-    }
-}
-
 /// The two-trace panel: files, a role picker per file, and the start button.
 #[component]
 pub fn Roles() -> impl IntoView {
@@ -72,7 +57,7 @@ pub fn Roles() -> impl IntoView {
         if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             let chosen = io::from_input(&input);
             input.set_value("");
-            add(files, chosen);
+            add(state, files, chosen);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
@@ -82,7 +67,7 @@ pub fn Roles() -> impl IntoView {
         let Some(transfer) = ev.data_transfer() else { return };
         leptos::task::spawn_local(async move {
             let chosen = io::from_drop(&transfer).await;
-            add(files, chosen);
+            add(state, files, chosen);
         });
     };
     let count = move |role: &str| files.with(|f| f.iter().filter(|(_, r)| r == role).count());
@@ -124,7 +109,9 @@ pub fn Roles() -> impl IntoView {
     };
     let summary = move || {
         let (m, f) = (count("mapping"), count("formal"));
-        let config = io::model_config().map(|(name, _)| format!("; model config {name}")).unwrap_or_default();
+        let config =
+            state.model_config.with(|c| c.as_ref().map(|(name, _)| format!("; model config {name}")));
+        let config = config.unwrap_or_default();
         format!("{m} mapping, {f} formal{config}")
     };
     view! {
@@ -157,7 +144,7 @@ pub fn Roles() -> impl IntoView {
                 id="roles-triage"
                 class="tt-button tt-primary"
                 prop:disabled=move || !ready()
-                on:click=move |_| start(state, files.get_untracked())
+                on:click=move |_| state.open_roles(files.get_untracked())
             >
                 "Triage mapping + formal"
             </button>

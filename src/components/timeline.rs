@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use report::engine::timeline::Hover;
 use report::engine::timeline::Layout;
 use report::engine::timeline::StageSpan;
+use report::engine::timeline::StepSpan;
 use report::engine::timeline::Window;
 use wasm_bindgen::JsCast;
 
-use crate::io;
-use crate::protocol::{FromWorker, ToWorker};
+use crate::client;
+use crate::protocol::{Drawn, Event, HoverRequest, TimelineRequest};
 
 /// Height of the drawing for `lanes` lanes, px.
 fn height(lanes: usize) -> u32 {
@@ -44,6 +45,215 @@ pub(crate) fn css_palette() -> Vec<(String, String)> {
     out
 }
 
+/// One timeline view's state, shared by its handlers and sub-views.
+#[derive(Clone, Copy)]
+struct Canvas {
+    /// Index of the input trace.
+    input: usize,
+    /// The stage's label.
+    stage: StoredValue<String>,
+    /// The drawing.
+    svg: RwSignal<String>,
+    /// The window drawn (none before the first drawing).
+    window: RwSignal<Option<Window>>,
+    /// The trace's first timestamp.
+    origin: RwSignal<i64>,
+    /// Number of lanes (sets the drawing's height).
+    lanes: RwSignal<usize>,
+    /// Stage spans and their steps.
+    spans: RwSignal<Vec<StageSpan>>,
+    /// What is under the cursor.
+    hover: RwSignal<Option<Hover>>,
+    /// The cursor, px inside the drawing.
+    tip: RwSignal<(f64, f64)>,
+    /// The last error.
+    error: RwSignal<String>,
+    /// A hover request is on its way (the next waits for its answer).
+    hover_busy: RwSignal<bool>,
+    /// A drag: where it started and the window then.
+    drag: RwSignal<Option<(f64, Window)>>,
+    /// The drawing's container.
+    wrap: NodeRef<leptos::html::Div>,
+    /// A window to draw again (the first drawing's, once the lane count is known).
+    redraw: RwSignal<Option<Window>>,
+}
+
+impl Canvas {
+    fn new(input: usize, stage: String) -> Canvas {
+        Canvas {
+            input,
+            stage: StoredValue::new(stage),
+            svg: RwSignal::new(String::new()),
+            window: RwSignal::new(None),
+            origin: RwSignal::new(0),
+            lanes: RwSignal::new(1),
+            spans: RwSignal::new(Vec::new()),
+            hover: RwSignal::new(None),
+            tip: RwSignal::new((0.0, 0.0)),
+            error: RwSignal::new(String::new()),
+            hover_busy: RwSignal::new(false),
+            drag: RwSignal::new(None),
+            wrap: NodeRef::new(),
+            redraw: RwSignal::new(None),
+        }
+    }
+
+    fn width(self) -> u32 {
+        self.wrap.get_untracked().map_or(1200, |d| d.client_width().clamp(400, 3000) as u32)
+    }
+
+    fn height(self) -> u32 {
+        height(self.lanes.get_untracked())
+    }
+
+    fn layout(self) -> Layout {
+        Layout::new(self.width(), self.height(), self.lanes.get_untracked())
+    }
+
+    /// Asks the worker for window `w` (`None`: the stage's busiest step).
+    fn request(self, w: Option<Window>) {
+        let req = TimelineRequest {
+            input: self.input,
+            window: w,
+            stage: Some(self.stage.get_value()),
+            width: self.width(),
+            height: self.height(),
+            palette: css_palette(),
+        };
+        // An answer can arrive after the view is gone (a new trace opened meanwhile): it is
+        // dropped then.
+        let svg = self.svg;
+        let result = client::ask(
+            req,
+            &[],
+            move || !svg.is_disposed(),
+            move |event| match event {
+                Event::Answer(drawn) => self.show(drawn),
+                Event::Failed(message) => self.error.set(message),
+                Event::Progress(_) => {}
+            },
+        );
+        if let Err(e) = result {
+            self.error.set(e);
+        }
+    }
+
+    /// Shows a drawing (or, the first time, draws again at the height its lanes need).
+    fn show(self, d: Drawn) {
+        let first = self.window.get_untracked().is_none();
+        let n = d.lanes.max(1);
+        self.window.set(Some(d.window));
+        self.origin.set(d.origin_ns);
+        self.spans.set(d.stages);
+        if first && n != self.lanes.get_untracked() {
+            self.lanes.set(n);
+            self.redraw.set(Some(d.window));
+        } else {
+            self.svg.set(d.svg);
+        }
+    }
+
+    fn zoom(self, factor: f64, anchor: Option<i64>) {
+        if let Some(w) = self.window.get_untracked() {
+            let a = anchor.unwrap_or((w.start_ns + w.end_ns) / 2);
+            self.request(Some(w.zoomed(factor, a)));
+        }
+    }
+
+    fn pan(self, frac: f64) {
+        if let Some(w) = self.window.get_untracked() {
+            self.request(Some(w.shifted((w.len_ns() as f64 * frac) as i64)));
+        }
+    }
+
+    /// The stage's span, if the drawing named it.
+    fn span(self) -> Option<StageSpan> {
+        self.spans.get_untracked().into_iter().find(|s| s.label == self.stage.get_value())
+    }
+
+    /// The stage's steps (tracked).
+    fn steps(self) -> Vec<StepSpan> {
+        self.spans
+            .get()
+            .into_iter()
+            .find(|s| s.label == self.stage.get_value())
+            .map(|s| s.steps)
+            .unwrap_or_default()
+    }
+
+    /// The cursor of `ev` inside the drawing, px.
+    fn local(self, ev: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+        let div = self.wrap.get_untracked()?;
+        let rect = div.unchecked_ref::<web_sys::Element>().get_bounding_client_rect();
+        Some((f64::from(ev.client_x()) - rect.left(), f64::from(ev.client_y()) - rect.top()))
+    }
+
+    fn on_wheel(self, ev: &web_sys::WheelEvent) {
+        ev.prevent_default();
+        let Some((x, _)) = self.local(ev) else { return };
+        let Some(w) = self.window.get_untracked() else { return };
+        let anchor = self.layout().time_at(w, x);
+        self.zoom(if ev.delta_y() < 0.0 { 1.25 } else { 0.8 }, anchor);
+    }
+
+    fn on_down(self, ev: &web_sys::MouseEvent) {
+        if let (Some((x, _)), Some(w)) = (self.local(ev), self.window.get_untracked()) {
+            self.drag.set(Some((x, w)));
+        }
+    }
+
+    fn on_up(self, ev: &web_sys::MouseEvent) {
+        if let (Some((x0, w)), Some((x, _))) = (self.drag.get_untracked(), self.local(ev)) {
+            self.drag.set(None);
+            let dx = x - x0;
+            if dx.abs() > 3.0 {
+                let ns = (dx * self.layout().ns_per_px(w)) as i64;
+                self.request(Some(w.shifted(-ns)));
+            }
+        }
+    }
+
+    /// Asks what is under the cursor (one question at a time, none while dragging).
+    fn on_move(self, ev: &web_sys::MouseEvent) {
+        let Some((x, y)) = self.local(ev) else { return };
+        let Some(w) = self.window.get_untracked() else { return };
+        self.tip.set((x, y));
+        if self.hover_busy.get_untracked() || self.drag.get_untracked().is_some() {
+            return;
+        }
+        self.hover_busy.set(true);
+        let req =
+            HoverRequest { input: self.input, window: w, width: self.width(), height: self.height(), x, y };
+        let (busy, hover) = (self.hover_busy, self.hover);
+        let result = client::ask(
+            req,
+            &[],
+            move || !busy.is_disposed(),
+            move |event| {
+                busy.set(false);
+                if let Event::Answer(facts) = event {
+                    hover.set(facts.hover);
+                }
+            },
+        );
+        if result.is_err() {
+            busy.set(false);
+        }
+    }
+
+    /// The window shown, in words.
+    fn span_line(self) -> String {
+        self.window.get().map_or(String::new(), |w| {
+            format!(
+                "{:.3} – {:.3} ms after the trace start ({} shown)",
+                (w.start_ns - self.origin.get()) as f64 / 1e6,
+                (w.end_ns - self.origin.get()) as f64 / 1e6,
+                report::format::duration_ns(w.len_ns())
+            )
+        })
+    }
+}
+
 /// The timeline of one stage of one input.
 #[component]
 pub fn TimelineView(
@@ -55,201 +265,110 @@ pub fn TimelineView(
     #[prop(optional, into)]
     zoom: Option<Signal<Option<Window>>>,
 ) -> impl IntoView {
-    let svg = RwSignal::new(String::new());
-    let window: RwSignal<Option<Window>> = RwSignal::new(None);
-    let origin = RwSignal::new(0i64);
-    let lanes = RwSignal::new(1usize);
-    let spans: RwSignal<Vec<StageSpan>> = RwSignal::new(Vec::new());
-    let hover: RwSignal<Option<Hover>> = RwSignal::new(None);
-    let tip = RwSignal::new((0.0f64, 0.0f64));
-    let error = RwSignal::new(String::new());
-    let hover_busy = RwSignal::new(false);
-    let drag: RwSignal<Option<(f64, Window)>> = RwSignal::new(None);
-    let wrap = NodeRef::<leptos::html::Div>::new();
-    let redraw: RwSignal<Option<Window>> = RwSignal::new(None);
-    let width = move || wrap.get_untracked().map_or(1200, |d| d.client_width().clamp(400, 3000) as u32);
-
-    let stage_label = StoredValue::new(stage.clone());
-    let request = move |w: Option<Window>| {
-        let req = ToWorker::Timeline {
-            input,
-            window: w,
-            stage: Some(stage_label.get_value()),
-            width: width(),
-            height: height(lanes.get_untracked()),
-            palette: css_palette(),
-        };
-        // An answer can arrive after the view is gone (a new trace opened meanwhile): its
-        // signals are disposed then, and setting them would panic.
-        let result = io::timeline(req, move |msg| match msg {
-            _ if svg.is_disposed() => {}
-            FromWorker::Timeline { svg: s, window: w, origin_ns, stages, lanes: n } => {
-                let first = window.get_untracked().is_none();
-                let n = n.max(1);
-                window.set(Some(w));
-                origin.set(origin_ns);
-                spans.set(stages);
-                if first && n != lanes.get_untracked() {
-                    // Now that the lane count is known, draw again at the right height.
-                    lanes.set(n);
-                    redraw.set(Some(w));
-                } else {
-                    svg.set(s);
-                }
-            }
-            FromWorker::Error { message } => error.set(message),
-            _ => {}
-        });
-        if let Err(e) = result {
-            error.set(e);
-        }
-    };
+    let c = Canvas::new(input, stage);
     // Draw once the canvas is in the page (its width is known then), and again on demand.
     Effect::new(move |_| {
-        if wrap.get().is_some() {
-            request(redraw.get());
+        if c.wrap.get().is_some() {
+            c.request(c.redraw.get());
         }
     });
-
     if let Some(zoom) = zoom {
         Effect::new(move |_| {
             if let Some(w) = zoom.get()
-                && wrap.get_untracked().is_some()
+                && c.wrap.get_untracked().is_some()
             {
-                request(Some(w));
+                c.request(Some(w));
             }
         });
     }
-
-    let layout = move || Layout::new(width(), height(lanes.get_untracked()), lanes.get_untracked());
-    let local = move |ev: &web_sys::MouseEvent| -> Option<(f64, f64)> {
-        let div = wrap.get_untracked()?;
-        let rect = div.unchecked_ref::<web_sys::Element>().get_bounding_client_rect();
-        Some((f64::from(ev.client_x()) - rect.left(), f64::from(ev.client_y()) - rect.top()))
-    };
-    let zoom = move |factor: f64, anchor: Option<i64>| {
-        if let Some(w) = window.get_untracked() {
-            let a = anchor.unwrap_or((w.start_ns + w.end_ns) / 2);
-            request(Some(w.zoomed(factor, a)));
-        }
-    };
-    let pan = move |frac: f64| {
-        if let Some(w) = window.get_untracked() {
-            request(Some(w.shifted((w.len_ns() as f64 * frac) as i64)));
-        }
-    };
-    let on_wheel = move |ev: web_sys::WheelEvent| {
-        ev.prevent_default();
-        let Some((x, _)) = local(&ev) else { return };
-        let Some(w) = window.get_untracked() else { return };
-        let anchor = layout().time_at(w, x);
-        zoom(if ev.delta_y() < 0.0 { 1.25 } else { 0.8 }, anchor);
-    };
-    let on_down = move |ev: web_sys::MouseEvent| {
-        if let (Some((x, _)), Some(w)) = (local(&ev), window.get_untracked()) {
-            drag.set(Some((x, w)));
-        }
-    };
-    let on_up = move |ev: web_sys::MouseEvent| {
-        if let (Some((x0, w)), Some((x, _))) = (drag.get_untracked(), local(&ev)) {
-            drag.set(None);
-            let dx = x - x0;
-            if dx.abs() > 3.0 {
-                let ns = (dx * layout().ns_per_px(w)) as i64;
-                request(Some(w.shifted(-ns)));
-            }
-        }
-    };
-    let on_move = move |ev: web_sys::MouseEvent| {
-        let Some((x, y)) = local(&ev) else { return };
-        let Some(w) = window.get_untracked() else { return };
-        tip.set((x, y));
-        if hover_busy.get_untracked() || drag.get_untracked().is_some() {
-            return;
-        }
-        hover_busy.set(true);
-        let req =
-            ToWorker::Hover { input, window: w, width: width(), height: height(lanes.get_untracked()), x, y };
-        let _ = io::hover(req, move |msg| {
-            if hover_busy.is_disposed() {
-                return;
-            }
-            hover_busy.set(false);
-            if let FromWorker::Hover { hover: h } = msg {
-                hover.set(h);
-            }
-        });
-    };
-    let steps = move || {
-        spans
-            .get()
-            .into_iter()
-            .find(|s| s.label == stage_label.get_value())
-            .map(|s| s.steps)
-            .unwrap_or_default()
-    };
-    let span_line = move || {
-        window.get().map_or(String::new(), |w| {
-            format!(
-                "{:.3} – {:.3} ms after the trace start ({} shown)",
-                (w.start_ns - origin.get()) as f64 / 1e6,
-                (w.end_ns - origin.get()) as f64 / 1e6,
-                report::format::duration_ns(w.len_ns())
-            )
-        })
-    };
     view! {
         <section class="tt-timeline" id="timeline">
-            <div class="tt-tl-controls">
-                <button class="tt-button" id="tl-busiest" on:click=move |_| request(None)>"Busiest step"</button>
-                <button class="tt-button" id="tl-stage" on:click=move |_| {
-                    let s = spans.get_untracked().into_iter().find(|s| s.label == stage_label.get_value());
-                    if let Some(s) = s {
-                        request(Some(Window::new(s.start_ns, s.end_ns)));
-                    }
-                }>"Whole stage"</button>
-                <select class="tt-step-select" id="tl-step" on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if let Some((a, b)) = v.split_once('-').and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?))) {
-                        request(Some(Window::new(a, b)));
-                    }
-                }>
-                    <option value="">"Zoom to a step…"</option>
-                    {move || steps().into_iter().enumerate().map(|(i, s)| {
-                        let label = format!("step {} · {} of GPU time", i + 1, report::format::duration_ns(s.gpu_ns));
-                        view! { <option value=format!("{}-{}", s.start_ns, s.end_ns)>{label}</option> }
-                    }).collect_view()}
-                </select>
-                <button class="tt-button" id="tl-zoom-in" title="Zoom in" on:click=move |_| zoom(2.0, None)>"+"</button>
-                <button class="tt-button" id="tl-zoom-out" title="Zoom out" on:click=move |_| zoom(0.5, None)>"−"</button>
-                <button class="tt-button" title="Earlier" on:click=move |_| pan(-0.5)>"◀"</button>
-                <button class="tt-button" title="Later" on:click=move |_| pan(0.5)>"▶"</button>
-                <span class="tt-muted tt-small" id="tl-window">{span_line}</span>
-            </div>
+            <Controls c=c/>
             <div
                 class="tt-tl-canvas"
                 id="tl-canvas"
-                node_ref=wrap
-                on:wheel=on_wheel
-                on:mousedown=on_down
-                on:mouseup=on_up
-                on:mousemove=on_move
-                on:mouseleave=move |_| { hover.set(None); drag.set(None); }
-                inner_html=move || svg.get()
+                node_ref=c.wrap
+                on:wheel=move |ev| c.on_wheel(&ev)
+                on:mousedown=move |ev| c.on_down(&ev)
+                on:mouseup=move |ev| c.on_up(&ev)
+                on:mousemove=move |ev| c.on_move(&ev)
+                on:mouseleave=move |_| { c.hover.set(None); c.drag.set(None); }
+                inner_html=move || c.svg.get()
             ></div>
-            <Show when=move || hover.get().is_some()>
-                <div class="tt-tip" id="tl-tip" style=move || { let (x, y) = tip.get(); format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0) }>
-                    {move || hover.get().map(|h| view! {
-                        <div class="tt-tip-name">{h.name.clone()}</div>
-                        <div>{format!("{} · {} · {}", h.category.label(), report::format::duration_ns(h.dur_ns), h.lane_label)}</div>
-                        <div class="tt-muted">{h.site.clone().unwrap_or_else(|| "Python site unresolved".to_owned())}</div>
-                    })}
-                </div>
-            </Show>
-            <Show when=move || !error.get().is_empty()>
-                <p class="tt-error">{move || error.get()}</p>
+            <Tip c=c/>
+            <Show when=move || !c.error.get().is_empty()>
+                <p class="tt-error">{move || c.error.get()}</p>
             </Show>
             <p class="tt-muted tt-small">"Scroll to zoom, drag to pan, hover a kernel for its facts. Shaded: several streams busy (overlap) or the GPU idle."</p>
         </section>
+    }
+}
+
+/// Busiest step, whole stage, a step picker, zoom and pan buttons, and the window shown.
+#[component]
+fn Controls(
+    /// The timeline.
+    c: Canvas,
+) -> impl IntoView {
+    let whole_stage = move |_| {
+        if let Some(s) = c.span() {
+            c.request(Some(Window::new(s.start_ns, s.end_ns)));
+        }
+    };
+    let pick_step = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let parsed =
+            v.split_once('-').and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)));
+        if let Some((a, b)) = parsed {
+            c.request(Some(Window::new(a, b)));
+        }
+    };
+    let steps = move || {
+        c.steps()
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let label = format!("step {} · {} of GPU time", i + 1, report::format::duration_ns(s.gpu_ns));
+                view! { <option value=format!("{}-{}", s.start_ns, s.end_ns)>{label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="tt-tl-controls">
+            <button class="tt-button" id="tl-busiest" on:click=move |_| c.request(None)>"Busiest step"</button>
+            <button class="tt-button" id="tl-stage" on:click=whole_stage>"Whole stage"</button>
+            <select class="tt-step-select" id="tl-step" on:change=pick_step>
+                <option value="">"Zoom to a step…"</option>
+                {steps}
+            </select>
+            <button class="tt-button" id="tl-zoom-in" title="Zoom in" on:click=move |_| c.zoom(2.0, None)>"+"</button>
+            <button class="tt-button" id="tl-zoom-out" title="Zoom out" on:click=move |_| c.zoom(0.5, None)>"−"</button>
+            <button class="tt-button" title="Earlier" on:click=move |_| c.pan(-0.5)>"◀"</button>
+            <button class="tt-button" title="Later" on:click=move |_| c.pan(0.5)>"▶"</button>
+            <span class="tt-muted tt-small" id="tl-window">{move || c.span_line()}</span>
+        </div>
+    }
+}
+
+/// The facts of the activity under the cursor.
+#[component]
+fn Tip(
+    /// The timeline.
+    c: Canvas,
+) -> impl IntoView {
+    let place = move || {
+        let (x, y) = c.tip.get();
+        format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)
+    };
+    view! {
+        <Show when=move || c.hover.get().is_some()>
+            <div class="tt-tip" id="tl-tip" style=place>
+                {move || c.hover.get().map(|h| view! {
+                    <div class="tt-tip-name">{h.name.clone()}</div>
+                    <div>{format!("{} · {} · {}", h.category.label(), report::format::duration_ns(h.dur_ns), h.lane_label)}</div>
+                    <div class="tt-muted">{h.site.clone().unwrap_or_else(|| "Python site unresolved".to_owned())}</div>
+                })}
+            </div>
+        </Show>
     }
 }

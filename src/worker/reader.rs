@@ -1,6 +1,6 @@
 //! Reading one `File` into the engine's streaming loader, inside the engine worker.
 //!
-//! Gzip files are inflated in a second worker ([`crate::inflater`], the engine's own
+//! Gzip files are inflated in a second worker ([`super::inflater`], the engine's own
 //! decoder), so inflating and parsing run side by side: the engine worker only parses. The
 //! inflater's text is used only when the stream ended cleanly (every member whole, its
 //! checksums right); otherwise (damaged or truncated) the file is read again through the
@@ -13,9 +13,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::inbox::Linked;
+use super::inbox::Linked;
+use super::scope::{Pacer, Replies};
 use crate::protocol::Progress;
-use crate::worker::{Pacer, post_progress};
 
 /// Slice size read from a `File` at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
@@ -27,11 +27,13 @@ const PIECE: usize = 128 * 1024;
 const INFLATER_PATIENCE_MS: i32 = 15_000;
 
 /// Progress of a multi-file load, posted to the page as its [`Pacer`] allows.
-pub(crate) struct Meter {
+pub(super) struct Meter {
     /// What the page is told.
     pub progress: Progress,
     /// Paces the messages.
     pub pacer: Pacer,
+    /// Where they go.
+    pub replies: Replies,
     /// Bytes of the earlier files.
     pub files_before: u64,
     /// JSON text of the earlier files.
@@ -49,13 +51,13 @@ impl Meter {
         self.progress.events = self.events_before + p.events;
         self.progress.all_read = self.files_before + bytes_read;
         if self.pacer.due(false) {
-            post_progress(&mut self.progress);
+            self.replies.progress(&mut self.progress);
         }
     }
 }
 
 /// Reads `file` into a trace. Errors are page-ready messages naming the file.
-pub(crate) async fn read_file(
+pub(super) async fn read_file(
     file: &web_sys::File,
     name: &str,
     meter: &mut Meter,
@@ -119,7 +121,7 @@ async fn read_inflated(
     loader.finish().map(Some).map_err(|e| format!("{name}: {e}"))
 }
 
-/// The inflater worker for one file (`crate::inflater`); terminated when dropped.
+/// The inflater worker for one file ([`super::inflater`]); terminated when dropped.
 ///
 /// Flow control by credits: the inflater may send a buffer for each credit. It starts with
 /// [`CREDITS`] and gets one more per buffer taken (the buffer itself, given back to be
@@ -136,7 +138,7 @@ const CREDITS: usize = 4;
 impl Inflater {
     /// Starts an inflater for `file` once it listens; `None` when it cannot start.
     async fn start(file: &web_sys::File) -> Option<Inflater> {
-        let link = Linked::new(crate::spawn::engine_worker(Some("inflate")).ok()?);
+        let link = Linked::new(super::spawn::engine_worker(Some("inflate")).ok()?);
         let inflater = Inflater { link };
         // Messages sent before it listens would be lost.
         let ready = inflater.next().await?;

@@ -74,7 +74,7 @@ impl Inbox {
                 let _ = JsFuture::from(woken).await;
                 continue;
             };
-            let scope = crate::worker::scope()?;
+            let scope = super::scope::scope()?;
             let mut timer = 0;
             let patience = Promise::new(&mut |resolve: js_sys::Function, _reject| {
                 timer = scope

@@ -1,7 +1,7 @@
 //! The inflater worker: inflates one gzip file for the engine worker that parses it, so
 //! inflating and parsing run side by side on two cores.
 //!
-//! It is this same WebAssembly module, started by [`crate::spawn::engine_worker`] with
+//! It is this same WebAssembly module, started by [`super::spawn::engine_worker`] with
 //! `?inflate`, and inflates with the engine's own decoder ([`report::trace::GzipText`],
 //! miniz_oxide), which in WebAssembly takes about half the time of the browser's
 //! `DecompressionStream` (whose stream machinery cost more than zlib itself).
@@ -25,7 +25,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::inbox::{Inbox, Shared};
+use super::inbox::{Inbox, Shared};
+use super::scope::scope;
 
 /// Bytes of text per buffer sent.
 const BATCH: usize = 1 << 20;
@@ -37,13 +38,13 @@ const SLICE: f64 = 1024.0 * 1024.0;
 const READ_AHEAD: usize = 3;
 
 /// Whether this worker was started as an inflater (`?inflate`).
-pub fn is_inflater() -> bool {
-    crate::spawn::switches().iter().any(|kv| kv == "inflate")
+pub(super) fn is_inflater() -> bool {
+    super::spawn::switches().iter().any(|kv| kv == "inflate")
 }
 
 /// Listens for the file and credits, says `"ready"`, and inflates.
-pub fn start() {
-    let Some(scope) = crate::worker::scope() else { return };
+pub(super) fn start() {
+    let Some(scope) = scope() else { return };
     let inbox = Inbox::shared();
     let on_message = {
         let inbox = inbox.clone();
@@ -156,7 +157,7 @@ impl Outbox {
             let Some(m) = Inbox::next(&self.inbox, None).await else { return false };
             self.credit(m);
         }
-        let Some(scope) = crate::worker::scope() else { return false };
+        let Some(scope) = scope() else { return false };
         let sent = match buffer {
             Some(b) => scope.post_message_with_transfer(message, &Array::of1(b)),
             None => scope.post_message(message),

@@ -1,6 +1,6 @@
 //! Reading several files at once (all ranks of a capture, both runs of a comparison):
 //! the engine worker starts child engine workers (this same worker script), each reads
-//! files into traces with the usual [`crate::reader`] and sends every trace back in the
+//! files into traces with the usual [`super::reader`] and sends every trace back in the
 //! engine's binary form ([`report::trace::Trace::to_bytes`], its buffer transferred, not copied).
 //! The engine worker decodes each as it arrives, keeps the files' order, and analyses them
 //! together, so the report is the same as from reading one file after the other.
@@ -17,28 +17,29 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::inbox::Linked;
-use crate::protocol::{FromWorker, Progress, ToWorker};
-use crate::worker::{Pacer, post_progress};
+use super::inbox::Linked;
+use super::scope::{Pacer, Replies, scope};
+use super::state;
+use crate::protocol::{EncodeRequest, Envelope, FromWorker, Progress, Reply, RequestId};
 
 /// Most child workers at once (each also starts an inflater worker for gzip files).
 const MAX_CHILDREN: usize = 4;
 
 /// Whether files can be read in child workers here: the page's engine worker, not a child
 /// (`?child`).
-pub(crate) fn available() -> bool {
-    crate::worker::scope().is_some() && !crate::spawn::switches().iter().any(|kv| kv == "child")
+pub(super) fn available() -> bool {
+    scope().is_some() && !super::spawn::switches().iter().any(|kv| kv == "child")
 }
 
 /// How many children to start for `files` files; fewer than 2 means none (the engine
 /// worker reads the files itself). Reading a gzip file keeps two threads busy (the reader
 /// and its inflater), so by default there is one child per two cores: on two cores,
 /// children would only fight over them. `?workers=N` asks for `N`.
-pub(crate) fn children_for(files: usize) -> usize {
-    let asked = crate::spawn::switches()
+pub(super) fn children_for(files: usize) -> usize {
+    let asked = super::spawn::switches()
         .iter()
         .find_map(|kv| kv.strip_prefix("workers=").and_then(|n| n.parse::<usize>().ok()));
-    let cores = crate::worker::scope()
+    let cores = scope()
         .map(|s| s.navigator().hardware_concurrency())
         .filter(|c| c.is_finite() && *c >= 1.0)
         .map_or(2, |c| c as usize);
@@ -53,6 +54,8 @@ struct Tally {
     files: Vec<(u64, u64, u64)>,
     done: usize,
     pacer: Pacer,
+    /// Where the summed progress goes.
+    replies: Replies,
     /// The load failed: post nothing more.
     failed: bool,
 }
@@ -70,16 +73,18 @@ impl Tally {
         self.progress.bytes_text = sum(|f| f.1);
         self.progress.events = sum(|f| f.2);
         self.progress.file = self.done;
-        post_progress(&mut self.progress);
+        self.replies.progress(&mut self.progress);
     }
 }
 
 /// Reads `files` (named `names`) in child workers: the traces in the files' order and the
 /// number of children that read them. `Ok(None)` when children would not help (see
 /// [`children_for`]) or none could be started: the caller reads the files itself.
-pub(crate) async fn load_all(
+/// Progress goes to `replies`.
+pub(super) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
+    replies: Replies,
 ) -> Result<Option<(Vec<(String, report::trace::Trace)>, usize)>, String> {
     let wanted = children_for(files.len());
     if wanted == 0 {
@@ -110,6 +115,7 @@ pub(crate) async fn load_all(
         files: vec![(0, 0, 0); files.len()],
         done: 0,
         pacer: Pacer::new(),
+        replies,
         failed: false,
     }));
     let results: Rc<RefCell<Vec<Option<report::trace::Trace>>>> =
@@ -166,13 +172,14 @@ struct Child {
 impl Child {
     /// Starts a child (see [`Child::ready`]).
     fn spawn() -> Option<Child> {
-        Some(Child { link: Linked::new(crate::spawn::engine_worker(Some("child")).ok()?) })
+        Some(Child { link: Linked::new(super::spawn::engine_worker(Some("child")).ok()?) })
     }
 
     /// Whether the child started and listens (messages sent earlier would be lost).
     async fn ready(&self) -> bool {
         while let Some(data) = self.link.next(None).await {
-            if data.as_string().is_some_and(|t| matches!(serde_json::from_str(&t), Ok(FromWorker::Ready))) {
+            let reply = data.as_string().and_then(|t| serde_json::from_str::<Reply>(&t).ok());
+            if reply.is_some_and(|r| r.message == FromWorker::Ready) {
                 return true;
             }
         }
@@ -187,15 +194,18 @@ impl Child {
         index: usize,
         tally: &Rc<RefCell<Tally>>,
     ) -> Result<Vec<u8>, JsValue> {
-        let request = serde_json::to_string(&ToWorker::Encode { paths: vec![name.to_owned()] })
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let envelope = Envelope {
+            id: RequestId(index as u64),
+            request: EncodeRequest { paths: vec![name.to_owned()] }.into(),
+        };
+        let request = serde_json::to_string(&envelope).map_err(|e| JsValue::from_str(&e.to_string()))?;
         let message = js_sys::Object::new();
         Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&request))?;
         Reflect::set(&message, &JsValue::from_str("files"), &Array::of1(file))?;
         self.link.worker.post_message(&message)?;
         while let Some(data) = self.link.next(None).await {
             if let Some(text) = data.as_string() {
-                match serde_json::from_str::<FromWorker>(&text) {
+                match serde_json::from_str::<Reply>(&text).map(|r| r.message) {
                     Ok(FromWorker::Progress(p)) => tally.borrow_mut().update(index, &p, false),
                     Ok(FromWorker::Error { message }) => return Err(JsValue::from_str(&message)),
                     _ => {}
@@ -210,8 +220,17 @@ impl Child {
     }
 }
 
-/// In a child: posts the loaded trace's bytes to the parent, transferring the buffer.
-pub(crate) fn post_encoded(trace: &report::trace::Trace) -> Result<(), String> {
+/// In a child: loads the file of an [`EncodeRequest`] and posts the trace's bytes to the
+/// parent, transferring the buffer (the trace is not kept here).
+pub(super) async fn encode(r: EncodeRequest, files: &Array, replies: Replies) -> Result<(), String> {
+    super::load::load(files, &r.paths, None, replies).await?;
+    let loaded = state::with(|s| s.loaded.take()).ok_or("no trace is loaded")?;
+    let (_, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
+    post_encoded(trace)
+}
+
+/// Posts a trace's bytes to the parent, transferring the buffer.
+fn post_encoded(trace: &report::trace::Trace) -> Result<(), String> {
     let bytes = trace.to_bytes();
     let array =
         Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);
@@ -219,7 +238,7 @@ pub(crate) fn post_encoded(trace: &report::trace::Trace) -> Result<(), String> {
     let buffer = array.buffer();
     let message = js_sys::Object::new();
     Reflect::set(&message, &JsValue::from_str("encoded"), &buffer).map_err(|_| "could not send the trace")?;
-    let scope = crate::worker::scope().ok_or("not in a worker")?;
+    let scope = scope().ok_or("not in a worker")?;
     scope
         .post_message_with_transfer(&message, &Array::of1(&buffer))
         .map_err(|_| "could not send the trace".to_owned())

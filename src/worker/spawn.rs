@@ -2,8 +2,8 @@
 //! a second binary for the worker would double the download): a worker is a module worker
 //! running `engine-worker.js`, which imports wasm-bindgen's glue and instantiates the
 //! module this context already compiled. Its start function (`main.rs`) sees that there is
-//! no window and, instead of mounting the app, runs [`crate::inflater::start`] when the
-//! worker was started with `?inflate` and [`crate::worker::start`] otherwise.
+//! no window and, instead of mounting the app, runs [`super::start`], which runs the
+//! inflater when the worker was started with `?inflate` and the engine loop otherwise.
 
 use wasm_bindgen::prelude::*;
 
@@ -49,7 +49,7 @@ pub fn engine_worker(query: Option<&str>) -> Result<web_sys::Worker, JsValue> {
 /// This worker's switches: the `&`-separated parts of its script URL's query (`child`,
 /// `inflate`, `workers=2`); none outside a worker.
 pub fn switches() -> Vec<String> {
-    crate::worker::scope()
+    super::scope::scope()
         .map(|s| s.location().search().trim_start_matches('?').split('&').map(str::to_owned).collect())
         .unwrap_or_default()
 }

@@ -1,0 +1,122 @@
+//! The analysis requests: load the attached files and triage them (one trace set, or two
+//! traces in mapping + formal roles), triage the loaded traces again, build the all-ranks
+//! report, and compare two runs.
+
+use js_sys::Array;
+
+use super::load::load;
+use super::roles::check_roles;
+use super::scope::{Replies, now, wasm_memory};
+use super::state::{self, Loaded};
+use crate::protocol::{
+    DiffDone, DiffRequest, RanksDone, RanksRequest, RetriageRequest, RolesRequest, TriageRequest, Triaged,
+    UserCatalog,
+};
+
+/// Loads the files and triages them.
+pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) -> Result<Triaged, String> {
+    let extra = user_catalog(r.catalog.as_ref())?;
+    state::with(|s| s.mapping = None);
+    load(files, &r.paths, r.server_args, replies).await?;
+    report(r.min_share_pct, extra.as_ref(), true)
+}
+
+/// Loads the files and triages them as mapping + formal traces.
+pub(super) async fn triage_roles(
+    r: RolesRequest,
+    files: &Array,
+    replies: Replies,
+) -> Result<Triaged, String> {
+    let extra = user_catalog(r.catalog.as_ref())?;
+    let mapping = check_roles(&r.roles, files.length() as usize)?;
+    load(files, &r.paths, None, replies).await?;
+    state::with(|s| s.mapping = Some(mapping));
+    report(r.min_share_pct, extra.as_ref(), true)
+}
+
+/// Triages the loaded traces again (in their roles, if any).
+pub(super) fn retriage(r: &RetriageRequest) -> Result<Triaged, String> {
+    let extra = user_catalog(r.catalog.as_ref())?;
+    report(r.min_share_pct, extra.as_ref(), false)
+}
+
+/// The built-in catalog plus the user's file, when one was chosen (`None`: built-in only).
+fn user_catalog(c: Option<&UserCatalog>) -> Result<Option<report::engine::Catalog>, String> {
+    c.map(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).map_err(|e| e.to_string())).transpose()
+}
+
+/// Triages what is loaded. `fresh`: right after a load, whose time the answer reports
+/// (a retriage read nothing).
+fn report(
+    min_share_pct: f64,
+    extra: Option<&report::engine::Catalog>,
+    fresh: bool,
+) -> Result<Triaged, String> {
+    let catalog = extra.unwrap_or_else(|| report::engine::Catalog::builtin());
+    let analysis_start = now();
+    let (json, json_bytes, load_ms) = state::with(|s| {
+        let l = s.loaded()?;
+        let inputs = l.inputs();
+        let options =
+            report::engine::triage::Options { framework: None, min_share_pct, server_args: l.server_args() };
+        let report = match s.mapping {
+            Some(mapping) => {
+                let (m, f) = inputs.split_at(mapping.min(inputs.len()));
+                report::triage::triage_mapping_formal(m, f, &options, catalog)
+            }
+            None => report::triage::triage_with(&inputs, &options, catalog),
+        };
+        let json_bytes = l.traces.iter().map(|(_, t)| t.json_bytes).sum();
+        Ok::<_, String>((report.to_json(), json_bytes, if fresh { s.load_ms() } else { 0.0 }))
+    })?;
+    let triage_ms = now() - analysis_start;
+    Ok(Triaged { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory() })
+}
+
+/// Loads one trace per rank and builds the all-ranks report.
+pub(super) async fn ranks(r: RanksRequest, files: &Array, replies: Replies) -> Result<RanksDone, String> {
+    load(files, &r.paths, r.server_args, replies).await?;
+    let analysis_start = now();
+    let (json, load_ms) = state::with(|s| {
+        let l = s.loaded()?;
+        let options = report::engine::triage::Options {
+            min_share_pct: r.min_share_pct,
+            server_args: l.server_args(),
+            ..report::engine::triage::Options::default()
+        };
+        let report = report::ranks::compare(&l.inputs(), &options, report::engine::Catalog::builtin());
+        Ok::<_, String>((report.to_json(), s.load_ms()))
+    })?;
+    Ok(RanksDone { json, load_ms, analysis_ms: now() - analysis_start })
+}
+
+/// Loads and triages run A (the first `a_paths.len()` files), then run B, and compares
+/// them as `tracetriage diff` does.
+pub(super) async fn diff(r: DiffRequest, files: &Array, replies: Replies) -> Result<DiffDone, String> {
+    let (a_files, b_files) = (Array::new(), Array::new());
+    for (i, f) in files.iter().enumerate() {
+        if i < r.a_paths.len() {
+            a_files.push(&f)
+        } else {
+            b_files.push(&f)
+        };
+    }
+    load(&a_files, &r.a_paths, None, replies).await?;
+    let a = state::with(|s| s.loaded().map(full_report))?;
+    load(&b_files, &r.b_paths, None, replies).await?;
+    let b = state::with(|s| s.loaded().map(full_report))?;
+    let options = report::diff::DiffOptions {
+        top: 20,
+        a_source: r.a_paths.join(", "),
+        b_source: r.b_paths.join(", "),
+        ..report::diff::DiffOptions::default()
+    };
+    Ok(DiffDone { json: report::diff::diff(&a, &b, &options).to_json() })
+}
+
+/// The triage of `loaded` with every kernel listed (as `tracetriage diff` does).
+fn full_report(loaded: &Loaded) -> report::Report {
+    let options =
+        report::engine::triage::Options { min_share_pct: 0.0, ..report::engine::triage::Options::default() };
+    report::triage::triage_with(&loaded.inputs(), &options, report::engine::Catalog::builtin())
+}

@@ -62,7 +62,7 @@ fn report(
         let report = match s.mapping {
             Some(mapping) => {
                 let (m, f) = inputs.split_at(mapping.min(inputs.len()));
-                report::triage::triage_mapping_formal(m, f, &options, catalog)
+                report::Report::from(report::engine::triage::triage_mapping_formal(m, f, &options, catalog))
             }
             None => report::triage::triage_with(&inputs, &options, catalog),
         };

@@ -106,12 +106,12 @@ fn mapping_formal_report_matches_golden_file() {
     let (m_path, f_path) = (format!("../shared/traces/{m_file}"), format!("../shared/traces/{f_file}"));
     let mapping = [report::engine::triage::Input { path: &m_path, trace: &m }];
     let formal = [report::engine::triage::Input { path: &f_path, trace: &f }];
-    let report = report::triage::triage_mapping_formal(
+    let report = report::Report::from(report::engine::triage::triage_mapping_formal(
         &mapping,
         &formal,
         &report::engine::triage::Options::default(),
         report::engine::Catalog::builtin(),
-    );
+    ));
     let md = report::markdown::render(&report);
     assert!(md.contains("Mode: mapping-formal"), "{md}");
     let failures: Vec<String> =

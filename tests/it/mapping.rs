@@ -138,7 +138,12 @@ fn two_trace() -> Report {
     let (m, f) = (mapping_trace(), formal_trace());
     let mapping = [Input { path: "graph-off/mapping.trace.json", trace: &m }];
     let formal = [Input { path: "graph-on/formal.trace.json", trace: &f }];
-    report::triage::triage_mapping_formal(&mapping, &formal, &options(), report::engine::Catalog::builtin())
+    report::Report::from(report::engine::triage::triage_mapping_formal(
+        &mapping,
+        &formal,
+        &options(),
+        report::engine::Catalog::builtin(),
+    ))
 }
 
 #[test]
@@ -287,7 +292,11 @@ fn matching_prefers_the_same_stage() {
         (Role::Mapping, Input { path: "m.json", trace: &m }),
         (Role::Formal, Input { path: "f.json", trace: &f }),
     ];
-    let r = report::triage::triage_with_roles(&inputs, &options(), report::engine::Catalog::builtin());
+    let r = report::Report::from(report::engine::triage::triage_with_roles(
+        &inputs,
+        &options(),
+        report::engine::Catalog::builtin(),
+    ));
     assert_eq!(r.mode, Mode::MappingFormal);
     let locations: Vec<(String, String)> =
         r.stages.iter().map(|s| (s.label.clone(), row(s, RMSNORM).sites[0].location.clone())).collect();
@@ -341,8 +350,12 @@ fn self_mapping_uses_eager_launches_of_the_same_trace() {
 fn an_empty_mapping_side_is_said() {
     let f = formal_trace();
     let formal = [Input { path: "f.json", trace: &f }];
-    let r =
-        report::triage::triage_mapping_formal(&[], &formal, &options(), report::engine::Catalog::builtin());
+    let r = report::Report::from(report::engine::triage::triage_mapping_formal(
+        &[],
+        &formal,
+        &options(),
+        report::engine::Catalog::builtin(),
+    ));
     assert!(r.notes.iter().any(|n| n.starts_with("No mapping traces were given")), "{:?}", r.notes);
     // The formal's own eager add still self-maps the replayed add.
     assert_eq!(row(&r.stages[0], ADD).sites[0].via, Via::SelfMapping);
@@ -546,12 +559,12 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     let f = report::trace::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
     let mapping = [Input { path: BS16, trace: &m }];
     let formal = [Input { path: BS128_DECODE, trace: &f }];
-    let r = report::triage::triage_mapping_formal(
+    let r = report::Report::from(report::engine::triage::triage_mapping_formal(
         &mapping,
         &formal,
         &Options::default(),
         report::engine::Catalog::builtin(),
-    );
+    ));
     assert_eq!(r.mode, Mode::MappingFormal);
     assert_eq!(r.stages.len(), 1);
     let decode = &r.stages[0];
@@ -562,12 +575,12 @@ fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
     );
     assert!(c.mapping_ns > 0, "some formal kernels have eager twins in the mapping run");
     // Every mapped row has mapped sites and a match kind; every site's share adds up.
-    let all = report::triage::triage_mapping_formal(
+    let all = report::Report::from(report::engine::triage::triage_mapping_formal(
         &mapping,
         &formal,
         &options(),
         report::engine::Catalog::builtin(),
-    );
+    ));
     let mut mapped_ns = 0;
     for row in &all.stages[0].kernels.rows {
         assert_eq!(row.sites.iter().map(|s| s.gpu_ns).sum::<i64>(), row.gpu_ns, "{}", row.name);

@@ -9,7 +9,7 @@
 
 use engine::Catalog;
 use engine::results::notes::Note;
-use engine::triage::{Input, Options, Role};
+use engine::triage::{Input, Options};
 
 use crate::document::{Body, Document};
 use crate::notes::sentence;
@@ -44,26 +44,10 @@ pub fn triage(inputs: &[Input<'_>], options: &Options) -> Report {
     triage_with(inputs, options, Catalog::builtin())
 }
 
-/// The report of one set of traces (single-trace mode) with a given catalog.
+/// The report of one set of traces (single-trace mode) with a given catalog. The two-trace
+/// and role-tagged triages are `Report::from` of [`engine::triage::triage_mapping_formal`]
+/// and [`engine::triage::triage_with_roles`].
 #[must_use]
 pub fn triage_with(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Report {
     Report::from(engine::triage::triage(inputs, options, catalog))
-}
-
-/// The two-trace report: `formal` traces give the tables, `mapping` traces the Python
-/// attribution of graph-replayed kernels ([`engine::triage::triage_mapping_formal`]).
-#[must_use]
-pub fn triage_mapping_formal(
-    mapping: &[Input<'_>],
-    formal: &[Input<'_>],
-    options: &Options,
-    catalog: &Catalog,
-) -> Report {
-    Report::from(engine::triage::triage_mapping_formal(mapping, formal, options, catalog))
-}
-
-/// The report of inputs with a role each ([`engine::triage::triage_with_roles`]).
-#[must_use]
-pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalog: &Catalog) -> Report {
-    Report::from(engine::triage::triage_with_roles(inputs, options, catalog))
 }

@@ -347,44 +347,6 @@ pub struct LayerAnalysis<N = Note> {
 }
 
 impl<N> LayerAnalysis<N> {
-    /// The same values with every note turned into another form (a sentence).
-    #[must_use]
-    pub fn map_notes<M>(self, f: impl FnMut(N) -> M) -> LayerAnalysis<M> {
-        let LayerAnalysis {
-            input,
-            profile,
-            config_layers,
-            model,
-            categories,
-            columns,
-            origin_ns,
-            passes,
-            steady_pass,
-            pass,
-            layer,
-            compare,
-            notes,
-        } = self;
-        let notes = notes.into_iter().map(f).collect();
-        LayerAnalysis {
-            input,
-            profile,
-            config_layers,
-            model,
-            categories,
-            columns,
-            origin_ns,
-            passes,
-            steady_pass,
-            pass,
-            layer,
-            compare,
-            notes,
-        }
-    }
-}
-
-impl<N> LayerAnalysis<N> {
     /// The index of a category key.
     #[must_use]
     pub fn key_index(&self, key: &str) -> Option<usize> {
@@ -422,3 +384,18 @@ impl<N> LayerAnalysis<N> {
         self.categories.iter().find(|c| c.group == group).map_or(Category::Other, |c| c.category)
     }
 }
+
+super::map_notes!(LayerAnalysis {
+    input,
+    profile,
+    config_layers,
+    model,
+    categories,
+    columns,
+    origin_ns,
+    passes,
+    steady_pass,
+    pass,
+    layer,
+    compare
+});

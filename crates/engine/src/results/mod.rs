@@ -2,6 +2,23 @@
 //! percentages as numbers), no sentences. The `report` crate wraps them into its versioned
 //! documents and renders them.
 
+/// `map_notes` of a value type whose notes are its `notes: Vec<N>` field (`N`: typed
+/// [`notes::Note`]s from the engine, sentences once the `report` crate has written them);
+/// the other fields are listed once and moved as they are.
+macro_rules! map_notes {
+    ($t:ident { $($field:ident),* $(,)? }) => {
+        impl<N> $t<N> {
+            /// The same values with every note turned into another form (a sentence).
+            #[must_use]
+            pub fn map_notes<M>(self, f: impl FnMut(N) -> M) -> $t<M> {
+                let $t { $($field,)* notes } = self;
+                $t { $($field,)* notes: notes.into_iter().map(f).collect() }
+            }
+        }
+    };
+}
+pub(crate) use map_notes;
+
 pub mod fuse;
 pub mod kernels;
 pub mod layers;

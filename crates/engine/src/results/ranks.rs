@@ -225,12 +225,4 @@ pub struct AllRanks<N = Note> {
     pub notes: Vec<N>,
 }
 
-impl<N> AllRanks<N> {
-    /// The same values with every note turned into another form (a sentence).
-    #[must_use]
-    pub fn map_notes<M>(self, f: impl FnMut(N) -> M) -> AllRanks<M> {
-        let AllRanks { model, inputs, min_share_pct, stages, notes } = self;
-        let notes = notes.into_iter().map(f).collect();
-        AllRanks { model, inputs, min_share_pct, stages, notes }
-    }
-}
+super::map_notes!(AllRanks { model, inputs, min_share_pct, stages });

@@ -137,32 +137,13 @@ pub struct Triage<N = Note> {
     pub diagnostics: Vec<DiagnosticRow>,
 }
 
-impl<N> Triage<N> {
-    /// The same triage with every note turned into another form (a sentence).
-    #[must_use]
-    pub fn map_notes<M>(self, f: impl FnMut(N) -> M) -> Triage<M> {
-        let Triage {
-            mode,
-            framework,
-            mapping_framework,
-            model,
-            inputs,
-            min_share_pct,
-            stages,
-            notes,
-            diagnostics,
-        } = self;
-        let notes = notes.into_iter().map(f).collect();
-        Triage {
-            mode,
-            framework,
-            mapping_framework,
-            model,
-            inputs,
-            min_share_pct,
-            stages,
-            notes,
-            diagnostics,
-        }
-    }
-}
+super::map_notes!(Triage {
+    mode,
+    framework,
+    mapping_framework,
+    model,
+    inputs,
+    min_share_pct,
+    stages,
+    diagnostics
+});

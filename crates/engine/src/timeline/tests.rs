@@ -5,18 +5,9 @@ use super::*;
 use crate::Catalog;
 
 /// Stream 7: gemm 0..100 µs, all-reduce 100..300; stream 9: copy 10..60; a decode step
-/// annotation around the launches.
+/// annotation around the launches (`tests/fixtures/timeline-small.trace.json`).
 fn small() -> Timeline {
-    let json = r#"{"traceEvents":[
-      {"ph":"X","cat":"user_annotation","name":"step[DECODE bs=4]","pid":1,"tid":1,"ts":0,"dur":50},
-      {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/layers/linear.py(120): forward","pid":1,"tid":1,"ts":0,"dur":40},
-      {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":1,"dur":1,"args":{"correlation":1}},
-      {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":2,"dur":1,"args":{"correlation":2}},
-      {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":3,"dur":1,"args":{"correlation":3}},
-      {"ph":"X","cat":"kernel","name":"nvjet_tst_128x64","pid":0,"tid":7,"ts":0,"dur":100,"args":{"stream":7,"correlation":1,"device":0}},
-      {"ph":"X","cat":"kernel","name":"ncclDevKernel_AllReduce_Sum_bf16_RING_LL","pid":0,"tid":7,"ts":100,"dur":200,"args":{"stream":7,"correlation":2,"device":0}},
-      {"ph":"X","cat":"kernel","name":"void at::native::direct_copy_kernel_cuda","pid":0,"tid":9,"ts":10,"dur":50,"args":{"stream":9,"correlation":3,"device":0}}
-    ]}"#;
+    let json = include_str!("../../../../tests/fixtures/timeline-small.trace.json");
     let trace = trace::load(json.as_bytes()).expect("trace");
     Timeline::of(&trace, "x.json", Catalog::builtin())
 }

@@ -39,4 +39,5 @@ pub mod triage;
 pub use catalog::Catalog;
 pub use report::Report;
 pub mod discover;
+pub mod live;
 pub mod share;

@@ -1,13 +1,16 @@
 //! Dashboard benchmark, engine side: what the page does with a manifest of many runs —
 //! read it (`read_manifest`), filter, sort, build the run table's cells and draw the trend
-//! chart — on generated runs (`engine::dashboard::synthetic`), native, one thread.
+//! chart — on generated runs (`engine::dashboard::synthetic`), native, one thread. It sits
+//! with the other benchmarks here (the engine crate has none: it does no I/O).
 //!
 //! ```text
-//! cargo bench -p engine --bench dashboard -- [RUNS] [--reps N]
+//! cargo bench -p native --bench dashboard -- [RUNS] [--reps N]
 //! ```
 //! `RUNS` defaults to 1,000 (target: the whole page's work well under a second; the
 //! browser side is `e2e/dashboard-bench.test.mjs`).
 #![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
+
+mod common;
 
 use std::time::Instant;
 
@@ -16,13 +19,8 @@ use engine::dashboard::trend::{self, Figure, SeriesBy};
 use engine::dashboard::{EntryOptions, EntrySource, Manifest, ManifestEntry};
 
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut reps = 20usize;
-    if let Some(i) = args.iter().position(|a| a == "--reps") {
-        reps = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(reps);
-        args.drain(i..(i + 2).min(args.len()));
-    }
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let (runs, reps) = common::args(20);
+    let n: usize = runs.and_then(|a| a.parse().ok()).unwrap_or(1000);
     let start = Instant::now();
     let entries: Vec<ManifestEntry> = (0..n)
         .map(|i| {

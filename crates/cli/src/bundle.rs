@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use engine::dashboard::bundle::{self, BundleOptions, BundleRun};
 
-use crate::discover::Ranks;
+use native::discover::Ranks;
 
 /// Arguments of `bundle`.
 #[derive(clap::Args, Debug)]

@@ -4,13 +4,12 @@
 //! are grouped into captures ([`engine::dashboard::runs::group`]: the ranks and stages of
 //! one capture), each triaged like `triage DIR` (the default rank, every stage).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use engine::dashboard::{EntryOptions, EntrySource, ManifestEntry, ReadOutcome};
-
-use crate::discover::{self, Ranks};
+use native::discover::{self, Ranks};
+use native::walk::Walk;
 
 /// How runs are triaged.
 pub struct Options<'a> {
@@ -68,10 +67,7 @@ fn folder_of(path: &Path) -> String {
 }
 
 fn classify(path: &Path) -> anyhow::Result<Kind> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut head = vec![0u8; 4096];
-    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
-    head.truncate(n);
+    let head = native::load::head(path, 4096)?;
     if head.starts_with(&[0x1f, 0x8b]) {
         return Ok(Kind::Other);
     }
@@ -94,35 +90,6 @@ fn classify(path: &Path) -> anyhow::Result<Kind> {
     Ok(Kind::Other)
 }
 
-fn walk(dir: &Path, depth: usize, exclude: Option<&Path>, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden || exclude.is_some_and(|x| same_path(&p, x)) {
-            continue;
-        }
-        if p.is_dir() {
-            if depth < 4 {
-                walk(&p, depth + 1, exclude, out)?;
-            }
-        } else {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 fn report_run(path: &Path, report: engine::Report) -> Run {
     Run { source: path.display().to_string(), folder: folder_of(path), mtime_unix_ns: mtime(path), report }
 }
@@ -141,8 +108,11 @@ fn trace_run(
 
 /// The runs of a directory: its reports, then its captures.
 fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow::Result<()> {
-    let mut files = Vec::new();
-    walk(dir, 0, options.exclude.as_deref(), &mut files)?;
+    let mut walk = Walk::new(discover::DEPTH).skip_hidden();
+    if let Some(x) = &options.exclude {
+        walk = walk.exclude(x);
+    }
+    let files = walk.files(dir)?;
     let mut traces: Vec<PathBuf> = Vec::new();
     let before = out.runs.len();
     for f in files {
@@ -164,11 +134,9 @@ fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow
     let names: Vec<String> = traces.iter().map(|p| p.to_string_lossy().into_owned()).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     for group in engine::dashboard::runs::group(&refs) {
-        let paths: Vec<&str> = group.iter().filter_map(|&i| refs.get(i).copied()).collect();
-        let picked = engine::discover::select(&paths, options.ranks)
-            .with_context(|| format!("in {}", dir.display()))?;
-        let chosen: Vec<PathBuf> =
-            picked.iter().filter_map(|&i| group.get(i)).filter_map(|&i| traces.get(i).cloned()).collect();
+        let members: Vec<PathBuf> = group.iter().filter_map(|&i| traces.get(i).cloned()).collect();
+        let chosen =
+            discover::select(&members, options.ranks).with_context(|| format!("in {}", dir.display()))?;
         let Some(first) = chosen.first() else { continue };
         let key = engine::dashboard::runs::capture_key(&first.to_string_lossy());
         // A capture of `prefill/` and `decode/` folders is named by the folder above them.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use engine::dashboard::Manifest;
 
-use crate::discover::Ranks;
+use native::discover::Ranks;
 
 /// The default title of the page.
 pub const DEFAULT_TITLE: &str = "tracetriage team dashboard";

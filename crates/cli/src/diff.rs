@@ -4,12 +4,11 @@
 //! JSON file written by `triage --format json`. Traces are triaged with every kernel
 //! listed (no share cutoff), so every kernel can be compared.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::discover::{self, Ranks};
+use native::discover::{self, Ranks};
 
 /// Diff output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -125,7 +124,7 @@ fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
     let files = discover::discover(&[path.to_path_buf()], ranks)?;
     let mut traces = Vec::with_capacity(files.len());
     for f in &files {
-        traces.push(crate::read::load(f)?);
+        traces.push(native::load(f)?);
     }
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let inputs: Vec<engine::triage::Input<'_>> =
@@ -140,10 +139,7 @@ fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
 
 /// Whether a file is a tracetriage JSON document (its first key is `schema`), not a trace.
 fn starts_with_schema(path: &Path) -> anyhow::Result<bool> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut head = vec![0u8; 4096];
-    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
-    head.truncate(n);
+    let head = native::load::head(path, 4096)?;
     let text = String::from_utf8_lossy(&head);
     let rest = text.trim_start_matches('\u{feff}').trim_start();
     Ok(rest.strip_prefix('{').is_some_and(|r| r.trim_start().starts_with("\"schema\"")))

@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => None,
     };
     let started = Instant::now();
-    let trace = crate::read::load(&args.trace)?;
+    let trace = native::load(&args.trace)?;
     let loaded = started.elapsed();
     let path = args.trace.display().to_string();
     let options = Options {

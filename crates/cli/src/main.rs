@@ -8,10 +8,8 @@ mod bundle;
 mod collect;
 mod dashboard;
 mod diff;
-mod discover;
 mod inspect;
 mod layers;
-mod read;
 mod triage;
 
 use std::process::ExitCode;

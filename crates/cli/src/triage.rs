@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
-use crate::discover::{self, Ranks};
+use native::discover::{self, Ranks};
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -212,7 +212,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // Report order: mapping traces first, then the formal (or single-trace) ones.
     let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();
     let paths: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
-    let traces = crate::read::load_all(&paths, args.load_threads)?;
+    let traces = native::load_all(&paths, args.load_threads)?;
     let loaded = started.elapsed();
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let inputs: Vec<engine::triage::Input<'_>> =
@@ -320,7 +320,7 @@ pub fn triage_files(
 ) -> anyhow::Result<engine::Report> {
     let mut traces = Vec::with_capacity(files.len());
     for f in files {
-        traces.push(crate::read::load(f)?);
+        traces.push(native::load(f)?);
     }
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let inputs: Vec<engine::triage::Input<'_>> =

@@ -11,6 +11,46 @@ use engine::dashboard::{EntryOptions, EntrySource, ManifestEntry, ReadOutcome};
 use native::discover::{self, Ranks};
 use native::walk::Walk;
 
+use crate::args::FrameworkArg;
+
+/// The runs to gather and how to triage traces among them (`bundle` and `dashboard`).
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Report JSON files (`triage --format json`), trace files, or folders holding them
+    /// (walked four levels deep; the traces of one capture make one run).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Serving framework of traces triaged on the fly.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = FrameworkArg::Auto)]
+    pub framework: FrameworkArg,
+    /// Hide table rows of traces triaged on the fly whose share of GPU time is below this
+    /// percentage.
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::percent)]
+    pub min_share: f64,
+    /// In a capture, triage this rank's traces (default: rank 0, else the lowest).
+    #[arg(long)]
+    pub rank: Option<i64>,
+}
+
+impl RunArgs {
+    /// The runs of [`RunArgs::paths`], never walking into `exclude`.
+    ///
+    /// # Errors
+    /// As [`collect`].
+    pub fn collect(&self, exclude: Option<PathBuf>) -> anyhow::Result<Collected> {
+        let options = Options {
+            framework: self.framework.framework(),
+            min_share_pct: self.min_share,
+            catalog: engine::Catalog::builtin(),
+            ranks: self.rank.map_or(Ranks::Default, Ranks::Only),
+            exclude,
+        };
+        let found = collect(&self.paths, &options)?;
+        warn_skipped(&found.skipped);
+        Ok(found)
+    }
+}
+
 /// How runs are triaged.
 pub struct Options<'a> {
     /// Framework override (`None`: detect).
@@ -101,8 +141,12 @@ fn trace_run(
     folder: String,
     options: &Options<'_>,
 ) -> anyhow::Result<Run> {
-    let report =
-        crate::triage::triage_files(files, options.framework, options.min_share_pct, options.catalog)?;
+    let triage = engine::triage::Options {
+        framework: options.framework,
+        min_share_pct: options.min_share_pct,
+        ..engine::triage::Options::default()
+    };
+    let report = crate::triage::triage_files(files, triage, options.catalog)?;
     Ok(Run { source, folder, mtime_unix_ns: files.first().and_then(|f| mtime(f)), report })
 }
 
@@ -213,19 +257,8 @@ pub fn entries(runs: &[Run]) -> Vec<ManifestEntry> {
 }
 
 /// Prints the skipped files as warnings.
-pub fn warn_skipped(skipped: &[String]) {
+fn warn_skipped(skipped: &[String]) {
     for s in skipped {
         eprintln!("tracetriage: warning: skipped {s}");
-    }
-}
-
-/// Parses `--framework`.
-///
-/// # Errors
-/// An unknown framework name.
-pub fn framework(text: &str) -> anyhow::Result<Option<engine::analysis::framework::Framework>> {
-    match engine::analysis::framework::Framework::parse(text) {
-        Some(f) => Ok(f),
-        None => bail!("unknown framework {text:?}: use auto, sglang, vllm, trtllm or tokenspeed"),
     }
 }

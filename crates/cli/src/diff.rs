@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-
 use native::discover::{self, Ranks};
+
+use crate::output;
 
 /// Diff output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -92,18 +93,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let d = engine::report::diff::diff(&a, &b, &options);
     let text = match args.format {
         DiffFormat::Markdown => engine::report::diff::markdown::render(&d),
-        DiffFormat::Json => {
-            let mut s = d.to_json();
-            s.push('\n');
-            s
-        }
+        DiffFormat::Json => output::json_line(d.to_json()),
         DiffFormat::Link => format!("#{}\n", engine::share::encode_diff(&d)),
     };
-    match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{text}"),
-    }
-    Ok(())
+    output::write(args.output.as_deref(), &text)
 }
 
 /// The report of one side: read back from report JSON, or triaged from its traces.
@@ -122,19 +115,8 @@ fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
         return engine::Report::from_json(&text).with_context(|| path.display().to_string());
     }
     let files = discover::discover(&[path.to_path_buf()], ranks)?;
-    let mut traces = Vec::with_capacity(files.len());
-    for f in &files {
-        traces.push(native::load(f)?);
-    }
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<engine::triage::Input<'_>> =
-        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-    let options = engine::triage::Options {
-        min_share_pct: 0.0,
-        server_args: files.first().and_then(|f| discover::server_args(f)),
-        ..engine::triage::Options::default()
-    };
-    Ok(engine::triage::triage(&inputs, &options, engine::Catalog::builtin()))
+    let options = engine::triage::Options { min_share_pct: 0.0, ..engine::triage::Options::default() };
+    crate::triage::triage_files(&files, options, engine::Catalog::builtin())
 }
 
 /// Whether a file is a tracetriage JSON document (its first key is `schema`), not a trace.

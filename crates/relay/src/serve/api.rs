@@ -249,41 +249,23 @@ fn files(state: &State, req: Request, inc: &Incoming, job: &Job) {
         let _ = req.respond(web::json(200, &json!({"files": [], "dir": null}), cors));
         return;
     };
-    let mut list = Vec::new();
-    collect(&dir, &dir, 0, &mut list);
+    let found = native::walk::Walk::new(3).no_links().lenient().files(&dir).unwrap_or_default();
+    let mut list: Vec<(String, &PathBuf)> = found.iter().map(|p| (layout::relative(&dir, p), p)).collect();
     list.sort_by(|a, b| a.0.cmp(&b.0));
     let files: Vec<Value> = list
         .into_iter()
-        .map(|(rel, bytes)| {
-            let p = Path::new(&rel);
+        .map(|(rel, p)| {
             json!({
-                "path": rel,
-                "bytes": bytes,
-                "trace": layout::is_worker_trace(p),
+                "bytes": std::fs::metadata(p).map_or(0, |m| m.len()),
+                "trace": native::discover::is_candidate(p),
                 "stage": rel.split('/').next().filter(|s| *s == "prefill" || *s == "decode"),
                 "url": format!("{API}/captures/{}/files/{rel}", job.id),
+                "path": rel,
             })
         })
         .collect();
     let body = json!({"dir": dir.display().to_string(), "state": job.state(), "files": files});
     let _ = req.respond(web::json(200, &body, cors));
-}
-
-fn collect(root: &Path, dir: &Path, depth: usize, out: &mut Vec<(String, u64)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        let p = e.path();
-        if ft.is_dir() && depth < 3 {
-            collect(root, &p, depth + 1, out);
-        } else if ft.is_file()
-            && let Ok(rel) = p.strip_prefix(root)
-        {
-            let rel: Vec<String> =
-                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            out.push((rel.join("/"), e.metadata().map_or(0, |m| m.len())));
-        }
-    }
 }
 
 fn file(state: &State, req: Request, inc: &Incoming, job: &Job, rel: &str) {

@@ -81,7 +81,7 @@ struct ServeArgs {
 }
 
 fn capture(a: &CaptureArgs) -> ExitCode {
-    let sink = |e: relay::progress::Event| eprintln!("tracetriage-relay: {}", e.line());
+    let sink = |e: relay::progress::Event| eprintln!("tracetriage-relay: {e}");
     let cancel = relay::cancel::Cancel::new();
     match relay::capture::run(&a.options, &a.out, &cancel, &sink) {
         Ok(o) => {
@@ -123,7 +123,7 @@ fn serve(a: &ServeArgs) -> ExitCode {
         for w in &ready.warnings {
             eprintln!("tracetriage-relay: WARNING: {w}");
         }
-        println!("tracetriage-relay: serving the capture API (protocol {}) at", relay::serve::PROTOCOL);
+        println!("tracetriage-relay: serving the capture API (protocol {}) at", engine::live::PROTOCOL);
         println!("    {}", ready.url);
         let _ = std::io::stdout().flush();
         eprintln!("tracetriage-relay: open the URL above (it carries the access token); Ctrl-C stops");

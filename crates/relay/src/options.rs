@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use engine::live::StageKind;
+
 /// The framework a user names (`auto` asks the server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -33,27 +35,6 @@ pub enum Workload {
     Prefill,
     /// One short prompt, many output tokens.
     Decode,
-}
-
-/// One stage capture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StageKind {
-    /// Prefill (extend).
-    Prefill,
-    /// Decode.
-    Decode,
-}
-
-impl StageKind {
-    /// `prefill` or `decode`: the folder name and the word in file names.
-    #[must_use]
-    pub fn id(self) -> &'static str {
-        match self {
-            StageKind::Prefill => "prefill",
-            StageKind::Decode => "decode",
-        }
-    }
 }
 
 impl Workload {
@@ -104,7 +85,8 @@ pub mod defaults {
 }
 
 /// Everything a capture needs to know: the options of `tracetriage-relay capture` and the
-/// body of `POST /api/v1/captures` (docs/relay-api.md).
+/// body of `POST /api/v1/captures` (docs/relay-api.md; the page sends
+/// [`engine::live::CaptureRequest`], a part of it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaptureOptions {
@@ -321,6 +303,31 @@ mod tests {
                 .unwrap()
                 .options;
         assert_eq!((renamed.flush_timeout_s, renamed.request_timeout_s), (Some(9.0), 7.0));
+    }
+
+    /// What the page sends is a part of these options.
+    #[test]
+    fn the_pages_request_is_accepted() {
+        let request = engine::live::CaptureRequest {
+            url: "http://h:1".into(),
+            framework: Some("vllm".into()),
+            workload: Some("decode".into()),
+            num_steps: Some(3),
+            warmup_steps: Some(2),
+            decode_output_len: Some(64),
+            max_trace_mb: Some(50.0),
+            server_trace_path: Some("/tmp/t".into()),
+        };
+        let o: CaptureOptions = serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        assert_eq!(
+            (o.framework, o.workload, o.num_steps, o.warmup_steps),
+            (FrameworkChoice::Vllm, Workload::Decode, 3, 2)
+        );
+        assert_eq!((o.decode_output_len, o.max_trace_mb), (64, 50.0));
+        assert_eq!(o.server_trace_path, Some(PathBuf::from("/tmp/t")));
+        let back: engine::live::CaptureRequest =
+            serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        assert_eq!(back, request);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // Dashboard benchmark (run with BENCH=1; skipped otherwise): the page shows 1,000 generated
-// runs (`#dashboard-synthetic=1000`, engine::dashboard::synthetic) — manifest read, run list
+// runs (`#dashboard-synthetic=1000`, report::dashboard::synthetic) — manifest read, run list
 // and trend chart drawn and painted — in under a second. The page measures itself (from
 // the manifest's text to the first task after the next frame) and writes the figures on
 // #dash-timing; figures go to stdout and to README.md.

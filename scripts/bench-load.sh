@@ -9,4 +9,4 @@ if [ ! -f "$BIG" ]; then
   mkdir -p target/bench
   python3 ../shared/tools/scale-trace "$SRC" "$BIG" --mb 1074
 fi
-cargo bench -p engine --bench load -- "$BIG" --reps "${REPS:-3}"
+cargo bench -p native --bench load -- "$BIG" --reps "${REPS:-3}"

@@ -1,17 +1,23 @@
 //! The relay client: the page drives `tracetriage-relay serve` (docs/relay-api.md) to
 //! capture a trace from a running server, follows its progress, downloads the captured
-//! traces and triages them here as if they had been dropped.
+//! traces and triages them here as if they had been dropped. Requests and answers are the
+//! protocol's types ([`report::live`]), the same the relay writes.
 
 use js_sys::Array;
-use serde_json::Value;
+use report::live::ApiError;
+use report::live::CaptureFiles;
+use report::live::CaptureRequest;
+use report::live::Info;
+use report::live::PROTOCOL;
+use report::live::Started;
+use report::live::Status;
+use report::live::Versioned;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::io::Chosen;
-
-/// The protocol this page speaks.
-pub const PROTOCOL: u64 = 1;
 
 /// Where the relay is and how to talk to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +49,8 @@ impl Relay {
         Ok(Relay { base: parsed.origin(), token })
     }
 
-    async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Result<Value, String> {
+    /// One API call: the answer's text, or what the relay refused and why ([`ApiError`]).
+    async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Result<String, String> {
         let init = web_sys::RequestInit::new();
         init.set_method(method);
         let headers = web_sys::Headers::new().map_err(|_| "internal error")?;
@@ -67,26 +74,24 @@ impl Relay {
             .ok()
             .and_then(|t| t.as_string())
             .unwrap_or_default();
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if !response.ok() {
-            let why = value
-                .get("error")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("HTTP {}", response.status()), str::to_owned);
+            let why = serde_json::from_str::<ApiError>(&text)
+                .map_or_else(|_| format!("HTTP {}", response.status()), |e| e.error);
             return Err(format!("the relay refused: {why}"));
         }
-        Ok(value)
+        Ok(text)
     }
 
     /// `GET /api/v1/info`.
     ///
     /// # Errors
     /// When the relay cannot be reached or speaks another protocol.
-    pub async fn info(&self) -> Result<Value, String> {
-        let info = self.call("GET", "/api/v1/info", None).await?;
-        match info.get("protocol").and_then(Value::as_u64) {
-            Some(PROTOCOL) => Ok(info),
-            other => Err(format!("this relay speaks protocol {other:?}; this page speaks {PROTOCOL}")),
+    pub async fn info(&self) -> Result<Info<CaptureRequest>, String> {
+        let text = self.call("GET", "/api/v1/info", None).await?;
+        match read::<Versioned>(&text)?.protocol {
+            Some(PROTOCOL) => read(&text),
+            Some(other) => Err(format!("this relay speaks protocol {other}; this page speaks {PROTOCOL}")),
+            None => Err(format!("this relay does not say its protocol; this page speaks {PROTOCOL}")),
         }
     }
 
@@ -94,21 +99,18 @@ impl Relay {
     ///
     /// # Errors
     /// What the relay said.
-    pub async fn start(&self, options: &Value) -> Result<String, String> {
-        let answer = self.call("POST", "/api/v1/captures", Some(&options.to_string())).await?;
-        answer
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| "the relay gave no capture id".into())
+    pub async fn start(&self, request: &CaptureRequest) -> Result<String, String> {
+        let body = serde_json::to_string(request).map_err(|e| format!("internal error: {e}"))?;
+        let answer: Started = read(&self.call("POST", "/api/v1/captures", Some(&body)).await?)?;
+        Ok(answer.id)
     }
 
     /// Long-polls a capture from event `since`.
     ///
     /// # Errors
     /// When the relay cannot be reached.
-    pub async fn poll(&self, id: &str, since: u64) -> Result<Value, String> {
-        self.call("GET", &format!("/api/v1/captures/{id}?since={since}&wait_ms=20000"), None).await
+    pub async fn poll(&self, id: &str, since: usize) -> Result<Status<CaptureRequest>, String> {
+        read(&self.call("GET", &format!("/api/v1/captures/{id}?since={since}&wait_ms=20000"), None).await?)
     }
 
     /// Asks a capture to stop.
@@ -121,14 +123,11 @@ impl Relay {
     /// # Errors
     /// When a file cannot be fetched.
     pub async fn traces(&self, id: &str) -> Result<Vec<Chosen>, String> {
-        let list = self.call("GET", &format!("/api/v1/captures/{id}/files"), None).await?;
+        let list: CaptureFiles =
+            read(&self.call("GET", &format!("/api/v1/captures/{id}/files"), None).await?)?;
         let mut out = Vec::new();
-        for f in list.get("files").and_then(Value::as_array).into_iter().flatten() {
-            let path = f.get("path").and_then(Value::as_str).unwrap_or_default();
-            let wanted =
-                f.get("trace").and_then(Value::as_bool) == Some(true) || path.ends_with("server_args.json");
-            let Some(url) = f.get("url").and_then(Value::as_str).filter(|_| wanted) else { continue };
-            out.push(Chosen { file: self.fetch_file(url, path).await?, path: path.to_owned() });
+        for f in list.files.iter().filter(|f| f.trace || f.path.ends_with("server_args.json")) {
+            out.push(Chosen { file: self.fetch_file(&f.url, &f.path).await?, path: f.path.clone() });
         }
         if !out.iter().any(|c| !c.path.ends_with("server_args.json")) {
             return Err("the capture finished but holds no trace".into());
@@ -163,30 +162,8 @@ fn query_param(search: &str, key: &str) -> Option<String> {
     params.get(key).filter(|v| !v.is_empty())
 }
 
-/// One line of progress for an event, in words.
-#[must_use]
-pub fn describe(event: &Value) -> String {
-    let s = |k: &str| event.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let n = |k: &str| event.get(k).and_then(Value::as_u64).unwrap_or_default();
-    let stage = s("stage");
-    match s("kind").as_str() {
-        "discovered" => format!("Found {} serving {}.", s("framework"), s("model")),
-        "warm_up" => format!("{stage}: warm-up {}/{}", n("done"), n("total")),
-        "plan" => format!("{stage}: {}", s("text")),
-        "armed" => format!("{stage}: profiler armed"),
-        "probes" => format!("{stage}: {} {}/{}", s("unit"), n("done"), n("total")),
-        "stopped" => format!("{stage}: profiler stopped {}", s("note")),
-        "flushing" => format!(
-            "{stage}: the server is writing the trace ({} file(s), {}{})",
-            n("files"),
-            report::format::bytes(n("bytes")),
-            if event.get("complete").and_then(Value::as_bool) == Some(true) { ", complete" } else { "" }
-        ),
-        "collected" => format!("{stage}: traces collected"),
-        "triage" => "Triaging the captured traces…".to_owned(),
-        "warning" => format!("Warning: {}", s("message")),
-        "done" => "Capture done.".to_owned(),
-        "failed" => format!("Failed: {}", s("message")),
-        other => other.to_owned(),
-    }
+/// An answer of the relay as the protocol's type ([`report::live`]).
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text)
+        .map_err(|e| format!("the relay answered something this page does not understand ({e})"))
 }

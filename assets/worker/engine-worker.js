@@ -1,4 +1,4 @@
-// The engine worker's boot script (see src/spawn.rs). The page and its workers run one
+// The engine worker's boot script (see src/worker/spawn.rs). The page and its workers run one
 // WebAssembly module: the first message carries the URL of wasm-bindgen's glue and the
 // module the page already compiled, so the worker neither downloads nor compiles it again.
 // The glue's start function then sees that it runs in a worker and starts the engine loop

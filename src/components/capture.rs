@@ -1,12 +1,98 @@
 //! Live capture through `tracetriage-relay serve`: a form for the server, the relay's
-//! progress as it warms up, arms, probes and flushes, then the captured traces are
-//! triaged here like dropped files.
+//! progress as it warms up, arms, probes and flushes (each event's one line,
+//! [`report::live::Event`]), then the captured traces are triaged here like dropped files.
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use report::live::CaptureRequest;
+use report::live::JobState;
 
-use crate::relay::{self, Relay};
+use crate::relay::Relay;
 use crate::state::AppState;
+
+/// The form's fields, as typed.
+#[derive(Clone, Copy)]
+struct Form {
+    server: RwSignal<String>,
+    framework: RwSignal<String>,
+    workload: RwSignal<String>,
+    trace_path: RwSignal<String>,
+    steps: RwSignal<String>,
+    warmup: RwSignal<String>,
+    decode_len: RwSignal<String>,
+    budget: RwSignal<String>,
+}
+
+impl Form {
+    /// The capture request: what the form says; a field that is not a number is left to
+    /// the relay's default.
+    fn request(self) -> CaptureRequest {
+        let int = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
+        let path = self.trace_path.get_untracked().trim().to_owned();
+        CaptureRequest {
+            url: self.server.get_untracked().trim().to_owned(),
+            framework: Some(self.framework.get_untracked()),
+            workload: Some(self.workload.get_untracked()),
+            num_steps: int(self.steps),
+            warmup_steps: int(self.warmup),
+            decode_output_len: int(self.decode_len),
+            max_trace_mb: self.budget.get_untracked().trim().parse::<f64>().ok(),
+            server_trace_path: (!path.is_empty()).then_some(path),
+        }
+    }
+}
+
+/// Where a capture's progress is shown.
+#[derive(Clone, Copy)]
+struct Log {
+    lines: RwSignal<Vec<String>>,
+    running: RwSignal<Option<String>>,
+    error: RwSignal<String>,
+}
+
+impl Log {
+    fn fail(self, e: String) {
+        self.error.set(e);
+        self.lines.set(Vec::new());
+    }
+}
+
+/// Runs one capture: checks the relay, starts it, shows its events as they come, and
+/// opens its traces when it is done.
+async fn capture(target: Relay, request: CaptureRequest, log: Log, state: AppState) {
+    if let Err(e) = target.info().await {
+        return log.fail(e);
+    }
+    let id = match target.start(&request).await {
+        Ok(id) => id,
+        Err(e) => return log.fail(e),
+    };
+    log.running.set(Some(id.clone()));
+    let mut since = 0;
+    loop {
+        let answer = match target.poll(&id, since).await {
+            Ok(a) => a,
+            Err(e) => {
+                log.error.set(e);
+                break;
+            }
+        };
+        log.lines.update(|l| l.extend(answer.events.iter().map(|e| e.event.to_string())));
+        since = answer.next;
+        match answer.state {
+            JobState::Running => {}
+            JobState::Done => {
+                log.lines.update(|l| l.push("Downloading the traces…".into()));
+                match target.traces(&id).await {
+                    Ok(files) => state.open(files),
+                    Err(e) => log.error.set(e),
+                }
+                break;
+            }
+            JobState::Failed | JobState::Cancelled => break,
+        }
+    }
+    log.running.set(None);
+}
 
 /// The capture panel (open when the relay served this page).
 #[component]
@@ -16,17 +102,23 @@ pub fn Capture() -> impl IntoView {
     let open = from_page.is_some();
     let relay_url = RwSignal::new(String::new());
     let relay: RwSignal<Option<Relay>> = RwSignal::new(from_page);
-    let server = RwSignal::new("http://127.0.0.1:30000".to_owned());
-    let framework = RwSignal::new("auto".to_owned());
-    let workload = RwSignal::new("both".to_owned());
-    let trace_path = RwSignal::new(String::new());
-    let steps = RwSignal::new("5".to_owned());
-    let warmup = RwSignal::new("10".to_owned());
-    let decode_len = RwSignal::new("2048".to_owned());
-    let budget = RwSignal::new("500".to_owned());
-    let lines: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let running: RwSignal<Option<String>> = RwSignal::new(None);
-    let error = RwSignal::new(String::new());
+    let form = Form {
+        server: RwSignal::new("http://127.0.0.1:30000".to_owned()),
+        framework: RwSignal::new("auto".to_owned()),
+        workload: RwSignal::new("both".to_owned()),
+        trace_path: RwSignal::new(String::new()),
+        steps: RwSignal::new("5".to_owned()),
+        warmup: RwSignal::new("10".to_owned()),
+        decode_len: RwSignal::new("2048".to_owned()),
+        budget: RwSignal::new("500".to_owned()),
+    };
+    let Form { server, framework, workload, trace_path, steps, warmup, decode_len, budget } = form;
+    let log = Log {
+        lines: RwSignal::new(Vec::new()),
+        running: RwSignal::new(None),
+        error: RwSignal::new(String::new()),
+    };
+    let Log { lines, running, error } = log;
 
     let start = move |_| {
         error.set(String::new());
@@ -43,72 +135,8 @@ pub fn Capture() -> impl IntoView {
                 }
             },
         };
-        let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<f64>().ok();
-        let mut options = json!({
-            "url": server.get_untracked().trim(),
-            "framework": framework.get_untracked(),
-            "workload": workload.get_untracked(),
-        });
-        if let Some(n) = num(steps) {
-            options["num_steps"] = json!(n as u64);
-        }
-        if let Some(n) = num(warmup) {
-            options["warmup_steps"] = json!(n as u64);
-        }
-        if let Some(n) = num(decode_len) {
-            options["decode_output_len"] = json!(n as u64);
-        }
-        if let Some(b) = num(budget) {
-            options["max_trace_mb"] = json!(b);
-        }
-        let path = trace_path.get_untracked();
-        if !path.trim().is_empty() {
-            options["server_trace_path"] = json!(path.trim());
-        }
         lines.set(vec!["Connecting to the relay…".into()]);
-        leptos::task::spawn_local(async move {
-            if let Err(e) = target.info().await {
-                error.set(e);
-                lines.set(Vec::new());
-                return;
-            }
-            let id = match target.start(&options).await {
-                Ok(id) => id,
-                Err(e) => {
-                    error.set(e);
-                    lines.set(Vec::new());
-                    return;
-                }
-            };
-            running.set(Some(id.clone()));
-            let mut since = 0;
-            loop {
-                let answer = match target.poll(&id, since).await {
-                    Ok(a) => a,
-                    Err(e) => {
-                        error.set(e);
-                        break;
-                    }
-                };
-                for ev in answer.get("events").and_then(Value::as_array).into_iter().flatten() {
-                    lines.update(|l| l.push(relay::describe(ev)));
-                }
-                since = answer.get("next").and_then(Value::as_u64).unwrap_or(since);
-                match answer.get("state").and_then(Value::as_str) {
-                    Some("running") => continue,
-                    Some("done") => {
-                        lines.update(|l| l.push("Downloading the traces…".into()));
-                        match target.traces(&id).await {
-                            Ok(files) => state.open(files),
-                            Err(e) => error.set(e),
-                        }
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-            running.set(None);
-        });
+        leptos::task::spawn_local(capture(target, form.request(), log, state));
     };
     let cancel = move |_| {
         if let (Some(r), Some(id)) = (relay.get_untracked(), running.get_untracked()) {

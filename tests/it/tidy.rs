@@ -1,8 +1,9 @@
 //! Tidy: the architecture's rules, checked on the source (see ARCHITECTURE.md).
 //!
-//! - **Crates are layers.** `trace` ← `engine` ← `report` ← {app, cli, relay}: each pure
-//!   crate depends on the ones below it only, the front ends on `report` only (they reach
-//!   the lower layers through its re-exports), and the pure crates' dependencies are an
+//! - **Crates are layers.** `trace` ← `engine` ← `report` ← {app, native ← {cli, relay}}:
+//!   each pure crate depends on the ones below it only, the front ends (and `native`, their
+//!   shared file edge) on `report`, never on `engine` or `trace` (they reach the lower layers
+//!   through its re-exports), and the pure crates' dependencies are an
 //!   allow-list, so none gains an I/O, network or web dependency unnoticed.
 //! - **Modules inside a crate form no cycle.** At every level of a pure crate's module
 //!   tree, the sibling modules' references to each other are acyclic (a module's use of
@@ -62,6 +63,7 @@ fn crates_depend_downwards_only_and_pure_crates_stay_pure() {
     }
     for (front, manifest) in [
         ("the app", root().join("Cargo.toml")),
+        ("native", root().join("crates/native/Cargo.toml")),
         ("cli", root().join("crates/cli/Cargo.toml")),
         ("relay", root().join("crates/relay/Cargo.toml")),
     ] {

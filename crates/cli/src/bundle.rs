@@ -5,18 +5,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
-use engine::dashboard::bundle::{self, BundleOptions, BundleRun};
-
-use crate::discover::Ranks;
+use report::dashboard::bundle;
+use report::dashboard::bundle::BundleOptions;
+use report::dashboard::bundle::BundleRun;
 
 /// Arguments of `bundle`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Report JSON files (`triage --format json`), trace files, or folders holding them
-    /// (walked four levels deep; the traces of one capture make one run).
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    /// The runs and how to triage traces among them.
+    #[command(flatten)]
+    pub runs: crate::collect::RunArgs,
     /// Write the bundle to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -30,16 +28,6 @@ pub struct Args {
     /// fixes it).
     #[arg(long)]
     pub no_date: bool,
-    /// Serving framework of traces triaged on the fly: auto, sglang, vllm, trtllm, tokenspeed.
-    #[arg(long, default_value = "auto")]
-    pub framework: String,
-    /// Hide table rows of traces triaged on the fly whose share of GPU time is below this
-    /// percentage.
-    #[arg(long, default_value_t = 1.0)]
-    pub min_share: f64,
-    /// In a capture, triage this rank's traces (default: rank 0, else the lowest).
-    #[arg(long)]
-    pub rank: Option<i64>,
 }
 
 /// The "Generated on" text: `SOURCE_DATE_EPOCH` (seconds) when set, else now.
@@ -51,24 +39,13 @@ pub fn generated_now() -> Option<String> {
             i64::try_from(d.as_secs()).ok()?
         }
     };
-    let iso = engine::dashboard::date::iso(secs.saturating_mul(1_000_000_000));
+    let iso = report::dashboard::date::iso(secs.saturating_mul(1_000_000_000));
     Some(format!("{} UTC", iso.trim_end_matches('Z').replace('T', " ")))
 }
 
 /// Runs `bundle`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    if !(0.0..=100.0).contains(&args.min_share) {
-        anyhow::bail!("--min-share must be between 0 and 100, got {}", args.min_share);
-    }
-    let options = crate::collect::Options {
-        framework: crate::collect::framework(&args.framework)?,
-        min_share_pct: args.min_share,
-        catalog: engine::Catalog::builtin(),
-        ranks: args.rank.map_or(Ranks::Default, Ranks::Only),
-        exclude: None,
-    };
-    let found = crate::collect::collect(&args.paths, &options)?;
-    crate::collect::warn_skipped(&found.skipped);
+    let found = args.runs.collect(None)?;
     let entries = crate::collect::entries(&found.runs);
     let runs: Vec<BundleRun<'_>> = entries
         .iter()
@@ -83,12 +60,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             generated: if args.no_date { None } else { generated_now() },
         },
     );
-    match &args.output {
-        Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!("tracetriage: wrote {} run(s) to {}", runs.len(), p.display());
-        }
-        None => print!("{text}"),
+    crate::output::write(args.output.as_deref(), &text)?;
+    if let Some(p) = &args.output {
+        eprintln!("tracetriage: wrote {} run(s) to {}", runs.len(), p.display());
     }
     Ok(())
 }

@@ -1,25 +1,66 @@
 //! Gathering the runs of `bundle` and `dashboard`: report JSON files read back (any
 //! version this build knows; newer or broken ones skipped with a warning), and traces
 //! triaged on the fly. A directory is walked: its report files are runs, and its traces
-//! are grouped into captures ([`engine::dashboard::runs::group`]: the ranks and stages of
+//! are grouped into captures ([`report::dashboard::runs::group`]: the ranks and stages of
 //! one capture), each triaged like `triage DIR` (the default rank, every stage).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use engine::dashboard::{EntryOptions, EntrySource, ManifestEntry, ReadOutcome};
+use native::discover::{self, Ranks};
+use native::walk::Walk;
+use report::dashboard::EntryOptions;
+use report::dashboard::EntrySource;
+use report::dashboard::ManifestEntry;
 
-use crate::discover::{self, Ranks};
+use crate::args::FrameworkArg;
+
+/// The runs to gather and how to triage traces among them (`bundle` and `dashboard`).
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Report JSON files (`triage --format json`), trace files, or folders holding them
+    /// (walked four levels deep; the traces of one capture make one run).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Serving framework of traces triaged on the fly.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = FrameworkArg::Auto)]
+    pub framework: FrameworkArg,
+    /// Hide table rows of traces triaged on the fly whose share of GPU time is below this
+    /// percentage.
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::percent)]
+    pub min_share: f64,
+    /// In a capture, triage this rank's traces (default: rank 0, else the lowest).
+    #[arg(long)]
+    pub rank: Option<i64>,
+}
+
+impl RunArgs {
+    /// The runs of [`RunArgs::paths`], never walking into `exclude`.
+    ///
+    /// # Errors
+    /// As [`collect`].
+    pub fn collect(&self, exclude: Option<PathBuf>) -> anyhow::Result<Collected> {
+        let options = Options {
+            framework: self.framework.framework(),
+            min_share_pct: self.min_share,
+            catalog: report::engine::Catalog::builtin(),
+            ranks: self.rank.map_or(Ranks::Default, Ranks::Only),
+            exclude,
+        };
+        let found = collect(&self.paths, &options)?;
+        warn_skipped(&found.skipped);
+        Ok(found)
+    }
+}
 
 /// How runs are triaged.
 pub struct Options<'a> {
     /// Framework override (`None`: detect).
-    pub framework: Option<engine::analysis::framework::Framework>,
+    pub framework: Option<report::engine::analysis::framework::Framework>,
     /// Per-row share cutoff, percent.
     pub min_share_pct: f64,
     /// The fuse catalog.
-    pub catalog: &'a engine::Catalog,
+    pub catalog: &'a report::engine::Catalog,
     /// Which ranks of a capture to triage.
     pub ranks: Ranks,
     /// A directory never walked into (the dashboard's output).
@@ -35,7 +76,7 @@ pub struct Run {
     /// The modification time of its (first) file, Unix ns.
     pub mtime_unix_ns: Option<i64>,
     /// Its report.
-    pub report: engine::Report,
+    pub report: report::Report,
 }
 
 /// What [`collect`] found.
@@ -48,7 +89,7 @@ pub struct Collected {
 
 /// What a file is, from its first bytes and, for report candidates, its content.
 enum Kind {
-    Report(Box<engine::Report>),
+    Report(Box<report::Report>),
     /// A report this build cannot open: why.
     BadReport(String),
     /// Another tracetriage document (a manifest, a diff).
@@ -68,10 +109,7 @@ fn folder_of(path: &Path) -> String {
 }
 
 fn classify(path: &Path) -> anyhow::Result<Kind> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut head = vec![0u8; 4096];
-    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
-    head.truncate(n);
+    let head = native::load::head(path, 4096)?;
     if head.starts_with(&[0x1f, 0x8b]) {
         return Ok(Kind::Other);
     }
@@ -80,12 +118,12 @@ fn classify(path: &Path) -> anyhow::Result<Kind> {
     {
         return Ok(Kind::Other);
     }
-    if text.contains(&format!("\"{}\"", engine::report::REPORT_SCHEMA)) {
+    if text.contains(&format!("\"{}\"", report::REPORT_SCHEMA)) {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(match engine::dashboard::read_report(&bytes) {
-            ReadOutcome::Report(r) => Kind::Report(r),
-            ReadOutcome::NotAReport(_) => Kind::Other,
-            other => Kind::BadReport(other.message()),
+        return Ok(match report::dashboard::read_report(&bytes) {
+            Ok(r) => Kind::Report(Box::new(r)),
+            Err(report::DocumentError::WrongKind { .. }) => Kind::Other,
+            Err(why) => Kind::BadReport(why.to_string()),
         });
     }
     if text.contains("\"tracetriage.") {
@@ -94,36 +132,7 @@ fn classify(path: &Path) -> anyhow::Result<Kind> {
     Ok(Kind::Other)
 }
 
-fn walk(dir: &Path, depth: usize, exclude: Option<&Path>, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden || exclude.is_some_and(|x| same_path(&p, x)) {
-            continue;
-        }
-        if p.is_dir() {
-            if depth < 4 {
-                walk(&p, depth + 1, exclude, out)?;
-            }
-        } else {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn report_run(path: &Path, report: engine::Report) -> Run {
+fn report_run(path: &Path, report: report::Report) -> Run {
     Run { source: path.display().to_string(), folder: folder_of(path), mtime_unix_ns: mtime(path), report }
 }
 
@@ -134,15 +143,22 @@ fn trace_run(
     folder: String,
     options: &Options<'_>,
 ) -> anyhow::Result<Run> {
-    let report =
-        crate::triage::triage_files(files, options.framework, options.min_share_pct, options.catalog)?;
+    let triage = report::engine::triage::Options {
+        framework: options.framework,
+        min_share_pct: options.min_share_pct,
+        ..report::engine::triage::Options::default()
+    };
+    let report = crate::triage::triage_files(files, triage, options.catalog)?;
     Ok(Run { source, folder, mtime_unix_ns: files.first().and_then(|f| mtime(f)), report })
 }
 
 /// The runs of a directory: its reports, then its captures.
 fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow::Result<()> {
-    let mut files = Vec::new();
-    walk(dir, 0, options.exclude.as_deref(), &mut files)?;
+    let mut walk = Walk::new(discover::DEPTH).skip_hidden();
+    if let Some(x) = &options.exclude {
+        walk = walk.exclude(x);
+    }
+    let files = walk.files(dir)?;
     let mut traces: Vec<PathBuf> = Vec::new();
     let before = out.runs.len();
     for f in files {
@@ -163,14 +179,12 @@ fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow
     }
     let names: Vec<String> = traces.iter().map(|p| p.to_string_lossy().into_owned()).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    for group in engine::dashboard::runs::group(&refs) {
-        let paths: Vec<&str> = group.iter().filter_map(|&i| refs.get(i).copied()).collect();
-        let picked = engine::discover::select(&paths, options.ranks)
-            .with_context(|| format!("in {}", dir.display()))?;
-        let chosen: Vec<PathBuf> =
-            picked.iter().filter_map(|&i| group.get(i)).filter_map(|&i| traces.get(i).cloned()).collect();
+    for group in report::dashboard::runs::group(&refs) {
+        let members: Vec<PathBuf> = group.iter().filter_map(|&i| traces.get(i).cloned()).collect();
+        let chosen =
+            discover::select(&members, options.ranks).with_context(|| format!("in {}", dir.display()))?;
         let Some(first) = chosen.first() else { continue };
-        let key = engine::dashboard::runs::capture_key(&first.to_string_lossy());
+        let key = report::dashboard::runs::capture_key(&first.to_string_lossy());
         // A capture of `prefill/` and `decode/` folders is named by the folder above them.
         let (source, folder) = if key.ends_with('/') {
             let capture = first.parent().and_then(Path::parent).unwrap_or(dir);
@@ -227,8 +241,8 @@ pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> anyhow::Result<Colle
 /// The manifest entries of `runs`, with unique ids and report paths `<id>.json`.
 #[must_use]
 pub fn entries(runs: &[Run]) -> Vec<ManifestEntry> {
-    let labels: Vec<String> = runs.iter().map(|r| engine::dashboard::entry::label_of(&r.source)).collect();
-    let ids = engine::dashboard::ids::unique(&labels);
+    let labels: Vec<String> = runs.iter().map(|r| report::dashboard::entry::label_of(&r.source)).collect();
+    let ids = report::dashboard::ids::unique(&labels);
     runs.iter()
         .zip(ids)
         .map(|(run, id)| {
@@ -245,19 +259,8 @@ pub fn entries(runs: &[Run]) -> Vec<ManifestEntry> {
 }
 
 /// Prints the skipped files as warnings.
-pub fn warn_skipped(skipped: &[String]) {
+fn warn_skipped(skipped: &[String]) {
     for s in skipped {
         eprintln!("tracetriage: warning: skipped {s}");
-    }
-}
-
-/// Parses `--framework`.
-///
-/// # Errors
-/// An unknown framework name.
-pub fn framework(text: &str) -> anyhow::Result<Option<engine::analysis::framework::Framework>> {
-    match engine::analysis::framework::Framework::parse(text) {
-        Some(f) => Ok(f),
-        None => bail!("unknown framework {text:?}: use auto, sglang, vllm, trtllm or tokenspeed"),
     }
 }

@@ -6,9 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use engine::dashboard::Manifest;
-
-use crate::discover::Ranks;
 
 /// The default title of the page.
 pub const DEFAULT_TITLE: &str = "tracetriage team dashboard";
@@ -16,10 +13,9 @@ pub const DEFAULT_TITLE: &str = "tracetriage team dashboard";
 /// Arguments of `dashboard`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Report JSON files (`triage --format json`), trace files, or folders holding them
-    /// (walked four levels deep; the traces of one capture make one run).
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    /// The runs and how to triage traces among them.
+    #[command(flatten)]
+    pub runs: crate::collect::RunArgs,
     /// The site folder to write (created; its `reports/` is replaced).
     #[arg(short, long, required = true)]
     pub output: PathBuf,
@@ -31,16 +27,6 @@ pub struct Args {
     /// The page's title.
     #[arg(long, default_value = DEFAULT_TITLE)]
     pub title: String,
-    /// Serving framework of traces triaged on the fly: auto, sglang, vllm, trtllm, tokenspeed.
-    #[arg(long, default_value = "auto")]
-    pub framework: String,
-    /// Hide table rows of traces triaged on the fly whose share of GPU time is below this
-    /// percentage.
-    #[arg(long, default_value_t = 1.0)]
-    pub min_share: f64,
-    /// In a capture, triage this rank's traces (default: rank 0, else the lowest).
-    #[arg(long)]
-    pub rank: Option<i64>,
 }
 
 /// The app folder: `--app`, else `./dist`, else the repository's `dist/`.
@@ -65,34 +51,25 @@ fn app_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
     )
 }
 
-/// Copies `from` into `to` recursively (files overwritten).
+/// Copies `from` into `to` recursively (files overwritten, 16 folders deep at most).
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<u64> {
     std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
     let mut n = 0;
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(from)
-        .with_context(|| format!("cannot list {}", from.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let Some(name) = p.file_name() else { continue };
-        let dest = to.join(name);
-        if p.is_dir() {
-            n += copy_dir(&p, &dest)?;
-        } else {
-            std::fs::copy(&p, &dest)
-                .with_context(|| format!("cannot copy {} to {}", p.display(), dest.display()))?;
-            n += 1;
+    for p in native::walk::Walk::new(16).files(from)? {
+        let Ok(rel) = p.strip_prefix(from) else { continue };
+        let dest = to.join(rel);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
+        std::fs::copy(&p, &dest)
+            .with_context(|| format!("cannot copy {} to {}", p.display(), dest.display()))?;
+        n += 1;
     }
     Ok(n)
 }
 
 /// Runs `dashboard`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    if !(0.0..=100.0).contains(&args.min_share) {
-        bail!("--min-share must be between 0 and 100, got {}", args.min_share);
-    }
     let app = app_dir(args.app.as_deref())?;
     if args.output.exists() && !args.output.is_dir() {
         bail!("{} exists and is not a folder", args.output.display());
@@ -104,15 +81,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             app.display()
         );
     }
-    let options = crate::collect::Options {
-        framework: crate::collect::framework(&args.framework)?,
-        min_share_pct: args.min_share,
-        catalog: engine::Catalog::builtin(),
-        ranks: args.rank.map_or(Ranks::Default, Ranks::Only),
-        exclude: Some(args.output.clone()),
-    };
-    let found = crate::collect::collect(&args.paths, &options)?;
-    crate::collect::warn_skipped(&found.skipped);
+    let found = args.runs.collect(Some(args.output.clone()))?;
     let entries = crate::collect::entries(&found.runs);
     let files = copy_dir(&app, &args.output)?;
     mark_page(&args.output.join("index.html"))?;
@@ -125,9 +94,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         let p = reports.join(&entry.report);
         std::fs::write(&p, run.report.to_json()).with_context(|| format!("cannot write {}", p.display()))?;
     }
-    let manifest = Manifest::new(&args.title, entries);
+    let manifest = report::dashboard::manifest(&args.title, entries);
     let index = reports.join("index.json");
-    std::fs::write(&index, manifest.to_json())
+    std::fs::write(&index, manifest.to_json_compact())
         .with_context(|| format!("cannot write {}", index.display()))?;
     eprintln!(
         "tracetriage: wrote a dashboard of {} run(s) to {} ({files} app file(s) from {}{})",

@@ -4,12 +4,12 @@
 //! JSON file written by `triage --format json`. Traces are triaged with every kernel
 //! listed (no share cutoff), so every kernel can be compared.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use native::discover::{self, Ranks};
 
-use crate::discover::{self, Ranks};
+use crate::output;
 
 /// Diff output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -41,8 +41,8 @@ pub enum StageArg {
 }
 
 impl StageArg {
-    fn stage(self) -> engine::analysis::stages::Stage {
-        use engine::analysis::stages::Stage;
+    fn stage(self) -> report::engine::vocab::Stage {
+        use report::engine::vocab::Stage;
         match self {
             StageArg::Prefill => Stage::Prefill,
             StageArg::Decode => Stage::Decode,
@@ -84,66 +84,43 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let ranks = args.rank.map_or(Ranks::Default, Ranks::Only);
     let a = report_of(&args.a, ranks).with_context(|| format!("A ({})", args.a.display()))?;
     let b = report_of(&args.b, ranks).with_context(|| format!("B ({})", args.b.display()))?;
-    let options = engine::report::diff::DiffOptions {
+    let options = report::diff::DiffOptions {
         stage: args.stage.map(StageArg::stage),
         top: args.top,
         a_source: args.a.display().to_string(),
         b_source: args.b.display().to_string(),
     };
-    let d = engine::report::diff::diff(&a, &b, &options);
+    let d = report::diff::diff(&a, &b, &options);
     let text = match args.format {
-        DiffFormat::Markdown => engine::report::diff::markdown::render(&d),
-        DiffFormat::Json => {
-            let mut s = d.to_json();
-            s.push('\n');
-            s
-        }
-        DiffFormat::Link => format!("#{}\n", engine::share::encode_diff(&d)),
+        DiffFormat::Markdown => report::diff::markdown::render(&d),
+        DiffFormat::Json => output::json_line(d.to_json()),
+        DiffFormat::Link => format!("#{}\n", report::share::encode_diff(&d)),
     };
-    match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{text}"),
-    }
-    Ok(())
+    output::write(args.output.as_deref(), &text)
 }
 
 /// The report of one side: read back from report JSON, or triaged from its traces.
-fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<engine::Report> {
+fn report_of(path: &Path, ranks: Ranks) -> anyhow::Result<report::Report> {
     if path.is_file() && starts_with_schema(path)? {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if text.contains(&format!("\"{}\"", engine::report::diff::DIFF_SCHEMA))
-            && !text.contains("\"traceEvents\"")
-        {
+        if text.contains(&format!("\"{}\"", report::diff::DIFF_SCHEMA)) && !text.contains("\"traceEvents\"") {
             bail!(
                 "{} is a tracetriage diff; give a trace, a profile directory or a report JSON file",
                 path.display()
             );
         }
-        return engine::Report::from_json(&text).with_context(|| path.display().to_string());
+        return report::Report::from_json(&text).with_context(|| path.display().to_string());
     }
     let files = discover::discover(&[path.to_path_buf()], ranks)?;
-    let mut traces = Vec::with_capacity(files.len());
-    for f in &files {
-        traces.push(crate::read::load(f)?);
-    }
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<engine::triage::Input<'_>> =
-        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-    let options = engine::triage::Options {
-        min_share_pct: 0.0,
-        server_args: files.first().and_then(|f| discover::server_args(f)),
-        ..engine::triage::Options::default()
-    };
-    Ok(engine::triage::triage(&inputs, &options, engine::Catalog::builtin()))
+    let options =
+        report::engine::triage::Options { min_share_pct: 0.0, ..report::engine::triage::Options::default() };
+    crate::triage::triage_files(&files, options, report::engine::Catalog::builtin())
 }
 
 /// Whether a file is a tracetriage JSON document (its first key is `schema`), not a trace.
 fn starts_with_schema(path: &Path) -> anyhow::Result<bool> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut head = vec![0u8; 4096];
-    let n = f.read(&mut head).with_context(|| format!("cannot read {}", path.display()))?;
-    head.truncate(n);
+    let head = native::load::head(path, 4096)?;
     let text = String::from_utf8_lossy(&head);
     let rest = text.trim_start_matches('\u{feff}').trim_start();
     Ok(rest.strip_prefix('{').is_some_and(|r| r.trim_start().starts_with("\"schema\"")))

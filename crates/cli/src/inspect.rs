@@ -8,17 +8,17 @@ use crate::Format;
 pub fn run(files: &[PathBuf], format: Format) -> anyhow::Result<()> {
     let mut json = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let trace = crate::read::load(path)?;
-        let summary = engine::inspect::summarize(&trace);
+        let trace = native::load(path)?;
+        let summary = report::trace::inspect::summarize(&trace);
         let name = path.display().to_string();
         match format {
             Format::Text => {
                 if i > 0 {
                     println!();
                 }
-                print!("{}", summary.to_text(&name));
+                print!("{}", report::inspect::text(&summary, &name));
             }
-            Format::Json => json.push(summary.to_json(&name)),
+            Format::Json => json.push(report::inspect::json(&summary, &name)),
         }
     }
     if format == Format::Json {

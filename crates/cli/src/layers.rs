@@ -5,10 +5,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
-use engine::analysis::layers::{self, ModelConfig, Options, Selection};
-use engine::catalog::Profiles;
-use engine::report::layers::text;
+use anyhow::Context;
+use report::engine::analysis::layers;
+use report::engine::analysis::layers::ModelConfig;
+use report::engine::analysis::layers::Options;
+use report::engine::analysis::layers::Selection;
+use report::engine::catalog::Profiles;
+use report::layers::text;
 
 /// Output forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,7 +36,7 @@ pub struct Args {
     pub config: Option<PathBuf>,
     /// Model profile: dsv4_csa_hca, dsv3_mla or generic (default: from config.json, then
     /// from the trace's kernels, else generic = automatic detection).
-    #[arg(long)]
+    #[arg(long, value_parser = profile)]
     pub profile: Option<String>,
     /// Split layers at kernels whose name contains this text (case-sensitive).
     #[arg(long, value_name = "TEXT")]
@@ -41,8 +44,8 @@ pub struct Args {
     /// The pass to show in detail (default: the steady-state pick).
     #[arg(long, value_name = "N")]
     pub pass: Option<usize>,
-    /// A layer of that pass to list kernel by kernel.
-    #[arg(long, value_name = "L")]
+    /// A layer of that pass to list kernel by kernel (needed by `--format compute-flow`).
+    #[arg(long, value_name = "L", required_if_eq("format", "compute-flow"))]
     pub layer: Option<usize>,
     /// A second layer to compare with --layer.
     #[arg(long, value_name = "M")]
@@ -67,20 +70,29 @@ pub struct Args {
     pub timings: bool,
 }
 
+/// Why the relations of [`Args`] hold, said after clap's message (see [`crate::usage`]).
+pub const HINTS: &crate::usage::Hints = &[(
+    "--layer ",
+    "--format compute-flow lists the kernels of one layer: give --layer L (a layer of the pass)",
+)];
+
+/// Parses `--profile`: a built-in model profile.
+fn profile(name: &str) -> Result<String, String> {
+    match Profiles::builtin().get(name) {
+        Some(_) => Ok(name.to_owned()),
+        None => Err(format!(
+            "unknown profile {name:?}: expected one of {}",
+            Profiles::builtin().names().join(", ")
+        )),
+    }
+}
+
 /// Runs `layers`.
 ///
 /// # Errors
 /// When the trace or config cannot be read, the profile is unknown, or the selection
 /// names a pass or layer that does not exist.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    if let Some(name) = &args.profile
-        && Profiles::builtin().get(name).is_none()
-    {
-        bail!("unknown profile {name:?}: expected one of {}", Profiles::builtin().names().join(", "));
-    }
-    if args.format == LayersFormat::ComputeFlow && args.layer.is_none() {
-        bail!("--format compute-flow needs --layer L (a layer of the pass)");
-    }
     let config = match &args.config {
         Some(path) => {
             let text =
@@ -90,11 +102,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => None,
     };
     let started = Instant::now();
-    let trace = crate::read::load(&args.trace)?;
+    let trace = native::load(&args.trace)?;
     let loaded = started.elapsed();
     let path = args.trace.display().to_string();
     let options = Options {
-        path_stage: engine::analysis::stages::stage_from_path(&path),
+        path_stage: report::engine::vocab::stage_from_path(&path),
         path,
         profile: args.profile.clone(),
         anchor: args.anchor_kernel.clone(),
@@ -105,27 +117,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let found = layers::analyse(&trace, &options);
     let sel = Selection { pass: args.pass, layer: args.layer, compare: args.compare_layer };
     found.check(&sel)?;
-    let report = found.report(&sel);
+    let doc = report::LayersReport::from(found.report(&sel));
     let analysed = started.elapsed();
     let out = match args.format {
-        LayersFormat::Text => text::render(&report),
-        LayersFormat::Json => {
-            let mut s = report.to_json();
-            s.push('\n');
-            s
-        }
-        LayersFormat::ComputeFlow => text::render_compute_flow(&report),
-        LayersFormat::Perfetto => text::render_perfetto(&report),
+        LayersFormat::Text => text::render(&doc),
+        LayersFormat::Json => crate::output::json_line(doc.to_json()),
+        LayersFormat::ComputeFlow => text::render_compute_flow(&doc),
+        LayersFormat::Perfetto => text::render_perfetto(&doc),
     };
     if let Some(svg_path) = &args.heatmap {
-        let palette = engine::timeline::Palette::default();
-        let svg = engine::report::layers::svg::heatmap(&report, 960, 360, &palette, args.layer);
+        let palette = report::timeline::Palette::default();
+        let svg = report::layers::svg::heatmap(&doc, 960, 360, &palette, args.layer);
         std::fs::write(svg_path, svg).with_context(|| format!("cannot write {}", svg_path.display()))?;
     }
-    match &args.output {
-        Some(p) => std::fs::write(p, out).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{out}"),
-    }
+    crate::output::write(args.output.as_deref(), &out)?;
     if args.timings {
         eprintln!(
             "load {:.1} ms, layers {:.1} ms",

@@ -3,19 +3,23 @@
 //! It reads files (streaming, once), hands bytes to the engine and prints what the engine
 //! renders. Errors are one line on stderr and a non-zero exit status.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
+// Functions stay short (clippy.toml: 120 lines); the engine crates opt in once theirs are.
+#![warn(clippy::too_many_lines)]
 
+mod args;
 mod bundle;
 mod collect;
 mod dashboard;
 mod diff;
-mod discover;
 mod inspect;
 mod layers;
-mod read;
+mod output;
 mod triage;
+mod usage;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Triage PyTorch-profiler (Kineto) traces of LLM inference servers.
@@ -68,7 +72,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let result = match cli.command {
         Command::Inspect { files, format } => inspect::run(&files, format),
         Command::Triage(args) => triage::run(&args),
@@ -84,4 +91,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version as clap prints them; a command-line mistake as one line on stderr
+/// (exit status 2).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let code = ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+    } else {
+        eprintln!("tracetriage: {}", usage::one_line(e, &[triage::HINTS, layers::HINTS]));
+    }
+    code
 }

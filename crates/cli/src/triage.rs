@@ -2,13 +2,16 @@
 //! stage), optionally followed by ASCII timelines (`--timeline`, `--window START..END`).
 //! `tracetriage triage --mapping PATH... --formal PATH...`: two-trace mode (timing from the
 //! formal traces, Python attribution of graph-replayed kernels from the mapping traces).
+//! `tracetriage triage --all-ranks PATH...`: the all-ranks report of one capture.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use native::discover::{self, Ranks};
 
-use crate::discover::{self, Ranks};
+use crate::args::FrameworkArg;
+use crate::output;
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,25 +35,28 @@ pub enum CsvTableArg {
     Fuse,
 }
 
-/// Arguments of `triage`.
+/// Arguments of `triage`. Which go together is said to clap (`requires`,
+/// `conflicts_with`, the `traces` group); [`HINTS`] says why when a command line breaks it.
 #[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("traces").args(["paths", "mapping", "formal"]).multiple(true).required(true))]
 pub struct Args {
     /// Trace files or profile directories (single-trace mode).
+    #[arg(conflicts_with_all = ["mapping", "formal"])]
     pub paths: Vec<PathBuf>,
     /// Two-trace mode: traces (files or directories) captured with CUDA graphs off, whose
     /// eager launches give graph-replayed kernels of the formal traces their Python
     /// location. Needs --formal.
-    #[arg(long, value_name = "PATH", num_args = 1..)]
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "formal")]
     pub mapping: Vec<PathBuf>,
     /// Two-trace mode: traces (files or directories) of the real serving config, which the
     /// tables and timing come from. Needs --mapping.
-    #[arg(long, value_name = "PATH", num_args = 1..)]
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "mapping")]
     pub formal: Vec<PathBuf>,
-    /// Serving framework: auto, sglang, vllm, trtllm, tokenspeed (aliases: sgl, tllm, tensorrt-llm, ts).
-    #[arg(long, default_value = "auto")]
-    pub framework: String,
+    /// Serving framework (aliases: sgl, tllm, tensorrt-llm, ts; any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = FrameworkArg::Auto)]
+    pub framework: FrameworkArg,
     /// Hide table rows whose share of GPU time is below this percentage.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::percent)]
     pub min_share: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
@@ -65,7 +71,7 @@ pub struct Args {
     /// given), load them in parallel, align them in time and report per rank GPU busy,
     /// waiting and exposed communication, per collective family the arrival skew and the
     /// rank that arrived last, and per kernel the spread over ranks (markdown or JSON).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["mapping", "formal", "timeline", "window"])]
     pub all_ranks: bool,
     /// Threads that load traces at once (0: one per CPU core).
     #[arg(long, default_value_t = 0, value_name = "N")]
@@ -86,249 +92,292 @@ pub struct Args {
     pub timeline: bool,
     /// The timeline's window instead: START..END in milliseconds after the trace's first
     /// event (e.g. `120.5..135`). Implies --timeline.
-    #[arg(long, value_name = "START..END")]
-    pub window: Option<String>,
+    #[arg(long, value_name = "START..END", value_parser = Window::parse)]
+    pub window: Option<Window>,
 }
 
-/// Parses `START..END` (milliseconds).
-fn parse_window(text: &str) -> anyhow::Result<(f64, f64)> {
-    let Some((a, b)) = text.split_once("..") else {
-        bail!("--window must be START..END in milliseconds (e.g. 120.5..135), got {text:?}");
-    };
-    let num = |s: &str| {
-        s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).with_context(|| {
-            format!("--window: {s:?} is not a number of milliseconds (expected START..END, e.g. 120.5..135)")
-        })
-    };
-    let (start, end) = (num(a)?, num(b)?);
-    if end <= start {
-        bail!("--window: the end ({end} ms) must come after the start ({start} ms)");
+/// Why the relations of [`Args`] hold, said after clap's message (see [`crate::usage`]).
+pub const HINTS: &crate::usage::Hints = &[
+    ("--rank ", "--rank keeps one rank's traces and --all-ranks every rank's: give one of them"),
+    (
+        "--all-ranks",
+        "--all-ranks compares the ranks of one capture: give its directory or files as plain paths, \
+         without --mapping/--formal, --timeline or --window",
+    ),
+    ("<PATHS|", "no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)"),
+    (
+        "[PATHS]",
+        "trace paths cannot be combined with --mapping/--formal: give all traces as --mapping PATH... \
+         --formal PATH... (two-trace mode) or as plain paths (single-trace mode)",
+    ),
+    ("--formal", "--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+    ("--mapping", "--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)"),
+];
+
+/// `--window START..END`, milliseconds after the trace's first event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    /// Start, ms.
+    pub start_ms: f64,
+    /// End, ms (after the start).
+    pub end_ms: f64,
+}
+
+impl Window {
+    /// Parses `START..END`.
+    ///
+    /// # Errors
+    /// Not two numbers, or the end not after the start.
+    pub fn parse(text: &str) -> Result<Window, String> {
+        let Some((a, b)) = text.split_once("..") else {
+            return Err(format!(
+                "--window must be START..END in milliseconds (e.g. 120.5..135), got {text:?}"
+            ));
+        };
+        let num = |s: &str| {
+            s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                format!(
+                    "--window: {s:?} is not a number of milliseconds (expected START..END, e.g. 120.5..135)"
+                )
+            })
+        };
+        let (start_ms, end_ms) = (num(a)?, num(b)?);
+        if end_ms <= start_ms {
+            return Err(format!("--window: the end ({end_ms} ms) must come after the start ({start_ms} ms)"));
+        }
+        Ok(Window { start_ms, end_ms })
     }
-    Ok((start, end))
+}
+
+impl Args {
+    /// Whether ASCII timelines follow the report.
+    fn timeline(&self) -> bool {
+        self.timeline || self.window.is_some()
+    }
+
+    /// Whether this is two-trace mode.
+    fn two_trace(&self) -> bool {
+        !self.mapping.is_empty()
+    }
+
+    /// The rules clap cannot say: they depend on `--format`'s value.
+    fn check_format(&self) -> anyhow::Result<()> {
+        if self.timeline() && self.format != ReportFormat::Md {
+            bail!(
+                "--timeline and --window print text: use them with --format md (the JSON report carries each stage's timeline strip)"
+            );
+        }
+        if self.all_ranks && self.format == ReportFormat::Csv {
+            bail!("--all-ranks prints markdown or JSON (--format md or json)");
+        }
+        Ok(())
+    }
+
+    fn ranks(&self) -> Ranks {
+        match (self.rank, self.all_ranks) {
+            (Some(r), _) => Ranks::Only(r),
+            (None, true) => Ranks::All,
+            (None, false) => Ranks::Default,
+        }
+    }
+}
+
+/// The traces of one run, loaded, in report order: mapping traces first, then the formal
+/// (or single-trace) ones.
+struct Loaded {
+    names: Vec<String>,
+    traces: Vec<report::trace::Trace>,
+    /// How many of them are mapping traces.
+    mapping: usize,
+    server_args: Option<report::engine::analysis::framework::ServerArgs>,
+    took: Duration,
+}
+
+impl Loaded {
+    fn inputs(&self) -> Vec<report::engine::triage::Input<'_>> {
+        inputs(&self.names, &self.traces)
+    }
+
+    fn json_bytes(&self) -> u64 {
+        self.traces.iter().map(|t| t.json_bytes).sum()
+    }
+}
+
+/// The engine's inputs: names beside their traces.
+pub fn inputs<'a>(
+    names: &'a [String],
+    traces: &'a [report::trace::Trace],
+) -> Vec<report::engine::triage::Input<'a>> {
+    names.iter().zip(traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect()
+}
+
+fn load(args: &Args) -> anyhow::Result<Loaded> {
+    let ranks = args.ranks();
+    let mapping = discover::discover(&args.mapping, ranks)?;
+    let formal = discover::discover(if args.two_trace() { &args.formal } else { &args.paths }, ranks)?;
+    let started = Instant::now();
+    let files: Vec<&Path> = mapping.iter().chain(&formal).map(PathBuf::as_path).collect();
+    let traces = native::load_all(&files, args.load_threads)?;
+    Ok(Loaded {
+        names: files.iter().map(|f| f.display().to_string()).collect(),
+        traces,
+        mapping: mapping.len(),
+        // The formal side's server args first, as the seed does.
+        server_args: formal.first().or(mapping.first()).and_then(|f| discover::server_args(f)),
+        took: started.elapsed(),
+    })
+}
+
+/// The built-in catalog plus `--catalog FILE`, when given.
+fn load_catalog(path: Option<&Path>) -> anyhow::Result<Option<report::engine::Catalog>> {
+    let Some(path) = path else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
+    Ok(Some(report::engine::Catalog::builtin_with(&path.display().to_string(), &text)?))
+}
+
+/// Runs `triage`.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    args.check_format()?;
+    let user_catalog = load_catalog(args.catalog.as_deref())?;
+    let catalog = user_catalog.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin());
+    let loaded = load(args)?;
+    let started = Instant::now();
+    let options = report::engine::triage::Options {
+        framework: args.framework.framework(),
+        min_share_pct: args.min_share,
+        server_args: loaded.server_args.clone(),
+    };
+    let inputs = loaded.inputs();
+    let (text, what, analysed) = if args.all_ranks {
+        let report = report::ranks::compare(&inputs, &options, catalog);
+        let analysed = started.elapsed();
+        let text = match args.format {
+            ReportFormat::Json => output::json_line(report.to_json()),
+            _ => report::ranks::markdown::render(&report),
+        };
+        (text, "all-ranks analysis", analysed)
+    } else {
+        let report = if args.two_trace() {
+            let (mapping, formal) = inputs.split_at(loaded.mapping);
+            report::Report::from(report::engine::triage::triage_mapping_formal(
+                mapping, formal, &options, catalog,
+            ))
+        } else {
+            report::triage::triage_with(&inputs, &options, catalog)
+        };
+        let analysed = started.elapsed();
+        (render(args, &report, &loaded, catalog), "triage", analysed)
+    };
+    output::write(args.output.as_deref(), &text)?;
+    if args.timings {
+        eprintln!(
+            "tracetriage: {} trace(s), {} of JSON: load {:.1} ms, {what} {:.1} ms",
+            loaded.traces.len(),
+            report::format::bytes(loaded.json_bytes()),
+            loaded.took.as_secs_f64() * 1e3,
+            analysed.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// The report in the format asked for.
+fn render(
+    args: &Args,
+    report: &report::Report,
+    loaded: &Loaded,
+    catalog: &report::engine::Catalog,
+) -> String {
+    match args.format {
+        ReportFormat::Md if args.timeline() => {
+            report::markdown::render(report)
+                + &timelines(report, &loaded.names, &loaded.traces, args.window, catalog)
+        }
+        ReportFormat::Md => report::markdown::render(report),
+        ReportFormat::Json => output::json_line(report.to_json()),
+        ReportFormat::Csv => {
+            use report::csv::CsvTable;
+            use report::csv::render_table;
+            let which = match args.table {
+                CsvTableArg::Kernels => CsvTable::Kernels,
+                CsvTableArg::Overlap => CsvTable::Overlap,
+                CsvTableArg::Fuse => CsvTable::Fuse,
+            };
+            render_table(report, which)
+        }
+    }
 }
 
 /// The ASCII timelines: per input, each stage's busiest step, or the chosen window.
 fn timelines(
-    report: &engine::Report,
+    report: &report::Report,
     names: &[String],
-    traces: &[engine::Trace],
-    window: Option<(f64, f64)>,
-    catalog: &engine::Catalog,
+    traces: &[report::trace::Trace],
+    window: Option<Window>,
+    catalog: &report::engine::Catalog,
 ) -> String {
     const WIDTH: usize = 110;
     let mut out = String::from("\nTimeline\n");
     for (index, (name, trace)) in names.iter().zip(traces).enumerate() {
-        let tl = engine::timeline::Timeline::of(trace, name, catalog);
-        let who = engine::report::view::short_name(name);
-        let mut views: Vec<(String, engine::timeline::Window)> = Vec::new();
-        match window {
-            Some((a, b)) => views.push((who.clone(), engine::timeline::Window::from_ms(tl.origin_ns, a, b))),
-            None => {
-                for stage in report.stages.iter().filter(|s| s.inputs.contains(&index)) {
-                    let Some(span) = tl.stages.iter().find(|s| s.stage == stage.stage) else { continue };
-                    let step = span
-                        .steps
-                        .iter()
-                        .find(|s| s.start_ns == span.busiest.start_ns && s.end_ns == span.busiest.end_ns)
-                        .map(|s| s.name.as_str())
-                        .filter(|n| !n.is_empty());
-                    let heading = match step {
-                        Some(step) => format!("{} · busiest step {step}", stage.label),
-                        None => format!("{} · all of its GPU work", stage.label),
-                    };
-                    views.push((heading, span.busiest));
-                }
-            }
-        }
+        let tl = report::engine::timeline::Timeline::of(trace, name, catalog);
+        let views = match window {
+            Some(w) => vec![(
+                report::view::short_name(name),
+                report::engine::timeline::Window::from_ms(tl.origin_ns, w.start_ms, w.end_ms),
+            )],
+            None => busiest_steps(report, index, &tl),
+        };
         for (heading, w) in views {
             out.push_str(&format!("##### {heading}\n```text\n"));
-            out.push_str(&engine::timeline::ascii::render(&tl, w, WIDTH));
+            out.push_str(&report::timeline::ascii::render(&tl, w, WIDTH));
             out.push_str("```\n");
         }
     }
     out
 }
 
-/// The built-in catalog plus `--catalog FILE`, when given.
-fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<Option<engine::Catalog>> {
-    let Some(path) = path else { return Ok(None) };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
-    Ok(Some(engine::Catalog::builtin_with(&path.display().to_string(), &text)?))
-}
-
-/// Runs `triage`.
-pub fn run(args: &Args) -> anyhow::Result<()> {
-    let Some(framework) = engine::analysis::framework::Framework::parse(&args.framework) else {
-        bail!("unknown framework {:?}: use auto, sglang, vllm, trtllm or tokenspeed", args.framework);
-    };
-    if !(0.0..=100.0).contains(&args.min_share) {
-        bail!("--min-share must be between 0 and 100, got {}", args.min_share);
+/// Each stage of input `index` with its busiest step (or all of its GPU work).
+fn busiest_steps(
+    report: &report::Report,
+    index: usize,
+    tl: &report::engine::timeline::Timeline,
+) -> Vec<(String, report::engine::timeline::Window)> {
+    let mut views = Vec::new();
+    for stage in report.stages.iter().filter(|s| s.inputs.contains(&index)) {
+        let Some(span) = tl.stages.iter().find(|s| s.stage == stage.stage) else { continue };
+        let step = span
+            .steps
+            .iter()
+            .find(|s| s.start_ns == span.busiest.start_ns && s.end_ns == span.busiest.end_ns)
+            .map(|s| s.name.as_str())
+            .filter(|n| !n.is_empty());
+        let heading = match step {
+            Some(step) => format!("{} · busiest step {step}", stage.label),
+            None => format!("{} · all of its GPU work", stage.label),
+        };
+        views.push((heading, span.busiest));
     }
-    let user_catalog = load_catalog(args.catalog.as_deref())?;
-    let catalog = user_catalog.as_ref().unwrap_or_else(|| engine::Catalog::builtin());
-    let window = args.window.as_deref().map(parse_window).transpose()?;
-    let timeline = args.timeline || window.is_some();
-    if timeline && args.format != ReportFormat::Md {
-        bail!(
-            "--timeline and --window print text: use them with --format md (the JSON report carries each stage's timeline strip)"
-        );
-    }
-    let ranks = match (args.rank, args.all_ranks) {
-        (Some(r), _) => Ranks::Only(r),
-        (None, true) => Ranks::All,
-        (None, false) => Ranks::Default,
-    };
-    let two = !args.mapping.is_empty() || !args.formal.is_empty();
-    if two && !args.paths.is_empty() {
-        bail!(
-            "trace paths cannot be combined with --mapping/--formal: give all traces as --mapping PATH... --formal PATH... (two-trace mode) or as plain paths (single-trace mode)"
-        );
-    }
-    match (args.mapping.is_empty(), args.formal.is_empty()) {
-        (false, true) => {
-            bail!("--mapping needs --formal: two-trace mode takes both (--mapping PATH... --formal PATH...)")
-        }
-        (true, false) => {
-            bail!("--formal needs --mapping: two-trace mode takes both (--mapping PATH... --formal PATH...)")
-        }
-        _ => {}
-    }
-    if args.all_ranks && two {
-        bail!(
-            "--all-ranks compares the ranks of one capture: give its directory or files as plain paths, not --mapping/--formal"
-        );
-    }
-    if args.all_ranks && (timeline || args.format == ReportFormat::Csv) {
-        bail!("--all-ranks prints markdown or JSON (--format md or json), without --timeline/--window");
-    }
-    if !two && args.paths.is_empty() {
-        bail!("no traces given: tracetriage triage PATH... (or --mapping PATH... --formal PATH...)");
-    }
-    let mapping_files = discover::discover(&args.mapping, ranks)?;
-    let formal_files =
-        if two { discover::discover(&args.formal, ranks)? } else { discover::discover(&args.paths, ranks)? };
-    let started = Instant::now();
-    // Report order: mapping traces first, then the formal (or single-trace) ones.
-    let files: Vec<&PathBuf> = mapping_files.iter().chain(&formal_files).collect();
-    let paths: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
-    let traces = crate::read::load_all(&paths, args.load_threads)?;
-    let loaded = started.elapsed();
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<engine::triage::Input<'_>> =
-        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-    let options = engine::triage::Options {
-        framework,
-        min_share_pct: args.min_share,
-        // The formal side's server args first, as the seed does.
-        server_args: formal_files.first().or(mapping_files.first()).and_then(|f| discover::server_args(f)),
-    };
-    if args.all_ranks && !two {
-        return all_ranks(args, &inputs, &options, catalog, loaded, started);
-    }
-    let report = if two {
-        let (mapping, formal) = inputs.split_at(mapping_files.len());
-        engine::triage::triage_mapping_formal(mapping, formal, &options, catalog)
-    } else {
-        engine::triage::triage(&inputs, &options, catalog)
-    };
-    let analysed = started.elapsed() - loaded;
-    let text = match args.format {
-        ReportFormat::Md if timeline => {
-            engine::report::markdown::render(&report) + &timelines(&report, &names, &traces, window, catalog)
-        }
-        ReportFormat::Md => engine::report::markdown::render(&report),
-        ReportFormat::Json => {
-            let mut s = report.to_json();
-            s.push('\n');
-            s
-        }
-        ReportFormat::Csv => {
-            use engine::report::csv::{CsvTable, render_table};
-            let which = match args.table {
-                CsvTableArg::Kernels => CsvTable::Kernels,
-                CsvTableArg::Overlap => CsvTable::Overlap,
-                CsvTableArg::Fuse => CsvTable::Fuse,
-            };
-            render_table(&report, which)
-        }
-    };
-    match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{text}"),
-    }
-    if args.timings {
-        let bytes: u64 = traces.iter().map(|t| t.json_bytes).sum();
-        eprintln!(
-            "tracetriage: {} trace(s), {} of JSON: load {:.1} ms, triage {:.1} ms",
-            traces.len(),
-            engine::format::bytes(bytes),
-            loaded.as_secs_f64() * 1e3,
-            analysed.as_secs_f64() * 1e3
-        );
-    }
-    Ok(())
-}
-
-/// `--all-ranks`: the all-ranks report of the loaded traces.
-fn all_ranks(
-    args: &Args,
-    inputs: &[engine::triage::Input<'_>],
-    options: &engine::triage::Options,
-    catalog: &engine::Catalog,
-    loaded: std::time::Duration,
-    started: Instant,
-) -> anyhow::Result<()> {
-    let report = engine::analysis::ranks::report(inputs, options, catalog);
-    let analysed = started.elapsed() - loaded;
-    let text = match args.format {
-        ReportFormat::Json => {
-            let mut s = report.to_json();
-            s.push('\n');
-            s
-        }
-        _ => engine::report::ranks::markdown::render(&report),
-    };
-    match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{text}"),
-    }
-    if args.timings {
-        let bytes: u64 = inputs.iter().map(|i| i.trace.json_bytes).sum();
-        eprintln!(
-            "tracetriage: {} trace(s), {} of JSON: load {:.1} ms, all-ranks analysis {:.1} ms",
-            inputs.len(),
-            engine::format::bytes(bytes),
-            loaded.as_secs_f64() * 1e3,
-            analysed.as_secs_f64() * 1e3
-        );
-    }
-    Ok(())
+    views
 }
 
 /// Loads trace files and triages them in single-trace mode, as `triage PATH...` does (the
 /// server arguments beside the first file), for commands that triage on the fly
-/// (`bundle`, `dashboard`).
+/// (`bundle`, `dashboard`, `diff`).
 ///
 /// # Errors
 /// When a file cannot be read or is not a trace.
 pub fn triage_files(
     files: &[PathBuf],
-    framework: Option<engine::analysis::framework::Framework>,
-    min_share_pct: f64,
-    catalog: &engine::Catalog,
-) -> anyhow::Result<engine::Report> {
-    let mut traces = Vec::with_capacity(files.len());
-    for f in files {
-        traces.push(crate::read::load(f)?);
-    }
+    options: report::engine::triage::Options,
+    catalog: &report::engine::Catalog,
+) -> anyhow::Result<report::Report> {
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let traces = native::load_all(&paths, 1)?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<engine::triage::Input<'_>> =
-        names.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
-    let options = engine::triage::Options {
-        framework,
-        min_share_pct,
+    let options = report::engine::triage::Options {
         server_args: files.first().and_then(|f| discover::server_args(f)),
+        ..options
     };
-    Ok(engine::triage::triage(&inputs, &options, catalog))
+    Ok(report::triage::triage_with(&inputs(&names, &traces), &options, catalog))
 }

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use engine::dashboard::{ManifestEntry, read_manifest, read_report};
+use report::dashboard::ManifestEntry;
+use report::dashboard::read_manifest;
+use report::dashboard::read_report;
 
 const MI300X: &str = "sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz";
 const VLLM: &str = "vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz";
@@ -48,7 +50,7 @@ fn inputs(root: &Path, names: &[&str]) -> PathBuf {
 fn manifest(site: &Path) -> Vec<ManifestEntry> {
     let read = read_manifest(&std::fs::read(site.join("reports/index.json")).unwrap()).unwrap();
     assert!(read.skipped.is_empty(), "{:?}", read.skipped);
-    read.manifest.entries
+    read.manifest.body.entries
 }
 
 fn entry<'a>(entries: &'a [ManifestEntry], label_start: &str) -> &'a ManifestEntry {
@@ -78,8 +80,7 @@ fn site_has_the_app_the_reports_and_a_manifest_of_every_run() {
     // Each entry names its report file, which reads back as a report of that run.
     for e in &entries {
         assert_eq!(e.report, format!("{}.json", e.id));
-        let report =
-            read_report(&std::fs::read(site.join("reports").join(&e.report)).unwrap()).report().unwrap();
+        let report = read_report(&std::fs::read(site.join("reports").join(&e.report)).unwrap()).unwrap();
         assert_eq!(report.framework.id, e.framework);
         assert_eq!(report.stages.len(), e.stages.len());
         assert!(e.source.ends_with(".trace.json.gz"), "{}", e.source);
@@ -144,7 +145,7 @@ fn newer_reports_are_left_out_and_named() {
     let o = run(&["triage", "--format", "json", s(&traces().join(MI300X)), "-o", s(&good)]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
-    v["version"] = serde_json::json!(engine::report::REPORT_VERSION + 1);
+    v["version"] = serde_json::json!(report::REPORT_VERSION + 1);
     std::fs::write(dir.join("b.json"), v.to_string()).unwrap();
     let site = root.path().join("site");
     let o = run(&["dashboard", s(&dir), "-o", s(&site), "--app", s(&app)]);

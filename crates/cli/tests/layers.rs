@@ -37,7 +37,7 @@ fn error(o: &Output) -> String {
 #[test]
 fn layers_json_has_48_layers_per_pass_and_reads_back() {
     let out = stdout(&run(&["layers", &trace(LORA), "--format", "json"]));
-    let r = engine::report::layers::LayersReport::from_json(&out).unwrap();
+    let r = report::layers::LayersReport::from_json(&out).unwrap();
     assert_eq!(r.passes.len(), 5);
     assert!(r.passes.iter().all(|p| p.layers == 48));
     let pass = r.pass.as_ref().unwrap();
@@ -75,7 +75,7 @@ fn layers_with_a_config_a_layer_and_a_heat_map() {
         "--heatmap",
         svg.to_str().unwrap(),
     ]));
-    let r = engine::report::layers::LayersReport::from_json(&out).unwrap();
+    let r = report::layers::LayersReport::from_json(&out).unwrap();
     assert_eq!(r.config_layers, Some(48));
     assert!(!r.model.is_empty(), "a model summary from config.json");
     assert!(
@@ -124,8 +124,8 @@ fn triage_mapping_formal_prints_both_sets_and_coverage() {
     assert!(coverage.contains("through mapping"), "{coverage}");
     let json =
         stdout(&run(&["triage", "--mapping", &trace(BS16), "--formal", &trace(LORA), "--format", "json"]));
-    let r = engine::Report::from_json(&json).unwrap();
-    assert_eq!(r.mode, engine::report::Mode::MappingFormal);
+    let r = report::Report::from_json(&json).unwrap();
+    assert_eq!(r.mode, report::triage::Mode::MappingFormal);
     let roles: Vec<&str> = r.inputs.iter().map(|i| i.role.as_str()).collect();
     assert_eq!(roles, ["mapping", "formal"]);
     assert!(r.stages.iter().all(|s| s.coverage.mapping_ns > 0));

@@ -1,8 +1,10 @@
 //! Which files of a capture to triage: name rules shared by the CLI (directories on disk)
 //! and the browser (dropped files and folders). Pure: it sees names, never files.
 
-/// File names that are never traces even though they end in `.json`.
-const IGNORED: &[&str] = &["server_args.json", "metadata.json", "config.json", "report.json", "counts.json"];
+/// File names that are never traces even though they end in `.json` (`capture.json` is
+/// the relay's record of a capture).
+const IGNORED: &[&str] =
+    &["server_args.json", "capture.json", "metadata.json", "config.json", "report.json", "counts.json"];
 
 /// Which ranks to keep when a capture holds several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,10 +22,18 @@ pub enum Ranks {
 /// Names like `*.trace.json.gz` are certain; other `*.json` names need a content sniff.
 #[must_use]
 pub fn candidate_name(name: &str) -> bool {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    trace_file_name(file) && !file.to_ascii_lowercase().contains(".async_llm.")
+}
+
+/// Whether a file name can be the trace of any profiled process by its name alone:
+/// `*.json` / `*.json.gz`, not a known non-trace. Unlike [`candidate_name`], vLLM's
+/// `*.async_llm.*` front-end traces count (a capture keeps them with the others; they are
+/// only not worth triaging).
+#[must_use]
+pub fn trace_file_name(name: &str) -> bool {
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
-    !IGNORED.contains(&name.as_str())
-        && !name.contains(".async_llm.")
-        && (name.ends_with(".json") || name.ends_with(".json.gz"))
+    !IGNORED.contains(&name.as_str()) && (name.ends_with(".json") || name.ends_with(".json.gz"))
 }
 
 /// Whether the first bytes of a file (decompressed) look like a Chrome trace.
@@ -160,6 +170,9 @@ mod tests {
         assert!(!candidate_name("a/server_args.json"));
         assert!(!candidate_name("x.async_llm.123.pt.trace.json.gz"));
         assert!(!candidate_name("x.txt"));
+        assert!(!candidate_name("c/capture.json") && !trace_file_name("c/CAPTURE.json"));
+        assert!(trace_file_name("d/x.async_llm.123.pt.trace.json.gz"));
+        assert!(trace_file_name("d/trace.json") && !trace_file_name("d/x.pickle"));
         assert!(sniff_text(b"\n{\n  \"schemaVersion\": 1"));
         assert!(!sniff_text(b"{\"model\": 1}"));
     }

@@ -38,8 +38,8 @@ impl Kind {
 
     /// The engine's framework value.
     #[must_use]
-    pub fn engine(self) -> engine::analysis::framework::Framework {
-        use engine::analysis::framework::Framework;
+    pub fn engine(self) -> report::engine::analysis::framework::Framework {
+        use report::engine::analysis::framework::Framework;
         match self {
             Kind::Sglang => Framework::Sglang,
             Kind::Vllm => Framework::Vllm,

@@ -1,6 +1,6 @@
-//! The capture folder: its name, which files in it are traces, their ranks, moving a
-//! server's files in (never deleting any), and resolving a requested path safely inside
-//! it.
+//! The capture folder: its name, moving a server's files in (never deleting any), and
+//! resolving a requested path safely inside it. Which of its files are traces, and their
+//! ranks, are the engine's rules ([`native::discover`]).
 //!
 //! ```text
 //! OUT/sglang-20260102-030405/     one capture (never reused)
@@ -14,42 +14,13 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Files beside traces that are never traces.
-const NOT_TRACES: &[&str] =
-    &["server_args.json", "capture.json", "report.json", "metadata.json", "config.json", "counts.json"];
-
-/// Whether a file name looks like a trace: `*.json` or `*.json.gz`, not a known side file.
+/// `path` relative to `dir`, `/`-separated (as the API and the report name files).
 #[must_use]
-pub fn is_trace_name(p: &Path) -> bool {
-    let Some(name) = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()) else { return false };
-    (name.ends_with(".json") || name.ends_with(".json.gz")) && !NOT_TRACES.contains(&name.as_str())
-}
-
-/// Whether a trace is a worker trace worth triaging (vLLM's `*.async_llm.*` front-end
-/// trace holds no GPU work).
-#[must_use]
-pub fn is_worker_trace(p: &Path) -> bool {
-    is_trace_name(p) && !p.file_name().is_some_and(|n| n.to_string_lossy().contains(".async_llm."))
-}
-
-/// The rank in a file name: `TP-3`, `tp3`, `rank3`, `rank-3`, `rank_3`, `worker3`.
-#[must_use]
-pub fn rank_of(path: &Path) -> Option<i64> {
-    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    for key in ["tp-", "tp", "rank-", "rank_", "rank", "worker"] {
-        let mut from = 0;
-        while let Some(i) = name.get(from..).and_then(|s| s.find(key)).map(|i| i + from) {
-            let before_ok = i == 0 || name.as_bytes().get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
-            let digits: String =
-                name.get(i + key.len()..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
-            let after = name.as_bytes().get(i + key.len() + digits.len());
-            if before_ok && after.is_none_or(|b| !b.is_ascii_alphanumeric()) && !digits.is_empty() {
-                return digits.parse().ok();
-            }
-            from = i + 1;
-        }
+pub fn relative(dir: &Path, path: &Path) -> String {
+    match path.strip_prefix(dir) {
+        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        Err(_) => path.display().to_string(),
     }
-    None
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC.
@@ -58,7 +29,7 @@ pub fn utc_stamp(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rem = secs % 86_400;
-    let (year, month, day) = engine::dashboard::date::civil_from_days(days);
+    let (year, month, day) = report::dashboard::date::civil_from_days(days);
     format!("{year:04}{month:02}{day:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
@@ -142,15 +113,10 @@ mod tests {
     }
 
     #[test]
-    fn trace_names_and_ranks() {
-        assert!(is_trace_name(Path::new("a/tt-prefill-1.2-TP-0.trace.json.gz")));
-        assert!(is_trace_name(Path::new("trace.json")));
-        assert!(!is_trace_name(Path::new("server_args.json")));
-        assert!(!is_trace_name(Path::new("x.pickle")));
-        assert!(!is_worker_trace(Path::new("h_1.async_llm.1776.pt.trace.json.gz")));
-        assert_eq!(rank_of(Path::new("tt-decode-1760000000.5-TP-1.trace.json.gz")), Some(1));
-        assert_eq!(rank_of(Path::new("rank0.1776865979877683213.pt.trace.json.gz")), Some(0));
-        assert_eq!(rank_of(Path::new("trace.json")), None);
+    fn relative_paths_use_slashes() {
+        let dir = Path::new("/out/cap");
+        assert_eq!(relative(dir, Path::new("/out/cap/decode/x.json.gz")), "decode/x.json.gz");
+        assert_eq!(relative(dir, Path::new("/elsewhere/y.json")), "/elsewhere/y.json");
     }
 
     #[test]

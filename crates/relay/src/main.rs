@@ -4,6 +4,8 @@
 //! Progress goes to stderr, the report to stdout; errors are one line on stderr with a
 //! non-zero exit (130 after Ctrl-C).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods, clippy::disallowed_types)]
+// Functions stay short (clippy.toml: 120 lines); the engine crates opt in once theirs are.
+#![warn(clippy::too_many_lines)]
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -11,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use relay::options::{CaptureOptions, FrameworkChoice, Workload};
+use relay::options::CaptureOptions;
 
 /// Capture live PyTorch-profiler traces from an LLM server and triage them.
 #[derive(Parser, Debug)]
@@ -41,64 +43,12 @@ enum Format {
 
 #[derive(clap::Args, Debug)]
 struct CaptureArgs {
-    /// Base URL of the inference server, e.g. http://127.0.0.1:30000.
-    #[arg(long)]
-    url: String,
-    /// Serving framework (auto asks the server).
-    #[arg(long, value_enum, default_value_t = FrameworkChoice::Auto)]
-    framework: FrameworkChoice,
+    /// What to capture (the same options as the API's JSON).
+    #[command(flatten)]
+    options: CaptureOptions,
     /// Folder for captures; each capture makes a new subfolder in it.
     #[arg(long)]
     out: PathBuf,
-    /// Stages to capture.
-    #[arg(long, value_enum, default_value_t = Workload::Both)]
-    workload: Workload,
-    /// Prompt tokens of each prefill request.
-    #[arg(long, default_value_t = 4090)]
-    prefill_input_len: u32,
-    /// Output tokens of each prefill request.
-    #[arg(long, default_value_t = 1)]
-    prefill_output_len: u32,
-    /// Prompt tokens of the decode request.
-    #[arg(long, default_value_t = 1)]
-    decode_input_len: u32,
-    /// Output tokens of the decode request.
-    #[arg(long, default_value_t = 2048)]
-    decode_output_len: u32,
-    /// Warm-up steps before the profiler is armed.
-    #[arg(long, default_value_t = 10)]
-    warmup_steps: u32,
-    /// Profiled steps per stage.
-    #[arg(long, default_value_t = 5)]
-    num_steps: u32,
-    /// Trace file prefix (SGLang profile_prefix, TokenSpeed profile_id).
-    #[arg(long, default_value = "tracetriage")]
-    prefix: String,
-    /// Where the server writes traces, as this machine sees it: vLLM's torch_profiler_dir,
-    /// or TensorRT-LLM's TLLM_TORCH_PROFILE_TRACE file.
-    #[arg(long)]
-    server_trace_path: Option<PathBuf>,
-    /// Budget for one trace's estimated JSON size, MB; bigger plans are shrunk or refused.
-    #[arg(long, default_value_t = 500.0)]
-    max_trace_mb: f64,
-    /// Seconds to wait for the trace to be flushed (default: from the estimate, at least 60).
-    #[arg(long)]
-    flush_timeout: Option<f64>,
-    /// A complete trace must stay unchanged this long (ms) to count as flushed.
-    #[arg(long, default_value_t = 1000)]
-    settle_ms: u64,
-    /// How often to look at the trace while it is written (ms).
-    #[arg(long, default_value_t = 200)]
-    poll_ms: u64,
-    /// Timeout of one request to the server (seconds).
-    #[arg(long, default_value_t = 300.0)]
-    request_timeout: f64,
-    /// Triage every rank's trace, not only the lowest rank's.
-    #[arg(long)]
-    all_ranks: bool,
-    /// Hide kernel rows below this share of GPU time (percent).
-    #[arg(long, default_value_t = 1.0)]
-    min_share: f64,
     /// Report format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
@@ -131,29 +81,9 @@ struct ServeArgs {
 }
 
 fn capture(a: &CaptureArgs) -> ExitCode {
-    let opts = CaptureOptions {
-        url: a.url.clone(),
-        framework: a.framework,
-        workload: a.workload,
-        prefill_input_len: a.prefill_input_len,
-        prefill_output_len: a.prefill_output_len,
-        decode_input_len: a.decode_input_len,
-        decode_output_len: a.decode_output_len,
-        warmup_steps: a.warmup_steps,
-        num_steps: a.num_steps,
-        prefix: a.prefix.clone(),
-        server_trace_path: a.server_trace_path.clone(),
-        max_trace_mb: a.max_trace_mb,
-        flush_timeout_s: a.flush_timeout,
-        settle_ms: a.settle_ms,
-        poll_ms: a.poll_ms,
-        request_timeout_s: a.request_timeout,
-        all_ranks: a.all_ranks,
-        min_share: a.min_share,
-    };
-    let sink = |e: relay::progress::Event| eprintln!("tracetriage-relay: {}", e.line());
+    let sink = |e: relay::progress::Event| eprintln!("tracetriage-relay: {e}");
     let cancel = relay::cancel::Cancel::new();
-    match relay::capture::run(&opts, &a.out, &cancel, &sink) {
+    match relay::capture::run(&a.options, &a.out, &cancel, &sink) {
         Ok(o) => {
             let text = match a.format {
                 Format::Md => o.markdown,
@@ -193,7 +123,7 @@ fn serve(a: &ServeArgs) -> ExitCode {
         for w in &ready.warnings {
             eprintln!("tracetriage-relay: WARNING: {w}");
         }
-        println!("tracetriage-relay: serving the capture API (protocol {}) at", relay::serve::PROTOCOL);
+        println!("tracetriage-relay: serving the capture API (protocol {}) at", report::live::PROTOCOL);
         println!("    {}", ready.url);
         let _ = std::io::stdout().flush();
         eprintln!("tracetriage-relay: open the URL above (it carries the access token); Ctrl-C stops");

@@ -1,10 +1,13 @@
 //! What a capture is asked to do: the server, the workload, the budget and the timing
-//! knobs. The same struct is filled from the command line and from the browser API's
-//! JSON (every field has a default, so the API accepts partial objects).
+//! knobs. One struct is both the command line of `tracetriage-relay capture` (clap) and
+//! the browser API's JSON (serde; every field has a default, so the API accepts partial
+//! objects). The defaults are written once, in [`defaults`], and read by both.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+pub use report::live::StageKind;
 
 /// The framework a user names (`auto` asks the server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -34,27 +37,6 @@ pub enum Workload {
     Decode,
 }
 
-/// One stage capture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StageKind {
-    /// Prefill (extend).
-    Prefill,
-    /// Decode.
-    Decode,
-}
-
-impl StageKind {
-    /// `prefill` or `decode`: the folder name and the word in file names.
-    #[must_use]
-    pub fn id(self) -> &'static str {
-        match self {
-            StageKind::Prefill => "prefill",
-            StageKind::Decode => "decode",
-        }
-    }
-}
-
 impl Workload {
     /// The stages to capture, in order.
     #[must_use]
@@ -67,48 +49,103 @@ impl Workload {
     }
 }
 
-/// Everything a capture needs to know (see docs/relay-api.md for the JSON form).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The defaults of [`CaptureOptions`]: clap's `default_value_t` and [`Default`] (hence
+/// the API's JSON, whose missing fields take them) both read these.
+pub mod defaults {
+    use super::{FrameworkChoice, Workload};
+
+    /// Framework: ask the server.
+    pub const FRAMEWORK: FrameworkChoice = FrameworkChoice::Auto;
+    /// Stages: prefill, then decode.
+    pub const WORKLOAD: Workload = Workload::Both;
+    /// Prompt tokens of each prefill request.
+    pub const PREFILL_INPUT_LEN: u32 = 4090;
+    /// Output tokens of each prefill request.
+    pub const PREFILL_OUTPUT_LEN: u32 = 1;
+    /// Prompt tokens of the decode request.
+    pub const DECODE_INPUT_LEN: u32 = 1;
+    /// Output tokens of the decode request.
+    pub const DECODE_OUTPUT_LEN: u32 = 2048;
+    /// Warm-up steps.
+    pub const WARMUP_STEPS: u32 = 10;
+    /// Profiled steps per stage.
+    pub const NUM_STEPS: u32 = 5;
+    /// Trace file prefix.
+    pub const PREFIX: &str = "tracetriage";
+    /// Trace budget, MB.
+    pub const MAX_TRACE_MB: f64 = 500.0;
+    /// Settle time, ms.
+    pub const SETTLE_MS: u64 = 1000;
+    /// Poll interval, ms.
+    pub const POLL_MS: u64 = 200;
+    /// Request timeout, seconds.
+    pub const REQUEST_TIMEOUT_S: f64 = 300.0;
+    /// Kernel-row cutoff, percent.
+    pub const MIN_SHARE: f64 = 1.0;
+}
+
+/// Everything a capture needs to know: the options of `tracetriage-relay capture` and the
+/// body of `POST /api/v1/captures` (docs/relay-api.md; the page sends
+/// [`report::live::CaptureRequest`], a part of it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaptureOptions {
-    /// Base URL of the inference server, e.g. `http://127.0.0.1:30000`.
+    /// Base URL of the inference server, e.g. http://127.0.0.1:30000.
+    #[arg(long)]
     pub url: String,
-    /// Framework of the server.
+    /// Serving framework (auto asks the server).
+    #[arg(long, value_enum, default_value_t = defaults::FRAMEWORK)]
     pub framework: FrameworkChoice,
     /// Stages to capture.
+    #[arg(long, value_enum, default_value_t = defaults::WORKLOAD)]
     pub workload: Workload,
-    /// Prompt length of the prefill workload (tokens; calibrated from the warm-up).
+    /// Prompt tokens of each prefill request (calibrated from the warm-up).
+    #[arg(long, default_value_t = defaults::PREFILL_INPUT_LEN)]
     pub prefill_input_len: u32,
-    /// Output tokens per prefill request.
+    /// Output tokens of each prefill request.
+    #[arg(long, default_value_t = defaults::PREFILL_OUTPUT_LEN)]
     pub prefill_output_len: u32,
-    /// Prompt length of the decode workload (tokens).
+    /// Prompt tokens of the decode request.
+    #[arg(long, default_value_t = defaults::DECODE_INPUT_LEN)]
     pub decode_input_len: u32,
     /// Output tokens of the decode request.
+    #[arg(long, default_value_t = defaults::DECODE_OUTPUT_LEN)]
     pub decode_output_len: u32,
     /// Warm-up steps before the profiler is armed.
+    #[arg(long, default_value_t = defaults::WARMUP_STEPS)]
     pub warmup_steps: u32,
     /// Profiled steps per stage (prefill: requests; decode: decode steps).
+    #[arg(long, default_value_t = defaults::NUM_STEPS)]
     pub num_steps: u32,
-    /// Name prefix of the trace files (SGLang `profile_prefix`, TokenSpeed `profile_id`).
+    /// Trace file prefix (SGLang profile_prefix, TokenSpeed profile_id).
+    #[arg(long, default_value = defaults::PREFIX)]
     pub prefix: String,
-    /// Where the server writes its traces, as this machine sees it: vLLM's
-    /// `torch_profiler_dir`, TensorRT-LLM's `TLLM_TORCH_PROFILE_TRACE` file. SGLang and
-    /// TokenSpeed write into the capture folder and need none.
+    /// Where the server writes traces, as this machine sees it: vLLM's torch_profiler_dir,
+    /// or TensorRT-LLM's TLLM_TORCH_PROFILE_TRACE file (SGLang and TokenSpeed write into
+    /// the capture folder and need none).
+    #[arg(long)]
     pub server_trace_path: Option<PathBuf>,
-    /// Budget for the estimated size of one stage's trace, as JSON text in MB.
+    /// Budget for one trace's estimated JSON size, MB; bigger plans are shrunk or refused.
+    #[arg(long, default_value_t = defaults::MAX_TRACE_MB)]
     pub max_trace_mb: f64,
-    /// How long to wait for the trace to be flushed, in seconds (`None`: from the estimate,
-    /// at least 60 s).
+    /// Seconds to wait for the trace to be flushed (default: from the estimate, at least
+    /// 60).
+    #[arg(long = "flush-timeout", value_name = "SECONDS")]
     pub flush_timeout_s: Option<f64>,
-    /// How long a complete trace file must stay unchanged before it counts as flushed (ms).
+    /// A complete trace must stay unchanged this long (ms) to count as flushed.
+    #[arg(long, default_value_t = defaults::SETTLE_MS)]
     pub settle_ms: u64,
-    /// How often the trace folder is looked at while waiting (ms).
+    /// How often to look at the trace while it is written (ms).
+    #[arg(long, default_value_t = defaults::POLL_MS)]
     pub poll_ms: u64,
-    /// Timeout of one HTTP request to the server (seconds).
+    /// Timeout of one request to the server (seconds).
+    #[arg(long = "request-timeout", value_name = "SECONDS", default_value_t = defaults::REQUEST_TIMEOUT_S)]
     pub request_timeout_s: f64,
     /// Triage every rank's trace, not only the lowest rank's.
+    #[arg(long)]
     pub all_ranks: bool,
     /// Hide kernel rows below this share of GPU time (percent).
+    #[arg(long, default_value_t = defaults::MIN_SHARE)]
     pub min_share: f64,
 }
 
@@ -116,23 +153,23 @@ impl Default for CaptureOptions {
     fn default() -> Self {
         CaptureOptions {
             url: String::new(),
-            framework: FrameworkChoice::Auto,
-            workload: Workload::Both,
-            prefill_input_len: 4090,
-            prefill_output_len: 1,
-            decode_input_len: 1,
-            decode_output_len: 2048,
-            warmup_steps: 10,
-            num_steps: 5,
-            prefix: "tracetriage".to_owned(),
+            framework: defaults::FRAMEWORK,
+            workload: defaults::WORKLOAD,
+            prefill_input_len: defaults::PREFILL_INPUT_LEN,
+            prefill_output_len: defaults::PREFILL_OUTPUT_LEN,
+            decode_input_len: defaults::DECODE_INPUT_LEN,
+            decode_output_len: defaults::DECODE_OUTPUT_LEN,
+            warmup_steps: defaults::WARMUP_STEPS,
+            num_steps: defaults::NUM_STEPS,
+            prefix: defaults::PREFIX.to_owned(),
             server_trace_path: None,
-            max_trace_mb: 500.0,
+            max_trace_mb: defaults::MAX_TRACE_MB,
             flush_timeout_s: None,
-            settle_ms: 1000,
-            poll_ms: 200,
-            request_timeout_s: 300.0,
+            settle_ms: defaults::SETTLE_MS,
+            poll_ms: defaults::POLL_MS,
+            request_timeout_s: defaults::REQUEST_TIMEOUT_S,
             all_ranks: false,
-            min_share: 1.0,
+            min_share: defaults::MIN_SHARE,
         }
     }
 }
@@ -243,6 +280,54 @@ mod tests {
         assert!(e.contains("prefix"), "{e}");
         let e = CaptureOptions { decode_output_len: 6, ..base }.validate().unwrap_err();
         assert!(e.contains("decode output length"), "{e}");
+    }
+
+    /// The command line without options, the API's JSON without options and `Default` are
+    /// one set of defaults.
+    #[test]
+    fn clap_json_and_default_agree() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            options: CaptureOptions,
+        }
+        let url = "http://127.0.0.1:30000";
+        let cli = Cli::try_parse_from(["capture", "--url", url]).unwrap().options;
+        let json: CaptureOptions = serde_json::from_str(&format!(r#"{{"url": "{url}"}}"#)).unwrap();
+        let default = CaptureOptions { url: url.into(), ..CaptureOptions::default() };
+        assert_eq!(cli, default);
+        assert_eq!(json, default);
+        let renamed =
+            Cli::try_parse_from(["c", "--url", url, "--flush-timeout", "9", "--request-timeout", "7"])
+                .unwrap()
+                .options;
+        assert_eq!((renamed.flush_timeout_s, renamed.request_timeout_s), (Some(9.0), 7.0));
+    }
+
+    /// What the page sends is a part of these options.
+    #[test]
+    fn the_pages_request_is_accepted() {
+        let request = report::live::CaptureRequest {
+            url: "http://h:1".into(),
+            framework: Some("vllm".into()),
+            workload: Some("decode".into()),
+            num_steps: Some(3),
+            warmup_steps: Some(2),
+            decode_output_len: Some(64),
+            max_trace_mb: Some(50.0),
+            server_trace_path: Some("/tmp/t".into()),
+        };
+        let o: CaptureOptions = serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        assert_eq!(
+            (o.framework, o.workload, o.num_steps, o.warmup_steps),
+            (FrameworkChoice::Vllm, Workload::Decode, 3, 2)
+        );
+        assert_eq!((o.decode_output_len, o.max_trace_mb), (64, 50.0));
+        assert_eq!(o.server_trace_path, Some(PathBuf::from("/tmp/t")));
+        let back: report::live::CaptureRequest =
+            serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        assert_eq!(back, request);
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn assert_report(dir: &Path, rels: &[&str], framework: &str, out: &str) {
     let written = std::fs::read_to_string(dir.join("report.json")).unwrap();
     let expected = common::expected_report(dir, rels, framework);
     assert_eq!(written, format!("{}\n", expected.to_json()), "report.json differs from the engine's triage");
-    assert_eq!(out, engine::report::markdown::render(&expected));
+    assert_eq!(out, report::markdown::render(&expected));
     let got: Value = serde_json::from_str(&written).unwrap();
     let paths: Vec<&str> =
         got["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();

@@ -40,6 +40,7 @@ pub mod format;
 pub mod fuse;
 pub mod inspect;
 pub mod layers;
+pub mod live;
 pub mod markdown;
 pub mod notes;
 pub mod overlap;

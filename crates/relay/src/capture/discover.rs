@@ -88,11 +88,13 @@ pub fn discover(client: &Client, choice: FrameworkChoice) -> Result<Server, Stri
                 fetched_info = true;
                 let from_args = info
                     .as_ref()
-                    .and_then(|v| engine::analysis::framework::ServerArgs::parse(&v.to_string()))
+                    .and_then(|v| report::engine::analysis::framework::ServerArgs::parse(&v.to_string()))
                     .and_then(|a| a.framework());
                 let k = match from_args {
-                    Some(engine::analysis::framework::Framework::Tokenspeed) => Some(Kind::Tokenspeed),
-                    Some(engine::analysis::framework::Framework::Sglang) => Some(Kind::Sglang),
+                    Some(report::engine::analysis::framework::Framework::Tokenspeed) => {
+                        Some(Kind::Tokenspeed)
+                    }
+                    Some(report::engine::analysis::framework::Framework::Sglang) => Some(Kind::Sglang),
                     // A /server_info that names no other framework is SGLang's.
                     _ if info.is_some() => Some(Kind::Sglang),
                     _ => None,

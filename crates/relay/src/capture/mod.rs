@@ -29,7 +29,7 @@ pub struct Outcome {
     /// The capture folder.
     pub dir: PathBuf,
     /// The triage report (also in `report.json`).
-    pub report: engine::Report,
+    pub report: report::Report,
     /// The report as markdown.
     pub markdown: String,
     /// The traces triaged, relative to the folder.
@@ -260,7 +260,7 @@ fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, Cap
         .iter()
         .filter_map(|r| r.stage.map(|st| (st, r.files.iter().map(|f| s.dir.join(f)).collect())))
         .collect();
-    let server_args = engine::analysis::framework::ServerArgs::parse(&server.server_args.to_string());
+    let server_args = report::engine::analysis::framework::ServerArgs::parse(&server.server_args.to_string());
     let t = crate::triage::triage(&s.dir, &stages, s.kind, server_args, s.opts.all_ranks, s.opts.min_share)
         .map_err(|m| CaptureError { message: m, dir: Some(s.dir.clone()), stop: None })?;
     s.emit(Event::Triage { files: t.traces.clone() });
@@ -276,7 +276,7 @@ fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, Cap
     })?;
     Ok(Outcome {
         dir: s.dir.clone(),
-        markdown: engine::report::markdown::render(&t.report),
+        markdown: report::markdown::render(&t.report),
         report: t.report,
         traces: t.traces,
         warnings: s.warnings.clone(),

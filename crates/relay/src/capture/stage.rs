@@ -9,7 +9,7 @@
 //! after `num_steps + 1` more tokens (SGLang also stops itself after `num_steps + 1`
 //! forwards); then the request is closed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::cancel::Stop;
@@ -422,27 +422,18 @@ fn after_arm(
 
 /// The trace files at a target right now, in words.
 fn list_files(t: &Target) -> String {
-    let mut v = Vec::new();
-    let mut add = |p: &Path| {
-        if let Ok(m) = std::fs::metadata(p)
-            && m.is_file()
-            && crate::layout::is_trace_name(p)
-        {
-            v.push(format!("{} {}", p.display(), engine::format::bytes(m.len())));
-        }
+    let files = match t {
+        Target::File(f) => vec![f.clone()],
+        Target::Dir(d) => native::walk::Walk::new(0).lenient().files(d).unwrap_or_default(),
     };
-    match t {
-        Target::File(f) => add(f),
-        Target::Dir(d) => {
-            if let Ok(rd) = std::fs::read_dir(d) {
-                let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-                paths.sort();
-                for p in paths {
-                    add(&p);
-                }
-            }
-        }
-    }
+    let v: Vec<String> = files
+        .iter()
+        .filter(|p| native::discover::is_trace_file(p))
+        .filter_map(|p| {
+            let m = std::fs::metadata(p).ok().filter(std::fs::Metadata::is_file)?;
+            Some(format!("{} {}", p.display(), report::format::bytes(m.len())))
+        })
+        .collect();
     if v.is_empty() { "no trace file there yet".to_owned() } else { v.join(", ") }
 }
 

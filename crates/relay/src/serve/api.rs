@@ -5,7 +5,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use clap::ValueEnum;
+use report::live::CaptureFile;
+use report::live::CaptureFiles;
+use report::live::End;
+use report::live::FrameworkInfo;
+use report::live::Info;
+use report::live::JobList;
+use report::live::PROTOCOL_HEADER;
+use report::live::StageKind;
+use report::live::Started;
+use report::live::Status;
 use tiny_http::{Method, Request};
 
 use super::jobs::{self, Job, JobState};
@@ -13,7 +23,7 @@ use super::web::{self, json_error};
 use super::{API, Incoming, PROTOCOL, State};
 use crate::cancel::Cancel;
 use crate::layout;
-use crate::options::CaptureOptions;
+use crate::options::{CaptureOptions, Workload};
 
 /// Longest long-poll wait.
 const MAX_WAIT: Duration = Duration::from_secs(30);
@@ -37,8 +47,8 @@ pub fn route(state: &State, req: Request, inc: &Incoming) {
             let _ = req.respond(web::json(200, &info(state), cors));
         }
         (Method::Get, ["captures"]) => {
-            let list: Vec<Value> = jobs_list(state).iter().map(|j| summary(j)).collect();
-            let _ = req.respond(web::json(200, &json!({"captures": list}), cors));
+            let list = JobList { captures: jobs_list(state).iter().map(|j| j.summary()).collect() };
+            let _ = req.respond(web::json(200, &list, cors));
         }
         (Method::Post, ["captures"]) => start(state, req, inc),
         (method, ["captures", id, tail @ ..]) => {
@@ -51,7 +61,7 @@ pub fn route(state: &State, req: Request, inc: &Incoming) {
                 (Method::Get, ["events"]) => events(req, inc, &job),
                 (Method::Post, ["cancel"]) => {
                     job.cancel.cancel();
-                    let _ = req.respond(web::json(202, &summary(&job), cors));
+                    let _ = req.respond(web::json(202, &job.summary(), cors));
                 }
                 (Method::Get, ["files"]) => files(state, req, inc, &job),
                 (Method::Get, ["files", rel]) => file(state, req, inc, &job, rel),
@@ -71,25 +81,40 @@ pub fn route(state: &State, req: Request, inc: &Incoming) {
     }
 }
 
-fn info(state: &State) -> Value {
-    let busy = jobs_list(state).iter().any(|j| j.state() == JobState::Running);
-    json!({
-        "protocol": PROTOCOL,
-        "relay": concat!("tracetriage-relay ", env!("CARGO_PKG_VERSION")),
-        "capture_folder": state.out.display().to_string(),
-        "busy": busy,
-        "frameworks": [
-            {"id": "auto", "label": "Detect", "needs_server_trace_path": false},
-            {"id": "sglang", "label": "SGLang", "needs_server_trace_path": false},
-            {"id": "vllm", "label": "vLLM", "needs_server_trace_path": true,
-             "server_trace_path": "the server's torch_profiler_dir (from --profiler-config), as this machine sees it"},
-            {"id": "trtllm", "label": "TensorRT-LLM", "needs_server_trace_path": true,
-             "server_trace_path": "the file named by TLLM_TORCH_PROFILE_TRACE, as this machine sees it"},
-            {"id": "tokenspeed", "label": "TokenSpeed", "needs_server_trace_path": false},
+fn info(state: &State) -> Info<CaptureOptions> {
+    let framework = |id: &str, label: &str, path: Option<&str>| FrameworkInfo {
+        id: id.to_owned(),
+        label: label.to_owned(),
+        needs_server_trace_path: path.is_some(),
+        server_trace_path: path.map(str::to_owned),
+    };
+    Info {
+        protocol: PROTOCOL,
+        relay: concat!("tracetriage-relay ", env!("CARGO_PKG_VERSION")).to_owned(),
+        capture_folder: state.out.display().to_string(),
+        busy: jobs_list(state).iter().any(|j| j.state() == JobState::Running),
+        frameworks: vec![
+            framework("auto", "Detect", None),
+            framework("sglang", "SGLang", None),
+            framework(
+                "vllm",
+                "vLLM",
+                Some("the server's torch_profiler_dir (from --profiler-config), as this machine sees it"),
+            ),
+            framework(
+                "trtllm",
+                "TensorRT-LLM",
+                Some("the file named by TLLM_TORCH_PROFILE_TRACE, as this machine sees it"),
+            ),
+            framework("tokenspeed", "TokenSpeed", None),
         ],
-        "workloads": ["both", "prefill", "decode"],
-        "defaults": CaptureOptions::default(),
-    })
+        workloads: Workload::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .map(|v| v.get_name().to_owned())
+            .collect(),
+        defaults: CaptureOptions::default(),
+    }
 }
 
 fn jobs_list(state: &State) -> Vec<Arc<Job>> {
@@ -98,17 +123,6 @@ fn jobs_list(state: &State) -> Vec<Arc<Job>> {
 
 fn find(state: &State, id: &str) -> Option<Arc<Job>> {
     jobs_list(state).into_iter().find(|j| j.id == id)
-}
-
-fn summary(job: &Job) -> Value {
-    let (st, dir, _, n) = job.snapshot(usize::MAX);
-    json!({
-        "id": job.id,
-        "state": st,
-        "url": job.options.url,
-        "dir": dir.map(|d| d.display().to_string()),
-        "events": n,
-    })
 }
 
 fn start(state: &State, req: Request, inc: &Incoming) {
@@ -144,13 +158,13 @@ fn start(state: &State, req: Request, inc: &Incoming) {
     let out = state.out.clone();
     let worker = Arc::clone(&job);
     std::thread::spawn(move || run_job(&worker, &out));
-    let id = job.id.clone();
-    let body = json!({
-        "id": id,
-        "state": JobState::Running,
-        "status": format!("{API}/captures/{id}"),
-        "events": format!("{API}/captures/{id}/events"),
-    });
+    let id = &job.id;
+    let body = Started {
+        id: id.clone(),
+        state: JobState::Running,
+        status: format!("{API}/captures/{id}"),
+        events: format!("{API}/captures/{id}/events"),
+    };
     let _ = req.respond(web::json(202, &body, cors));
 }
 
@@ -184,17 +198,16 @@ fn status(req: Request, inc: &Incoming, job: &Job) {
     if let Some(ms) = inc.param("wait_ms").and_then(|s| s.parse::<u64>().ok()) {
         job.wait(from, Duration::from_millis(ms).min(MAX_WAIT));
     }
-    let (st, dir, events, next) = job.snapshot(from);
-    let report = (st == JobState::Done).then(|| format!("{API}/captures/{}/report", job.id));
-    let body = json!({
-        "id": job.id,
-        "state": st,
-        "options": job.options,
-        "dir": dir.map(|d| d.display().to_string()),
-        "events": events,
-        "next": next,
-        "report": report,
-    });
+    let (state, dir, events, next) = job.snapshot(from);
+    let body = Status {
+        id: job.id.clone(),
+        state,
+        options: &job.options,
+        dir: dir.map(|d| d.display().to_string()),
+        events,
+        next,
+        report: (state == JobState::Done).then(|| format!("{API}/captures/{}/report", job.id)),
+    };
     let _ = req.respond(web::json(200, &body, inc.cors.as_deref()));
 }
 
@@ -204,9 +217,7 @@ fn events(req: Request, inc: &Incoming, job: &Job) {
     let mut head = String::from(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n",
     );
-    head.push_str(&format!(
-        "X-Tracetriage-Relay-Protocol: {PROTOCOL}\r\nX-Content-Type-Options: nosniff\r\n"
-    ));
+    head.push_str(&format!("{PROTOCOL_HEADER}: {PROTOCOL}\r\nX-Content-Type-Options: nosniff\r\n"));
     if let Some(o) = &inc.cors {
         head.push_str(&format!("Access-Control-Allow-Origin: {o}\r\nVary: Origin\r\n"));
     }
@@ -226,7 +237,8 @@ fn events(req: Request, inc: &Incoming, job: &Job) {
         next = n;
         let ended = st != JobState::Running;
         if ended {
-            chunk.push_str(&format!("event: end\ndata: {}\n\n", json!({"state": st})));
+            let end = serde_json::to_string(&End { state: st }).unwrap_or_else(|_| "{}".to_owned());
+            chunk.push_str(&format!("event: end\ndata: {end}\n\n"));
         } else if events.is_empty() {
             chunk.push_str(": keep-alive\n\n");
         }
@@ -246,44 +258,30 @@ fn job_dir(state: &State, job: &Job) -> Option<PathBuf> {
 fn files(state: &State, req: Request, inc: &Incoming, job: &Job) {
     let cors = inc.cors.as_deref();
     let Some(dir) = job_dir(state, job) else {
-        let _ = req.respond(web::json(200, &json!({"files": [], "dir": null}), cors));
+        let body = CaptureFiles { dir: None, state: job.state(), files: Vec::new() };
+        let _ = req.respond(web::json(200, &body, cors));
         return;
     };
-    let mut list = Vec::new();
-    collect(&dir, &dir, 0, &mut list);
-    list.sort_by(|a, b| a.0.cmp(&b.0));
-    let files: Vec<Value> = list
-        .into_iter()
-        .map(|(rel, bytes)| {
-            let p = Path::new(&rel);
-            json!({
-                "path": rel,
-                "bytes": bytes,
-                "trace": layout::is_worker_trace(p),
-                "stage": rel.split('/').next().filter(|s| *s == "prefill" || *s == "decode"),
-                "url": format!("{API}/captures/{}/files/{rel}", job.id),
-            })
+    let found = native::walk::Walk::new(3).no_links().lenient().files(&dir).unwrap_or_default();
+    let mut files: Vec<CaptureFile> = found
+        .iter()
+        .map(|p| {
+            let rel = layout::relative(&dir, p);
+            let stage = [StageKind::Prefill, StageKind::Decode]
+                .into_iter()
+                .find(|s| rel.split('/').next() == Some(s.id()));
+            CaptureFile {
+                bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
+                trace: native::discover::is_candidate(p),
+                stage,
+                url: format!("{API}/captures/{}/files/{rel}", job.id),
+                path: rel,
+            }
         })
         .collect();
-    let body = json!({"dir": dir.display().to_string(), "state": job.state(), "files": files});
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let body = CaptureFiles { dir: Some(dir.display().to_string()), state: job.state(), files };
     let _ = req.respond(web::json(200, &body, cors));
-}
-
-fn collect(root: &Path, dir: &Path, depth: usize, out: &mut Vec<(String, u64)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        let p = e.path();
-        if ft.is_dir() && depth < 3 {
-            collect(root, &p, depth + 1, out);
-        } else if ft.is_file()
-            && let Ok(rel) = p.strip_prefix(root)
-        {
-            let rel: Vec<String> =
-                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            out.push((rel.join("/"), e.metadata().map_or(0, |m| m.len())));
-        }
-    }
 }
 
 fn file(state: &State, req: Request, inc: &Incoming, job: &Job, rel: &str) {

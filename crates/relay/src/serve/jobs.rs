@@ -5,37 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+pub use report::live::JobState;
+pub use report::live::Stamped;
 
 use crate::cancel::{Cancel, Stop};
 use crate::options::CaptureOptions;
 use crate::progress::Event;
-
-/// Where a capture stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    /// Running.
-    Running,
-    /// Finished with a report.
-    Done,
-    /// Failed (the message is in the last event).
-    Failed,
-    /// Stopped by a cancellation or Ctrl-C.
-    Cancelled,
-}
-
-/// One event with its sequence number and time since the capture started.
-#[derive(Clone, Debug, Serialize)]
-pub struct Stamped {
-    /// 0, 1, 2, … in order.
-    pub seq: usize,
-    /// Milliseconds since the capture started.
-    pub ms: u64,
-    /// The event.
-    #[serde(flatten)]
-    pub event: Event,
-}
 
 /// The mutable part of a job.
 #[derive(Debug)]
@@ -138,6 +113,19 @@ impl Job {
     #[must_use]
     pub fn state(&self) -> JobState {
         self.inner.lock().map_or(JobState::Failed, |g| g.state)
+    }
+
+    /// The job as `GET /api/v1/captures` lists it.
+    #[must_use]
+    pub fn summary(&self) -> report::live::JobSummary {
+        let (state, dir, _, events) = self.snapshot(usize::MAX);
+        report::live::JobSummary {
+            id: self.id.clone(),
+            state,
+            url: self.options.url.clone(),
+            dir: dir.map(|d| d.display().to_string()),
+            events,
+        }
     }
 }
 

@@ -30,11 +30,8 @@ use tiny_http::{Method, Request, Response, Server};
 
 use jobs::{Job, JobState};
 
-/// Version of the relay's HTTP API (the `/api/v1/` prefix and the
-/// `X-Tracetriage-Relay-Protocol` header). Raised on any incompatible change.
-pub const PROTOCOL: u32 = 1;
-/// The API's path prefix.
-pub const API: &str = "/api/v1";
+pub use report::live::API;
+pub use report::live::PROTOCOL;
 /// Largest request body accepted.
 const MAX_BODY: u64 = 64 * 1024;
 /// Most requests handled at once.

@@ -4,6 +4,9 @@ use std::io::Cursor;
 
 use tiny_http::{Header, Method, Request, Response};
 
+use report::live::ApiError;
+use report::live::PROTOCOL_HEADER;
+
 use super::{Incoming, PROTOCOL, State};
 use crate::layout;
 
@@ -20,7 +23,7 @@ pub fn hdr(name: &str, value: &str) -> Header {
 
 /// Headers every answer carries.
 pub fn common<R: std::io::Read>(mut r: Response<R>, cors: Option<&str>) -> Response<R> {
-    r.add_header(hdr("X-Tracetriage-Relay-Protocol", &PROTOCOL.to_string()));
+    r.add_header(hdr(PROTOCOL_HEADER, &PROTOCOL.to_string()));
     r.add_header(hdr("Cache-Control", "no-store"));
     r.add_header(hdr("X-Content-Type-Options", "nosniff"));
     if let Some(o) = cors {
@@ -28,23 +31,31 @@ pub fn common<R: std::io::Read>(mut r: Response<R>, cors: Option<&str>) -> Respo
         r.add_header(hdr("Vary", "Origin"));
         r.add_header(hdr(
             "Access-Control-Expose-Headers",
-            "X-Tracetriage-Relay-Protocol, Content-Disposition, Content-Length",
+            &format!("{PROTOCOL_HEADER}, Content-Disposition, Content-Length"),
         ));
     }
     r
 }
 
-/// A JSON answer.
-pub fn json(status: u16, value: &serde_json::Value, cors: Option<&str>) -> Response<Cursor<Vec<u8>>> {
-    let r = Response::from_data(value.to_string().into_bytes())
+/// A JSON answer (one of the protocol's types, [`report::live`]).
+pub fn json(status: u16, value: &impl serde::Serialize, cors: Option<&str>) -> Response<Cursor<Vec<u8>>> {
+    let (status, body) = match serde_json::to_vec(value) {
+        Ok(body) => (status, body),
+        Err(e) => (500, error_body(&format!("internal error: the answer could not be written ({e})"))),
+    };
+    let r = Response::from_data(body)
         .with_status_code(status)
         .with_header(hdr("Content-Type", "application/json"));
     common(r, cors)
 }
 
-/// A JSON error `{"error": message, "protocol": 1}`.
+/// A JSON error `{"error": message, "protocol": 1}` ([`ApiError`]).
 pub fn json_error(status: u16, message: &str, cors: Option<&str>) -> Response<Cursor<Vec<u8>>> {
-    json(status, &serde_json::json!({"error": message, "protocol": PROTOCOL}), cors)
+    json(status, &ApiError { error: message.to_owned(), protocol: PROTOCOL }, cors)
+}
+
+fn error_body(message: &str) -> Vec<u8> {
+    serde_json::to_vec(&ApiError { error: message.to_owned(), protocol: PROTOCOL }).unwrap_or_default()
 }
 
 /// The answer to a CORS preflight from an allowed origin.

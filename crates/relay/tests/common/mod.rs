@@ -110,18 +110,18 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 
 /// Triage of the captured files done here, independently of the relay, with the options the
 /// relay uses: the report the relay must have written.
-pub fn expected_report(dir: &Path, rels: &[&str], framework: &str) -> engine::Report {
-    let traces: Vec<engine::Trace> =
-        rels.iter().map(|r| engine::load(&std::fs::read(dir.join(r)).unwrap()).unwrap()).collect();
-    let inputs: Vec<engine::triage::Input<'_>> =
-        rels.iter().zip(&traces).map(|(path, trace)| engine::triage::Input { path, trace }).collect();
+pub fn expected_report(dir: &Path, rels: &[&str], framework: &str) -> report::Report {
+    let traces: Vec<report::trace::Trace> =
+        rels.iter().map(|r| report::trace::load(&std::fs::read(dir.join(r)).unwrap()).unwrap()).collect();
+    let inputs: Vec<report::engine::triage::Input<'_>> =
+        rels.iter().zip(&traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
     let args = std::fs::read_to_string(dir.join("server_args.json")).unwrap();
-    let options = engine::triage::Options {
-        framework: engine::analysis::framework::Framework::parse(framework).unwrap(),
+    let options = report::engine::triage::Options {
+        framework: report::engine::analysis::framework::Framework::parse(framework).unwrap(),
         min_share_pct: 1.0,
-        server_args: engine::analysis::framework::ServerArgs::parse(&args),
+        server_args: report::engine::analysis::framework::ServerArgs::parse(&args),
     };
-    engine::triage::triage(&inputs, &options, engine::Catalog::builtin())
+    report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin())
 }
 
 /// An HTTP answer.

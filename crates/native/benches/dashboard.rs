@@ -1,37 +1,41 @@
 //! Dashboard benchmark, engine side: what the page does with a manifest of many runs —
 //! read it (`read_manifest`), filter, sort, build the run table's cells and draw the trend
-//! chart — on generated runs (`engine::dashboard::synthetic`), native, one thread.
+//! chart — on generated runs (`report::dashboard::synthetic`), native, one thread. It sits
+//! with the other benchmarks here (the engine crate has none: it does no I/O).
 //!
 //! ```text
-//! cargo bench -p engine --bench dashboard -- [RUNS] [--reps N]
+//! cargo bench -p native --bench dashboard -- [RUNS] [--reps N]
 //! ```
 //! `RUNS` defaults to 1,000 (target: the whole page's work well under a second; the
 //! browser side is `e2e/dashboard-bench.test.mjs`).
 #![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
 
+mod common;
+
 use std::time::Instant;
 
-use engine::dashboard::filter::{self, Column, Query};
-use engine::dashboard::trend::{self, Figure, SeriesBy};
-use engine::dashboard::{EntryOptions, EntrySource, Manifest, ManifestEntry};
+use report::dashboard::EntryOptions;
+use report::dashboard::EntrySource;
+use report::dashboard::ManifestEntry;
+use report::dashboard::filter;
+use report::dashboard::filter::Column;
+use report::dashboard::filter::Query;
+use report::dashboard::trend;
+use report::dashboard::trend::Figure;
+use report::dashboard::trend::SeriesBy;
 
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut reps = 20usize;
-    if let Some(i) = args.iter().position(|a| a == "--reps") {
-        reps = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(reps);
-        args.drain(i..(i + 2).min(args.len()));
-    }
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let (runs, reps) = common::args(20);
+    let n: usize = runs.and_then(|a| a.parse().ok()).unwrap_or(1000);
     let start = Instant::now();
     let entries: Vec<ManifestEntry> = (0..n)
         .map(|i| {
-            let report = engine::dashboard::synthetic::report(i, 1).unwrap();
+            let report = report::dashboard::synthetic::report(i, 1).unwrap();
             let id = format!("run-{i:05}");
             let src = EntrySource {
                 report: format!("{id}.json"),
                 id,
-                source: engine::dashboard::synthetic::source(i),
+                source: report::dashboard::synthetic::source(i),
                 folder: "synthetic".to_owned(),
                 file_mtime_unix_ns: None,
             };
@@ -39,21 +43,21 @@ fn main() {
         })
         .collect();
     let made = start.elapsed().as_secs_f64() * 1e3;
-    let json = Manifest::new("bench", entries).to_json();
+    let json = report::dashboard::manifest("bench", entries).to_json_compact();
     // The browser run list's columns.
     let columns = Column::PAGE;
     let mut rows: Vec<[f64; 4]> = Vec::new();
     for _ in 0..reps {
         let t0 = Instant::now();
-        let read = engine::dashboard::read_manifest(json.as_bytes()).unwrap();
+        let read = report::dashboard::read_manifest(json.as_bytes()).unwrap();
         let t1 = Instant::now();
         let entries = &read.manifest.entries;
         let mut idx = filter::filter(entries, &Query::parse("-model:mixtral"));
         filter::sort(entries, &mut idx, Column::Utilization, true);
-        let table = engine::dashboard::view::runs_table(entries, &idx, &columns);
+        let table = report::dashboard::view::runs_table(entries, &idx, &columns);
         let t2 = Instant::now();
         let t = trend::trend(entries, &idx, Figure::Utilization, None, SeriesBy::Model);
-        let svg = trend::svg(&t, 960, 280, &engine::timeline::svg::Palette::default());
+        let svg = trend::svg(&t, 960, 280, &report::timeline::svg::Palette::default());
         let t3 = Instant::now();
         assert_eq!(read.manifest.entries.len(), n);
         assert!(!table.rows.is_empty() && svg.len() > 1000);

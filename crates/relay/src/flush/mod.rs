@@ -1,8 +1,10 @@
 //! Waiting until the server has flushed its traces: new trace files are found in the
 //! folder (or at the fixed path) the server writes to, read as they grow, and counted as
-//! flushed only when their content is complete (a verified gzip end, or closed JSON) and
-//! they have not changed for a settle period. A timeout gives up with the state of every
-//! file; nothing is ever deleted.
+//! flushed only when their content is complete (a verified gzip end, or closed JSON:
+//! [`complete`]) and they have not changed for a settle period. A timeout gives up with the
+//! state of every file; nothing is ever deleted.
+
+pub mod complete;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -12,8 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 
 use crate::cancel::{Cancel, Stop};
-use crate::gzcheck::{GzCheck, JsonTail};
-use crate::layout;
+use complete::Completeness;
 
 /// Where the server writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,15 +31,9 @@ struct Stamp {
     modified: Option<SystemTime>,
 }
 
-enum Check {
-    Empty,
-    Gz(Box<GzCheck>),
-    Json(JsonTail),
-}
-
 struct Watched {
     read: u64,
-    check: Check,
+    check: Completeness,
     changed: Instant,
 }
 
@@ -117,34 +112,15 @@ fn stamp(p: &Path) -> Option<Stamp> {
 }
 
 fn list(target: &Target) -> BTreeMap<PathBuf, Stamp> {
-    let mut out = BTreeMap::new();
-    match target {
-        Target::File(f) => {
-            if let Some(s) = stamp(f) {
-                out.insert(f.clone(), s);
-            }
-        }
-        Target::Dir(d) => walk(d, 0, &mut out),
-    }
-    out
-}
-
-fn walk(dir: &Path, depth: usize, out: &mut BTreeMap<PathBuf, Stamp>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            if depth < 3 {
-                walk(&p, depth + 1, out);
-            }
-        } else if ft.is_file()
-            && layout::is_trace_name(&p)
-            && let Some(s) = stamp(&p)
-        {
-            out.insert(p, s);
-        }
-    }
+    let files = match target {
+        Target::File(f) => vec![f.clone()],
+        Target::Dir(d) => native::walk::Walk::new(3).no_links().lenient().files(d).unwrap_or_default(),
+    };
+    files
+        .into_iter()
+        .filter(|p| matches!(target, Target::File(_)) || native::discover::is_trace_file(p))
+        .filter_map(|p| stamp(&p).map(|s| (p, s)))
+        .collect()
 }
 
 impl Watcher {
@@ -171,12 +147,13 @@ impl Watcher {
                     continue;
                 }
                 appeared = true;
-                self.files.insert(path.clone(), Watched { read: 0, check: Check::Empty, changed: now });
+                self.files
+                    .insert(path.clone(), Watched { read: 0, check: Completeness::Empty, changed: now });
             }
             let Some(w) = self.files.get_mut(&path) else { continue };
             if st.len < w.read {
                 // Rewritten from the start.
-                *w = Watched { read: 0, check: Check::Empty, changed: now };
+                *w = Watched { read: 0, check: Completeness::Empty, changed: now };
             }
             if st.len > w.read {
                 w.changed = now;
@@ -191,21 +168,14 @@ impl Watcher {
     fn status(&self, now: Instant, settle: Duration) -> Vec<FileStatus> {
         self.files
             .iter()
-            .map(|(path, w)| {
-                let (complete, damaged, text_bytes, state) = match &w.check {
-                    Check::Empty => (false, false, 0, "empty so far".to_owned()),
-                    Check::Gz(g) => (g.is_complete(), g.error().is_some(), g.text_bytes(), g.state()),
-                    Check::Json(j) => (j.is_complete(), false, j.text_bytes(), j.state()),
-                };
-                FileStatus {
-                    path: path.clone(),
-                    bytes: w.read,
-                    text_bytes,
-                    complete,
-                    damaged,
-                    settled: now.duration_since(w.changed) >= settle,
-                    state,
-                }
+            .map(|(path, w)| FileStatus {
+                path: path.clone(),
+                bytes: w.read,
+                text_bytes: w.check.text_bytes(),
+                complete: w.check.is_complete(),
+                damaged: w.check.is_damaged(),
+                settled: now.duration_since(w.changed) >= settle,
+                state: w.check.state(),
             })
             .collect()
     }
@@ -268,19 +238,7 @@ fn read_more(path: &Path, w: &mut Watched, len: u64) -> std::io::Result<()> {
         if n == 0 {
             break;
         }
-        let chunk = buf.get(..n).unwrap_or(&[]);
-        if matches!(w.check, Check::Empty) {
-            w.check = if chunk.first() == Some(&0x1f) {
-                Check::Gz(Box::default())
-            } else {
-                Check::Json(JsonTail::default())
-            };
-        }
-        match &mut w.check {
-            Check::Gz(g) => g.push(chunk),
-            Check::Json(j) => j.push(chunk),
-            Check::Empty => {}
-        }
+        w.check.push(buf.get(..n).unwrap_or(&[]));
         w.read += n as u64;
         left -= n as u64;
     }
@@ -295,7 +253,7 @@ pub fn describe(files: &[FileStatus]) -> String {
     }
     files
         .iter()
-        .map(|f| format!("{}: {}, {}", f.path.display(), engine::format::bytes(f.bytes), f.state))
+        .map(|f| format!("{}: {}, {}", f.path.display(), report::format::bytes(f.bytes), f.state))
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -1,8 +1,9 @@
-//! Load benchmark: streams a trace file through [`engine::Loader`] in 1 MiB chunks, one
-//! thread, and reports throughput in MB/s of uncompressed JSON and the peak RSS.
+//! Load benchmark: streams a trace file through [`report::trace::Loader`] in 1 MiB chunks
+//! ([`native::load`], as the CLI and the relay read files), one thread, and reports
+//! throughput in MB/s of uncompressed JSON and the peak RSS.
 //!
 //! ```text
-//! cargo bench -p engine --bench load -- [FILE] [--reps N]
+//! cargo bench -p native --bench load -- [FILE] [--reps N]
 //! ```
 //! `FILE` defaults to the 32 MB SGLang corpus trace; `scripts/bench-load.sh` makes the
 //! 1 GiB trace of the README figures and runs this on it.
@@ -11,7 +12,8 @@
 //! `Trace::from_bytes` (best and median of 10 runs each), and the encoded size.
 #![allow(clippy::print_stdout, clippy::disallowed_methods, clippy::disallowed_types, clippy::unwrap_used)]
 
-use std::io::Read;
+mod common;
+
 use std::time::Instant;
 
 fn peak_rss_mb() -> Option<f64> {
@@ -22,34 +24,14 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut reps = 3usize;
-    if let Some(i) = args.iter().position(|a| a == "--reps") {
-        reps = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(3);
-        args.drain(i..(i + 2).min(args.len()));
-    }
-    let path = args.first().cloned().unwrap_or_else(|| {
-        format!(
-            "{}/../../../shared/traces/sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
+    let (path, reps) = common::args(3);
+    let path = path.unwrap_or_else(common::default_trace);
     let mut times = Vec::new();
     let mut summary = String::new();
     let mut last = None;
     for _ in 0..reps {
-        let mut file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
-        let mut buf = vec![0u8; 1 << 20];
         let start = Instant::now();
-        let mut loader = engine::Loader::new();
-        loop {
-            let n = file.read(&mut buf).unwrap();
-            if n == 0 {
-                break;
-            }
-            loader.push(&buf[..n]).unwrap();
-        }
-        let trace = loader.finish().unwrap();
+        let trace = native::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
         let secs = start.elapsed().as_secs_f64();
         times.push(secs);
         summary = format!(
@@ -91,15 +73,15 @@ fn time_ms(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
 }
 
 /// Times `Trace::to_bytes` and `Trace::from_bytes` (the hand-over between Web Workers).
-fn codec(trace: &engine::Trace) {
+fn codec(trace: &report::trace::Trace) {
     let bytes = trace.to_bytes();
     let (enc_best, enc_median) = time_ms(10, || {
         std::hint::black_box(trace.to_bytes());
     });
     let (dec_best, dec_median) = time_ms(10, || {
-        std::hint::black_box(engine::Trace::from_bytes(&bytes).unwrap());
+        std::hint::black_box(report::trace::Trace::from_bytes(&bytes).unwrap());
     });
-    assert!(engine::Trace::from_bytes(&bytes).unwrap() == *trace, "codec round trip differs");
+    assert!(report::trace::Trace::from_bytes(&bytes).unwrap() == *trace, "codec round trip differs");
     println!(
         "codec: {:.1} MB encoded ({} strings); to_bytes best {enc_best:.1} ms, median {enc_median:.1} ms; \
          from_bytes best {dec_best:.1} ms, median {dec_median:.1} ms",

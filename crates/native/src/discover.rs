@@ -1,0 +1,156 @@
+//! Which files are traces, on disk: explicit files, or capture folders walked the way
+//! capture tools lay them out (per-rank files, `-EXTEND`/`-DECODE` stage files, `prefill/`
+//! and `decode/` folders). The rules are the engine's ([`report::engine::discover`]: names, ranks,
+//! `merged-*` vs per-rank, content sniff); this module only brings them the files.
+//! Candidates are sniffed from their first bytes, never fully parsed.
+
+use std::path::{Path, PathBuf};
+
+use report::engine::analysis::framework::ServerArgs;
+pub use report::engine::discover::Ranks;
+
+use crate::Error;
+use crate::walk::Walk;
+
+/// How deep a capture folder is searched for traces.
+pub const DEPTH: usize = 4;
+/// How much of a file (inflated, for gzip) the content sniff reads.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The traces named by `paths` (files as given, folders searched [`DEPTH`] levels deep and
+/// their traces picked by [`select`]), in report order (stage, rank, name).
+///
+/// # Errors
+/// A path that does not exist, a folder with no trace, or a rank that is absent.
+pub fn discover(paths: &[PathBuf], ranks: Ranks) -> Result<Vec<PathBuf>, Error> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(Error::io("read", path))?;
+        if !meta.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let found: Vec<PathBuf> =
+            Walk::new(DEPTH).files(path)?.into_iter().filter(|p| looks_like_trace(p)).collect();
+        if found.is_empty() {
+            return Err(Error::NoTraces(path.clone()));
+        }
+        files.extend(select(&found, ranks).map_err(|cause| Error::Select { dir: path.clone(), cause })?);
+    }
+    files.dedup();
+    Ok(files)
+}
+
+/// Whether a file is a trace: the engine's name rules, then a sniff of its first bytes.
+#[must_use]
+pub fn looks_like_trace(path: &Path) -> bool {
+    is_candidate(path) && sniff(path)
+}
+
+/// Reads at most [`SNIFF_BYTES`] of text (inflating gzip) and asks the engine whether it
+/// starts like a Chrome trace.
+#[must_use]
+pub fn sniff(path: &Path) -> bool {
+    let Ok(head) = crate::load::head(path, SNIFF_BYTES) else { return false };
+    // A partial gzip stream is fine for a sniff.
+    let text = if head.starts_with(&[0x1f, 0x8b]) {
+        report::trace::inflate_prefix(&head, SNIFF_BYTES)
+    } else {
+        head
+    };
+    report::engine::discover::sniff_text(&text)
+}
+
+/// The traces of one capture among `found`: the engine's [`report::engine::discover::select`]
+/// (per-rank files over `merged-*` ones, the ranks asked for, then stage, rank, name).
+///
+/// # Errors
+/// When the rank asked for is absent.
+pub fn select(
+    found: &[PathBuf],
+    ranks: Ranks,
+) -> Result<Vec<PathBuf>, report::engine::discover::SelectError> {
+    let names: Vec<String> = found.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let picked = report::engine::discover::select(&refs, ranks)?;
+    Ok(picked.into_iter().filter_map(|i| found.get(i).cloned()).collect())
+}
+
+/// Whether a file can be a trace worth triaging by its name
+/// ([`report::engine::discover::candidate_name`]: `*.json[.gz]`, no side file, no vLLM front end).
+#[must_use]
+pub fn is_candidate(path: &Path) -> bool {
+    report::engine::discover::candidate_name(&path.to_string_lossy())
+}
+
+/// Whether a file can be the trace of any profiled process by its name, front ends
+/// included ([`report::engine::discover::trace_file_name`]).
+#[must_use]
+pub fn is_trace_file(path: &Path) -> bool {
+    report::engine::discover::trace_file_name(&path.to_string_lossy())
+}
+
+/// The rank in a file's name ([`report::engine::discover::rank_of`]: `TP-3`, `rank 3`, `worker3`…).
+#[must_use]
+pub fn rank_of(path: &Path) -> Option<i64> {
+    report::engine::discover::rank_of(&path.to_string_lossy())
+}
+
+/// The `server_args.json` beside the first trace, or in its parent folder (a capture's
+/// `prefill/` and `decode/` folders share one).
+#[must_use]
+pub fn server_args(first: &Path) -> Option<ServerArgs> {
+    let dir = first.parent()?;
+    [Some(dir), dir.parent()].into_iter().flatten().find_map(|d| {
+        let text = std::fs::read_to_string(d.join("server_args.json")).ok()?;
+        ServerArgs::parse(&text)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRACE: &[u8] = br#"{"traceEvents": [{"ph": "X", "name": "k", "ts": 1, "dur": 1}]}"#;
+
+    #[test]
+    fn finds_sniffs_and_selects_like_the_engine() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cap");
+        for f in [
+            "prefill/x-TP-0.trace.json",
+            "prefill/x-TP-1.trace.json",
+            "decode/x-rank 0.json",
+            "decode/merged-x.trace.json",
+            "decode/x.async_llm.1.pt.trace.json",
+        ] {
+            let p = dir.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, TRACE).unwrap();
+        }
+        std::fs::write(dir.join("notes.json"), br#"{"hello": 1}"#).unwrap();
+        std::fs::write(dir.join("capture.json"), TRACE).unwrap();
+        std::fs::write(dir.join("server_args.json"), br#"{"model_path": "m/x", "tp_size": 2}"#).unwrap();
+        let rel = |v: Vec<PathBuf>| -> Vec<String> {
+            v.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect()
+        };
+        // `rank 0` is a rank (the engine's rule), `merged-*` gives way to per-rank files,
+        // stage order is prefill first.
+        let got = rel(discover(std::slice::from_ref(&dir), Ranks::Default).unwrap());
+        assert_eq!(got, ["prefill/x-TP-0.trace.json", "decode/x-rank 0.json"]);
+        let all = rel(discover(std::slice::from_ref(&dir), Ranks::All).unwrap());
+        assert_eq!(all.len(), 3, "{all:?}");
+        let e = discover(std::slice::from_ref(&dir), Ranks::Only(5)).unwrap_err().to_string();
+        assert!(e.contains("no trace of rank 5 (ranks present: 0, 1)"), "{e}");
+        let first = dir.join("prefill/x-TP-0.trace.json");
+        assert_eq!(server_args(&first).and_then(|a| a.model).as_deref(), Some("m/x"));
+        assert_eq!(rank_of(Path::new("a/x-rank 3.json")), Some(3));
+        assert!(
+            is_trace_file(Path::new("x.async_llm.1.json")) && !is_candidate(Path::new("x.async_llm.1.json"))
+        );
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let e = discover(&[empty], Ranks::Default).unwrap_err().to_string();
+        assert!(e.starts_with("no trace files in "), "{e}");
+    }
+}

@@ -1,0 +1,22 @@
+//! tracetriage's native edge: the one place where the CLI and the relay touch files on the
+//! engine's behalf.
+//!
+//! - [`load`]: a trace file streamed once through [`report::trace::Loader`] in 1 MiB chunks
+//!   (with progress), and [`load_all`]: several files on threads.
+//! - [`walk::Walk`]: folders walked the same way everywhere (sorted, depth-limited).
+//! - [`discover`]: which files of a capture are traces, by the engine's own rules
+//!   ([`report::engine::discover`]: names, ranks, `merged-*`, content sniff), and the
+//!   `server_args.json` beside them.
+//!
+//! Errors are one [`Error`] type whose message is one line naming the file.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+// Functions stay short (clippy.toml: 120 lines); the engine crates opt in once theirs are.
+#![warn(clippy::too_many_lines)]
+
+pub mod discover;
+mod error;
+pub mod load;
+pub mod walk;
+
+pub use error::Error;
+pub use load::{load, load_all, load_with};

@@ -1,0 +1,152 @@
+//! Trace files streamed once through the engine's [`report::trace::Loader`] in 1 MiB chunks, so
+//! even a multi-GB trace never sits in memory as text; and several files on threads.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::Error;
+
+/// Bytes read from a file per [`report::trace::Loader::push`].
+pub const CHUNK: usize = 1 << 20;
+
+/// Loads one trace file.
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load(path: &Path) -> Result<report::trace::Trace, Error> {
+    load_with(path, &mut |_| {})
+}
+
+/// Loads one trace file, calling `progress` after every chunk with what the loader has
+/// done so far (bytes read, text inflated, events parsed).
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load_with(
+    path: &Path,
+    progress: &mut dyn FnMut(&report::trace::Progress),
+) -> Result<report::trace::Trace, Error> {
+    let meta = std::fs::metadata(path).map_err(Error::io("read", path))?;
+    if meta.is_dir() {
+        return Err(Error::Directory(path.to_path_buf()));
+    }
+    let mut file = std::fs::File::open(path).map_err(Error::io("open", path))?;
+    let not_a_trace = |cause| Error::NotATrace { path: path.to_path_buf(), cause };
+    let mut loader = report::trace::Loader::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read", path)(e)),
+        };
+        loader.push(buf.get(..n).unwrap_or(&[])).map_err(not_a_trace)?;
+        progress(&loader.progress());
+    }
+    loader.finish().map_err(not_a_trace)
+}
+
+/// Loads several trace files at once on `threads` worker threads (0: the machine's
+/// available parallelism), each taking the next unread file, and returns them in the
+/// order given.
+///
+/// # Errors
+/// The first failing file's error, in the order given.
+pub fn load_all(paths: &[&Path], threads: usize) -> Result<Vec<report::trace::Trace>, Error> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let width = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    } else {
+        threads
+    };
+    let width = width.clamp(1, paths.len().max(1));
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<report::trace::Trace, Error>>>> =
+        Mutex::new((0..paths.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..width {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let result = load(path);
+                    if let Ok(mut s) = slots.lock()
+                        && let Some(slot) = s.get_mut(i)
+                    {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let slots = slots.into_inner().unwrap_or_default();
+    paths
+        .iter()
+        .zip(slots)
+        .map(|(p, r)| r.unwrap_or_else(|| Err(Error::Unfinished(p.to_path_buf()))))
+        .collect()
+}
+
+/// The first `limit` bytes of a file (fewer when it is shorter), for sniffing what it is.
+///
+/// # Errors
+/// When the file cannot be opened or read.
+pub fn head(path: &Path, limit: usize) -> Result<Vec<u8>, Error> {
+    let file = std::fs::File::open(path).map_err(Error::io("open", path))?;
+    let mut head = Vec::with_capacity(limit.min(CHUNK));
+    file.take(limit as u64).read_to_end(&mut head).map_err(Error::io("read", path))?;
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRACE: &[u8] = br#"{"traceEvents": [
+      {"ph": "X", "cat": "kernel", "name": "gemm", "pid": 0, "tid": 7, "ts": 10.5, "dur": 2.0,
+       "args": {"stream": 7, "correlation": 1}}
+    ]}"#;
+
+    fn gz(text: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn loads_plain_and_gzip_with_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.trace.json");
+        let zipped = dir.path().join("b.trace.json.gz");
+        std::fs::write(&plain, TRACE).unwrap();
+        std::fs::write(&zipped, gz(TRACE)).unwrap();
+        let mut seen = Vec::new();
+        let t = load_with(&zipped, &mut |p| seen.push(p.bytes_text)).unwrap();
+        assert_eq!(t.gpu.len(), 1);
+        assert_eq!(seen, [TRACE.len() as u64], "one chunk, one progress call");
+        let all = load_all(&[plain.as_path(), zipped.as_path()], 2).unwrap();
+        assert_eq!(all.iter().map(|t| t.gpu.len()).collect::<Vec<_>>(), [1, 1]);
+        assert_eq!(head(&plain, 4).unwrap(), b"{\"tr");
+    }
+
+    #[test]
+    fn errors_name_the_file_in_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = dir.path().join("page.json");
+        std::fs::write(&html, b"<!DOCTYPE html><html></html>").unwrap();
+        let missing = dir.path().join("missing.json");
+        let message = |p: &Path| load(p).unwrap_err().to_string();
+        let gone = message(&missing);
+        assert!(gone.starts_with(&format!("cannot read {}: ", missing.display())), "{gone}");
+        let page = message(&html);
+        assert!(page.starts_with(&format!("{}: ", html.display())) && page.contains("HTML page"), "{page}");
+        let folder = message(dir.path());
+        assert_eq!(folder, format!("{} is a directory, expected a trace file", dir.path().display()));
+        assert!(![gone, page, folder].iter().any(|e| e.contains('\n')));
+        let e = load_all(&[html.as_path(), missing.as_path()], 0).unwrap_err().to_string();
+        assert!(e.contains("HTML page"), "the first failing file in the order given: {e}");
+    }
+}

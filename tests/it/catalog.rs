@@ -125,7 +125,7 @@ fn part_a() -> Vec<PartARow> {
 
 #[test]
 fn patterns_carry_the_seed_registrys_facts() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let c = Catalog::builtin();
     let seed = part_a();
     assert_eq!(seed.len(), 47);
@@ -430,7 +430,7 @@ paths = ["my/other.py"]
 
 #[test]
 fn lookups_give_display_fields_and_overlap_links() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let c = Catalog::builtin();
     let v = c.entry("sglang-pr22392-cutlass-fp8-scaled-mm").unwrap();
     assert_eq!(
@@ -482,7 +482,7 @@ fn lookups_give_display_fields_and_overlap_links() {
 
 #[test]
 fn corpus_rows_where_the_seed_tool_was_wrong() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     // bs16 TP-0 (BF16 Qwen3-30B-A3B, TP 4). The seed reported the FP8 nvjet PR (any nvjet
     // plus memcpy128) and "Fused QK RoPE reshape + KV cache write" with two attention
     // kernels (`…PagedKv…`) as the KV write; the trace runs SGLang's fused RoPE + KV store

@@ -977,7 +977,7 @@ fn check_all<'a>(cases: impl IntoIterator<Item = (GpuKind, Category, &'a str)>) 
 
 #[test]
 fn real_kernel_names_get_the_category_of_what_they_do() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     // The table itself: enough distinct names, from every trace, over every corpus category.
     let distinct: HashSet<&str> = TABLE.iter().map(|&(_, _, name)| name).collect();
     assert_eq!(distinct.len(), TABLE.len(), "table names are distinct");
@@ -1010,7 +1010,7 @@ fn kernel_names(file: &str) -> HashSet<String> {
 
 #[test]
 fn table_names_are_verbatim_kernel_names_of_their_traces() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let mut by_file: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for &(file, _, name) in TABLE {
         by_file.entry(file).or_default().push(name);

@@ -23,7 +23,7 @@ fn inspect(trace: &report::trace::Trace, name: &str) -> (String, String) {
 
 #[test]
 fn corpus_traces_round_trip_with_identical_reports() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let files = corpus_files();
     assert!(files.len() >= 12, "expected the 12 corpus traces, found {}", files.len());
     for path in files {

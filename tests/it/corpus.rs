@@ -4,7 +4,7 @@ use crate::common;
 
 #[test]
 fn every_corpus_trace_matches_independent_counts() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let counts_path = common::traces_dir().join("counts.json");
     let expected: serde_json::Value = serde_json::from_slice(&common::read(&counts_path)).unwrap();
     let expected = expected.as_object().unwrap();
@@ -76,7 +76,7 @@ fn is_per_event(kind: report::trace::DiagnosticKind) -> bool {
 
 #[test]
 fn plain_and_gzip_give_the_same_trace() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let path = common::corpus_file("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
     let gz = common::read(&path);
     let plain = common::gunzip(&gz);

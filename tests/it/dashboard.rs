@@ -42,7 +42,7 @@ fn entry_of(name: &str, report: &Report) -> ManifestEntry {
 
 #[test]
 fn corpus_entries_carry_the_reports_figures() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for (name, report) in reports() {
         let e = entry_of(&name, &report);
         assert_eq!(e.framework, report.framework.id, "{name}");
@@ -71,7 +71,7 @@ fn corpus_entries_carry_the_reports_figures() {
 
 #[test]
 fn manifest_of_corpus_reports_round_trips() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
     let m = manifest("corpus", entries);
     let read = read_manifest(m.to_json_compact().as_bytes()).unwrap();
@@ -82,7 +82,7 @@ fn manifest_of_corpus_reports_round_trips() {
 
 #[test]
 fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
     let mut v: Value = serde_json::from_str(&manifest("t", entries).to_json_compact()).unwrap();
     let list = v["entries"].as_array_mut().unwrap();
@@ -112,7 +112,7 @@ fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
 
 #[test]
 fn whole_manifests_of_other_versions_or_broken() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let m = manifest("t", Vec::new()).to_json_compact();
     let newer = m.replace(
         &format!("\"version\":{MANIFEST_VERSION}"),
@@ -137,7 +137,7 @@ fn whole_manifests_of_other_versions_or_broken() {
 
 #[test]
 fn report_files_of_other_versions_and_damaged_ones() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let (_, report) = reports().remove(0);
     let text = report.to_json();
     // This version reads back exactly.

@@ -153,7 +153,7 @@ fn check_golden(name: &str, d: &DiffReport) {
 
 #[test]
 fn tp0_vs_tp1_matches_the_golden_file() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let a = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let b = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz");
     let d = diff::diff(&a, &b, &DiffOptions { top: 20, ..DiffOptions::default() });
@@ -169,7 +169,7 @@ fn tp0_vs_tp1_matches_the_golden_file() {
 
 #[test]
 fn lora_decode_vs_bs16_decode_matches_the_golden_file() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let a = corpus_report("sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz");
     let b = corpus_report("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let d =

@@ -54,7 +54,7 @@ pub fn report_of(path: &Path, display: &str) -> report::Report {
 
 #[test]
 fn corpus_reports_match_golden_files() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let mut failures = Vec::new();
     for path in common::corpus_files() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -93,7 +93,7 @@ fn fixture_reports_match_golden_files() {
 /// trace.
 #[test]
 fn mapping_formal_report_matches_golden_file() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let load = |file: &str| {
         let path = common::corpus_file(file);
         report::trace::load(&common::read(&path)).unwrap_or_else(|e| panic!("{file}: {e}"))

@@ -560,7 +560,7 @@ fn the_heat_map_escapes_trace_text_and_maps_clicks() {
 /// anchor (each decode graph replay holds 96 fused add-RMSNorm kernels, two per layer).
 #[test]
 fn qwen3_30b_decode_passes_have_48_layers() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for (name, decode) in [
         ("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz", 4),
         ("sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz", 5),
@@ -592,7 +592,7 @@ fn qwen3_30b_decode_passes_have_48_layers() {
 
 #[test]
 fn golden_layer_reports_of_the_qwen3_traces() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let mut failures = Vec::new();
     let cases: [(&str, &str, Selection, &str); 4] = [
         (

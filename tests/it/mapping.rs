@@ -490,7 +490,7 @@ fn expected_self_mapped(json: &serde_json::Value) -> (PerKernel, usize, usize) {
 
 #[test]
 fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_twins() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let path = common::corpus_file(BS16);
     let bytes = common::read(&path);
     let json: serde_json::Value = serde_json::from_slice(&common::gunzip(&bytes)).unwrap();
@@ -554,7 +554,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
 
 #[test]
 fn mapping_formal_across_two_sglang_runs_states_coverage_per_stage() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let m = report::trace::load(&common::read(&common::corpus_file(BS16))).unwrap();
     let f = report::trace::load(&common::read(&common::corpus_file(BS128_DECODE))).unwrap();
     let mapping = [Input { path: BS16, trace: &m }];

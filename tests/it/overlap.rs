@@ -23,7 +23,7 @@ fn row<'a>(rows: &'a [OverlapRow], needle: &str) -> Option<&'a OverlapRow> {
 
 #[test]
 fn sglang_tp0_names_the_exposed_all_reduce() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let report = corpus("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let md = report::markdown::render(&report);
     let overlap_md =
@@ -59,7 +59,7 @@ fn sglang_tp0_names_the_exposed_all_reduce() {
 
 #[test]
 fn hta_ddp_finds_nccl_all_reduce_exposure() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let report = corpus("hta_v100_2rank_ddp_rank1_large.trace.json.gz");
     let s = &report.stages[0];
     let r = row(&s.overlap.rows, "ncclKernel_AllReduce").expect("an NCCL all-reduce row");
@@ -74,7 +74,7 @@ fn hta_ddp_finds_nccl_all_reduce_exposure() {
 
 #[test]
 fn every_corpus_stage_has_consistent_sweep_figures_and_a_small_strip() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for path in common::corpus_files() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let report = report_of(&path, &name);
@@ -124,7 +124,7 @@ fn decode_timeline() -> Timeline {
 
 #[test]
 fn svg_of_a_real_decode_step_stays_small_and_hit_tests_against_the_model() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let tl = decode_timeline();
     let w = tl.busiest_step(Stage::Decode).expect("a decode step");
     let kernels: usize = tl.lanes.iter().map(|l| l.in_window(w).len()).sum();
@@ -165,7 +165,7 @@ fn svg_of_a_real_decode_step_stays_small_and_hit_tests_against_the_model() {
 
 #[test]
 fn ascii_of_the_busiest_step() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let tl = decode_timeline();
     let w = tl.busiest_step(Stage::Decode).unwrap();
     let text = report::timeline::ascii::render(&tl, w, 100);

@@ -238,7 +238,7 @@ fn raw_kernels(path: &Path) -> (i64, Vec<(String, i64, i64)>) {
 
 #[test]
 fn gb300_tp4_ranks_match_the_golden_file() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let (names, traces) = tp4();
     let r = report(&traces, &names.iter().map(String::as_str).collect::<Vec<_>>());
     let md = report::ranks::markdown::render(&r);

@@ -48,7 +48,7 @@ fn seed_rows(text: &str, heading: &str) -> Vec<(String, String, f64, u64)> {
 
 #[test]
 fn decode_rows_equal_the_seed_tools() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let name = "sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE";
     let seed = std::fs::read_to_string(
         common::traces_dir().join(format!("../reference/seed-outputs/{name}.trace.txt")),
@@ -73,7 +73,7 @@ fn decode_rows_equal_the_seed_tools() {
 
 #[test]
 fn sglang_trace_with_both_step_kinds_has_both_sections() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let report = corpus("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let stages: Vec<Stage> = report.stages.iter().map(|s| s.stage).collect();
     assert_eq!(stages, [Stage::Prefill, Stage::Decode], "the seed tool misses the extend section");
@@ -186,7 +186,7 @@ fn legacy_schema_gets_ops_and_call_stack_locations() {
 
 #[test]
 fn cpu_op_column_never_shows_a_launch_api() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for path in common::corpus_files() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let r = report_of(&path, &name);
@@ -211,7 +211,7 @@ fn cpu_op_column_never_shows_a_launch_api() {
 
 #[test]
 fn framework_is_honest() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for (file, want) in [
         ("hta_v100_2rank_ddp_rank1_large.trace.json.gz", "unknown"),
         ("kineto_resnet50_v100_legacy_schema.pt.trace.json.gz", "unknown"),
@@ -226,7 +226,7 @@ fn framework_is_honest() {
 
 #[test]
 fn cutoff_hides_rows_and_says_so() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let path = common::corpus_file("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz");
     let trace = report::trace::load(&common::read(&path)).unwrap();
     let at = |min: f64| {

@@ -24,7 +24,7 @@ fn cut_points(len: usize, n: usize) -> Vec<usize> {
 
 #[test]
 fn every_gzip_prefix_loads_and_reports_truncated() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let gz = small_gz();
     let full = report::trace::load(&gz).unwrap().counts.total;
     let mut last = 0;
@@ -39,7 +39,7 @@ fn every_gzip_prefix_loads_and_reports_truncated() {
 
 #[test]
 fn every_plain_prefix_loads_and_reports_truncated() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     let plain = common::gunzip(&small_gz());
     let first = plain.iter().position(|b| !b.is_ascii_whitespace()).unwrap();
     let full = report::trace::load(&plain).unwrap();

@@ -5,7 +5,7 @@ use crate::golden::report_of;
 
 #[test]
 fn corpus_reports_fit_a_link_and_round_trip() {
-    crate::needs_corpus!();
+    testkit::needs_corpus!();
     for path in common::corpus_files() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let report = report_of(&path, &name);

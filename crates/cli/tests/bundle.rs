@@ -10,7 +10,7 @@ const VLLM: &str = "vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz";
 const HF: &str = "hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz";
 
 fn traces() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces"))
+    testkit::traces_dir()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -75,6 +75,7 @@ fn links_and_anchors(md: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn runs_are_grouped_with_contents_and_three_tables_each() {
+    testkit::needs_corpus!();
     let dir = folder_of(&[MI300X, VLLM, HF]);
     let md = bundle(&[s(dir.path())]);
     assert!(md.starts_with("# Unified LLM Torch Profiler Triage Bundle\n\n"), "{}", &md[..200]);
@@ -115,6 +116,7 @@ fn runs_are_grouped_with_contents_and_three_tables_each() {
 
 #[test]
 fn a_report_file_bundles_like_its_trace() {
+    testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     // The same folder and file names, so the run has the same name and group either way
     // (the model is unknown: runs are grouped by folder).
@@ -136,6 +138,7 @@ fn a_report_file_bundles_like_its_trace() {
 
 #[test]
 fn newer_and_broken_reports_are_skipped_with_a_warning() {
+    testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.json");
     report_json(MI300X, &good);
@@ -168,6 +171,7 @@ fn nothing_to_bundle_is_an_error() {
 
 #[test]
 fn generated_date_follows_source_date_epoch() {
+    testkit::needs_corpus!();
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("b.md");
     let o = Command::new(env!("CARGO_BIN_EXE_tracetriage"))

@@ -9,7 +9,7 @@ fn bin() -> Command {
 }
 
 fn traces() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces"))
+    testkit::traces_dir()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -22,6 +22,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn inspect_prints_a_summary() {
+    testkit::needs_corpus!();
     let f = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
     let o = run(&["inspect", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -33,6 +34,7 @@ fn inspect_prints_a_summary() {
 
 #[test]
 fn inspect_json_has_counts_keyed_by_category() {
+    testkit::needs_corpus!();
     let f = traces().join("kineto_resnet50_v100_legacy_schema.pt.trace.json.gz");
     let o = run(&["inspect", "--format", "json", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -51,6 +53,7 @@ fn inspect_json_has_counts_keyed_by_category() {
 
 #[test]
 fn inspect_json_of_several_files_is_an_array() {
+    testkit::needs_corpus!();
     let a = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
     let b = traces().join("deepseek-v3_train_h800_ep64_rank0.trace.json.gz");
     let o = run(&["inspect", "--format", "json", a.to_str().unwrap(), b.to_str().unwrap()]);
@@ -86,6 +89,7 @@ fn errors_are_one_line_and_fail() {
 
 #[test]
 fn triage_prints_the_kernel_table() {
+    testkit::needs_corpus!();
     let f = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let o = run(&["triage", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -104,6 +108,7 @@ fn triage_prints_the_kernel_table() {
 
 #[test]
 fn triage_json_and_csv() {
+    testkit::needs_corpus!();
     let f = traces().join("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz");
     let o = run(&["triage", "--format", "json", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -130,6 +135,7 @@ fn triage_json_and_csv() {
 
 #[test]
 fn triage_discovers_ranks_in_a_directory() {
+    testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     for r in 0..2 {
         let name = format!("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-{r}.trace.json.gz");
@@ -212,6 +218,7 @@ fn triage_errors_are_one_line() {
 
 #[test]
 fn triage_timeline_prints_ascii_lanes_for_a_step_or_a_window() {
+    testkit::needs_corpus!();
     let f = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
     let f = f.to_str().unwrap();
     let o = run(&["triage", "--timeline", f]);
@@ -243,6 +250,7 @@ fn triage_timeline_prints_ascii_lanes_for_a_step_or_a_window() {
 
 #[test]
 fn triage_with_an_extra_catalog_adds_its_patterns_and_bad_files_fail_clearly() {
+    testkit::needs_corpus!();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let mine = dir.join("team.toml");
@@ -289,6 +297,7 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
 
 #[test]
 fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
+    testkit::needs_corpus!();
     let f = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let o = run(&["triage", "--format", "json", "--min-share", "0", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -327,6 +336,7 @@ fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
 
 #[test]
 fn diff_compares_traces_reports_and_prints_links() {
+    testkit::needs_corpus!();
     let a = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz");
     let b = traces().join("sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz");
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());

@@ -14,7 +14,7 @@ const VLLM: &str = "vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz";
 const DEEPSEEK: &str = "deepseek-v3_train_h800_ep64_rank0.trace.json.gz";
 
 fn traces() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces"))
+    testkit::traces_dir()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -62,6 +62,7 @@ fn entry<'a>(entries: &'a [ManifestEntry], label_start: &str) -> &'a ManifestEnt
 
 #[test]
 fn site_has_the_app_the_reports_and_a_manifest_of_every_run() {
+    testkit::needs_corpus!();
     let root = tempfile::tempdir().unwrap();
     let app = fake_app(root.path());
     let dir = inputs(root.path(), &[MI300X, VLLM, DEEPSEEK]);
@@ -107,6 +108,7 @@ fn site_has_the_app_the_reports_and_a_manifest_of_every_run() {
 
 #[test]
 fn report_files_make_the_same_dashboard_and_a_rerun_replaces_the_reports() {
+    testkit::needs_corpus!();
     let root = tempfile::tempdir().unwrap();
     let app = fake_app(root.path());
     let dir = inputs(root.path(), &[MI300X, DEEPSEEK]);
@@ -137,6 +139,7 @@ fn report_files_make_the_same_dashboard_and_a_rerun_replaces_the_reports() {
 
 #[test]
 fn newer_reports_are_left_out_and_named() {
+    testkit::needs_corpus!();
     let root = tempfile::tempdir().unwrap();
     let app = fake_app(root.path());
     let dir = root.path().join("in");

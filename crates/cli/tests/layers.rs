@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn traces() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces"))
+    testkit::traces_dir()
 }
 
 const LORA: &str = "sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz";
@@ -36,6 +36,7 @@ fn error(o: &Output) -> String {
 
 #[test]
 fn layers_json_has_48_layers_per_pass_and_reads_back() {
+    testkit::needs_corpus!();
     let out = stdout(&run(&["layers", &trace(LORA), "--format", "json"]));
     let r = report::layers::LayersReport::from_json(&out).unwrap();
     assert_eq!(r.passes.len(), 5);
@@ -51,6 +52,7 @@ fn layers_json_has_48_layers_per_pass_and_reads_back() {
 
 #[test]
 fn layers_with_a_config_a_layer_and_a_heat_map() {
+    testkit::needs_corpus!();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.json");
     std::fs::write(
@@ -104,6 +106,7 @@ fn layers_with_a_config_a_layer_and_a_heat_map() {
 
 #[test]
 fn layers_errors_are_one_line() {
+    testkit::needs_corpus!();
     let e = error(&run(&["layers", &trace(LORA), "--format", "compute-flow"]));
     assert!(e.contains("--layer"), "{e}");
     let e = error(&run(&["layers", &trace(LORA), "--profile", "nope"]));
@@ -116,6 +119,7 @@ fn layers_errors_are_one_line() {
 
 #[test]
 fn triage_mapping_formal_prints_both_sets_and_coverage() {
+    testkit::needs_corpus!();
     let out = stdout(&run(&["triage", "--mapping", &trace(BS16), "--formal", &trace(LORA)]));
     assert!(out.contains("Mode: mapping-formal"), "{out}");
     assert!(out.contains(&format!("Mapping traces: {}", trace(BS16))), "{out}");

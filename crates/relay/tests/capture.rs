@@ -69,6 +69,7 @@ fn assert_report(dir: &Path, rels: &[&str], framework: &str, out: &str) {
 
 #[test]
 fn sglang_both_stages() {
+    testkit::needs_corpus!();
     let fake = Fake::start(Config::new(Kind::Sglang, sglang_sources()));
     let out = Tmp::new("sglang");
     let o = capture(&["--url", &fake.url, "--out", out.path().to_str().unwrap(), "--flush-timeout", "20"]);
@@ -168,6 +169,7 @@ fn sglang_both_stages() {
 
 #[test]
 fn vllm_moves_new_traces_from_its_own_folder() {
+    testkit::needs_corpus!();
     let server_dir = Tmp::new("vllm-server");
     // An older trace in the server's folder is not part of the capture and is left alone.
     let old = server_dir.path().join("rank0.1.pt.trace.json.gz");
@@ -235,6 +237,7 @@ fn vllm_moves_new_traces_from_its_own_folder() {
 
 #[test]
 fn trtllm_fixed_trace_path_plain_json() {
+    testkit::needs_corpus!();
     let server_dir = Tmp::new("trt-server");
     let trace_file = server_dir.path().join("trace.json");
     let mut cfg = Config::new(Kind::Trtllm, vec![(trace(HF), trace(MI300X))]);
@@ -286,6 +289,7 @@ fn trtllm_fixed_trace_path_plain_json() {
 
 #[test]
 fn tokenspeed_profile_id_and_output_dir() {
+    testkit::needs_corpus!();
     let fake = Fake::start(Config::new(Kind::Tokenspeed, vec![(trace(MI300X), trace(MI300X))]));
     let out = Tmp::new("ts");
     let o = capture(&[
@@ -348,6 +352,7 @@ fn server_down_is_a_clear_error() {
 
 #[test]
 fn vllm_without_profiler_config_says_what_to_change() {
+    testkit::needs_corpus!();
     let server_dir = Tmp::new("vllm-noprof");
     let mut cfg = Config::new(Kind::Vllm, vec![(trace(VLLM), trace(VLLM))]);
     cfg.profiler = false;
@@ -381,6 +386,7 @@ fn vllm_without_profiler_config_says_what_to_change() {
 
 #[test]
 fn trtllm_without_the_environment_names_it() {
+    testkit::needs_corpus!();
     let server_dir = Tmp::new("trt-noenv");
     let mut cfg = Config::new(Kind::Trtllm, vec![(trace(MI300X), trace(MI300X))]);
     cfg.profiler = false;
@@ -408,6 +414,7 @@ fn trtllm_without_the_environment_names_it() {
 
 #[test]
 fn start_profile_500_is_reported_and_nothing_is_stopped() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.start_status = Some(500);
     let fake = Fake::start(cfg);
@@ -439,6 +446,7 @@ fn start_profile_500_is_reported_and_nothing_is_stopped() {
 
 #[test]
 fn start_profile_404_on_tokenspeed() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Tokenspeed, vec![(trace(MI300X), trace(MI300X))]);
     cfg.start_status = Some(404);
     let fake = Fake::start(cfg);
@@ -462,6 +470,7 @@ fn start_profile_404_on_tokenspeed() {
 
 #[test]
 fn a_flush_that_never_completes_times_out_and_keeps_the_partial_file() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.truncate = true;
     let fake = Fake::start(cfg);
@@ -498,6 +507,7 @@ fn a_flush_that_never_completes_times_out_and_keeps_the_partial_file() {
 
 #[test]
 fn server_dying_mid_capture_keeps_what_was_flushed() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.die_after_start = true;
     let fake = Fake::start(cfg);
@@ -533,6 +543,7 @@ fn server_dying_mid_capture_keeps_what_was_flushed() {
 
 #[test]
 fn a_plan_over_budget_is_refused_before_arming() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.request_delay = Duration::from_millis(40);
     let fake = Fake::start(cfg);
@@ -562,6 +573,7 @@ fn a_plan_over_budget_is_refused_before_arming() {
 
 #[test]
 fn a_plan_over_budget_is_shrunk_when_a_step_fits() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.request_delay = Duration::from_millis(100);
     let fake = Fake::start(cfg);
@@ -602,6 +614,7 @@ fn a_plan_over_budget_is_shrunk_when_a_step_fits() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_while_armed_still_sends_stop_profile() {
+    testkit::needs_corpus!();
     let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
     cfg.request_delay = Duration::from_millis(400);
     let fake = Fake::start(cfg);

@@ -198,6 +198,7 @@ fn every_call_needs_the_token_and_an_allowed_origin() {
 
 #[test]
 fn a_capture_through_the_api_with_downloads() {
+    testkit::needs_corpus!();
     let fake = fake_sglang(false);
     let out = Tmp::new("serve-capture");
     // Something beside the captures that must never be served.
@@ -280,6 +281,7 @@ fn a_capture_through_the_api_with_downloads() {
 
 #[test]
 fn progress_streams_as_server_sent_events() {
+    testkit::needs_corpus!();
     let fake = fake_sglang(false);
     let out = Tmp::new("serve-sse");
     let r = Relay::start(&[], out.path());
@@ -298,6 +300,7 @@ fn progress_streams_as_server_sent_events() {
 
 #[test]
 fn one_capture_at_a_time_and_cancel_sends_stop_profile() {
+    testkit::needs_corpus!();
     let fake = fake_sglang(true);
     let out = Tmp::new("serve-cancel");
     let r = Relay::start(&[], out.path());

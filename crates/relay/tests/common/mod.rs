@@ -12,9 +12,7 @@ use std::time::Duration;
 
 /// `../shared/traces` beside the repository (`TRACETRIAGE_TRACES` overrides).
 pub fn traces() -> PathBuf {
-    std::env::var_os("TRACETRIAGE_TRACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/traces")))
+    testkit::traces_dir()
 }
 
 /// One of the real traces.

@@ -181,7 +181,7 @@ fn StageTabs(
         .enumerate()
         .map(|(i, s)| {
             let label = s.label.clone();
-            let util = report::format::pct(s.summary.utilization_pct);
+            let util = view::stage_tab_utilization(&s.summary);
             view! {
                 <button
                     class="tt-tab"
@@ -190,7 +190,7 @@ fn StageTabs(
                     on:click=move |_| selected.set(i)
                 >
                     <span class="tt-tab-label">{label}</span>
-                    <span class="tt-tab-util tt-muted">{util}" GPU"</span>
+                    <span class="tt-tab-util tt-muted">{util}</span>
                 </button>
             }
         })
@@ -280,13 +280,13 @@ fn Diagnostics(
     report: Arc<report::Report>,
 ) -> impl IntoView {
     let diagnostics = Arc::new(view::diagnostics_table(&report));
-    let warnings = report.diagnostics.iter().filter(|d| d.severity == "warning").count();
+    let warnings = view::warnings_label(view::warning_count(&report));
     let no_filter: Signal<String> = Signal::derive(String::new);
     view! {
         <details class="tt-diagnostics" id="diagnostics">
             <summary>
                 "Diagnostics: what loading skipped or adjusted "
-                {format!("({warnings} warning{})", if warnings == 1 { "" } else { "s" })}
+                {warnings}
             </summary>
             <TableView table=diagnostics filter=no_filter id="diagnostics-table".to_owned()/>
         </details>

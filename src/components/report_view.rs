@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use report::overlap::TimelineSummary;
 use report::view;
 
 use crate::client;
@@ -237,7 +236,7 @@ fn stage_view(
         let input = stage.inputs.first().copied().unwrap_or(0);
         view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
     } else {
-        let strip = stage.overlap.timeline.as_ref().map(strip_text);
+        let strip = stage.overlap.timeline.as_ref().map(report::overlap::strip_text);
         view! {
             <p class="tt-muted tt-small">"The interactive timeline needs the trace; a shared link carries this summary of the busiest step."</p>
             {strip.map(|s| view! { <pre class="tt-strip" id="timeline-strip">{s}</pre> })}
@@ -258,19 +257,6 @@ fn stage_view(
         {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
     }
     .into_any()
-}
-
-/// The busiest-step strip a report carries, as text (for a report without its trace).
-fn strip_text(t: &TimelineSummary) -> String {
-    let mut lines = vec![format!(
-        "busiest step{}:",
-        if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
-    )];
-    for lane in &t.lanes {
-        lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
-    }
-    lines.push(format!("{:<20} {}", "overlap", t.overlap));
-    lines.join("\n")
 }
 
 /// What loading skipped or adjusted, folded.

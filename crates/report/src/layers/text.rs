@@ -123,17 +123,7 @@ pub fn render_compute_flow(r: &LayersReport) -> String {
     }
     for d in layers {
         out.push(String::new());
-        let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" (compress_ratio={c})"));
-        out.push(format!(
-            "Compute flow: layer {} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels | starts {} s after the trace start",
-            d.layer,
-            d.kind,
-            d.pass,
-            format::duration_ns(d.wall_ns),
-            format::duration_ns(d.sum_ns),
-            format::count(d.kernels.len() as u64),
-            format::seconds6(d.start_ns - r.origin_ns)
-        ));
+        out.push(view::compute_flow_heading(d, r.origin_ns));
         view::compute_flow_table(d).push_text(&mut out);
     }
     push_notes(&mut out, r);

@@ -127,19 +127,37 @@ pub fn pass_layers_title(pass: usize) -> String {
     format!("Layers of pass {pass}")
 }
 
-/// The heading of one layer in the text report: `Layer 5 [full] (c_ratio=4) of pass 3 —
-/// 1.20 ms wall, 1.10 ms Σ, 42 kernels` (the compress ratio only when listed).
-#[must_use]
-pub fn layer_heading(d: &LayerDetail) -> String {
-    let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" (c_ratio={c})"));
+/// A layer's number, type, compress ratio (as `ratio_key=…`, when listed), pass and
+/// figures: `5 [full] (c_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 42 kernels`.
+fn layer_figures(d: &LayerDetail, ratio_key: &str) -> String {
+    let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" ({ratio_key}={c})"));
     format!(
-        "Layer {} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels",
+        "{} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels",
         d.layer,
         d.kind,
         d.pass,
         format::duration_ns(d.wall_ns),
         format::duration_ns(d.sum_ns),
         format::count(d.kernels.len() as u64)
+    )
+}
+
+/// The heading of one layer in the text report: `Layer 5 [full] (c_ratio=4) of pass 3 —
+/// 1.20 ms wall, 1.10 ms Σ, 42 kernels` (the compress ratio only when listed).
+#[must_use]
+pub fn layer_heading(d: &LayerDetail) -> String {
+    format!("Layer {}", layer_figures(d, "c_ratio"))
+}
+
+/// The heading of one layer's compute flow: `Compute flow: layer 5 [full]
+/// (compress_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 42 kernels | starts 0.001000 s
+/// after the trace start` (seconds after `origin_ns`, the report's Perfetto origin).
+#[must_use]
+pub fn compute_flow_heading(d: &LayerDetail, origin_ns: i64) -> String {
+    format!(
+        "Compute flow: layer {} | starts {} s after the trace start",
+        layer_figures(d, "compress_ratio"),
+        format::seconds6(d.start_ns - origin_ns)
     )
 }
 
@@ -537,6 +555,10 @@ mod tests {
         assert_eq!(
             layer_heading(&detail(Some(4))),
             "Layer 5 [full] (c_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 0 kernels"
+        );
+        assert_eq!(
+            compute_flow_heading(&detail(Some(4)), -1_000_000),
+            "Compute flow: layer 5 [full] (compress_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 0 kernels | starts 0.001000 s after the trace start"
         );
     }
 }

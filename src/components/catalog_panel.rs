@@ -29,24 +29,12 @@ pub fn CatalogPanel(
         let id = selected.get()?;
         let entry = with_catalog(state, |c| c.entry(&id));
         let Some(e) = entry else {
-            return Some(view! { <p class="tt-muted">{format!("No catalog entry {id}.")}</p> }.into_any());
+            return Some(view! { <p class="tt-muted">{report::catalog::missing_entry(&id)}</p> }.into_any());
         };
         let signals = e
             .signals
             .iter()
-            .map(|s| {
-                let mut parts = Vec::new();
-                if !s.kernel.is_empty() {
-                    parts.push(format!("kernel: {}", s.kernel.join(", ")));
-                }
-                if !s.cpu_op.is_empty() {
-                    parts.push(format!("CPU op: {}", s.cpu_op.join(", ")));
-                }
-                if !s.python.is_empty() {
-                    parts.push(format!("Python: {}", s.python.join(", ")));
-                }
-                view! { <li><strong>{s.label.clone()}</strong>{format!(" ({}): ", s.mode)}{parts.join("; ")}</li> }
-            })
+            .map(|s| view! { <li><strong>{s.label.clone()}</strong>" "{report::catalog::signals_line(s)}</li> })
             .collect_view();
         let paths = e.paths.iter().map(|p| view! { <li><code>{p.clone()}</code></li> }).collect_view();
         let prs = e
@@ -64,13 +52,7 @@ pub fn CatalogPanel(
                 view! { <li><button class="tt-linkish" on:click=move |_| selected.set(Some(r2.clone()))>{r.clone()}</button></li> }
             })
             .collect_view();
-        let meta = format!(
-            "{} · {} · {}{}",
-            e.kind,
-            report::engine::catalog::lookup::framework_label(&e.framework),
-            e.status,
-            e.source_id.as_ref().map(|s| format!(" · {s}")).unwrap_or_default()
-        );
+        let meta = report::catalog::entry_meta(&e);
         Some(
             view! {
                 <h3 class="tt-panel-title">{e.name.clone()}</h3>

@@ -32,8 +32,7 @@ pub fn CompareView(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let sides = (s.a_label != s.label || s.b_label != s.label)
-                .then(|| format!("A: {} · B: {}", s.a_label, s.b_label));
+            let sides = view::sides_line(s);
             let bubbles = (!s.bubbles.is_empty()).then(|| {
                 let t = Arc::new(view::bubbles_table(s));
                 view! { <h3>"Idle time by cause"</h3><TableView table=t filter=none() id=format!("diff-bubbles-{i}")/> }

@@ -278,7 +278,7 @@ fn passes_view(l: Layers, r: &LayersReport) -> impl IntoView + use<> {
 fn pass_view(l: Layers, r: &LayersReport) -> Option<impl IntoView + use<>> {
     let table = lview::layers_table(r)?;
     let clusters = lview::clusters_table(r);
-    let title = r.pass.as_ref().map(|p| format!("Layers of pass {}", p.index)).unwrap_or_default();
+    let title = r.pass.as_ref().map(|p| lview::pass_layers_title(p.index)).unwrap_or_default();
     let indices: Vec<usize> =
         r.pass.as_ref().map(|p| p.layers.iter().map(|l| l.index).collect()).unwrap_or_default();
     let this_pass = r.pass.as_ref().map(|p| p.index);
@@ -297,14 +297,7 @@ fn pass_view(l: Layers, r: &LayersReport) -> Option<impl IntoView + use<>> {
 /// The clicked layer: its categories and kernels.
 fn layer_view(r: &LayersReport) -> Option<impl IntoView + use<>> {
     let d = r.layer.as_ref()?;
-    let title = format!(
-        "Layer {} of pass {} ({}): {} wall, {} of kernels",
-        d.layer,
-        d.pass,
-        d.kind,
-        report::format::duration_ns(d.wall_ns),
-        report::format::duration_ns(d.sum_ns)
-    );
+    let title = lview::layer_title(d);
     let categories = Arc::new(lview::layer_categories_table(r, d));
     let kernels = Arc::new(lview::layer_kernels_table(d));
     let no_filter: Signal<String> = Signal::derive(String::new);

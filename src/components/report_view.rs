@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use report::overlap::TimelineSummary;
 use report::view;
 
 use crate::client;
@@ -181,7 +180,7 @@ fn StageTabs(
         .enumerate()
         .map(|(i, s)| {
             let label = s.label.clone();
-            let util = report::format::pct(s.summary.utilization_pct);
+            let util = view::stage_tab_utilization(&s.summary);
             view! {
                 <button
                     class="tt-tab"
@@ -190,7 +189,7 @@ fn StageTabs(
                     on:click=move |_| selected.set(i)
                 >
                     <span class="tt-tab-label">{label}</span>
-                    <span class="tt-tab-util tt-muted">{util}" GPU"</span>
+                    <span class="tt-tab-util tt-muted">{util}</span>
                 </button>
             }
         })
@@ -237,7 +236,7 @@ fn stage_view(
         let input = stage.inputs.first().copied().unwrap_or(0);
         view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
     } else {
-        let strip = stage.overlap.timeline.as_ref().map(strip_text);
+        let strip = stage.overlap.timeline.as_ref().map(report::overlap::strip_text);
         view! {
             <p class="tt-muted tt-small">"The interactive timeline needs the trace; a shared link carries this summary of the busiest step."</p>
             {strip.map(|s| view! { <pre class="tt-strip" id="timeline-strip">{s}</pre> })}
@@ -260,19 +259,6 @@ fn stage_view(
     .into_any()
 }
 
-/// The busiest-step strip a report carries, as text (for a report without its trace).
-fn strip_text(t: &TimelineSummary) -> String {
-    let mut lines = vec![format!(
-        "busiest step{}:",
-        if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
-    )];
-    for lane in &t.lanes {
-        lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
-    }
-    lines.push(format!("{:<20} {}", "overlap", t.overlap));
-    lines.join("\n")
-}
-
 /// What loading skipped or adjusted, folded.
 #[component]
 fn Diagnostics(
@@ -280,13 +266,13 @@ fn Diagnostics(
     report: Arc<report::Report>,
 ) -> impl IntoView {
     let diagnostics = Arc::new(view::diagnostics_table(&report));
-    let warnings = report.diagnostics.iter().filter(|d| d.severity == "warning").count();
+    let warnings = view::warnings_label(view::warning_count(&report));
     let no_filter: Signal<String> = Signal::derive(String::new);
     view! {
         <details class="tt-diagnostics" id="diagnostics">
             <summary>
                 "Diagnostics: what loading skipped or adjusted "
-                {format!("({warnings} warning{})", if warnings == 1 { "" } else { "s" })}
+                {warnings}
             </summary>
             <TableView table=diagnostics filter=no_filter id="diagnostics-table".to_owned()/>
         </details>

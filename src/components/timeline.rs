@@ -10,6 +10,7 @@ use report::engine::timeline::Layout;
 use report::engine::timeline::StageSpan;
 use report::engine::timeline::StepSpan;
 use report::engine::timeline::Window;
+use report::timeline::labels;
 use wasm_bindgen::JsCast;
 
 use crate::client;
@@ -243,14 +244,7 @@ impl Canvas {
 
     /// The window shown, in words.
     fn span_line(self) -> String {
-        self.window.get().map_or(String::new(), |w| {
-            format!(
-                "{:.3} – {:.3} ms after the trace start ({} shown)",
-                (w.start_ns - self.origin.get()) as f64 / 1e6,
-                (w.end_ns - self.origin.get()) as f64 / 1e6,
-                report::format::duration_ns(w.len_ns())
-            )
-        })
+        self.window.get().map_or(String::new(), |w| labels::window_line(w, self.origin.get()))
     }
 }
 
@@ -328,7 +322,7 @@ fn Controls(
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
-                let label = format!("step {} · {} of GPU time", i + 1, report::format::duration_ns(s.gpu_ns));
+                let label = labels::step_label(i + 1, &s);
                 view! { <option value=format!("{}-{}", s.start_ns, s.end_ns)>{label}</option> }
             })
             .collect_view()
@@ -365,8 +359,8 @@ fn Tip(
             <div class="tt-tip" id="tl-tip" style=place>
                 {move || c.hover.get().map(|h| view! {
                     <div class="tt-tip-name">{h.name.clone()}</div>
-                    <div>{format!("{} · {} · {}", h.category.label(), report::format::duration_ns(h.dur_ns), h.lane_label)}</div>
-                    <div class="tt-muted">{h.site.clone().unwrap_or_else(|| "Python site unresolved".to_owned())}</div>
+                    <div>{labels::hover_facts(&h)}</div>
+                    <div class="tt-muted">{labels::hover_site(&h)}</div>
                 })}
             </div>
         </Show>

@@ -13,8 +13,9 @@
 //!   [`format`] (durations, shares, counts) and the views, which turn documents into
 //!   [`Table`]s of display cells that render themselves as markdown, text and CSV
 //!   ([`view`], [`overlap`], [`fuse`], [`layers`], [`ranks`], [`diff`]);
-//! - [`markdown`] and [`csv`] of a whole report, [`inspect`] text, the SVG and ASCII
-//!   [`timeline`], [`share`] links and the team [`dashboard`]'s data.
+//! - [`markdown`] and [`csv`] of a whole report, [`inspect`] text, a [`catalog`] entry's
+//!   text, the SVG and ASCII [`timeline`], [`share`] links and the team [`dashboard`]'s
+//!   data.
 //!
 //! It does no I/O, so the same code runs natively and as WebAssembly.
 //!
@@ -32,6 +33,7 @@
 
 #![warn(unreachable_pub)]
 
+pub mod catalog;
 pub mod csv;
 pub mod dashboard;
 pub mod diff;

@@ -64,12 +64,11 @@ pub fn render(r: &Report) -> String {
             out.push(format!("- {n}"));
         }
     }
-    let warnings: Vec<_> = r.diagnostics.iter().filter(|d| d.severity == "warning").collect();
-    if !warnings.is_empty() {
+    if view::warning_count(r) > 0 {
         out.push(String::new());
         out.push("Diagnostics".to_owned());
         let mut warn_only = r.clone();
-        warn_only.diagnostics.retain(|d| d.severity == "warning");
+        warn_only.diagnostics.retain(view::is_warning);
         view::diagnostics_table(&warn_only).push_markdown(&mut out);
     }
     let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");

@@ -130,6 +130,23 @@ pub fn sweep_line(o: &OverlapTable) -> String {
     parts.join(" · ")
 }
 
+/// The busiest-step strip a report carries, as text (what a shared link shows instead of
+/// the interactive timeline): a `busiest step <annotation>:` line, one `dev D stream S`
+/// line of glyphs per stream, and the `overlap` line (`^` where two or more streams were
+/// busy).
+#[must_use]
+pub fn strip_text(t: &TimelineSummary) -> String {
+    let mut lines = vec![format!(
+        "busiest step{}:",
+        if t.step.is_empty() { String::new() } else { format!(" {}", t.step) }
+    )];
+    for lane in &t.lanes {
+        lines.push(format!("dev {} stream {:<5} {}", lane.device, lane.stream, lane.strip));
+    }
+    lines.push(format!("{:<20} {}", "overlap", t.overlap));
+    lines.join("\n")
+}
+
 /// The presentation table of a stage's overlap rows.
 #[must_use]
 pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
@@ -186,4 +203,35 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
         ));
     }
     Table { columns, rows, empty, footer: (!footer.is_empty()).then(|| footer.join(" · ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_text_lists_streams_and_overlap() {
+        let lane =
+            |stream: i64, strip: &str| StripLane { device: 0, stream, busy_ns: 0, strip: strip.to_owned() };
+        let t = TimelineSummary {
+            step: "step[DECODE bs=4]".to_owned(),
+            lanes: vec![lane(7, "GG=="), lane(12, ".++.")],
+            overlap: " ^^ ".to_owned(),
+            ..TimelineSummary::default()
+        };
+        assert_eq!(
+            strip_text(&t),
+            "busiest step step[DECODE bs=4]:\n\
+             dev 0 stream 7     GG==\n\
+             dev 0 stream 12    .++.\n\
+             overlap               ^^ "
+        );
+        // The overlap label is padded to 20 columns, then one space before the glyphs.
+        let unnamed =
+            TimelineSummary { step: String::new(), lanes: vec![lane(7, "G")], overlap: "^".to_owned(), ..t };
+        assert_eq!(
+            strip_text(&unnamed),
+            format!("busiest step:\ndev 0 stream 7     G\noverlap{}^", " ".repeat(14))
+        );
+    }
 }

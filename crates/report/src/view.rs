@@ -4,7 +4,9 @@
 
 use crate::format;
 use crate::table::{Cell, Column, Table};
-use crate::triage::{Coverage, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary};
+use crate::triage::{
+    Coverage, DiagnosticRow, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary,
+};
 use engine::vocab::{MatchKind, Via};
 
 /// The header block: `(label, value)` lines in display order.
@@ -79,6 +81,12 @@ pub fn stage_summary(s: &StageSummary) -> String {
         parts.push(format!("{} step{}", format::count(s.steps), if s.steps == 1 { "" } else { "s" }));
     }
     parts.join(" · ")
+}
+
+/// A stage tab's figure: its GPU utilization, `71.4% GPU`.
+#[must_use]
+pub fn stage_tab_utilization(s: &StageSummary) -> String {
+    format!("{} GPU", format::pct(s.utilization_pct))
 }
 
 /// The bracketed tag of a mapped location: `mapped`, `self-mapped`, with the match kind
@@ -253,8 +261,61 @@ pub fn diagnostics_table(r: &Report) -> Table {
     Table { columns, rows, empty: "Nothing was skipped.".to_owned(), footer: None }
 }
 
+/// Whether a diagnostic is a warning (shown in the markdown report and counted on the page),
+/// not only information.
+#[must_use]
+pub fn is_warning(d: &DiagnosticRow) -> bool {
+    d.severity == "warning"
+}
+
+/// How many of the report's diagnostics are warnings.
+#[must_use]
+pub fn warning_count(r: &Report) -> usize {
+    r.diagnostics.iter().filter(|d| is_warning(d)).count()
+}
+
+/// The warning count in brackets, for the folded diagnostics: `(1 warning)`, `(3 warnings)`.
+#[must_use]
+pub fn warnings_label(count: usize) -> String {
+    format!("({count} warning{})", if count == 1 { "" } else { "s" })
+}
+
 /// The file name of a path.
 #[must_use]
 pub fn short_name(path: &str) -> String {
     path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(severity: &str) -> DiagnosticRow {
+        DiagnosticRow {
+            severity: severity.to_owned(),
+            kind: "truncated".to_owned(),
+            detail: String::new(),
+            count: 1,
+            message: "the file ends early".to_owned(),
+            input: 0,
+        }
+    }
+
+    #[test]
+    fn stage_tab_shows_utilization() {
+        let s = StageSummary { utilization_pct: 71.44, ..StageSummary::default() };
+        assert_eq!(stage_tab_utilization(&s), "71.4% GPU");
+    }
+
+    #[test]
+    fn warnings_are_counted_and_labelled() {
+        let mut r = crate::triage(&[], &engine::triage::Options::default());
+        r.diagnostics = vec![diagnostic("warning"), diagnostic("info"), diagnostic("warning")];
+        assert!(is_warning(&diagnostic("warning")));
+        assert!(!is_warning(&diagnostic("info")));
+        assert_eq!(warning_count(&r), 2);
+        assert_eq!(warnings_label(warning_count(&r)), "(2 warnings)");
+        assert_eq!(warnings_label(1), "(1 warning)");
+        assert_eq!(warnings_label(0), "(0 warnings)");
+    }
 }

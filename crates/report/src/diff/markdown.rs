@@ -14,9 +14,7 @@ fn push_section(out: &mut Vec<String>, title: &str, table: &crate::table::Table)
 fn push_stage(out: &mut Vec<String>, s: &StageDiff) {
     out.push(String::new());
     out.push(format!("##### {}", s.label));
-    if s.a_label != s.label || s.b_label != s.label {
-        out.push(format!("A: {} · B: {}", s.a_label, s.b_label));
-    }
+    out.extend(view::sides_line(s));
     push_section(out, "Stage summary", &view::summary_table(s));
     if !s.bubbles.is_empty() {
         push_section(out, "Idle time by cause", &view::bubbles_table(s));

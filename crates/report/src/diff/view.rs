@@ -30,6 +30,13 @@ pub fn header(d: &DiffReport) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The stage's own labels in A and B, when either differs from the compared stage's heading
+/// (`A: decode (rank 1) · B: decode`); `None` when both read as the heading.
+#[must_use]
+pub fn sides_line(s: &StageDiff) -> Option<String> {
+    (s.a_label != s.label || s.b_label != s.label).then(|| format!("A: {} · B: {}", s.a_label, s.b_label))
+}
+
 fn delta_ms_cell(ns: i64) -> Cell {
     Cell::num(format::delta_ms(ns), ns as f64, format!("{:.6}", ns as f64 / 1e6))
 }
@@ -383,4 +390,42 @@ fn unlisted_footer(s: &StageDiff) -> Option<String> {
     let parts: Vec<String> =
         [part("A", u.a_rows, u.a_ns), part("B", u.b_rows, u.b_ns)].into_iter().flatten().collect();
     (!parts.is_empty()).then(|| format!("Not listed (below the report's share cutoff): {}", parts.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{SummaryDiff, Unlisted};
+    use engine::vocab::Stage;
+
+    fn stage(label: &str, a_label: &str, b_label: &str) -> StageDiff {
+        fn none<T>() -> Rows<T> {
+            Rows { rows: Vec::new(), omitted: 0, omitted_a_ns: 0, omitted_b_ns: 0 }
+        }
+        StageDiff {
+            stage: Stage::Decode,
+            b_stage: Stage::Decode,
+            label: label.to_owned(),
+            a_label: a_label.to_owned(),
+            b_label: b_label.to_owned(),
+            summary: SummaryDiff::default(),
+            bubbles: Vec::new(),
+            categories: Vec::new(),
+            families: none(),
+            kernels: none(),
+            only_a: none(),
+            only_b: none(),
+            unlisted: Unlisted::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sides_line_names_differing_stage_labels() {
+        assert_eq!(sides_line(&stage("decode", "decode", "decode")), None);
+        assert_eq!(
+            sides_line(&stage("decode", "decode (rank 1)", "decode")).as_deref(),
+            Some("A: decode (rank 1) · B: decode")
+        );
+    }
 }

@@ -54,16 +54,7 @@ fn pass_title(r: &LayersReport, index: usize) -> String {
 }
 
 fn push_layer(out: &mut Vec<String>, r: &LayersReport, d: &super::LayerDetail) {
-    let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" (c_ratio={c})"));
-    out.push(format!(
-        "Layer {} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels",
-        d.layer,
-        d.kind,
-        d.pass,
-        format::duration_ns(d.wall_ns),
-        format::duration_ns(d.sum_ns),
-        format::count(d.kernels.len() as u64)
-    ));
+    out.push(view::layer_heading(d));
     out.push(String::new());
     view::layer_categories_table(r, d).push_text(out);
     out.push(String::new());
@@ -132,17 +123,7 @@ pub fn render_compute_flow(r: &LayersReport) -> String {
     }
     for d in layers {
         out.push(String::new());
-        let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" (compress_ratio={c})"));
-        out.push(format!(
-            "Compute flow: layer {} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels | starts {} s after the trace start",
-            d.layer,
-            d.kind,
-            d.pass,
-            format::duration_ns(d.wall_ns),
-            format::duration_ns(d.sum_ns),
-            format::count(d.kernels.len() as u64),
-            format::seconds6(d.start_ns - r.origin_ns)
-        ));
+        out.push(view::compute_flow_heading(d, r.origin_ns));
         view::compute_flow_table(d).push_text(&mut out);
     }
     push_notes(&mut out, r);
@@ -165,7 +146,7 @@ pub fn render_perfetto(r: &LayersReport) -> String {
         let highlight: Vec<usize> =
             r.layer.iter().map(|d| d.layer).chain(r.compare.as_ref().map(|c| c.other.layer)).collect();
         out.push(String::new());
-        out.push(format!("Layers of pass {}", p.index));
+        out.push(view::pass_layers_title(p.index));
         if let Some(t) = view::perfetto_layers_table(r, &highlight) {
             t.push_text(&mut out);
         }

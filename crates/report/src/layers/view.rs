@@ -121,6 +121,60 @@ pub fn header(r: &LayersReport) -> Vec<(&'static str, String)> {
     lines
 }
 
+/// The heading of a pass's layer table: `Layers of pass 3`.
+#[must_use]
+pub fn pass_layers_title(pass: usize) -> String {
+    format!("Layers of pass {pass}")
+}
+
+/// A layer's number, type, compress ratio (as `ratio_key=…`, when listed), pass and
+/// figures: `5 [full] (c_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 42 kernels`.
+fn layer_figures(d: &LayerDetail, ratio_key: &str) -> String {
+    let cr = d.compress_ratio.map_or_else(String::new, |c| format!(" ({ratio_key}={c})"));
+    format!(
+        "{} [{}]{cr} of pass {} — {} wall, {} Σ, {} kernels",
+        d.layer,
+        d.kind,
+        d.pass,
+        format::duration_ns(d.wall_ns),
+        format::duration_ns(d.sum_ns),
+        format::count(d.kernels.len() as u64)
+    )
+}
+
+/// The heading of one layer in the text report: `Layer 5 [full] (c_ratio=4) of pass 3 —
+/// 1.20 ms wall, 1.10 ms Σ, 42 kernels` (the compress ratio only when listed).
+#[must_use]
+pub fn layer_heading(d: &LayerDetail) -> String {
+    format!("Layer {}", layer_figures(d, "c_ratio"))
+}
+
+/// The heading of one layer's compute flow: `Compute flow: layer 5 [full]
+/// (compress_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 42 kernels | starts 0.001000 s
+/// after the trace start` (seconds after `origin_ns`, the report's Perfetto origin).
+#[must_use]
+pub fn compute_flow_heading(d: &LayerDetail, origin_ns: i64) -> String {
+    format!(
+        "Compute flow: layer {} | starts {} s after the trace start",
+        layer_figures(d, "compress_ratio"),
+        format::seconds6(d.start_ns - origin_ns)
+    )
+}
+
+/// The heading of a clicked layer in the browser's Layers tab: `Layer 5 of pass 3 (full):
+/// 1.20 ms wall, 1.10 ms of kernels`.
+#[must_use]
+pub fn layer_title(d: &LayerDetail) -> String {
+    format!(
+        "Layer {} of pass {} ({}): {} wall, {} of kernels",
+        d.layer,
+        d.pass,
+        d.kind,
+        format::duration_ns(d.wall_ns),
+        format::duration_ns(d.sum_ns)
+    )
+}
+
 /// The all-passes summary.
 #[must_use]
 pub fn passes_table(r: &LayersReport) -> Table {
@@ -469,4 +523,42 @@ pub fn perfetto_layers_table(r: &LayersReport, highlight: &[usize]) -> Option<Ta
         })
         .collect();
     Some(Table { columns, rows, empty: "No layers.".to_owned(), footer: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(compress_ratio: Option<i64>) -> LayerDetail {
+        LayerDetail {
+            pass: 3,
+            layer: 5,
+            kind: "full".to_owned(),
+            compress_ratio,
+            start_ns: 0,
+            end_ns: 1_200_000,
+            wall_ns: 1_200_000,
+            sum_ns: 1_100_000,
+            kernels: Vec::new(),
+            categories: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pass_and_layer_headings() {
+        assert_eq!(pass_layers_title(3), "Layers of pass 3");
+        assert_eq!(layer_title(&detail(None)), "Layer 5 of pass 3 (full): 1.20 ms wall, 1.10 ms of kernels");
+        assert_eq!(
+            layer_heading(&detail(None)),
+            "Layer 5 [full] of pass 3 — 1.20 ms wall, 1.10 ms Σ, 0 kernels"
+        );
+        assert_eq!(
+            layer_heading(&detail(Some(4))),
+            "Layer 5 [full] (c_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 0 kernels"
+        );
+        assert_eq!(
+            compute_flow_heading(&detail(Some(4)), -1_000_000),
+            "Compute flow: layer 5 [full] (compress_ratio=4) of pass 3 — 1.20 ms wall, 1.10 ms Σ, 0 kernels | starts 0.001000 s after the trace start"
+        );
+    }
 }

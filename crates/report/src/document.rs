@@ -159,6 +159,37 @@ impl<T: Body> Document<T> {
     }
 }
 
+/// Declares the document of an engine value whose notes are typed: the type alias, its
+/// schema and version constants, its [`Body`] (the notes as sentences) and `From` the
+/// engine's value (every note written by [`crate::notes::sentence`]).
+macro_rules! noted_document {
+    (
+        $(#[$doc:meta])* $alias:ident = $body:ident,
+        $schema_const:ident = $schema:literal, $version_const:ident = $version:literal, kind $kind:literal
+    ) => {
+        $(#[$doc])*
+        pub type $alias = $crate::document::Document<$body<String>>;
+
+        #[doc = concat!("The `schema` value of every ", $kind, ".")]
+        pub const $schema_const: &str = $schema;
+        #[doc = concat!("The current ", $kind, " version.")]
+        pub const $version_const: u32 = $version;
+
+        impl $crate::document::Body for $body<String> {
+            const SCHEMA: &'static str = $schema_const;
+            const VERSION: u32 = $version_const;
+            const KIND: &'static str = $kind;
+        }
+
+        impl From<$body<engine::results::notes::Note>> for $alias {
+            fn from(value: $body<engine::results::notes::Note>) -> $alias {
+                $crate::document::Document::new(value.map_notes($crate::notes::sentence))
+            }
+        }
+    };
+}
+pub(crate) use noted_document;
+
 impl<T> Deref for Document<T> {
     type Target = T;
 

@@ -1,6 +1,6 @@
 //! The fuse-pattern table of a stage: which known fused-kernel families the stage already
 //! uses, which it runs split although its framework has the fused path, and which
-//! in-flight work would apply (rows from [`engine::analysis::fuse`]), plus at most one
+//! in-flight work would apply (rows from the engine's fuse matcher), plus at most one
 //! near-miss note for a family that came close.
 //!
 //! Numbers are raw; every sentence and cell is built here, from [`crate::format`].

@@ -10,7 +10,7 @@
 //!   [`Document`] (one envelope, one read/write with version upgrades, one
 //!   [`DocumentError`]);
 //! - every sentence and number a reader sees: [`notes`] (the engine's notes as sentences),
-//!   [`format`] (durations, shares, counts) and the views, which turn documents into
+//!   [`mod@format`] (durations, shares, counts) and the views, which turn documents into
 //!   [`Table`]s of display cells that render themselves as markdown, text and CSV
 //!   ([`view`], [`overlap`], [`fuse`], [`layers`], [`ranks`], [`diff`]);
 //! - [`markdown`] and [`csv`] of a whole report, [`inspect`] text, a [`catalog`] entry's

@@ -3,7 +3,7 @@
 //! or removed by fusion, plus the stage's sweep figures, its idle-gap (bubble) breakdown
 //! and a compact timeline strip of its busiest step.
 //!
-//! Filled by [`engine::analysis::overlap`]; rendered by [`table`] for every front end. The
+//! Filled by the engine's overlap analysis; rendered by [`table`] for every front end. The
 //! JSON form is documented in `docs/report-json.md` ("overlap").
 
 pub use engine::results::overlap::*;

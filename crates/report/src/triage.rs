@@ -2,40 +2,21 @@
 //!
 //! API boundary: this is the JSON schema of `tracetriage triage --format json`, of the
 //! browser's downloads and of shared links (documented in `docs/report-json.md`): the
-//! [`Document`] envelope around the engine's [`Triage`] with its notes as sentences.
+//! [`crate::Document`] envelope around the engine's [`Triage`] with its notes as sentences.
 //! Fields are only added; a change of meaning bumps [`REPORT_VERSION`]. Numbers are raw
 //! (nanoseconds, percentages as numbers); all text for display comes from
 //! [`crate::view`] so the CLI, the browser and golden files show the same characters.
 
 use engine::Catalog;
-use engine::results::notes::Note;
 use engine::triage::{Input, Options};
-
-use crate::document::{Body, Document};
-use crate::notes::sentence;
 
 pub use engine::results::fuse::FuseTable;
 pub use engine::results::kernels::{Coverage, KernelRow, KernelSite, KernelTable, StageSummary};
 pub use engine::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode, StageReport, Triage};
 
-/// A triage report: the envelope plus what the triage found, notes as sentences.
-pub type Report = Document<Triage<String>>;
-
-/// The `schema` value of every report.
-pub const REPORT_SCHEMA: &str = "tracetriage.report";
-/// The current report version.
-pub const REPORT_VERSION: u32 = 1;
-
-impl Body for Triage<String> {
-    const SCHEMA: &'static str = REPORT_SCHEMA;
-    const VERSION: u32 = REPORT_VERSION;
-    const KIND: &'static str = "report";
-}
-
-impl From<Triage<Note>> for Report {
-    fn from(t: Triage<Note>) -> Report {
-        Document::new(t.map_notes(sentence))
-    }
+crate::document::noted_document! {
+    /// A triage report: the envelope plus what the triage found, notes as sentences.
+    Report = Triage, REPORT_SCHEMA = "tracetriage.report", REPORT_VERSION = 1, kind "report"
 }
 
 /// The report of one set of traces (single-trace mode) with the built-in catalog.

@@ -1,7 +1,7 @@
 //! Fuse patterns (`catalog/fuse.toml`): the families the fuse table looks for, with the
 //! kernel, CPU-op and Python signals of their fused path and of each split group, their
 //! gates and their conflict-resolution fields. Parsed and checked here; matched by
-//! [`crate::analysis::fuse`].
+//! the engine's fuse matcher (`analysis::fuse`).
 
 use serde::{Deserialize, Serialize};
 

@@ -4,14 +4,14 @@
 //! (which loads them in workers) call the same function. Never fails; odd data becomes
 //! notes.
 //!
-//! - [`prepare`]: per trace, the reported device, the stage split the triage uses, names,
+//! - `prepare`: per trace, the reported device, the stage split the triage uses, names,
 //!   communication kernels with their [`crate::vocab::Family`], and the compute union;
-//! - [`align`]: `baseTimeNanoseconds`, else the first common collective;
-//! - [`matching`]: the n-th kernel of a family on every rank is one collective: arrival
+//! - `align`: `baseTimeNanoseconds`, else the first common collective;
+//! - `matching`: the n-th kernel of a family on every rank is one collective: arrival
 //!   skew, last rank, waiting;
-//! - [`figures`]: per rank and stage: busy, communication split into waiting and transfer,
+//! - `figures`: per rank and stage: busy, communication split into waiting and transfer,
 //!   and what of each no compute hid;
-//! - [`spread`]: per-kernel min / median / max over ranks.
+//! - `spread`: per-kernel min / median / max over ranks.
 //!
 //! Traces whose file names name a stage (`…-TP-0-DECODE…`) are separate captures per
 //! stage: they are aligned and matched per stage, one set per stage.

@@ -1,6 +1,6 @@
 //! A stage's fuse-pattern table: which known fused-kernel families the stage already
 //! uses, which it runs split although its framework has the fused path, and which
-//! in-flight work would apply (rows from [`crate::analysis::fuse`]), plus at most one
+//! in-flight work would apply (rows from the engine's fuse matcher (`analysis::fuse`)), plus at most one
 //! near-miss for a family that came close.
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! (communication no compute hides, copies, idle gaps) and what could be hidden by overlap
 //! or removed by fusion, plus the stage's sweep figures, its idle-gap (bubble) breakdown
 //! and a compact timeline strip of its busiest step. Filled by
-//! [`crate::analysis::overlap`]; the JSON form is documented in `docs/report-json.md`.
+//! `analysis::overlap`; the JSON form is documented in `docs/report-json.md`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! The overlap timeline: an interactive model of a trace's GPU work, lane by lane (built by
-//! [`crate::analysis::timeline`]; drawn as SVG and ASCII by the `report` crate).
+//! `analysis::timeline`, `Timeline::of`; drawn as SVG and ASCII by the `report` crate).
 //!
 //! [`Timeline`] holds one [`Lane`] per device × stream with its activities sorted by start
 //! (category, canonical name, duration, Python site), the stage windows and their steps. It

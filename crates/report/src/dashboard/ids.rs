@@ -45,7 +45,7 @@ pub fn unique(labels: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Whether an id read from a manifest is safe: 1–[`MAX_ID`] bytes of `[A-Za-z0-9._-]`, not
+/// Whether an id read from a manifest is safe: 1–`MAX_ID` bytes of `[A-Za-z0-9._-]`, not
 /// starting with `.`.
 #[must_use]
 pub fn valid_id(id: &str) -> bool {

@@ -4,7 +4,7 @@
 //! comparison of two runs, the trend chart and the bundle. Pure like the rest of the
 //! engine: the CLI finds and writes the files, the browser fetches them.
 //!
-//! - [`entry`]: [`ManifestEntry`] of a report; [`manifest`]: the `tracetriage.manifest`
+//! - [`entry`]: [`ManifestEntry`] of a report; [`mod@manifest`]: the `tracetriage.manifest`
 //!   document and its reader (bad entries skipped with a reason).
 //! - [`filter`]: filter text and sorting by any column; [`view`]: the run list as a table.
 //! - [`compare`]: two runs of one model through the A/B diff.

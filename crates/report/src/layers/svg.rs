@@ -98,7 +98,7 @@ impl HeatLayout {
     }
 }
 
-/// The rows of the heat-map: groups with time in the detail pass, in [`LayersReport::groups`]
+/// The rows of the heat-map: groups with time in the detail pass, in [`LayerAnalysis::groups`](crate::layers::LayerAnalysis::groups)
 /// order, each with its per-layer time (ns).
 #[must_use]
 pub fn rows(r: &LayersReport) -> Vec<(String, Vec<i64>)> {

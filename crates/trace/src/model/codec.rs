@@ -104,7 +104,7 @@ pub enum CodecError {
         /// Id of the repeated string.
         index: u64,
     },
-    /// A string id that is neither in the table nor [`Sym::NONE`].
+    /// A string id that is neither in the table nor `Sym::NONE`.
     #[error(
         "encoded trace is damaged: string id {id} in {what} is out of range (the table has {count} strings)"
     )]

@@ -10,15 +10,8 @@ use report::dashboard::ManifestEntry;
 use report::dashboard::filter::Column;
 
 fn cell_view(cell: Cell) -> AnyView {
-    if let Some(bar) = cell.bar {
-        let width = bar.clamp(0.0, 100.0);
-        return view! {
-            <span class="tt-share">
-                <span class="tt-share-bar" style=format!("width: {width:.1}%")></span>
-                <span class="tt-share-text">{cell.joined(" ")}</span>
-            </span>
-        }
-        .into_any();
+    if let Some(bar) = super::table::share_bar(&cell) {
+        return bar;
     }
     let mut lines = cell.lines.into_iter();
     let first = lines.next().unwrap_or_default();

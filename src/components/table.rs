@@ -152,15 +152,22 @@ fn cell_view(cell: Cell, name: bool) -> AnyView {
         }
         .into_any();
     }
-    if let Some(bar) = cell.bar {
-        let width = bar.clamp(0.0, 100.0);
-        return view! {
+    if let Some(bar) = share_bar(&cell) {
+        return bar;
+    }
+    cell.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view().into_any()
+}
+
+/// A share cell drawn as a bar behind its text (`None`: the cell has no bar).
+pub fn share_bar(cell: &Cell) -> Option<AnyView> {
+    let width = cell.bar?.clamp(0.0, 100.0);
+    Some(
+        view! {
             <span class="tt-share">
                 <span class="tt-share-bar" style=format!("width: {width:.1}%")></span>
                 <span class="tt-share-text">{cell.joined(" ")}</span>
             </span>
         }
-        .into_any();
-    }
-    cell.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view().into_any()
+        .into_any(),
+    )
 }

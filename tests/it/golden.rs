@@ -41,6 +41,18 @@ pub fn check(name: &str, actual: &str) -> Option<String> {
     ))
 }
 
+/// Every corpus trace's report, with the trace's file name (which it is shown under).
+pub fn corpus_reports() -> Vec<(String, report::Report)> {
+    common::corpus_files()
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let report = report_of(path, &name);
+            (name, report)
+        })
+        .collect()
+}
+
 /// Triage of one file, shown under `display` (a stable relative path).
 pub fn report_of(path: &Path, display: &str) -> report::Report {
     let trace = report::trace::load(&common::read(path)).unwrap_or_else(|e| panic!("{display}: {e}"));

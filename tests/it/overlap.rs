@@ -75,9 +75,7 @@ fn hta_ddp_finds_nccl_all_reduce_exposure() {
 #[test]
 fn every_corpus_stage_has_consistent_sweep_figures_and_a_small_strip() {
     testkit::needs_corpus!();
-    for path in common::corpus_files() {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = report_of(&path, &name);
+    for (name, report) in crate::golden::corpus_reports() {
         for s in &report.stages {
             let o = &s.overlap;
             let what = format!("{name} {}", s.label);

@@ -187,9 +187,7 @@ fn legacy_schema_gets_ops_and_call_stack_locations() {
 #[test]
 fn cpu_op_column_never_shows_a_launch_api() {
     testkit::needs_corpus!();
-    for path in common::corpus_files() {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let r = report_of(&path, &name);
+    for (name, r) in crate::golden::corpus_reports() {
         for stage in &r.stages {
             for row in &stage.kernels.rows {
                 for site in &row.sites {

@@ -1,14 +1,11 @@
 //! Shared links: every corpus report fits a link, and the link renders the same numbers.
 
-use crate::common;
 use crate::golden::report_of;
 
 #[test]
 fn corpus_reports_fit_a_link_and_round_trip() {
     testkit::needs_corpus!();
-    for path in common::corpus_files() {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = report_of(&path, &name);
+    for (name, report) in crate::golden::corpus_reports() {
         let link = report::share::encode(&report);
         assert!(link.len() <= report::share::LINK_BUDGET, "{name}: link is {} bytes", link.len());
         let back = report::share::decode(&format!("#{link}")).unwrap();

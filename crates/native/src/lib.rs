@@ -1,7 +1,7 @@
 //! tracetriage's native edge: the one place where the CLI and the relay touch files on the
 //! engine's behalf.
 //!
-//! - [`load`]: a trace file streamed once through [`report::trace::Loader`] in 1 MiB chunks
+//! - [`mod@load`]: a trace file streamed once through [`report::trace::Loader`] in 1 MiB chunks
 //!   (with progress), and [`load_all`]: several files on threads.
 //! - [`walk::Walk`]: folders walked the same way everywhere (sorted, depth-limited).
 //! - [`discover`]: which files of a capture are traces, by the engine's own rules

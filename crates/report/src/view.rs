@@ -216,10 +216,8 @@ pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
         .collect();
     let footer = (k.hidden_rows > 0).then(|| {
         format!(
-            "{} more kernel{} below the {} share cutoff: {} ({} of GPU time)",
-            format::count(k.hidden_rows),
-            if k.hidden_rows == 1 { "" } else { "s" },
-            format::pct(min_share_pct),
+            "{}: {} ({} of GPU time)",
+            more_kernels(k.hidden_rows, min_share_pct),
             format::ms(k.hidden_ns),
             format::pct(format::share(k.hidden_ns, k.total_ns))
         )
@@ -230,6 +228,17 @@ pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
         empty: format!("No kernel rows at or above {} share.", format::pct(min_share_pct)),
         footer,
     }
+}
+
+/// `3 more kernels below the 1.0% share cutoff`: the start of a table footer.
+#[must_use]
+pub fn more_kernels(hidden_rows: u64, min_share_pct: f64) -> String {
+    format!(
+        "{} more kernel{} below the {} share cutoff",
+        format::count(hidden_rows),
+        if hidden_rows == 1 { "" } else { "s" },
+        format::pct(min_share_pct)
+    )
 }
 
 /// Diagnostics worth showing (warnings first), as a table.

@@ -283,10 +283,8 @@ pub fn spread_table(s: &RanksStage, min_share_pct: f64) -> Table {
         .collect();
     let footer = (k.hidden_rows > 0).then(|| {
         format!(
-            "{} more kernel{} below the {} share cutoff on every rank: {} of median GPU time ({})",
-            format::count(k.hidden_rows),
-            if k.hidden_rows == 1 { "" } else { "s" },
-            format::pct(min_share_pct),
+            "{} on every rank: {} of median GPU time ({})",
+            crate::view::more_kernels(k.hidden_rows, min_share_pct),
             format::ms(k.hidden_ns),
             format::pct(format::share(k.hidden_ns, k.total_ns))
         )

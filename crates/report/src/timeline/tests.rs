@@ -8,12 +8,13 @@ use engine::vocab::Category;
 use super::svg::{Palette, Rgb};
 use super::{ascii, svg};
 
-/// Stream 7: gemm 0..100 µs, all-reduce 100..300; stream 9: copy 10..60; a decode step
-/// annotation around the launches (`tests/fixtures/timeline-small.trace.json`).
+/// The hand-built trace the engine's timeline tests use too: stream 7 runs a gemm
+/// (0–100 µs) then an all-reduce (100–300 µs), stream 9 a copy (10–60 µs), inside a decode
+/// step annotation.
+const SMALL: &str = include_str!("../../../../tests/fixtures/timeline-small.trace.json");
+
 fn small() -> Timeline {
-    let json = include_str!("../../../../tests/fixtures/timeline-small.trace.json");
-    let trace = trace::load(json.as_bytes()).expect("trace");
-    Timeline::of(&trace, "x.json", Catalog::builtin())
+    Timeline::of(&trace::load(SMALL.as_bytes()).expect("trace"), "x.json", Catalog::builtin())
 }
 
 #[test]

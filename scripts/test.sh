@@ -21,7 +21,7 @@ cargo clippy -p trace -p engine -p report --target wasm32-unknown-unknown --lock
 step "tests (native: engine, CLI, corpus, robustness)"
 cargo test --workspace --locked
 
-step "engine tests in headless Chromium (wasm-bindgen-test)"
+step "the pure crates in headless Chromium (wasm-bindgen-test: load, triage, report, share link)"
 cargo test -p report --target wasm32-unknown-unknown --test web --locked
 
 step "browser app build (trunk, release)"

@@ -118,7 +118,7 @@ fn synthetic(n: usize) -> Result<Manifest, String> {
         })
         .collect();
     // The benchmark times what a real page does with a manifest: parse, then render.
-    let json = report::dashboard::manifest("Generated runs", entries).to_json_compact();
+    let json = report::dashboard::new_manifest("Generated runs", entries).to_json();
     let t0 = io::now_ms();
     let read = report::dashboard::read_manifest(json.as_bytes()).map_err(|e| e.to_string())?;
     let parse_ms = io::now_ms() - t0;

@@ -9,8 +9,8 @@ use report::Report;
 use report::dashboard::EntryOptions;
 use report::dashboard::EntrySource;
 use report::dashboard::ManifestEntry;
-use report::dashboard::manifest;
 use report::dashboard::manifest::MANIFEST_VERSION;
+use report::dashboard::new_manifest;
 use report::dashboard::read_manifest;
 use report::dashboard::read_report;
 use serde_json::{Value, json};
@@ -73,8 +73,8 @@ fn corpus_entries_carry_the_reports_figures() {
 fn manifest_of_corpus_reports_round_trips() {
     testkit::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
-    let m = manifest("corpus", entries);
-    let read = read_manifest(m.to_json_compact().as_bytes()).unwrap();
+    let m = new_manifest("corpus", entries);
+    let read = read_manifest(m.to_json().as_bytes()).unwrap();
     assert!(read.skipped.is_empty(), "{:?}", read.skipped);
     assert_eq!(read.manifest, m);
     assert_eq!(read.manifest.entries.len(), SMALL.len());
@@ -84,7 +84,7 @@ fn manifest_of_corpus_reports_round_trips() {
 fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
     testkit::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
-    let mut v: Value = serde_json::from_str(&manifest("t", entries).to_json_compact()).unwrap();
+    let mut v: Value = serde_json::from_str(&new_manifest("t", entries).to_json()).unwrap();
     let list = v["entries"].as_array_mut().unwrap();
     let mut newer = list[0].clone();
     newer["id"] = json!("newer");
@@ -113,7 +113,7 @@ fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
 #[test]
 fn whole_manifests_of_other_versions_or_broken() {
     testkit::needs_corpus!();
-    let m = manifest("t", Vec::new()).to_json_compact();
+    let m = new_manifest("t", Vec::new()).to_json();
     let newer = m.replace(
         &format!("\"version\":{MANIFEST_VERSION}"),
         &format!("\"version\":{}", MANIFEST_VERSION + 1),

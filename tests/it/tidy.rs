@@ -22,20 +22,24 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The `[dependencies]` (and target-specific dependencies) of a manifest, by name.
+/// The packages a manifest depends on outside tests: `[dependencies]` and
+/// `[build-dependencies]`, target-specific ones too, by package name (`package = …` of a
+/// renamed dependency).
 fn dependencies(manifest: &Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
     let doc: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
     let mut out = BTreeSet::new();
     let mut take = |t: Option<&toml::Value>| {
-        if let Some(t) = t.and_then(toml::Value::as_table) {
-            out.extend(t.keys().cloned());
+        for (key, spec) in t.and_then(toml::Value::as_table).into_iter().flatten() {
+            let package = spec.get("package").and_then(toml::Value::as_str).unwrap_or(key);
+            out.insert(package.to_owned());
         }
     };
-    take(doc.get("dependencies"));
-    if let Some(targets) = doc.get("target").and_then(toml::Value::as_table) {
-        for t in targets.values() {
-            take(t.get("dependencies"));
+    for section in ["dependencies", "build-dependencies"] {
+        take(doc.get(section));
+        for target in doc.get("target").and_then(toml::Value::as_table).into_iter().flatten().map(|(_, t)| t)
+        {
+            take(target.get(section));
         }
     }
     out
@@ -45,7 +49,7 @@ fn dependencies(manifest: &Path) -> BTreeSet<String> {
 const PURE: &[(&str, &[&str])] = &[
     ("trace", &["crc32fast", "hashbrown", "memchr", "miniz_oxide", "rustc-hash", "thiserror"]),
     ("engine", &["memchr", "regex-lite", "rustc-hash", "serde", "serde_json", "thiserror", "toml", "trace"]),
-    ("report", &["engine", "miniz_oxide", "plotters", "serde", "serde_json", "thiserror", "trace"]),
+    ("report", &["engine", "miniz_oxide", "plotters", "serde", "serde_json", "thiserror"]),
 ];
 
 #[test]
@@ -111,19 +115,22 @@ fn modules(src: &Path) -> Vec<(ModPath, PathBuf)> {
     out
 }
 
-/// Collects the module paths a file refers to (resolved to `crate::…`).
+/// Collects the paths a file refers to, resolved to `crate::…`: `use` trees, paths in the
+/// code and paths inside macro calls and definitions (`crate::`, `$crate::`, `super::`,
+/// `self::`, and a child module's name).
 struct Refs<'a> {
     here: &'a [String],
+    known: &'a BTreeSet<ModPath>,
     out: BTreeSet<ModPath>,
+    /// `pub use` items of this file: (module + name, the path it stands for).
+    reexports: Vec<(ModPath, ModPath)>,
     in_test: usize,
 }
 
 impl Refs<'_> {
-    fn resolve(&mut self, segments: &[String]) {
-        if self.in_test > 0 {
-            return;
-        }
-        let Some(first) = segments.first() else { return };
+    /// The `crate::` path of `segments` as written in this file, if it names the crate.
+    fn absolute(&self, segments: &[String]) -> Option<ModPath> {
+        let first = segments.first()?;
         let mut path: ModPath = match first.as_str() {
             "crate" => Vec::new(),
             "self" => self.here.to_vec(),
@@ -135,20 +142,43 @@ impl Refs<'_> {
                     rest = &rest[1..];
                 }
                 p.extend(rest.iter().cloned());
-                self.out.insert(p);
-                return;
+                return Some(p);
             }
-            _ => return,
+            // Uniform paths: a child module of this one.
+            name => {
+                let mut child = self.here.to_vec();
+                child.push(name.to_owned());
+                if !self.known.contains(&child) {
+                    return None;
+                }
+                return Some(self.here.iter().chain(segments).cloned().collect());
+            }
         };
         path.extend(segments.iter().skip(1).cloned());
-        self.out.insert(path);
+        Some(path)
     }
 
-    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+    fn resolve(&mut self, segments: &[String]) {
+        if self.in_test == 0
+            && let Some(p) = self.absolute(segments)
+        {
+            self.out.insert(p);
+        }
+    }
+
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree, public: bool) {
+        let leaf = |this: &mut Self, full: Vec<String>, name: Option<String>| {
+            if public && let (Some(target), Some(name)) = (this.absolute(&full), name) {
+                let mut at = this.here.to_vec();
+                at.push(name);
+                this.reexports.push((at, target));
+            }
+            this.resolve(&full);
+        };
         match tree {
             syn::UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
-                self.use_tree(prefix, &p.tree);
+                self.use_tree(prefix, &p.tree, public);
                 prefix.pop();
             }
             syn::UseTree::Name(n) => {
@@ -156,19 +186,50 @@ impl Refs<'_> {
                 if n.ident != "self" {
                     full.push(n.ident.to_string());
                 }
-                self.resolve(&full);
+                let name = full.last().cloned();
+                leaf(self, full, name);
             }
             syn::UseTree::Rename(r) => {
                 let mut full = prefix.clone();
                 full.push(r.ident.to_string());
-                self.resolve(&full);
+                leaf(self, full, Some(r.rename.to_string()));
             }
             syn::UseTree::Glob(_) => self.resolve(prefix),
             syn::UseTree::Group(g) => {
                 for t in &g.items {
-                    self.use_tree(prefix, t);
+                    self.use_tree(prefix, t, public);
                 }
             }
+        }
+    }
+
+    /// Paths in a macro's tokens: `crate::a::b`, `$crate::a`, `super::x`, `self::y`.
+    fn tokens(&mut self, tokens: proc_macro2::TokenStream) {
+        use proc_macro2::TokenTree;
+        let flat: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while let Some(t) = flat.get(i) {
+            if let TokenTree::Group(g) = t {
+                self.tokens(g.stream());
+            }
+            let starts = matches!(t, TokenTree::Ident(id) if ["crate", "super", "self"].contains(&id.to_string().as_str()));
+            if !starts {
+                i += 1;
+                continue;
+            }
+            let mut segments = vec![t.to_string()];
+            let mut j = i + 1;
+            while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(TokenTree::Ident(id))) =
+                (flat.get(j), flat.get(j + 1), flat.get(j + 2))
+            {
+                if a.as_char() != ':' || b.as_char() != ':' {
+                    break;
+                }
+                segments.push(id.to_string());
+                j += 3;
+            }
+            self.resolve(&segments);
+            i = j;
         }
     }
 }
@@ -182,8 +243,14 @@ fn is_test_cfg(attrs: &[syn::Attribute]) -> bool {
 impl<'ast> Visit<'ast> for Refs<'_> {
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         if !is_test_cfg(&u.attrs) {
-            self.use_tree(&mut Vec::new(), &u.tree);
+            let public = matches!(u.vis, syn::Visibility::Public(_));
+            self.use_tree(&mut Vec::new(), &u.tree, public);
         }
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.tokens(m.tokens.clone());
+        syn::visit::visit_macro(self, m);
     }
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
@@ -207,26 +274,51 @@ impl<'ast> Visit<'ast> for Refs<'_> {
     }
 }
 
-/// Module-level references of a crate: `(from, to)`, `to` cut to the module it names (an
-/// item path ends at the module that holds or re-exports the item).
+/// The references of one file's source, which sits at module `here` among `known` modules:
+/// the paths it names and its `pub use` re-exports.
+fn file_refs(
+    here: &[String],
+    known: &BTreeSet<ModPath>,
+    text: &str,
+) -> (BTreeSet<ModPath>, Vec<(ModPath, ModPath)>) {
+    let ast = syn::parse_file(text).unwrap_or_else(|e| panic!("{}: {e}", here.join("::")));
+    let mut refs = Refs { here, known, out: BTreeSet::new(), reexports: Vec::new(), in_test: 0 };
+    refs.visit_file(&ast);
+    (refs.out, refs.reexports)
+}
+
+/// Cuts a referenced path to the module it names, following `pub use` re-exports (an item
+/// reached through `crate::Report` counts as a reference to the module that defines it).
+fn module_of(mut t: ModPath, known: &BTreeSet<ModPath>, reexports: &BTreeMap<ModPath, ModPath>) -> ModPath {
+    for _ in 0..8 {
+        match reexports.get(&t) {
+            Some(target) if *target != t => t = target.clone(),
+            _ => break,
+        }
+    }
+    while !t.is_empty() && !known.contains(&t) {
+        if let Some(target) = reexports.get(&t) {
+            return module_of(target.clone(), known, reexports);
+        }
+        t.pop();
+    }
+    t
+}
+
+/// Module-level references of a crate: `(from, to)`, `to` cut to the module it names.
 fn references(krate: &str) -> Vec<(ModPath, ModPath)> {
     let src = root().join("crates").join(krate).join("src");
     let all = modules(&src);
     let known: BTreeSet<ModPath> = all.iter().map(|(m, _)| m.clone()).collect();
-    let mut out = Vec::new();
-    for (m, file) in all {
-        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let mut refs = Refs { here: &m, out: BTreeSet::new(), in_test: 0 };
-        refs.visit_file(&ast);
-        for mut t in refs.out {
-            while !t.is_empty() && !known.contains(&t) {
-                t.pop();
-            }
-            out.push((m.clone(), t));
-        }
+    let mut raw = Vec::new();
+    let mut reexports = BTreeMap::new();
+    for (m, file) in &all {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let (out, re) = file_refs(m, &known, &text);
+        reexports.extend(re);
+        raw.extend(out.into_iter().map(|t| (m.clone(), t)));
     }
-    out
+    raw.into_iter().map(|(m, t)| (m, module_of(t, &known, &reexports))).collect()
 }
 
 /// The edges between sibling modules at each level: `level → {(child, child)}`.
@@ -312,36 +404,92 @@ const ENGINE_ORDER: &[&[&str]] = &[
     &["ranks"],
 ];
 
-#[test]
-fn engine_modules_keep_their_layer_order() {
-    let rank = |m: &str| ENGINE_ORDER.iter().position(|g| g.contains(&m));
-    let edges = sibling_edges("engine").remove(&Vec::new()).unwrap_or_default();
+/// The edges of `edges` that break `order` (lowest group first): a module naming a
+/// higher group's module, or a module missing from `order`.
+fn order_problems(edges: &BTreeSet<(String, String)>, order: &[&[&str]]) -> Vec<String> {
+    let rank = |m: &str| order.iter().position(|g| g.contains(&m));
     let mut problems = Vec::new();
-    for (a, b) in &edges {
+    for (a, b) in edges {
         match (rank(a), rank(b)) {
-            (Some(ra), Some(rb)) if rb > ra => {
-                problems.push(format!("engine::{a} names engine::{b}, a higher layer"));
-            }
-            (None, _) | (_, None) if a != "lib" && b != "lib" => {
-                problems.push(format!("engine::{a} -> engine::{b}: add the module to ENGINE_ORDER"));
-            }
-            _ => {}
+            (Some(ra), Some(rb)) if rb > ra => problems.push(format!("{a} names {b}, a higher layer")),
+            (Some(_), Some(_)) => {}
+            _ => problems.push(format!("{a} -> {b}: add the module to the layer order")),
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    problems
 }
 
 #[test]
-fn the_checker_sees_cycles_and_layer_breaks() {
-    let edges: BTreeSet<(String, String)> = [("a", "b"), ("b", "c"), ("c", "a")]
-        .iter()
-        .map(|(x, y)| ((*x).to_owned(), (*y).to_owned()))
-        .collect();
-    assert_eq!(find_cycle(&edges), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
-    let chain: BTreeSet<(String, String)> =
-        [("a", "b"), ("b", "c")].iter().map(|(x, y)| ((*x).to_owned(), (*y).to_owned())).collect();
-    assert_eq!(find_cycle(&chain), None);
-    // The engine's references are found at all: triage names analysis.
+fn engine_modules_keep_their_layer_order() {
+    let edges = sibling_edges("engine").remove(&Vec::new()).unwrap_or_default();
+    let problems = order_problems(&edges, ENGINE_ORDER);
+    assert!(problems.is_empty(), "engine: {}", problems.join("\n"));
+}
+
+fn edges(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    list.iter().map(|(x, y)| ((*x).to_owned(), (*y).to_owned())).collect()
+}
+
+#[test]
+fn the_checker_finds_cycles_and_order_breaks() {
+    assert_eq!(
+        find_cycle(&edges(&[("a", "b"), ("b", "c"), ("c", "a")])),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    assert_eq!(find_cycle(&edges(&[("a", "b"), ("b", "c")])), None);
+    let order: &[&[&str]] = &[&["low"], &["high"]];
+    assert!(order_problems(&edges(&[("high", "low")]), order).is_empty());
+    assert_eq!(order_problems(&edges(&[("low", "high")]), order), ["low names high, a higher layer"]);
+    assert_eq!(
+        order_problems(&edges(&[("low", "new")]), order),
+        ["low -> new: add the module to the layer order"]
+    );
+}
+
+#[test]
+fn the_checker_reads_every_kind_of_path() {
+    let known: BTreeSet<ModPath> = [
+        vec![],
+        vec!["a".into()],
+        vec!["a".into(), "b".into()],
+        vec!["a".into(), "c".into()],
+        vec!["d".into()],
+    ]
+    .into_iter()
+    .collect();
+    let here: ModPath = vec!["a".into(), "b".into()];
+    let text = r#"
+        use super::super::d::Thing;
+        use crate::{d::{self, Other}, a::c::*};
+        pub use super::c::Value as Renamed;
+        fn f() { let _ = crate::d::make(); m!(crate::d::in_macro, $crate::a::c::x); }
+        macro_rules! m2 { () => { $crate::d::from_macro_rules() }; }
+        #[cfg(test)]
+        mod tests { use crate::zzz::Hidden; }
+    "#;
+    let (out, reexports) = file_refs(&here, &known, text);
+    let p = |s: &str| -> ModPath { s.split("::").map(str::to_owned).collect() };
+    for want in [
+        "d::Thing",
+        "d",
+        "d::Other",
+        "a::c",
+        "a::c::Value",
+        "d::make",
+        "d::in_macro",
+        "a::c::x",
+        "d::from_macro_rules",
+    ] {
+        assert!(out.contains(&p(want)), "{want} not found in {out:?}");
+    }
+    assert!(!out.iter().any(|t| t.first().is_some_and(|s| s == "zzz")), "test code is left out: {out:?}");
+    assert_eq!(reexports, [(p("a::b::Renamed"), p("a::c::Value"))]);
+    // A path through a re-export counts as a reference to the module that defines the item.
+    let map: BTreeMap<ModPath, ModPath> = [(p("Report"), p("triage::Report"))].into_iter().collect();
+    let known: BTreeSet<ModPath> = [vec![], p("triage")].into_iter().collect();
+    assert_eq!(module_of(p("Report"), &known, &map), p("triage"));
+    assert_eq!(module_of(p("triage::Report"), &known, &map), p("triage"));
+    // And the real crates are read: the engine's triage names its analyses.
     let top = sibling_edges("engine").remove(&Vec::new()).unwrap_or_default();
     assert!(top.contains(&("triage".to_owned(), "analysis".to_owned())), "{top:?}");
 }

@@ -94,9 +94,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         let p = reports.join(&entry.report);
         std::fs::write(&p, run.report.to_json()).with_context(|| format!("cannot write {}", p.display()))?;
     }
-    let manifest = report::dashboard::manifest(&args.title, entries);
+    let manifest = report::dashboard::new_manifest(&args.title, entries);
     let index = reports.join("index.json");
-    std::fs::write(&index, manifest.to_json_compact())
+    std::fs::write(&index, manifest.to_json())
         .with_context(|| format!("cannot write {}", index.display()))?;
     eprintln!(
         "tracetriage: wrote a dashboard of {} run(s) to {} ({files} app file(s) from {}{})",

@@ -323,7 +323,7 @@ fn timelines(
         let tl = report::engine::timeline::Timeline::of(trace, name, catalog);
         let views = match window {
             Some(w) => vec![(
-                report::view::short_name(name),
+                report::engine::discover::file_name(name).to_owned(),
                 report::engine::timeline::Window::from_ms(tl.origin_ns, w.start_ms, w.end_ms),
             )],
             None => busiest_steps(report, index, &tl),

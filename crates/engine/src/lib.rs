@@ -20,10 +20,9 @@
 //! assert_eq!(t.stages[0].kernels.rows[0].name, "gemm");
 //! ```
 //!
-//! Layers inside the crate, lowest first (no module names one above it; `tests/it/tidy.rs`
-//! checks): [`vocab`] and [`names`] ← [`catalog`] ← [`results`] ← [`timeline`] ←
-//! [`analysis`] ← [`triage`] ← [`ranks`]; [`discover`] (which files of a capture to read)
-//! needs only [`vocab`].
+//! Layers inside the crate, lowest first (no module names one of a later group;
+//! `tests/it/tidy.rs` checks): [`vocab`], [`names`] ← [`catalog`], [`discover`] ←
+//! [`results`], [`timeline`] ← [`analysis`] ← [`triage`] ← [`ranks`].
 
 #![warn(unreachable_pub)]
 

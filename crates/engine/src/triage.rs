@@ -243,7 +243,6 @@ fn prepare(report: &mut Triage, index: usize, input: &Input<'_>, role: Role) -> 
             device: d,
             gpu_ns: ns,
             followed: device.unwrap_or_default(),
-            ranks: false,
         });
     }
     for d in trace.diagnostics.sorted() {

@@ -43,7 +43,7 @@ fn main() {
         })
         .collect();
     let made = start.elapsed().as_secs_f64() * 1e3;
-    let json = report::dashboard::manifest("bench", entries).to_json_compact();
+    let json = report::dashboard::new_manifest("bench", entries).to_json();
     // The browser run list's columns.
     let columns = Column::PAGE;
     let mut rows: Vec<[f64; 4]> = Vec::new();

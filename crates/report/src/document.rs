@@ -53,15 +53,21 @@ pub trait Body: Serialize + DeserializeOwned {
     const SCHEMA: &'static str;
     /// The current version.
     const VERSION: u32;
-    /// How messages name it (`report`, `layers report`).
+    /// How messages name it (`report`, `layers report`), after "a" / "newer".
     const KIND: &'static str;
     /// Upgrades, oldest first (empty while version 1 is the only one).
     const MIGRATIONS: &'static [Migration] = &[];
+    /// Whether [`Document::to_json`] indents (reports, read by people) or writes one line
+    /// (manifests: large, read by programs).
+    const PRETTY: bool = true;
 }
 
 /// A versioned document: the envelope and its body, serialised side by side. Derefs to
 /// the body, so `report.stages` reads the body's field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// It is read only through [`Document::from_json`] / [`Document::from_bytes`] (it has no
+/// `Deserialize`), so the schema and version are always checked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Document<T> {
     /// Schema, version and generator.
     #[serde(flatten)]
@@ -128,16 +134,12 @@ impl<T: Body> Document<T> {
         }
     }
 
-    /// Pretty JSON (reports, diffs: read by people too).
+    /// The document as JSON: indented, or on one line for bodies that say so
+    /// ([`Body::PRETTY`]).
     #[must_use]
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// Compact JSON (manifests: one long line per entry would be large).
-    #[must_use]
-    pub fn to_json_compact(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let text = if T::PRETTY { serde_json::to_string_pretty(self) } else { serde_json::to_string(self) };
+        text.unwrap_or_default()
     }
 
     /// Reads a document of any version this build knows (see the module docs).
@@ -153,9 +155,25 @@ impl<T: Body> Document<T> {
     /// # Errors
     /// What is wrong with the bytes, as a [`DocumentError`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Document<T>, DocumentError> {
-        let value = open::<T>(bytes)?;
-        serde_json::from_value(value)
-            .map_err(|e| DocumentError::Broken { kind: T::KIND, reason: e.to_string() })
+        Document::from_value(open::<T>(bytes)?)
+    }
+
+    /// A document from JSON already checked (or built) as this kind at its current
+    /// version: the envelope's keys come out of the object and the body is read from the
+    /// rest directly (no second buffering of the whole document).
+    pub(crate) fn from_value(mut value: Value) -> Result<Document<T>, DocumentError> {
+        let broken = |reason: String| DocumentError::Broken { kind: T::KIND, reason };
+        let obj = value.as_object_mut().ok_or_else(|| broken("not an object".to_owned()))?;
+        let generator = match obj.remove("generator") {
+            Some(Value::String(g)) => g,
+            Some(other) => return Err(broken(format!("`generator` is not text: {other}"))),
+            None => String::new(),
+        };
+        obj.remove("schema");
+        obj.remove("version");
+        let body = serde_json::from_value(value).map_err(|e| broken(e.to_string()))?;
+        let envelope = Envelope { schema: T::SCHEMA.to_owned(), version: T::VERSION, generator };
+        Ok(Document { envelope, body })
     }
 }
 
@@ -166,6 +184,7 @@ macro_rules! noted_document {
     (
         $(#[$doc:meta])* $alias:ident = $body:ident,
         $schema_const:ident = $schema:literal, $version_const:ident = $version:literal, kind $kind:literal
+        $(, migrations $migrations:expr)? $(,)?
     ) => {
         $(#[$doc])*
         pub type $alias = $crate::document::Document<$body<String>>;
@@ -179,6 +198,7 @@ macro_rules! noted_document {
             const SCHEMA: &'static str = $schema_const;
             const VERSION: u32 = $version_const;
             const KIND: &'static str = $kind;
+            $(const MIGRATIONS: &'static [$crate::document::Migration] = $migrations;)?
         }
 
         impl From<$body<engine::results::notes::Note>> for $alias {
@@ -208,7 +228,12 @@ impl<T> DerefMut for Document<T> {
 ///
 /// # Errors
 /// When a step is missing (a version older than any this build knows) or fails.
-pub fn upgrade(value: &mut Value, found: u32, target: u32, migrations: &[Migration]) -> Result<(), String> {
+pub(crate) fn upgrade(
+    value: &mut Value,
+    found: u32,
+    target: u32,
+    migrations: &[Migration],
+) -> Result<(), String> {
     let mut v = found;
     while v < target {
         let Some(m) = migrations.iter().find(|m| m.from == v) else {
@@ -237,7 +262,7 @@ fn schema_kind(schema: &str) -> &str {
 ///
 /// # Errors
 /// What is wrong with it, as a [`DocumentError`].
-pub fn open<T: Body>(bytes: &[u8]) -> Result<Value, DocumentError> {
+pub(crate) fn open<T: Body>(bytes: &[u8]) -> Result<Value, DocumentError> {
     let kind = T::KIND;
     let wrong = |reason: String| DocumentError::WrongKind { kind, reason };
     let broken = |reason: String| DocumentError::Broken { kind, reason };
@@ -311,7 +336,7 @@ mod tests {
     #[test]
     fn the_envelope_sits_beside_the_body_and_round_trips() {
         let d = Document::new(Thing { model: Some("m".into()), count: 3 });
-        let json = d.to_json_compact();
+        let json = serde_json::to_string(&d).unwrap();
         assert!(
             json.starts_with(r#"{"schema":"tracetriage.thing","version":1,"generator":"tracetriage "#),
             "{json}"

@@ -1,8 +1,8 @@
 //! `inspect` as text and JSON: what is in a trace before any triage (the
 //! [`Summary`] the `trace` crate computes), as `tracetriage inspect` prints it.
 
+use engine::trace::inspect::Summary;
 use serde_json::{Value, json};
-use trace::inspect::Summary;
 
 use crate::format;
 

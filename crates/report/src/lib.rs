@@ -26,7 +26,7 @@
 //! ]}"#;
 //! let trace = report::trace::load(json).expect("a trace");
 //! let inputs = [report::engine::triage::Input { path: "x.json", trace: &trace }];
-//! let r = report::triage(&inputs, &report::engine::triage::Options::default());
+//! let r = report::triage::triage(&inputs, &report::engine::triage::Options::default());
 //! assert!(report::markdown::render(&r).contains("| gemm |"));
 //! assert_eq!(report::Report::from_json(&r.to_json()), Ok(r));
 //! ```
@@ -61,4 +61,4 @@ pub use document::{Document, DocumentError};
 pub use layers::LayersReport;
 pub use ranks::RanksReport;
 pub use table::{Align, Cell, Column, Table};
-pub use triage::{REPORT_SCHEMA, REPORT_VERSION, Report, StageReport, triage};
+pub use triage::{REPORT_SCHEMA, REPORT_VERSION, Report, StageReport};

@@ -20,12 +20,12 @@ pub fn sentence(note: Note) -> String {
             format::count(kernels),
             format::ms(gpu_ns)
         ),
-        Note::OtherDevice { path, device, gpu_ns, followed, ranks: false } => format!(
+        Note::OtherDevice { path, device, gpu_ns, followed } => format!(
             "{}: device {device} also ran {} of GPU work, not shown (the report follows device {followed}); triage per-rank traces for it",
             file_name(&path),
             format::ms(gpu_ns),
         ),
-        Note::OtherDevice { path, device, gpu_ns, followed, ranks: true } => format!(
+        Note::OtherDeviceNotCompared { path, device, gpu_ns, followed } => format!(
             "{}: device {device} also ran {} of GPU work, not compared (the report follows device {followed})",
             file_name(&path),
             format::ms(gpu_ns),
@@ -81,9 +81,11 @@ pub fn sentence(note: Note) -> String {
             format!("Unknown profile `{name}` (known: {}); chose one as if none was given.", known.join(", "))
         }
         Note::NoProfile => "No model profile is available; the built-in fallback is shown.".to_owned(),
-        Note::NoKernels { device: Some(d), stream: Some(s) } => format!("Device {d} has no kernels on stream {s}."),
-        Note::NoKernels { device: Some(d), stream: None } => format!("Device {d} has no kernels."),
-        Note::NoKernels { device: None, .. } => "The trace has no GPU kernels.".to_owned(),
+        Note::NoKernelsOnStream { device, stream } => {
+            format!("Device {device} has no kernels on stream {stream}.")
+        }
+        Note::NoKernelsOnDevice { device } => format!("Device {device} has no kernels."),
+        Note::NoKernels => "The trace has no GPU kernels.".to_owned(),
         Note::OutsideSteps { kernels, stream } => format!(
             "{} kernels of stream {stream} ran outside every step annotation and belong to no pass.",
             format::count(kernels)

@@ -17,7 +17,7 @@ pub use engine::results::ranks::*;
 
 crate::document::noted_document! {
     /// An all-ranks report: the envelope plus the comparison, notes as sentences.
-    RanksReport = AllRanks, RANKS_SCHEMA = "tracetriage.ranks", RANKS_VERSION = 1, kind "all-ranks report"
+    RanksReport = AllRanks, RANKS_SCHEMA = "tracetriage.ranks", RANKS_VERSION = 1, kind "ranks report"
 }
 
 /// The all-ranks report of `inputs` (one trace per rank, any order).

@@ -255,7 +255,11 @@ pub fn diagnostics_table(r: &Report) -> Table {
         .diagnostics
         .iter()
         .map(|d| {
-            let input = r.inputs.get(d.input).map(|i| short_name(&i.path)).unwrap_or_default();
+            let input = r
+                .inputs
+                .get(d.input)
+                .map(|i| engine::discover::file_name(&i.path).to_owned())
+                .unwrap_or_default();
             let what =
                 if d.detail.is_empty() { d.kind.clone() } else { format!("{} ({})", d.kind, d.detail) };
             vec![
@@ -289,12 +293,6 @@ pub fn warnings_label(count: usize) -> String {
     format!("({count} warning{})", if count == 1 { "" } else { "s" })
 }
 
-/// The file name of a path.
-#[must_use]
-pub fn short_name(path: &str) -> String {
-    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,7 +316,7 @@ mod tests {
 
     #[test]
     fn warnings_are_counted_and_labelled() {
-        let mut r = crate::triage(&[], &engine::triage::Options::default());
+        let mut r = crate::triage::triage(&[], &engine::triage::Options::default());
         r.diagnostics = vec![diagnostic("warning"), diagnostic("info"), diagnostic("warning")];
         assert!(is_warning(&diagnostic("warning")));
         assert!(!is_warning(&diagnostic("info")));

@@ -81,12 +81,11 @@ pub fn compare(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Al
             json_bytes: trace.json_bytes,
         });
         for &(d, ns) in &prep.other_devices {
-            out.notes.push(Note::OtherDevice {
+            out.notes.push(Note::OtherDeviceNotCompared {
                 path: input.path.to_owned(),
                 device: d,
                 gpu_ns: ns,
                 followed: prep.device.unwrap_or_default(),
-                ranks: true,
             });
         }
         if prep.device.is_none() {

@@ -22,7 +22,7 @@ pub enum Note {
         /// Their GPU time, ns.
         gpu_ns: i64,
     },
-    /// An input ran GPU work on a device the report does not follow.
+    /// An input ran GPU work on a device the triage does not follow (not shown).
     OtherDevice {
         /// The input's path.
         path: String,
@@ -32,8 +32,18 @@ pub enum Note {
         gpu_ns: i64,
         /// The device the report follows.
         followed: i64,
-        /// Whether this is the all-ranks comparison (else a triage).
-        ranks: bool,
+    },
+    /// An input ran GPU work on a device the all-ranks comparison does not follow (not
+    /// compared).
+    OtherDeviceNotCompared {
+        /// The input's path.
+        path: String,
+        /// The other device.
+        device: i64,
+        /// Its GPU time, ns.
+        gpu_ns: i64,
+        /// The device the comparison follows.
+        followed: i64,
     },
     /// An input has no GPU activity.
     NoGpuActivity {
@@ -114,12 +124,19 @@ pub enum Note {
     },
     /// No profile at all: the built-in fallback is shown.
     NoProfile,
-    /// The lane analysed has no kernels.
-    NoKernels {
-        /// The device asked for, if any.
-        device: Option<i64>,
-        /// The stream asked for, if any.
-        stream: Option<i64>,
+    /// The trace has no GPU kernels.
+    NoKernels,
+    /// The device asked for (`--device`) has no kernels.
+    NoKernelsOnDevice {
+        /// The device.
+        device: i64,
+    },
+    /// The device and stream asked for (`--device`, `--stream`) have no kernels.
+    NoKernelsOnStream {
+        /// The device.
+        device: i64,
+        /// The stream.
+        stream: i64,
     },
     /// Kernels of the stream outside every step annotation.
     OutsideSteps {

@@ -30,7 +30,9 @@ pub struct Runs {
     pub entries: Vec<ManifestEntry>,
 }
 
-/// The manifest document.
+/// The manifest document. Read it with [`read_manifest`], which keeps every good entry
+/// and says why it skipped the others (`Document::from_json` is strict: one bad entry
+/// fails it).
 pub type Manifest = Document<Runs>;
 
 impl Body for Runs {
@@ -38,11 +40,12 @@ impl Body for Runs {
     const VERSION: u32 = MANIFEST_VERSION;
     const KIND: &'static str = "manifest";
     const MIGRATIONS: &'static [Migration] = MANIFEST_MIGRATIONS;
+    const PRETTY: bool = false;
 }
 
 /// A manifest of `entries` with a title, written by this build.
 #[must_use]
-pub fn manifest(title: &str, entries: Vec<ManifestEntry>) -> Manifest {
+pub fn new_manifest(title: &str, entries: Vec<ManifestEntry>) -> Manifest {
     Document::new(Runs { title: title.to_owned(), entries })
 }
 
@@ -115,7 +118,7 @@ pub fn read_manifest(bytes: &[u8]) -> Result<ManifestRead, DocumentError> {
         None => Vec::new(),
     };
     let str_field = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let mut manifest = manifest(&str_field("title"), Vec::with_capacity(entries.len()));
+    let mut manifest = new_manifest(&str_field("title"), Vec::with_capacity(entries.len()));
     manifest.envelope.generator = str_field("generator");
     let mut skipped = Vec::new();
     let mut seen = std::collections::BTreeSet::new();

@@ -27,7 +27,7 @@ pub mod view;
 
 pub use entry::{EntryOptions, EntrySource, ManifestEntry};
 pub use manifest::{
-    MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestRead, Runs, manifest, read_manifest,
+    MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestRead, Runs, new_manifest, read_manifest,
 };
 
 /// Reads a report file of any version (upgraded when older; newer, broken and other

@@ -119,7 +119,7 @@ pub fn report(i: usize, seed: u64) -> Option<Report> {
                     "captured_unix_ns": when}],
         "min_share_pct": 1.0, "stages": stages, "notes": [], "diagnostics": []
     });
-    serde_json::from_value(v).ok()
+    Report::from_value(v).ok()
 }
 
 /// The source label of generated run `i`.

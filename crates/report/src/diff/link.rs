@@ -15,7 +15,7 @@ fn shorten(name: &mut String) {
 
 /// Shortens names longer than 120 characters and keeps at most two names per side of a
 /// normalised match.
-pub fn shrink_details(d: &mut DiffReport) {
+pub(crate) fn shrink_details(d: &mut DiffReport) {
     for s in &mut d.stages {
         for g in &mut s.families.rows {
             shorten(&mut g.key);
@@ -34,7 +34,7 @@ pub fn shrink_details(d: &mut DiffReport) {
 
 /// The most rows of any table (families, kernels, only-in-A, only-in-B) of any stage.
 #[must_use]
-pub fn max_rows(d: &DiffReport) -> usize {
+pub(crate) fn max_rows(d: &DiffReport) -> usize {
     d.stages
         .iter()
         .flat_map(|s| [s.families.rows.len(), s.kernels.rows.len(), s.only_a.rows.len(), s.only_b.rows.len()])
@@ -56,7 +56,7 @@ fn cut<T>(rows: &mut Rows<T>, keep: usize, ns: impl Fn(&T) -> (i64, i64)) {
 }
 
 /// Keeps the first `keep` rows of every table, counting the rest as omitted.
-pub fn keep_rows(d: &mut DiffReport, keep: usize) {
+pub(crate) fn keep_rows(d: &mut DiffReport, keep: usize) {
     for s in &mut d.stages {
         cut(&mut s.families, keep, |g| (g.a.gpu_ns, g.b.gpu_ns));
         for rows in [&mut s.kernels, &mut s.only_a, &mut s.only_b] {

@@ -16,7 +16,7 @@
 
 mod build;
 mod kernels;
-pub mod link;
+pub(crate) mod link;
 pub mod markdown;
 pub mod view;
 

@@ -14,7 +14,7 @@ use super::{ascii, svg};
 const SMALL: &str = include_str!("../../../../tests/fixtures/timeline-small.trace.json");
 
 fn small() -> Timeline {
-    Timeline::of(&trace::load(SMALL.as_bytes()).expect("trace"), "x.json", Catalog::builtin())
+    Timeline::of(&engine::trace::load(SMALL.as_bytes()).expect("trace"), "x.json", Catalog::builtin())
 }
 
 #[test]
@@ -63,8 +63,8 @@ fn many_tiny_kernels_merge_into_few_rectangles() {
             k * 2
         ));
     }
-    let trace =
-        trace::load(format!(r#"{{"traceEvents":[{}]}}"#, events.join(",")).as_bytes()).expect("trace");
+    let trace = engine::trace::load(format!(r#"{{"traceEvents":[{}]}}"#, events.join(",")).as_bytes())
+        .expect("trace");
     let tl = Timeline::of(&trace, "x.json", Catalog::builtin());
     let svg = svg::render(&tl, tl.full(), 520, 120, &Palette::default());
     let rects = svg.matches("<rect").count();

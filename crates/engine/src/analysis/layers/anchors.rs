@@ -13,7 +13,7 @@ use crate::catalog::profiles::AnchorAt;
 /// `start` anchor, before the first `end` anchor) is as long as the same block of the
 /// neighbouring layer (`bpl` blocks away), else the median block.
 #[must_use]
-pub fn blocks(anchors: &[usize], n: usize, at: AnchorAt, bpl: usize) -> Vec<(usize, usize)> {
+pub(crate) fn blocks(anchors: &[usize], n: usize, at: AnchorAt, bpl: usize) -> Vec<(usize, usize)> {
     let (Some(&first), Some(&last)) = (anchors.first(), anchors.last()) else { return Vec::new() };
     let bpl = bpl.max(1);
     let med = median_gap(anchors).unwrap_or(n.max(1));
@@ -37,7 +37,7 @@ pub fn blocks(anchors: &[usize], n: usize, at: AnchorAt, bpl: usize) -> Vec<(usi
 
 /// The median distance between consecutive anchors (lower median).
 #[must_use]
-pub fn median_gap(anchors: &[usize]) -> Option<usize> {
+pub(crate) fn median_gap(anchors: &[usize]) -> Option<usize> {
     let mut gaps: Vec<usize> = anchors.windows(2).filter_map(|w| Some(w.get(1)? - w.first()?)).collect();
     gaps.sort_unstable();
     gaps.get(gaps.len().saturating_sub(1) / 2).copied()
@@ -47,7 +47,7 @@ pub fn median_gap(anchors: &[usize]) -> Option<usize> {
 /// spans the end of one pass and the start of the next, so it is cut to the median length
 /// on the anchor's side and ends (`start` anchors) or begins (`end` anchors) a run.
 #[must_use]
-pub fn runs(blocks: &[(usize, usize)], at: AnchorAt) -> Vec<Vec<(usize, usize)>> {
+pub(crate) fn runs(blocks: &[(usize, usize)], at: AnchorAt) -> Vec<Vec<(usize, usize)>> {
     let mut lens: Vec<usize> = blocks.iter().map(|b| b.1 - b.0).collect();
     lens.sort_unstable();
     let Some(&med) = lens.get(lens.len().saturating_sub(1) / 2) else { return Vec::new() };
@@ -76,7 +76,7 @@ pub fn runs(blocks: &[(usize, usize)], at: AnchorAt) -> Vec<Vec<(usize, usize)>>
 /// Groups a run's blocks into layers of `bpl` blocks; the blocks left over (fewer than
 /// `bpl`) are returned apart.
 #[must_use]
-pub fn layers(run: &[(usize, usize)], bpl: usize) -> (Vec<Vec<(usize, usize)>>, usize) {
+pub(crate) fn layers(run: &[(usize, usize)], bpl: usize) -> (Vec<Vec<(usize, usize)>>, usize) {
     let bpl = bpl.max(1);
     let whole = run.len() / bpl * bpl;
     let layers = run.get(..whole).unwrap_or(&[]).chunks(bpl).map(<[(usize, usize)]>::to_vec).collect();

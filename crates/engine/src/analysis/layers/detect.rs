@@ -125,8 +125,9 @@ pub(super) fn run<'a>(
     };
     if seq.is_empty() {
         notes.push(match (options.device, options.stream) {
-            (Some(d), s) => Note::NoKernels { device: Some(d), stream: s },
-            (None, _) => Note::NoKernels { device: None, stream: None },
+            (Some(device), Some(stream)) => Note::NoKernelsOnStream { device, stream },
+            (Some(device), None) => Note::NoKernelsOnDevice { device },
+            (None, _) => Note::NoKernels,
         });
     }
     let config_layers = options.config.as_ref().and_then(|c| c.num_hidden_layers);

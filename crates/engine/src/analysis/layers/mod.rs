@@ -17,15 +17,15 @@
 //! (pass kinds and notes), `detail` (one layer's kernels, input dims, comparison),
 //! [`config`] (`config.json`: layer count, types, model summary).
 
-pub mod anchors;
+pub(crate) mod anchors;
 mod build;
 pub mod config;
 mod detail;
 mod detect;
-pub mod period;
+pub(crate) mod period;
 mod phase;
 mod segments;
-pub mod sequence;
+pub(crate) mod sequence;
 mod steady;
 
 pub use config::{ConfigError, ModelConfig};

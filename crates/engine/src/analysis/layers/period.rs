@@ -22,15 +22,15 @@
 //! Cost: O(n · P) name comparisons per distinct segment (P ≤ [`MAX_PERIOD`]).
 
 /// The longest layer considered, kernels.
-pub const MAX_PERIOD: usize = 1024;
+pub(crate) const MAX_PERIOD: usize = 1024;
 /// The shortest layer considered, kernels.
-pub const MIN_PERIOD: usize = 2;
+pub(crate) const MIN_PERIOD: usize = 2;
 /// The fewest kernels a region needs (besides two whole periods).
 const MIN_REGION: usize = 6;
 
 /// A periodic stretch `[start, end)` of a sequence with period `period`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     /// Kernels per layer.
     pub period: usize,
     /// First index.
@@ -42,20 +42,14 @@ pub struct Region {
 impl Region {
     /// Length in kernels.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.end - self.start
-    }
-
-    /// Whether it is empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.end <= self.start
     }
 }
 
 /// Layers found in one stretch: half-open index ranges, in order, all of one period.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Chain {
+pub(crate) struct Chain {
     /// Kernels per layer (most layers have exactly this many).
     pub period: usize,
     /// Layer ranges.
@@ -121,7 +115,7 @@ fn longest(names: &[u32], lo: usize, hi: usize, p: usize) -> Option<Region> {
 
 /// The best period of `[lo, hi)` and its longest region.
 #[must_use]
-pub fn best_region(names: &[u32], lo: usize, hi: usize) -> Option<Region> {
+pub(crate) fn best_region(names: &[u32], lo: usize, hi: usize) -> Option<Region> {
     let n = hi.saturating_sub(lo);
     let max_p = (n / 2).min(MAX_PERIOD);
     let mut best: Option<Region> = None;
@@ -158,7 +152,7 @@ pub fn best_region(names: &[u32], lo: usize, hi: usize) -> Option<Region> {
 /// All regions of `[lo, hi)`: the best period's regions, then the leftovers searched
 /// again (up to `depth` levels), sorted by start.
 #[must_use]
-pub fn regions(names: &[u32], lo: usize, hi: usize, depth: usize) -> Vec<Region> {
+pub(crate) fn regions(names: &[u32], lo: usize, hi: usize, depth: usize) -> Vec<Region> {
     let mut out = Vec::new();
     collect(names, lo, hi, depth, &mut out);
     out.sort_by_key(|r| (r.start, r.end));
@@ -205,7 +199,7 @@ fn phase(names: &[u32], at: usize, motif: &[u32]) -> (usize, usize) {
 /// gaps of any length inside a step window (`windowed`), else of at most `max(1, p/8)`
 /// kernels (more would join two passes).
 #[must_use]
-pub fn group(names: &[u32], regions: &[Region], windowed: bool) -> Vec<Vec<Region>> {
+pub(crate) fn group(names: &[u32], regions: &[Region], windowed: bool) -> Vec<Vec<Region>> {
     let mut out: Vec<Vec<Region>> = Vec::new();
     for r in regions {
         let joins = out.last().is_some_and(|chain| {
@@ -229,7 +223,7 @@ pub fn group(names: &[u32], regions: &[Region], windowed: bool) -> Vec<Vec<Regio
 /// Layer boundaries of one chain of regions; `floor` is the first index the chain may use
 /// (the end of the previous chain), `ceil` one past the last.
 #[must_use]
-pub fn chain_layers(
+pub(crate) fn chain_layers(
     names: &[u32],
     cats: &[u8],
     chain: &[Region],
@@ -298,7 +292,7 @@ pub fn chain_layers(
 /// count, more rather than fewer), nearest the layer start on ties: a first kernel that
 /// layer 0 runs differently is passed over.
 #[must_use]
-pub fn refine(
+pub(crate) fn refine(
     names: &[u32],
     layers: &[(usize, usize)],
     p: usize,
@@ -389,7 +383,7 @@ pub fn refine(
 /// boundaries ([`chain_layers`], then [`refine`]); chains of fewer than two layers are
 /// dropped.
 #[must_use]
-pub fn detect(names: &[u32], cats: &[u8], lo: usize, hi: usize, windowed: bool) -> Vec<Chain> {
+pub(crate) fn detect(names: &[u32], cats: &[u8], lo: usize, hi: usize, windowed: bool) -> Vec<Chain> {
     let found = regions(names, lo, hi, 6);
     let mut out: Vec<Chain> = Vec::new();
     let mut floor = lo;

@@ -86,7 +86,7 @@ pub struct StreamLoad {
 
 /// Kernels and time per device × stream, most time first (ties: device, stream).
 #[must_use]
-pub fn stream_loads(trace: &Trace) -> Vec<StreamLoad> {
+pub(crate) fn stream_loads(trace: &Trace) -> Vec<StreamLoad> {
     let g = &trace.gpu;
     let mut per: FxHashMap<(i64, i64), (u64, i64)> = FxHashMap::default();
     for i in 0..g.len() {
@@ -113,14 +113,20 @@ pub fn stream_loads(trace: &Trace) -> Vec<StreamLoad> {
 /// Whether a kernel name is an all-reduce (`AllReduce`, `all_reduce`, `allreduce` in any
 /// case, or vLLM's custom `cross_device_reduce`).
 #[must_use]
-pub fn is_allreduce(name: &str) -> bool {
+pub(crate) fn is_allreduce(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("allreduce") || lower.contains("all_reduce") || lower.contains("cross_device_reduce")
 }
 
 /// The kernels of `device` × `stream`, sorted by start (then end, then file order).
 #[must_use]
-pub fn build(trace: &Trace, device: i64, stream: i64, profile: &Profile, rules: &CategoryRules) -> Sequence {
+pub(crate) fn build(
+    trace: &Trace,
+    device: i64,
+    stream: i64,
+    profile: &Profile,
+    rules: &CategoryRules,
+) -> Sequence {
     let g = &trace.gpu;
     let mut rows: Vec<u32> = Vec::new();
     for i in 0..g.len() {

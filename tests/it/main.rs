@@ -28,7 +28,8 @@
 //!   and spreads, and the GB300 TP-4 capture against its golden file.
 //! - `share`: report links fit the budget and decode to the same numbers.
 //! - `tidy`: the architecture's rules — crates depend downwards only, the pure crates keep
-//!   to an allow-list of dependencies, modules form no cycles, the engine's layer order.
+//!   to an allow-list of dependencies, modules form no cycles, the engine's layer order,
+//!   `thread_local!` state only in the worker's state and the page's client.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
 mod catalog;

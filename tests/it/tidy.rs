@@ -493,3 +493,31 @@ fn the_checker_reads_every_kind_of_path() {
     let top = sibling_edges("engine").remove(&Vec::new()).unwrap_or_default();
     assert!(top.contains(&("triage".to_owned(), "analysis".to_owned())), "{top:?}");
 }
+
+/// Rust files under `dir`, recursively.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn thread_local_state_lives_in_the_worker_state_and_the_page_client_only() {
+    let allowed = [root().join("src/worker/state.rs"), root().join("src/client/mod.rs")];
+    let mut found = Vec::new();
+    for file in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let n = text.matches("thread_local! {").count();
+        if n > 0 && (!allowed.contains(&file) || n > 1) {
+            found.push(format!("{}: {n} thread_local! block(s)", file.display()));
+        }
+    }
+    assert!(found.is_empty(), "thread_local! state belongs in WorkerState or the client: {found:?}");
+}

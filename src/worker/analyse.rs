@@ -57,8 +57,12 @@ fn report(
     let (json, json_bytes, load_ms) = state::with(|s| {
         let l = s.loaded()?;
         let inputs = l.inputs();
-        let options =
-            report::engine::triage::Options { framework: None, min_share_pct, server_args: l.server_args() };
+        let options = report::engine::triage::Options {
+            framework: None,
+            min_share_pct,
+            server_args: l.server_args(),
+            captures: Vec::new(),
+        };
         let report = match s.mapping {
             Some(mapping) => {
                 let (m, f) = inputs.split_at(mapping.min(inputs.len()));

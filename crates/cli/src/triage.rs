@@ -52,6 +52,15 @@ pub struct Args {
     /// tables and timing come from. Needs --mapping.
     #[arg(long, value_name = "PATH", num_args = 1.., requires = "mapping")]
     pub formal: Vec<PathBuf>,
+    /// Graph-capture traces (files or folders; vLLM's and SGLang's `capture_traces/`,
+    /// SGLang's `graph_capture_profile/`): graph-replayed kernels take the Python location
+    /// and CPU op recorded when their graph was captured. Without it, those folders are
+    /// looked for beside the traces and one level up.
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "no_capture")]
+    pub capture: Vec<PathBuf>,
+    /// Do not look for capture traces beside the traces.
+    #[arg(long)]
+    pub no_capture: bool,
     /// Serving framework (aliases: sgl, tllm, tensorrt-llm, ts; any case).
     #[arg(long, value_enum, ignore_case = true, default_value_t = FrameworkArg::Auto)]
     pub framework: FrameworkArg,
@@ -190,6 +199,8 @@ struct Loaded {
     /// How many of them are mapping traces.
     mapping: usize,
     server_args: Option<report::engine::analysis::framework::ServerArgs>,
+    /// Capture traces, read into indexes.
+    captures: Vec<std::sync::Arc<report::engine::analysis::capture::CaptureIndex>>,
     took: Duration,
 }
 
@@ -218,14 +229,53 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
     let started = Instant::now();
     let files: Vec<&Path> = mapping.iter().chain(&formal).map(PathBuf::as_path).collect();
     let traces = native::load_all(&files, args.load_threads)?;
+    let captures = load_captures(args, &formal)?;
     Ok(Loaded {
         names: files.iter().map(|f| f.display().to_string()).collect(),
         traces,
+        captures,
         mapping: mapping.len(),
         // The formal side's server args first, as the seed does.
         server_args: formal.first().or(mapping.first()).and_then(|f| discover::server_args(f)),
         took: started.elapsed(),
     })
+}
+
+/// The capture traces of a run: `--capture` (an unreadable one is an error), else those
+/// found beside the formal (or single-trace) traces (an unreadable one is skipped with a
+/// warning), none with `--no-capture`.
+fn load_captures(
+    args: &Args,
+    traces: &[PathBuf],
+) -> anyhow::Result<Vec<std::sync::Arc<report::engine::analysis::capture::CaptureIndex>>> {
+    if args.no_capture {
+        return Ok(Vec::new());
+    }
+    if args.capture.is_empty() {
+        return Ok(found_captures(traces, args.load_threads));
+    }
+    let files = native::capture::expand(&args.capture)?;
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let loaded = native::capture::load(&paths, args.load_threads, |p| p.display().to_string());
+    Ok(loaded.into_iter().collect::<Result<_, _>>()?)
+}
+
+/// The capture traces found beside `traces` ([`native::capture::find`]), read; one that
+/// cannot be read is skipped with a warning.
+fn found_captures(
+    traces: &[PathBuf],
+    threads: usize,
+) -> Vec<std::sync::Arc<report::engine::analysis::capture::CaptureIndex>> {
+    let files = native::capture::find(traces);
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let mut out = Vec::new();
+    for result in native::capture::load(&paths, threads, |p| p.display().to_string()) {
+        match result {
+            Ok(index) => out.push(index),
+            Err(e) => eprintln!("tracetriage: warning: capture trace not used: {e}"),
+        }
+    }
+    out
 }
 
 /// The built-in catalog plus `--catalog FILE`, when given.
@@ -247,6 +297,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         framework: args.framework.framework(),
         min_share_pct: args.min_share,
         server_args: loaded.server_args.clone(),
+        captures: loaded.captures.clone(),
     };
     let inputs = loaded.inputs();
     let (text, what, analysed) = if args.all_ranks {
@@ -375,8 +426,10 @@ pub fn triage_files(
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let traces = native::load_all(&paths, 1)?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let captures = if options.captures.is_empty() { found_captures(files, 1) } else { options.captures };
     let options = report::engine::triage::Options {
         server_args: files.first().and_then(|f| discover::server_args(f)),
+        captures,
         ..options
     };
     Ok(report::triage::triage_with(&inputs(&names, &traces), &options, catalog))

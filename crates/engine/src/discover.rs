@@ -20,10 +20,30 @@ pub enum Ranks {
 /// Whether a file name can be a trace by its name alone (`*.json` / `*.json.gz`, not a
 /// known non-trace such as `server_args.json` or vLLM's `*.async_llm.*` engine trace).
 /// Names like `*.trace.json.gz` are certain; other `*.json` names need a content sniff.
+/// Graph-capture traces ([`is_capture_path`]) are not candidates: they are read for
+/// attribution only, never triaged as a trace or counted as a rank.
 #[must_use]
 pub fn candidate_name(name: &str) -> bool {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    trace_file_name(file) && !file.to_ascii_lowercase().contains(".async_llm.")
+    trace_file_name(file) && !file.to_ascii_lowercase().contains(".async_llm.") && !is_capture_path(name)
+}
+
+/// The folders frameworks write graph-capture traces into: vLLM's and SGLang's
+/// `capture_traces/`, SGLang's `graph_capture_profile/`.
+pub const CAPTURE_FOLDERS: &[&str] = &["capture_traces", "graph_capture_profile"];
+
+/// Whether a path is a graph-capture trace: a trace file inside one of
+/// [`CAPTURE_FOLDERS`], or named like SGLang's capture-time trace
+/// (`cuda_graph_capture-<Runner>-TP-<r>.json.gz`).
+#[must_use]
+pub fn is_capture_path(path: &str) -> bool {
+    let mut parts = path.split(['/', '\\']).rev();
+    let file = parts.next().unwrap_or(path);
+    if !trace_file_name(file) {
+        return false;
+    }
+    file.to_ascii_lowercase().starts_with("cuda_graph_capture")
+        || parts.any(|folder| CAPTURE_FOLDERS.iter().any(|c| folder.eq_ignore_ascii_case(c)))
 }
 
 /// Whether a file name can be the trace of any profiled process by its name alone:
@@ -138,6 +158,24 @@ pub fn select(paths: &[&str], ranks: Ranks) -> Result<Vec<usize>, SelectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capture_traces_are_never_candidates() {
+        for capture in [
+            "prof/capture_traces/graph_capture_rank_0.1773709679453551615.pt.trace.json.gz",
+            "prof/capture_traces/bs_32_rank1.json.gz",
+            "prof\\graph_capture_profile\\cuda_graph_capture-ModelRunner-TP-0.json.gz",
+            "cuda_graph_capture-ModelRunner-TP-3.json.gz",
+        ] {
+            assert!(is_capture_path(capture), "{capture}");
+            assert!(!candidate_name(capture), "{capture}");
+        }
+        for trace in ["prof/graph_execution.json.gz", "prof/x-TP-0.trace.json.gz", "capture_traces/notes.txt"]
+        {
+            assert!(!is_capture_path(trace), "{trace}");
+        }
+        assert!(candidate_name("prof/graph_execution.json.gz"));
+    }
 
     #[test]
     fn ranks_from_names() {

@@ -14,7 +14,10 @@
 //! [`triage_with_roles`] takes inputs tagged with a [`Role`] each (as a browser that lets
 //! the user assign roles to dropped files has them) and calls one of the two.
 
+use std::sync::Arc;
+
 use crate::analysis::attribution::{self, Attribution};
+use crate::analysis::capture::{self, CaptureIndex, Miss, Outcome};
 use crate::analysis::framework::{self, Framework, ServerArgs};
 use crate::analysis::kernels::{self, NameCache};
 use crate::analysis::mapping::{self, Index, Part, Policy, Sources};
@@ -27,7 +30,6 @@ use crate::results::notes::Note;
 use crate::results::share;
 use crate::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode, StageReport, Triage};
 use crate::vocab::Stage;
-use trace::Severity;
 use trace::model::Trace;
 
 /// One input trace and the name it goes by.
@@ -71,11 +73,14 @@ pub struct Options {
     pub min_share_pct: f64,
     /// `server_args.json` found beside the traces, if any.
     pub server_args: Option<ServerArgs>,
+    /// Graph-capture traces (read with [`CaptureIndex::build`]): graph-replayed kernels of
+    /// the triaged traces of the same rank take the launch site recorded at capture.
+    pub captures: Vec<Arc<CaptureIndex>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { framework: None, min_share_pct: 1.0, server_args: None }
+        Options { framework: None, min_share_pct: 1.0, server_args: None, captures: Vec::new() }
     }
 }
 
@@ -116,11 +121,20 @@ pub fn triage_with_roles(inputs: &[(Role, Input<'_>)], options: &Options, catalo
     triage_mapping_formal(&mapping, &formal, options, catalog)
 }
 
-/// One input after attribution and stage split.
+/// One input after attribution (capture merge included) and stage split.
 struct Prepared {
     device: Option<i64>,
     attribution: Attribution,
     groups: Vec<StageOps>,
+    /// The capture merge, when capture traces were given (triaged inputs only).
+    capture: Option<Capture>,
+}
+
+/// What the capture merge did for one input.
+struct Capture {
+    outcome: Outcome,
+    /// The capture traces used had no Python stacks.
+    without_stacks: bool,
 }
 
 fn run(
@@ -137,20 +151,29 @@ fn run(
         mapping_framework: two.then(|| detect_framework(mapping, options)),
         model: options.server_args.as_ref().and_then(|a| a.model.clone()),
         inputs: Vec::new(),
+        captures: options.captures.iter().map(|c| c.info.clone()).collect(),
         min_share_pct: options.min_share_pct,
         stages: Vec::new(),
         notes: Vec::new(),
         diagnostics: Vec::new(),
     };
+    for (k, c) in options.captures.iter().enumerate() {
+        report
+            .diagnostics
+            .extend(c.diagnostics.iter().map(|d| DiagnosticRow { capture: Some(k), ..d.clone() }));
+    }
     let mapping_prepared: Vec<Prepared> = mapping
         .iter()
         .enumerate()
-        .map(|(index, input)| prepare(&mut report, index, input, Role::Mapping))
+        .map(|(index, input)| prepare(&mut report, index, input, Role::Mapping, &[]))
         .collect();
     let role = if two { Role::Formal } else { Role::Trace };
     let offset = mapping.len();
-    let prepared: Vec<Prepared> =
-        formal.iter().enumerate().map(|(k, input)| prepare(&mut report, offset + k, input, role)).collect();
+    let prepared: Vec<Prepared> = formal
+        .iter()
+        .enumerate()
+        .map(|(k, input)| prepare(&mut report, offset + k, input, role, &options.captures))
+        .collect();
     let mapping_index = two.then(|| Index::build(&parts(mapping, &mapping_prepared)));
     if let Some(index) = &mapping_index {
         report.notes.push(mapping_note(index, mapping.len()));
@@ -213,8 +236,15 @@ fn detect_framework(inputs: &[Input<'_>], options: &Options) -> FrameworkInfo {
     info(Framework::Unknown, "none")
 }
 
-/// Records an input (info, notes, diagnostics) and computes its attribution and stages.
-fn prepare(report: &mut Triage, index: usize, input: &Input<'_>, role: Role) -> Prepared {
+/// Records an input (info, notes, diagnostics) and computes its attribution (through
+/// `captures` of its rank) and stages.
+fn prepare(
+    report: &mut Triage,
+    index: usize,
+    input: &Input<'_>,
+    role: Role,
+    captures: &[Arc<CaptureIndex>],
+) -> Prepared {
     let trace = input.trace;
     let (device, others) = split::primary_device(trace);
     let gpu = device.and_then(|d| trace.device(d).map(|p| p.name.clone())).or_else(|| {
@@ -245,29 +275,32 @@ fn prepare(report: &mut Triage, index: usize, input: &Input<'_>, role: Role) -> 
             followed: device.unwrap_or_default(),
         });
     }
-    for d in trace.diagnostics.sorted() {
-        report.diagnostics.push(DiagnosticRow {
-            severity: match d.kind.severity() {
-                Severity::Warning => "warning",
-                Severity::Info => "info",
-            }
-            .to_owned(),
-            kind: d.kind.id().to_owned(),
-            detail: d.detail.clone(),
-            count: d.count,
-            message: d.kind.describe().to_owned(),
-            input: index,
-        });
-    }
+    report.diagnostics.extend(DiagnosticRow::of(trace, index));
     if device.is_none() {
         report
             .notes
             .push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
-        return Prepared { device, attribution: Attribution::default(), groups: Vec::new() };
+        return Prepared { device, attribution: Attribution::default(), groups: Vec::new(), capture: None };
     }
-    let attribution: Attribution = attribution::attribute(trace);
+    let mut attribution: Attribution = attribution::attribute(trace);
+    let capture = (!captures.is_empty()).then(|| {
+        let rank = dist.and_then(|d| d.rank).or_else(|| crate::discover::rank_of(input.path));
+        let mine: Vec<&CaptureIndex> = captures
+            .iter()
+            .map(Arc::as_ref)
+            .filter(|c| rank.is_none() || c.info.rank.is_none() || c.info.rank == rank)
+            .collect();
+        if mine.is_empty() {
+            return Capture {
+                outcome: Outcome::none(trace, &attribution, Miss::NoCapture),
+                without_stacks: false,
+            };
+        }
+        let without_stacks = mine.iter().all(|c| c.info.launches > 0 && c.info.with_stacks == 0);
+        Capture { outcome: capture::merge(trace, &mut attribution, &mine), without_stacks }
+    });
     let groups: Vec<StageOps> = split::split(trace, &attribution, device, path_stage);
-    Prepared { device, attribution, groups }
+    Prepared { device, attribution, groups, capture }
 }
 
 fn triage_one(
@@ -331,7 +364,13 @@ fn triage_one(
             kernels: table,
             overlap,
             fuse,
-            coverage: mapping::coverage(&sources, group),
+            coverage: {
+                let mut c = mapping::coverage(&sources, group);
+                if let Some(cap) = &prep.capture {
+                    c.capture = cap.outcome.coverage(trace, &group.ops, cap.without_stacks);
+                }
+                c
+            },
         });
     }
 }

@@ -4,6 +4,8 @@
 //! - [`mod@load`]: a trace file streamed once through [`report::trace::Loader`] in 1 MiB chunks
 //!   (with progress), and [`load_all`]: several files on threads.
 //! - [`walk::Walk`]: folders walked the same way everywhere (sorted, depth-limited).
+//! - [`capture`]: graph-capture traces found beside the traces (`capture_traces/`,
+//!   `graph_capture_profile/`) or named, read into the engine's capture indexes.
 //! - [`discover`]: which files of a capture are traces, by the engine's own rules
 //!   ([`report::engine::discover`]: names, ranks, `merged-*`, content sniff), and the
 //!   `server_args.json` beside them.
@@ -11,10 +13,11 @@
 //! Errors are one [`Error`] type whose message is one line naming the file.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+pub mod capture;
 pub mod discover;
 mod error;
 pub mod load;
 pub mod walk;
 
 pub use error::Error;
-pub use load::{load, load_all, load_with};
+pub use load::{load, load_all, load_each, load_with};

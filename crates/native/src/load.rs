@@ -54,6 +54,17 @@ pub fn load_with(
 /// # Errors
 /// The first failing file's error, in the order given.
 pub fn load_all(paths: &[&Path], threads: usize) -> Result<Vec<report::trace::Trace>, Error> {
+    load_each(paths, threads, |_, trace| trace).into_iter().collect()
+}
+
+/// Loads several trace files at once like [`load_all`] and turns each into what `keep`
+/// makes of it as soon as it is loaded, so only the kept values are held at once (a
+/// capture trace's index, not the trace). One result per path, in the order given.
+pub fn load_each<T: Send>(
+    paths: &[&Path],
+    threads: usize,
+    keep: impl Fn(&Path, report::trace::Trace) -> T + Sync,
+) -> Vec<Result<T, Error>> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let width = if threads == 0 {
@@ -63,15 +74,14 @@ pub fn load_all(paths: &[&Path], threads: usize) -> Result<Vec<report::trace::Tr
     };
     let width = width.clamp(1, paths.len().max(1));
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<report::trace::Trace, Error>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let slots: Mutex<Vec<Option<Result<T, Error>>>> = Mutex::new((0..paths.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..width {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result = load(path);
+                    let result = load(path).map(|trace| keep(path, trace));
                     if let Ok(mut s) = slots.lock()
                         && let Some(slot) = s.get_mut(i)
                     {

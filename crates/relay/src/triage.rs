@@ -82,6 +82,7 @@ pub fn triage(
         framework: Some(kind.engine()),
         min_share_pct: min_share,
         server_args,
+        captures: Vec::new(),
     };
     let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
     Ok(Triaged { report, traces: names, warnings })

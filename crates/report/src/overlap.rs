@@ -156,10 +156,8 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
         .iter()
         .map(|row| {
             let mut scope = row.python_scope.clone();
-            if row.via.is_mapped() {
-                scope.push_str(&format!(" [{}]", super::view::via_tag(row.via, None)));
-            } else if row.graph {
-                scope.push_str(" [graph]");
+            if let Some(tag) = super::view::location_tag(row.via, row.graph, None) {
+                scope.push_str(&format!(" [{tag}]"));
             }
             vec![
                 Cell { sort: Some(f64::from(row.priority)), ..Cell::text(format!("P{}", row.priority)) },

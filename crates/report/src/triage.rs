@@ -10,6 +10,7 @@
 use engine::Catalog;
 use engine::triage::{Input, Options};
 
+pub use engine::results::capture::{CaptureCoverage, CaptureInfo, CaptureMiss, CaptureMissTime, CaptureRoot};
 pub use engine::results::fuse::FuseTable;
 pub use engine::results::kernels::{Coverage, KernelRow, KernelSite, KernelTable, StageSummary};
 pub use engine::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode, StageReport, Triage};

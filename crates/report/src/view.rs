@@ -5,7 +5,8 @@
 use crate::format;
 use crate::table::{Cell, Column, Table};
 use crate::triage::{
-    Coverage, DiagnosticRow, FrameworkInfo, KernelRow, Mode, Report, StageReport, StageSummary,
+    CaptureInfo, CaptureMiss, Coverage, DiagnosticRow, FrameworkInfo, KernelRow, Mode, Report, StageReport,
+    StageSummary,
 };
 use engine::vocab::{MatchKind, Via};
 
@@ -36,6 +37,10 @@ pub fn header(r: &Report) -> Vec<(&'static str, String)> {
     } else {
         let traces: Vec<&str> = r.inputs.iter().map(|i| i.path.as_str()).collect();
         lines.push(("Input traces", traces.join(", ")));
+    }
+    if !r.captures.is_empty() {
+        let captures: Vec<String> = r.captures.iter().map(capture_text).collect();
+        lines.push(("Capture traces", captures.join("; ")));
     }
     if let Some(model) = &r.model {
         lines.push(("Model", model.clone()));
@@ -83,6 +88,35 @@ pub fn stage_summary(s: &StageSummary) -> String {
     parts.join(" · ")
 }
 
+/// One capture trace in the header: `capture_traces/x.json.gz (rank 0: capture_8192_PIECEWISE
+/// 25 windows; 361 launches, all with Python stacks)`.
+fn capture_text(c: &CaptureInfo) -> String {
+    let roots: Vec<String> = c
+        .roots
+        .iter()
+        .map(|r| {
+            let name = match (r.batch, r.mode.is_empty()) {
+                (Some(b), false) => format!("capture_{b}_{}", r.mode),
+                (Some(b), true) => format!("batch {b}"),
+                (None, false) => r.mode.clone(),
+                (None, true) => "one root".to_owned(),
+            };
+            format!("{name} {} window{}", r.windows, if r.windows == 1 { "" } else { "s" })
+        })
+        .collect();
+    let stacks = match (c.with_stacks, c.launches) {
+        (_, 0) => "no launches recorded in capture windows".to_owned(),
+        (w, n) if w == n => format!("{} launches, all with Python stacks", format::count(n as u64)),
+        (0, n) => format!("{} launches, none with Python stacks", format::count(n as u64)),
+        (w, n) => {
+            format!("{} launches, {} with Python stacks", format::count(n as u64), format::count(w as u64))
+        }
+    };
+    let rank = c.rank.map(|r| format!("rank {r}: ")).unwrap_or_default();
+    let roots = if roots.is_empty() { "no capture windows".to_owned() } else { roots.join(", ") };
+    format!("{} ({rank}{roots}; {stacks})", c.path)
+}
+
 /// A stage tab's figure: its GPU utilization, `71.4% GPU`.
 #[must_use]
 pub fn stage_tab_utilization(s: &StageSummary) -> String {
@@ -97,6 +131,7 @@ pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
         Via::Mapping => "mapped",
         Via::SelfMapping => "self-mapped",
         Via::GraphLaunch => "graph",
+        Via::Capture => "capture",
         Via::Direct | Via::None => "",
     };
     match matched {
@@ -106,23 +141,46 @@ pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
     }
 }
 
+/// The tag after a location that was not found directly: `[capture]`, `[graph]`,
+/// `[mapped]`, `[self-mapped, normalised name]`… (`None` for direct launches).
+#[must_use]
+pub fn location_tag(via: Via, graph: bool, matched: Option<MatchKind>) -> Option<String> {
+    if via.is_mapped() {
+        Some(via_tag(via, matched))
+    } else if via == Via::Capture {
+        Some(via_tag(via, None))
+    } else if graph {
+        Some("graph".to_owned())
+    } else {
+        None
+    }
+}
+
 /// The attribution line of a stage: how much of its GPU time has a Python location, and
-/// how (`None` for reports without coverage figures or without GPU time).
+/// how (`None` for reports without coverage figures or without GPU time). With capture
+/// traces it reads `direct · through capture · through mapping / self-mapping · through
+/// graph launch only · unattributed`.
 #[must_use]
 pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
     if !c.computed || c.total_ns <= 0 {
         return None;
     }
     let pct = |ns: i64| format::pct(format::share(ns, c.total_ns));
-    let mut parts = vec![
-        format!("direct {}", pct(c.direct_ns)),
-        format!("through graph launch {}", pct(c.graph_launch_ns)),
-    ];
+    let captures = c.capture.computed || c.capture_ns > 0;
+    let mut parts = vec![format!("direct {}", pct(c.direct_ns))];
+    if captures {
+        parts.push(format!("through capture {}", pct(c.capture_ns)));
+    } else {
+        parts.push(format!("through graph launch {}", pct(c.graph_launch_ns)));
+    }
     if mode == Mode::MappingFormal || c.mapping_ns > 0 {
         parts.push(format!("through mapping {}", pct(c.mapping_ns)));
     }
     if mode == Mode::SingleTrace || c.self_mapping_ns > 0 {
         parts.push(format!("through self-mapping {}", pct(c.self_mapping_ns)));
+    }
+    if captures {
+        parts.push(format!("through graph launch only {}", pct(c.graph_launch_ns)));
     }
     parts.push(format!("unattributed {}", pct(c.unattributed_ns)));
     let mut line = format!("Python attribution of GPU time: {}", parts.join(" · "));
@@ -138,7 +196,74 @@ pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
         }
         line.push_str(&format!(" (mapped matches: {})", kinds.join(", ")));
     }
+    if let Some(capture) = capture_sentence(c) {
+        line.push_str(". ");
+        line.push_str(&capture);
+    }
+    if let Some(stacks) = stacks_sentence(c) {
+        line.push_str(". ");
+        line.push_str(&stacks);
+    }
     Some(line)
+}
+
+/// How the stage's graph-replayed time matched the capture traces: `Capture traces
+/// aligned 97.2% of graph-replayed time (not aligned: 2.8% not recorded in its capture
+/// window)`.
+fn capture_sentence(c: &Coverage) -> Option<String> {
+    let cap = &c.capture;
+    if !cap.computed {
+        return None;
+    }
+    if cap.replayed_ns <= 0 {
+        return Some("Capture traces: no graph-replayed GPU time in this stage".to_owned());
+    }
+    let pct = |ns: i64| format::pct(format::share(ns, cap.replayed_ns));
+    let mut s = format!("Capture traces aligned {} of graph-replayed time", pct(cap.aligned_ns));
+    if !cap.missed.is_empty() {
+        let why: Vec<String> =
+            cap.missed.iter().map(|m| format!("{} {}", pct(m.ns), miss_reason(m.why))).collect();
+        s.push_str(&format!(" (not aligned: {})", why.join(", ")));
+    }
+    Some(s)
+}
+
+/// Why graph-replayed time was not aligned, in words.
+#[must_use]
+pub fn miss_reason(why: CaptureMiss) -> String {
+    match why {
+        CaptureMiss::NoCapture => "no capture trace of this rank".to_owned(),
+        CaptureMiss::NoRoot { batch, launches } => {
+            let graphs = format!("{launches} graph launch{}", if launches == 1 { "" } else { "es" });
+            match batch {
+                Some(b) => format!("no capture of batch size {b} or larger with {graphs} per step"),
+                None => format!("no capture with {graphs} per step"),
+            }
+        }
+        CaptureMiss::NotRecorded => "not recorded in its capture window".to_owned(),
+    }
+}
+
+/// The note for traces without Python stacks: which share of time has only a
+/// `record_function` scope as its location, and the flag that records stacks.
+fn stacks_sentence(c: &Coverage) -> Option<String> {
+    let whose = match (c.without_stacks, c.capture.computed && c.capture.without_stacks) {
+        (true, true) => "the trace and its capture traces have",
+        (true, false) => "the trace has",
+        (false, true) => "the capture traces have",
+        (false, false) => return None,
+    };
+    let scoped = if c.scope_ns > 0 {
+        format!(
+            "{} of GPU time is located by its record_function scope",
+            format::pct(format::share(c.scope_ns, c.total_ns))
+        )
+    } else {
+        "locations fall back to record_function scopes".to_owned()
+    };
+    Some(format!(
+        "No Python stacks: {whose} none, so {scoped}; profile with stacks for source lines (torch.profiler `with_stack=True`; vLLM `torch_profiler_with_stack`)"
+    ))
 }
 
 fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
@@ -148,10 +273,8 @@ fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
     let several = row.sites.len() > 1;
     for site in row.sites.iter().take(SHOWN) {
         let mut loc = site.location.clone();
-        if site.via.is_mapped() {
-            loc.push_str(&format!(" [{}]", via_tag(site.via, Some(site.matched))));
-        } else if site.graph {
-            loc.push_str(" [graph]");
+        if let Some(tag) = location_tag(site.via, site.graph, Some(site.matched)) {
+            loc.push_str(&format!(" [{tag}]"));
         }
         if several {
             loc.push_str(&format!(" (site share {:.0}%)", site.share_pct));
@@ -255,11 +378,18 @@ pub fn diagnostics_table(r: &Report) -> Table {
         .diagnostics
         .iter()
         .map(|d| {
-            let input = r
-                .inputs
-                .get(d.input)
-                .map(|i| engine::discover::file_name(&i.path).to_owned())
-                .unwrap_or_default();
+            let input = match d.capture {
+                Some(k) => r
+                    .captures
+                    .get(k)
+                    .map(|c| format!("{} (capture)", engine::discover::file_name(&c.path)))
+                    .unwrap_or_default(),
+                None => r
+                    .inputs
+                    .get(d.input)
+                    .map(|i| engine::discover::file_name(&i.path).to_owned())
+                    .unwrap_or_default(),
+            };
             let what =
                 if d.detail.is_empty() { d.kind.clone() } else { format!("{} ({})", d.kind, d.detail) };
             vec![
@@ -305,6 +435,7 @@ mod tests {
             count: 1,
             message: "the file ends early".to_owned(),
             input: 0,
+            capture: None,
         }
     }
 

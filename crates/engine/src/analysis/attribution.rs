@@ -9,7 +9,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::source;
+use super::intervals::{Intervals, sweep};
+use super::{scope, source};
 use trace::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
 
 /// Marks "none" in index columns.
@@ -23,10 +24,33 @@ pub struct Site {
     pub location: Sym,
     /// Up to four framework frames, outermost first, joined by ` -> ` ([`Sym::NONE`] if none).
     pub stack: Sym,
-    /// The enclosing cpu_op's name (a symbol of the *trace*), or [`Sym::NONE`].
+    /// The enclosing cpu_op's name, or [`Sym::NONE`]: a symbol of the *trace*, or of the
+    /// attribution's own `strings` when `capture` is set (read it with
+    /// [`Attribution::cpu_op`]).
     pub cpu_op: Sym,
     /// Whether the launch is a graph replay (`cudaGraphLaunch`, `hipGraphLaunch`).
     pub graph: bool,
+    /// Whether the site is the launch recorded while the graph was captured (a capture
+    /// trace), rather than the graph launch that replayed it.
+    pub capture: bool,
+    /// Whether `location` is the innermost `record_function` scope around the launch
+    /// (`record_function <scope>`), standing in for a trace recorded without Python stacks.
+    pub scoped: bool,
+}
+
+impl Site {
+    /// How this site's location was found, when it is the activity's own site: `None`
+    /// without a location, else through the capture, the graph launch or directly.
+    #[must_use]
+    pub(crate) fn via(&self) -> crate::vocab::Via {
+        use crate::vocab::Via;
+        match (self.location.is_none(), self.capture, self.graph) {
+            (true, _, _) => Via::None,
+            (false, true, _) => Via::Capture,
+            (false, false, true) => Via::GraphLaunch,
+            (false, false, false) => Via::Direct,
+        }
+    }
 }
 
 /// Attribution of every GPU activity of a trace.
@@ -43,6 +67,16 @@ pub struct Attribution {
 }
 
 impl Attribution {
+    /// The cpu_op name of a site (wherever its symbol lives).
+    #[must_use]
+    pub(crate) fn cpu_op<'a>(&'a self, site: &Site, trace: &'a Trace) -> &'a str {
+        match (site.cpu_op.is_none(), site.capture) {
+            (true, _) => "",
+            (false, true) => self.strings.get(site.cpu_op),
+            (false, false) => trace.str(site.cpu_op),
+        }
+    }
+
     /// The site of GPU activity `i`, if it has one.
     #[must_use]
     pub fn site_of(&self, i: usize) -> Option<&Site> {
@@ -51,37 +85,47 @@ impl Attribution {
     }
 }
 
-/// Attributes every GPU activity of `trace`.
-#[must_use]
-pub(crate) fn attribute(trace: &Trace) -> Attribution {
-    let mut out = Attribution { strings: Strings::new(), ..Attribution::default() };
-    out.launch = launches(trace);
+/// Where one runtime call was made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CallSite {
+    /// The chosen Python location, in the caller's string table, or [`Sym::NONE`].
+    pub location: Sym,
+    /// Up to four framework frames, outermost first, or [`Sym::NONE`].
+    pub stack: Sym,
+    /// The enclosing cpu_op's row in `trace.cpu_ops`, or [`NONE`].
+    pub cpu_op: u32,
+    /// Whether `location` is a `record_function` scope (the trace has no Python stacks).
+    pub scoped: bool,
+}
 
-    // Distinct launching runtime calls, with their launch time and lane.
-    let mut used: Vec<u32> = out.launch.iter().copied().filter(|&r| r != NONE).collect();
-    used.sort_unstable();
-    used.dedup();
+/// For each runtime call of `calls`, its Python location and stack (interned into
+/// `strings`) and the cpu_op around it: the graph launches and kernel launches of a trace
+/// (the triage), or the launches recorded inside a graph capture (the capture index).
+/// In a trace without Python stacks (no `python_function` frame, no legacy `Call stack`
+/// for the call), the innermost `record_function` scope stands in for the location.
+pub(crate) fn call_sites(trace: &Trace, calls: &[u32], strings: &mut Strings) -> Vec<CallSite> {
     let rt = &trace.runtime;
-    let queries: Vec<(u32, i64, u32)> = used
+    // One query per call (a call outside the table matches nothing), so results line up
+    // with `calls`.
+    let queries: Vec<(u32, i64, u32)> = calls
         .iter()
-        .filter_map(|&r| {
+        .map(|&r| {
             let i = r as usize;
-            Some((rt.track.get(i)?.0, *rt.start_ns.get(i)?, r))
+            match (rt.track.get(i), rt.start_ns.get(i)) {
+                (Some(track), Some(&start)) => (track.0, start, r),
+                _ => (u32::MAX, i64::MIN, r),
+            }
         })
         .collect();
-
     let cpu_op_of = enclosing_cpu_ops(trace, &queries);
-    let python = python_sites(trace, &queries, &mut out.strings);
-
-    // One site per distinct (location, stack, cpu_op, graph).
-    let mut site_ids: FxHashMap<Site, u32> = FxHashMap::default();
-    let mut site_of_runtime: FxHashMap<u32, u32> = FxHashMap::default();
+    let python = python_sites(trace, &queries, strings);
     // Legacy `Call stack` frames are not in the trace's table: intern them apart.
     let mut legacy = Strings::new();
     let mut legacy_ranker = Ranker::default();
-    for (q, &(_, _, r)) in queries.iter().enumerate() {
+    let scopes = if trace.python.is_empty() { scope::innermost_scopes(trace, calls) } else { Vec::new() };
+    let mut out = Vec::with_capacity(queries.len());
+    for q in 0..queries.len() {
         let cpu_op = cpu_op_of.get(q).copied().unwrap_or(NONE);
-        let cpu_name = trace.cpu_ops.name.get(cpu_op as usize).copied().unwrap_or(Sym::NONE);
         let (mut location, mut stack) = python.get(q).copied().unwrap_or((Sym::NONE, Sym::NONE));
         if location.is_none() && cpu_op != NONE {
             // Legacy traces: the cpu_op's own `Call stack`.
@@ -90,11 +134,41 @@ pub(crate) fn attribute(trace: &Trace) -> Attribution {
                 let frames = source::legacy_call_stack(trace.str(cs));
                 let syms: Vec<Sym> = frames.iter().map(|f| legacy.intern(f)).collect();
                 (location, stack) =
-                    legacy_ranker.choose(syms.iter().zip(&frames).map(|(&s, &f)| (s, f)), &mut out.strings);
+                    legacy_ranker.choose(syms.iter().zip(&frames).map(|(&s, &f)| (s, f)), strings);
             }
         }
+        let mut scoped = false;
+        if let Some(&scope) = scopes.get(q).filter(|s| location.is_none() && !s.is_none()) {
+            location = strings.intern(&scope::location(trace.str(scope)));
+            scoped = true;
+        }
+        out.push(CallSite { location, stack, cpu_op, scoped });
+    }
+    out
+}
+
+/// Attributes every GPU activity of `trace`.
+#[must_use]
+pub(crate) fn attribute(trace: &Trace) -> Attribution {
+    let mut out = Attribution { strings: Strings::new(), ..Attribution::default() };
+    out.launch = launches(trace);
+
+    // Distinct launching runtime calls.
+    let mut used: Vec<u32> = out.launch.iter().copied().filter(|&r| r != NONE).collect();
+    used.sort_unstable();
+    used.dedup();
+    let rt = &trace.runtime;
+    let calls: Vec<u32> = used.into_iter().filter(|&r| (r as usize) < rt.len()).collect();
+    let found = call_sites(trace, &calls, &mut out.strings);
+
+    // One site per distinct (location, stack, cpu_op, graph).
+    let mut site_ids: FxHashMap<Site, u32> = FxHashMap::default();
+    let mut site_of_runtime: FxHashMap<u32, u32> = FxHashMap::default();
+    for (&r, c) in calls.iter().zip(&found) {
+        let cpu_op = trace.cpu_ops.name.get(c.cpu_op as usize).copied().unwrap_or(Sym::NONE);
         let graph = rt.kind.get(r as usize) == Some(&RuntimeKind::GraphLaunch);
-        let site = Site { location, stack, cpu_op: cpu_name, graph };
+        let site =
+            Site { location: c.location, stack: c.stack, cpu_op, graph, capture: false, scoped: c.scoped };
         let next = u32::try_from(out.sites.len()).unwrap_or(NONE);
         let id = *site_ids.entry(site.clone()).or_insert_with(|| {
             out.sites.push(site);
@@ -207,104 +281,6 @@ fn enclosing_cpu_ops(trace: &Trace, queries: &[(u32, i64, u32)]) -> Vec<u32> {
     result
 }
 
-/// Intervals of one table ordered by (track, start, longest first, index): outer before
-/// inner. Holds 16 bytes per row (not a copy of the columns), since Python frames are
-/// millions of rows in a large trace.
-struct Intervals<'a> {
-    order: Vec<(i64, u32, u32)>,
-    dur: &'a [i64],
-}
-
-impl<'a> Intervals<'a> {
-    fn new(track: &[trace::model::TrackId], start: &[i64], dur: &'a [i64]) -> Self {
-        let n = track.len().min(start.len());
-        let end = |s: i64, i: usize| s.saturating_add(dur.get(i).copied().unwrap_or(0));
-        // Tables come from the loader in start order, so a counting sort by track (which
-        // keeps the table's order within a track) usually leaves nothing to sort; checking
-        // costs one pass. A full sort of millions of Python frames took most of the
-        // attribution of a 1 GiB trace.
-        let lanes = track.iter().map(|t| t.0 as usize + 1).max().unwrap_or(0);
-        let mut order: Vec<(i64, u32, u32)> = Vec::with_capacity(n);
-        if lanes <= n.max(1) {
-            let mut at = vec![0usize; lanes + 1];
-            for t in track.iter().take(n) {
-                if let Some(c) = at.get_mut(t.0 as usize + 1) {
-                    *c += 1;
-                }
-            }
-            for k in 1..at.len() {
-                at[k] += at[k - 1];
-            }
-            order.resize(n, (0, 0, 0));
-            for (i, (t, &s)) in track.iter().zip(start).enumerate().take(n) {
-                if let (Some(pos), Ok(i)) = (at.get_mut(t.0 as usize), u32::try_from(i)) {
-                    if let Some(slot) = order.get_mut(*pos) {
-                        *slot = (s, t.0, i);
-                    }
-                    *pos += 1;
-                }
-            }
-        } else {
-            order.extend(
-                (0..n).filter_map(|i| Some((*start.get(i)?, track.get(i)?.0, u32::try_from(i).ok()?))),
-            );
-        }
-        let key = |&(s, t, i): &(i64, u32, u32)| (t, s, !end(s, i as usize), i);
-        if !order.is_sorted_by_key(key) {
-            let mut keyed: Vec<(u32, i64, i64, u32)> = order.iter().map(key).collect();
-            keyed.sort_unstable();
-            order = keyed.into_iter().map(|(t, s, _, i)| (s, t, i)).collect();
-        }
-        Intervals { order, dur }
-    }
-
-    /// (track, start, end, index) of the `k`-th interval in order.
-    fn get(&self, k: usize) -> Option<(u32, i64, i64, u32)> {
-        let &(s, t, i) = self.order.get(k)?;
-        Some((t, s, s.saturating_add(self.dur.get(i as usize).copied().unwrap_or(0)), i))
-    }
-
-    /// First position of `track`.
-    fn track_start(&self, track: u32) -> usize {
-        self.order.partition_point(|x| x.1 < track)
-    }
-}
-
-/// Sweeps ordered intervals against sorted `(track, time, query)` points, calling
-/// `f(query, time, stack)` with the intervals that started at or before `time` on that
-/// track and have not been popped, outermost first. Entries may have ended; callers
-/// filter on `end >= time`.
-fn sweep(
-    intervals: &Intervals<'_>,
-    points: &[(u32, i64, usize)],
-    mut f: impl FnMut(usize, i64, &[(i64, i64, u32)]),
-) {
-    let mut j = 0;
-    let mut stack: Vec<(i64, i64, u32)> = Vec::new();
-    let mut current: Option<u32> = None;
-    for &(track, t, q) in points {
-        if current != Some(track) {
-            current = Some(track);
-            stack.clear();
-            j = intervals.track_start(track);
-        }
-        while let Some((tr, s, e, i)) = intervals.get(j) {
-            if tr != track || s > t {
-                break;
-            }
-            while stack.last().is_some_and(|top| top.1 < s) {
-                stack.pop();
-            }
-            stack.push((s, e, i));
-            j += 1;
-        }
-        while stack.last().is_some_and(|top| top.1 < t) {
-            stack.pop();
-        }
-        f(q, t, &stack);
-    }
-}
-
 /// For each query, the chosen Python location and stack from the python_function frames
 /// active at the launch on its thread.
 fn python_sites(trace: &Trace, queries: &[(u32, i64, u32)], strings: &mut Strings) -> Vec<(Sym, Sym)> {
@@ -389,40 +365,9 @@ impl Ranker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trace::model::TrackId;
 
     fn trace(json: &str) -> Trace {
         trace::load(json.as_bytes()).expect("test trace")
-    }
-
-    /// The order a full sort gives: (track, start, longest first, index).
-    fn sorted_order(track: &[TrackId], start: &[i64], dur: &[i64]) -> Vec<(i64, u32, u32)> {
-        let mut rows: Vec<usize> = (0..track.len()).collect();
-        rows.sort_by_key(|&i| (track[i].0, start[i], std::cmp::Reverse(start[i] + dur[i]), i));
-        rows.into_iter().map(|i| (start[i], track[i].0, i as u32)).collect()
-    }
-
-    #[test]
-    fn intervals_are_ordered_outer_first_whatever_the_table_order() {
-        // In start order, outer before inner (as the loader leaves tables): nothing to sort
-        // after grouping by track.
-        let track = [0, 1, 0, 1, 0, 0, 2].map(TrackId);
-        let start = [0, 0, 0, 3, 5, 5, 6];
-        let dur = [20, 4, 10, 1, 3, 1, 2];
-        let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
-        // Two equal starts, the longest first; in table order, the other way round.
-        let (start, dur) = ([0, 0, 0, 3, 5, 5, 6], [10, 4, 20, 1, 1, 3, 2]);
-        let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
-        assert_eq!(iv.order.get(..2), Some(&[(0, 0, 2), (0, 0, 0)][..]));
-        // Out of order: the fallback sort gives the same answer.
-        let track = [1, 0, 0, 1, 0, 2, 0].map(TrackId);
-        let start = [9, 7, 2, 1, 2, 0, 0];
-        let dur = [1, 1, 5, 3, 9, 4, 0];
-        let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
-        assert_eq!(iv.get(1), Some((0, 2, 11, 4)));
     }
 
     #[test]

@@ -252,14 +252,10 @@ fn own_origin(sources: &Sources<'_>, id: u32) -> Origin {
             "unresolved".to_owned()
         },
         graph: s.graph,
-        via: match (resolved, s.graph) {
-            (false, _) => Via::None,
-            (true, true) => Via::GraphLaunch,
-            (true, false) => Via::Direct,
-        },
+        via: if resolved { s.via() } else { Via::None },
         matched: MatchKind::None,
         stack: if s.stack.is_none() { String::new() } else { attribution.strings.get(s.stack).to_owned() },
-        op: if s.cpu_op.is_none() { String::new() } else { trace.str(s.cpu_op).to_owned() },
+        op: attribution.cpu_op(s, trace).to_owned(),
     }
 }
 

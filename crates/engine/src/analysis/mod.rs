@@ -17,12 +17,15 @@
 //!   fuse-pattern matcher; `timeline`: the timeline model built from a trace.
 
 pub(crate) mod attribution;
+pub mod capture;
 pub mod framework;
 pub(crate) mod fuse;
+pub(crate) mod intervals;
 pub(crate) mod kernels;
 pub mod layers;
 pub(crate) mod mapping;
 pub(crate) mod overlap;
+pub(crate) mod scope;
 pub(crate) mod source;
 pub(crate) mod split;
 pub(crate) mod stages;

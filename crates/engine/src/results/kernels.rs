@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::capture::CaptureCoverage;
 use crate::vocab::{Category, MatchKind, Via};
 
 /// Headline figures of a stage.
@@ -83,7 +84,7 @@ pub struct KernelRow {
 }
 
 /// How much of a stage's GPU time is attributed to a Python location, and how.
-/// `direct + graph_launch + mapping + self_mapping + unattributed = total`.
+/// `direct + capture + graph_launch + mapping + self_mapping + unattributed = total`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Coverage {
@@ -95,6 +96,16 @@ pub struct Coverage {
     pub direct_ns: i64,
     /// Graph replays attributed to the graph launch's Python location, ns.
     pub graph_launch_ns: i64,
+    /// Graph replays attributed to the launch recorded while the graph was captured, ns.
+    pub capture_ns: i64,
+    /// Of the attributed time, how much is attributed to a `record_function` scope
+    /// rather than a Python frame (traces recorded without Python stacks), ns.
+    pub scope_ns: i64,
+    /// Whether the trace has no Python stacks (no `python_function` frames, no legacy
+    /// `Call stack`): locations are `record_function` scopes at best.
+    pub without_stacks: bool,
+    /// How graph-replayed time was matched with capture traces.
+    pub capture: CaptureCoverage,
     /// Attributed through the mapping traces' eager launches, ns.
     pub mapping_ns: i64,
     /// Attributed through eager launches elsewhere in the same traces, ns.

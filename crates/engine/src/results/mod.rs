@@ -19,6 +19,7 @@ macro_rules! map_notes {
 }
 pub(crate) use map_notes;
 
+pub mod capture;
 pub mod fuse;
 pub mod kernels;
 pub mod layers;

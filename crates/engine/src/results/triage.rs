@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::capture::CaptureInfo;
 use super::fuse::FuseTable;
 use super::kernels::{Coverage, KernelTable, StageSummary};
 use super::notes::Note;
@@ -108,8 +109,36 @@ pub struct DiagnosticRow {
     pub count: u64,
     /// What it means.
     pub message: String,
-    /// Which input (index into [`Triage::inputs`]).
+    /// Which input (index into [`Triage::inputs`]); 0 for a capture trace's row.
     pub input: usize,
+    /// A capture trace's row: index into [`Triage::captures`] (then `input` means nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<usize>,
+}
+
+impl DiagnosticRow {
+    /// The load diagnostics of a trace as rows of input `input`, warnings first.
+    #[must_use]
+    pub fn of(trace: &trace::model::Trace, input: usize) -> Vec<DiagnosticRow> {
+        trace
+            .diagnostics
+            .sorted()
+            .iter()
+            .map(|d| DiagnosticRow {
+                severity: match d.kind.severity() {
+                    trace::Severity::Warning => "warning",
+                    trace::Severity::Info => "info",
+                }
+                .to_owned(),
+                kind: d.kind.id().to_owned(),
+                detail: d.detail.clone(),
+                count: d.count,
+                message: d.kind.describe().to_owned(),
+                input,
+                capture: None,
+            })
+            .collect()
+    }
 }
 
 /// What a triage found: the body of the `report` crate's `Report` document. `N` is the
@@ -127,6 +156,9 @@ pub struct Triage<N = Note> {
     pub model: Option<String>,
     /// Input traces.
     pub inputs: Vec<InputInfo>,
+    /// Graph-capture traces given, whose recorded launches attribute graph replays.
+    #[serde(default)]
+    pub captures: Vec<CaptureInfo>,
     /// Per-row share cutoff used by every table, percent.
     pub min_share_pct: f64,
     /// Stages in display order (extend/prefill, decode, mixed, all, other).
@@ -143,6 +175,7 @@ super::map_notes!(Triage {
     mapping_framework,
     model,
     inputs,
+    captures,
     min_share_pct,
     stages,
     diagnostics

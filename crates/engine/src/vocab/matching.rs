@@ -11,6 +11,8 @@ pub enum Via {
     Direct,
     /// The `cudaGraphLaunch` that replayed it (the graph launch's Python frame).
     GraphLaunch,
+    /// The launch recorded for it while its graph was captured (a capture trace).
+    Capture,
     /// Eager launches of the same kernel in the mapping traces (two-trace mode).
     Mapping,
     /// Eager launches of the same kernel elsewhere in the same traces.
@@ -27,6 +29,7 @@ impl Via {
         match self {
             Via::Direct => "direct",
             Via::GraphLaunch => "graph launch",
+            Via::Capture => "capture",
             Via::Mapping => "mapping",
             Via::SelfMapping => "self-mapping",
             Via::None => "none",

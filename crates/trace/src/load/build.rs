@@ -279,6 +279,8 @@ impl Builder {
                 r.correlation.push(correlation);
                 r.external_id.push(external_id);
                 r.cbid.push(a.cbid.value().and_then(|v| u32::try_from(v).ok()).unwrap_or(u32::MAX));
+                let kernel = a.kernel.map_or(Sym::NONE, |k| self.intern(k));
+                self.trace.runtime.kernel.push(kernel);
             }
             Class::CpuOp => {
                 let external_id = id_of(a.external_id, &mut self.trace, offset);

@@ -59,6 +59,8 @@ pub(crate) struct RawArgs<'a> {
     pub labels: Option<RawStr<'a>>,
     pub call_stack: Option<RawStr<'a>>,
     pub input_dims: Option<&'a [u8]>,
+    /// `args.kernel` of launch calls.
+    pub kernel: Option<RawStr<'a>>,
 }
 
 /// An event's fields.
@@ -124,6 +126,7 @@ fn parse_args<'a>(c: &mut Cur<'a>, args: &mut RawArgs<'a>) -> Scan<()> {
             (6, b"labels") => args.labels = string_or_skip(c)?,
             (10, b"Call stack") => args.call_stack = string_or_skip(c)?,
             (10, b"Input Dims") => args.input_dims = Some(c.value_span()?),
+            (6, b"kernel") => args.kernel = string_or_skip(c)?,
             _ => c.skip_value()?,
         }
         Ok(())

@@ -25,7 +25,7 @@ use crate::diagnostics::DiagnosticKind;
 /// The first four bytes of every encoded trace.
 pub const CODEC_MAGIC: [u8; 4] = *b"TTRC";
 /// The format version this build writes and reads; bump it whenever the layout changes.
-pub const CODEC_VERSION: u32 = 1;
+pub const CODEC_VERSION: u32 = 2;
 
 /// Why bytes could not be decoded as a [`Trace`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -181,6 +181,8 @@ fn runtime_kind_code(k: RuntimeKind) -> u8 {
         RuntimeKind::Memset => 3,
         RuntimeKind::Synchronize => 4,
         RuntimeKind::Other => 5,
+        RuntimeKind::BeginCapture => 6,
+        RuntimeKind::EndCapture => 7,
     }
 }
 

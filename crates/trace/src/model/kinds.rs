@@ -39,6 +39,11 @@ pub enum RuntimeKind {
     Memset,
     /// Blocks the CPU on the GPU (`cudaDeviceSynchronize`, `cudaStreamSynchronize`, …).
     Synchronize,
+    /// Starts capturing a stream into a graph (`cudaStreamBeginCapture`,
+    /// `hipStreamBeginCapture`): launches until the matching end are recorded, not run.
+    BeginCapture,
+    /// Ends a stream capture (`cudaStreamEndCapture`, `hipStreamEndCapture`).
+    EndCapture,
     /// Anything else (`cudaEventRecord`, `cudaGetDevice`, …).
     Other,
 }
@@ -55,6 +60,10 @@ impl RuntimeKind {
             || name == "cuLaunchGrid"
         {
             RuntimeKind::LaunchKernel
+        } else if name.contains("StreamBeginCapture") {
+            RuntimeKind::BeginCapture
+        } else if name.contains("StreamEndCapture") {
+            RuntimeKind::EndCapture
         } else if name.contains("Synchronize") {
             RuntimeKind::Synchronize
         } else if name.contains("Memcpy") || name.contains("MemcpyAsync") {
@@ -120,6 +129,12 @@ mod tests {
             ("cudaDeviceSynchronize", Synchronize),
             ("cudaStreamSynchronize", Synchronize),
             ("cudaEventSynchronize", Synchronize),
+            ("cudaStreamBeginCapture", BeginCapture),
+            ("hipStreamBeginCapture", BeginCapture),
+            ("cudaStreamBeginCaptureToGraph", BeginCapture),
+            ("cudaStreamEndCapture", EndCapture),
+            ("hipStreamEndCapture", EndCapture),
+            ("cudaStreamIsCapturing", Other),
             ("cudaStreamWaitEvent", Other),
             ("cudaEventRecord", Other),
             ("cudaGetDevice", Other),

@@ -76,6 +76,9 @@ pub struct RuntimeCalls {
     pub external_id: Vec<u64>,
     /// CUPTI callback id (`cbid`) or roctracer `cid`; `u32::MAX` when absent.
     pub cbid: Vec<u32>,
+    /// The kernel a launch call names (`args.kernel`: every launch in a graph-capture
+    /// trace, and AMD launches), or [`Sym::NONE`].
+    pub kernel: Vec<Sym>,
 }
 
 impl RuntimeCalls {

@@ -127,7 +127,7 @@ impl Index {
             let keys = keys_of.entry(name).or_insert_with(|| Keys::of(trace.str(name)));
             let location = attribution.strings.get(site.location);
             let stack = if site.stack.is_none() { "" } else { attribution.strings.get(site.stack) };
-            let op = if site.cpu_op.is_none() { "" } else { trace.str(site.cpu_op) };
+            let op = attribution.cpu_op(site, trace);
             self.launches += n;
             self.gpu_ns += ns;
             names_seen.push(keys.exact.clone());

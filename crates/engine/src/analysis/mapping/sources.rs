@@ -94,8 +94,9 @@ impl<'a> Sources<'a> {
         for group in groups {
             for &i in &group.ops {
                 let i = i as usize;
+                // A captured site is exact: name matching does not replace it.
                 let needs = match attribution.site_of(i) {
-                    Some(site) => site.graph || site.location.is_none(),
+                    Some(site) => (site.graph && !site.capture) || site.location.is_none(),
                     None => true,
                 };
                 if !needs {
@@ -165,9 +166,7 @@ impl<'a> Sources<'a> {
     #[must_use]
     pub(crate) fn via(&self, i: usize) -> Via {
         match self.origin(i) {
-            Origin::Own(s) if s.location.is_none() => Via::None,
-            Origin::Own(s) if s.graph => Via::GraphLaunch,
-            Origin::Own(_) => Via::Direct,
+            Origin::Own(s) => s.via(),
             Origin::Mapped(m) => m.via,
             Origin::None => Via::None,
         }
@@ -184,10 +183,20 @@ impl<'a> Sources<'a> {
 #[must_use]
 pub(crate) fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
     let mut c = Coverage { computed: true, ..Coverage::default() };
+    let mut stacks = !sources.trace.python.is_empty();
     for &i in &group.ops {
         let i = i as usize;
         let dur = sources.trace.gpu.dur_ns.get(i).copied().unwrap_or(0).max(0);
         c.total_ns += dur;
+        if let Origin::Own(site) = sources.origin(i)
+            && !site.location.is_none()
+        {
+            if site.scoped {
+                c.scope_ns += dur;
+            } else if !site.capture {
+                stacks = true;
+            }
+        }
         if let Origin::Mapped(m) = sources.origin(i) {
             match m.kind {
                 MatchKind::Exact => c.exact_ns += dur,
@@ -199,11 +208,13 @@ pub(crate) fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
         match sources.via(i) {
             Via::Direct => c.direct_ns += dur,
             Via::GraphLaunch => c.graph_launch_ns += dur,
+            Via::Capture => c.capture_ns += dur,
             Via::Mapping => c.mapping_ns += dur,
             Via::SelfMapping => c.self_mapping_ns += dur,
             Via::None => c.unattributed_ns += dur,
         }
     }
+    c.without_stacks = !stacks;
     c
 }
 

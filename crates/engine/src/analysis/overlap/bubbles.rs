@@ -218,7 +218,7 @@ fn cpu_time(
             RuntimeKind::Synchronize => SYNC,
             RuntimeKind::Memcpy | RuntimeKind::Memset => MEMCPY,
             RuntimeKind::LaunchKernel | RuntimeKind::GraphLaunch => LAUNCH,
-            RuntimeKind::Other => CPU_OP,
+            RuntimeKind::Other | RuntimeKind::BeginCapture | RuntimeKind::EndCapture => CPU_OP,
         };
         push(s, d, class);
     }

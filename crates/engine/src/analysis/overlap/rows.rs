@@ -221,7 +221,7 @@ fn scope(ctx: &Ctx<'_, '_>, f: &Family) -> (String, bool, Via) {
     // Keys: an own site's location, or a mapped candidate (1 + mapped index, candidate).
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Key {
-        Own(Sym, bool),
+        Own(Sym, bool, Via),
         Mapped(u32, usize),
     }
     let mut counts: Vec<(Key, i128)> = Vec::new();
@@ -235,7 +235,7 @@ fn scope(ctx: &Ctx<'_, '_>, f: &Family) -> (String, bool, Via) {
         match ctx.sources.origin(i) {
             Origin::Own(site) if !site.location.is_none() => {
                 // Weighted like mapped time (× the total weight 1) so both compare.
-                bump(Key::Own(site.location, site.graph), dur * WEIGHT_SCALE);
+                bump(Key::Own(site.location, site.graph, site.via()), dur * WEIGHT_SCALE);
             }
             Origin::Mapped(m) => {
                 let id = ctx.sources.mapped_id(i);
@@ -254,11 +254,7 @@ fn scope(ctx: &Ctx<'_, '_>, f: &Family) -> (String, bool, Via) {
         }
     }
     match best {
-        Some((Key::Own(loc, graph), _)) => (
-            ctx.attribution.strings.get(loc).to_owned(),
-            graph,
-            if graph { Via::GraphLaunch } else { Via::Direct },
-        ),
+        Some((Key::Own(loc, graph, via), _)) => (ctx.attribution.strings.get(loc).to_owned(), graph, via),
         Some((Key::Mapped(id, c), _)) => {
             let m = ctx.sources.mapped.get((id as usize).wrapping_sub(1));
             match m.and_then(|m| m.candidates.get(c).map(|cand| (m, cand))) {
@@ -448,9 +444,9 @@ fn scope_parts(loc: &str) -> (&str, &str) {
 /// nothing about the kernel itself, so they count as unmapped.
 fn source<'a>(ctx: &'a Ctx<'_, '_>, k: usize) -> (Option<&'a str>, Option<&'a str>) {
     match ctx.sources.origin(gpu_index(ctx, k)) {
-        Origin::Own(s) if !s.graph => (
+        Origin::Own(s) if !s.graph || s.capture => (
             (!s.location.is_none()).then(|| ctx.attribution.strings.get(s.location)),
-            (!s.cpu_op.is_none()).then(|| ctx.trace.str(s.cpu_op)),
+            Some(ctx.attribution.cpu_op(s, ctx.trace)).filter(|op| !op.is_empty()),
         ),
         Origin::Mapped(m) => match m.candidates.first() {
             Some(c) => (Some(c.location.as_str()), (!c.cpu_op.is_empty()).then_some(c.cpu_op.as_str())),

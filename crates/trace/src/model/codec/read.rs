@@ -356,6 +356,8 @@ fn runtime_kind(b: u8) -> Option<RuntimeKind> {
         RuntimeKind::Memset,
         RuntimeKind::Synchronize,
         RuntimeKind::Other,
+        RuntimeKind::BeginCapture,
+        RuntimeKind::EndCapture,
     ]
     .into_iter()
     .find(|&k| runtime_kind_code(k) == b)
@@ -415,6 +417,7 @@ fn read_runtime(r: &mut Reader<'_>, l: &Limits) -> Result<RuntimeCalls> {
         correlation: r.u64s("runtime.correlation")?,
         external_id: r.u64s("runtime.external_id")?,
         cbid: r.u32s("runtime.cbid")?,
+        kernel: l.syms(r, "runtime.kernel")?,
     };
     same_lengths(
         "runtime",
@@ -428,6 +431,7 @@ fn read_runtime(r: &mut Reader<'_>, l: &Limits) -> Result<RuntimeCalls> {
             ("correlation", t.correlation.len()),
             ("external_id", t.external_id.len()),
             ("cbid", t.cbid.len()),
+            ("kernel", t.kernel.len()),
         ],
     )?;
     Ok(t)

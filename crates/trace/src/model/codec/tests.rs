@@ -83,7 +83,7 @@ fn tiny() -> Trace {
         },
         runtime: RuntimeCalls {
             name: vec![api, api],
-            kind: vec![RuntimeKind::LaunchKernel, RuntimeKind::Other],
+            kind: vec![RuntimeKind::LaunchKernel, RuntimeKind::EndCapture],
             driver: vec![false, true],
             track: vec![TrackId(0), TrackId(2)],
             start_ns: vec![-200, 3],
@@ -91,6 +91,7 @@ fn tiny() -> Trace {
             correlation: vec![1, NO_ID],
             external_id: vec![5, NO_ID],
             cbid: vec![211, u32::MAX],
+            kernel: vec![kernel, Sym::NONE],
         },
         cpu_ops: CpuOps {
             name: vec![op],

@@ -238,7 +238,7 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.dims(block);
     w.u64s(bytes);
 
-    let RuntimeCalls { name, kind, driver, track, start_ns, dur_ns, correlation, external_id, cbid } =
+    let RuntimeCalls { name, kind, driver, track, start_ns, dur_ns, correlation, external_id, cbid, kernel } =
         &trace.runtime;
     w.syms(name);
     w.column(kind, |k| [runtime_kind_code(k)]);
@@ -249,6 +249,7 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.u64s(correlation);
     w.u64s(external_id);
     w.u32s(cbid);
+    w.syms(kernel);
 
     let CpuOps { name, track, start_ns, dur_ns, external_id, input_dims, call_stack } = &trace.cpu_ops;
     w.syms(name);

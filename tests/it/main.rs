@@ -1,5 +1,8 @@
 //! tracetriage's integration tests: one test binary (see ARCHITECTURE.md, "Testing").
 //!
+//! - `capture`: graph-capture traces — the real vLLM piecewise pair attributed through its
+//!   capture trace (golden reports with and without it), and PyTorch's baked annotations
+//!   and logical lanes.
 //! - `catalog`: the fuse catalog parses; one fixture per pattern triggers it alone; the seed
 //!   tool's false positives stay out; near misses, user catalog files and lookups.
 //! - `codec`: every corpus trace survives `Trace::to_bytes`/`from_bytes` with an identical
@@ -32,6 +35,7 @@
 //!   `thread_local!` state only in the worker's state and the page's client.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
+mod capture;
 mod catalog;
 mod categories;
 mod codec;

@@ -132,6 +132,7 @@ pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
         Via::SelfMapping => "self-mapped",
         Via::GraphLaunch => "graph",
         Via::Capture => "capture",
+        Via::Annotation => "annotation",
         Via::Direct | Via::None => "",
     };
     match matched {
@@ -147,7 +148,7 @@ pub fn via_tag(via: Via, matched: Option<MatchKind>) -> String {
 pub fn location_tag(via: Via, graph: bool, matched: Option<MatchKind>) -> Option<String> {
     if via.is_mapped() {
         Some(via_tag(via, matched))
-    } else if via == Via::Capture {
+    } else if matches!(via, Via::Capture | Via::Annotation) {
         Some(via_tag(via, None))
     } else if graph {
         Some("graph".to_owned())
@@ -172,6 +173,9 @@ pub fn coverage_line(c: &Coverage, mode: Mode) -> Option<String> {
         parts.push(format!("through capture {}", pct(c.capture_ns)));
     } else {
         parts.push(format!("through graph launch {}", pct(c.graph_launch_ns)));
+    }
+    if c.annotation_ns > 0 {
+        parts.push(format!("through baked annotation {}", pct(c.annotation_ns)));
     }
     if mode == Mode::MappingFormal || c.mapping_ns > 0 {
         parts.push(format!("through mapping {}", pct(c.mapping_ns)));

@@ -51,6 +51,12 @@ pub enum DiagnosticKind {
     OtherMetadata,
     /// Flow events of a kind no report uses.
     OtherFlow,
+    /// GPU activities PyTorch moved onto a logical lane; their hardware stream
+    /// (`args.original_stream`) is used.
+    LogicalLane,
+    /// GPU activities on a logical lane (`tid` ≥ 100000) without `args.original_stream`:
+    /// their hardware stream is unknown.
+    LaneWithoutStream,
 }
 
 impl DiagnosticKind {
@@ -77,6 +83,8 @@ impl DiagnosticKind {
             DiagnosticKind::Overhead => "overhead_event",
             DiagnosticKind::OtherMetadata => "other_metadata",
             DiagnosticKind::OtherFlow => "other_flow",
+            DiagnosticKind::LogicalLane => "logical_lane",
+            DiagnosticKind::LaneWithoutStream => "lane_without_stream",
         }
     }
 
@@ -88,6 +96,7 @@ impl DiagnosticKind {
             | DiagnosticKind::Overhead
             | DiagnosticKind::OtherMetadata
             | DiagnosticKind::OtherFlow
+            | DiagnosticKind::LogicalLane
             | DiagnosticKind::MissingDuration => Severity::Info,
             _ => Severity::Warning,
         }
@@ -118,6 +127,12 @@ impl DiagnosticKind {
             DiagnosticKind::Overhead => "profiler overhead spans are not used",
             DiagnosticKind::OtherMetadata => "metadata events other than names are not used",
             DiagnosticKind::OtherFlow => "flow events of an unused kind were skipped",
+            DiagnosticKind::LogicalLane => {
+                "graphed GPU activities sit on logical lanes; their hardware stream (args.original_stream) is used for overlap"
+            }
+            DiagnosticKind::LaneWithoutStream => {
+                "GPU activities on a logical lane (tid >= 100000) without args.original_stream: their hardware stream is unknown, so overlap with other streams may be wrong"
+            }
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct Site {
     /// Whether `location` is the innermost `record_function` scope around the launch
     /// (`record_function <scope>`), standing in for a trace recorded without Python stacks.
     pub scoped: bool,
+    /// Whether `location` is the annotation baked into a graph-replayed kernel's args
+    /// (PyTorch's `cuda_graph_annotations` export) rather than the graph launch's frame.
+    pub annotated: bool,
 }
 
 impl Site {
@@ -44,11 +47,12 @@ impl Site {
     #[must_use]
     pub(crate) fn via(&self) -> crate::vocab::Via {
         use crate::vocab::Via;
-        match (self.location.is_none(), self.capture, self.graph) {
-            (true, _, _) => Via::None,
-            (false, true, _) => Via::Capture,
-            (false, false, true) => Via::GraphLaunch,
-            (false, false, false) => Via::Direct,
+        match (self.location.is_none(), self.capture, self.annotated, self.graph) {
+            (true, ..) => Via::None,
+            (false, true, ..) => Via::Capture,
+            (false, false, true, _) => Via::Annotation,
+            (false, false, false, true) => Via::GraphLaunch,
+            (false, false, false, false) => Via::Direct,
         }
     }
 }
@@ -167,8 +171,15 @@ pub(crate) fn attribute(trace: &Trace) -> Attribution {
     for (&r, c) in calls.iter().zip(&found) {
         let cpu_op = trace.cpu_ops.name.get(c.cpu_op as usize).copied().unwrap_or(Sym::NONE);
         let graph = rt.kind.get(r as usize) == Some(&RuntimeKind::GraphLaunch);
-        let site =
-            Site { location: c.location, stack: c.stack, cpu_op, graph, capture: false, scoped: c.scoped };
+        let site = Site {
+            location: c.location,
+            stack: c.stack,
+            cpu_op,
+            graph,
+            capture: false,
+            scoped: c.scoped,
+            annotated: false,
+        };
         let next = u32::try_from(out.sites.len()).unwrap_or(NONE);
         let id = *site_ids.entry(site.clone()).or_insert_with(|| {
             out.sites.push(site);
@@ -177,7 +188,46 @@ pub(crate) fn attribute(trace: &Trace) -> Attribution {
         site_of_runtime.insert(r, id);
     }
     out.site = out.launch.iter().map(|r| site_of_runtime.get(r).copied().unwrap_or(NONE)).collect();
+    annotate(trace, &mut out);
     out
+}
+
+/// Gives graph-replayed activities with a baked annotation (`trace.gpu.annotation`) a site
+/// located by it, keeping the graph launch's cpu_op: better than the graph launch's frame
+/// (a capture trace, merged later, beats it).
+fn annotate(trace: &Trace, out: &mut Attribution) {
+    let baked = &trace.gpu.annotation;
+    if baked.iter().all(|s| s.is_none()) {
+        return;
+    }
+    let mut ids: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
+    for (i, &text) in baked.iter().enumerate() {
+        if text.is_none() {
+            continue;
+        }
+        let own = out.site_of(i).cloned();
+        if own.as_ref().is_some_and(|s| !s.graph) {
+            continue;
+        }
+        let cpu_op = own.map_or(Sym::NONE, |s| s.cpu_op);
+        let next = u32::try_from(out.sites.len()).unwrap_or(NONE);
+        let id = *ids.entry((text, cpu_op)).or_insert_with(|| {
+            let location = out.strings.intern(trace.str(text));
+            out.sites.push(Site {
+                location,
+                stack: Sym::NONE,
+                cpu_op,
+                graph: true,
+                capture: false,
+                scoped: false,
+                annotated: true,
+            });
+            next
+        });
+        if let Some(slot) = out.site.get_mut(i) {
+            *slot = id;
+        }
+    }
 }
 
 /// Per GPU activity, the runtime call with the same correlation id (preferring a call that

@@ -84,7 +84,7 @@ pub struct KernelRow {
 }
 
 /// How much of a stage's GPU time is attributed to a Python location, and how.
-/// `direct + capture + graph_launch + mapping + self_mapping + unattributed = total`.
+/// `direct + capture + annotation + graph_launch + mapping + self_mapping + unattributed = total`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Coverage {
@@ -98,6 +98,8 @@ pub struct Coverage {
     pub graph_launch_ns: i64,
     /// Graph replays attributed to the launch recorded while the graph was captured, ns.
     pub capture_ns: i64,
+    /// Graph replays attributed to the annotation baked into their args, ns.
+    pub annotation_ns: i64,
     /// Of the attributed time, how much is attributed to a `record_function` scope
     /// rather than a Python frame (traces recorded without Python stacks), ns.
     pub scope_ns: i64,

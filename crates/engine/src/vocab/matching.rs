@@ -13,6 +13,9 @@ pub enum Via {
     GraphLaunch,
     /// The launch recorded for it while its graph was captured (a capture trace).
     Capture,
+    /// The annotation PyTorch baked into the replayed kernel's args at export
+    /// (`cuda_graph_annotations`: module and name fields).
+    Annotation,
     /// Eager launches of the same kernel in the mapping traces (two-trace mode).
     Mapping,
     /// Eager launches of the same kernel elsewhere in the same traces.
@@ -30,6 +33,7 @@ impl Via {
             Via::Direct => "direct",
             Via::GraphLaunch => "graph launch",
             Via::Capture => "capture",
+            Via::Annotation => "annotation",
             Via::Mapping => "mapping",
             Via::SelfMapping => "self-mapping",
             Via::None => "none",

@@ -360,10 +360,22 @@ impl Builder {
             Key::Int(p) => Some(p),
             Key::Str(_) => None,
         });
-        let stream = a.stream.value().or(match tid {
-            Key::Int(t) => Some(t),
-            Key::Str(s) => stream_from_text(self.trace.strings.get(s)),
-        });
+        // A logical lane (PyTorch's graph lanes) is never a hardware stream: the hardware
+        // stream is `args.original_stream`; a lane without it is counted.
+        let lane = matches!(tid, Key::Int(t) if t >= LOGICAL_LANE_BASE);
+        let stream = if let Some(s) = a.original_stream.value() {
+            self.trace.diagnostics.add(D::LogicalLane, kind.label(), Some(offset));
+            Some(s)
+        } else {
+            if lane {
+                self.trace.diagnostics.add(D::LaneWithoutStream, kind.label(), Some(offset));
+            }
+            a.stream.value().or(match tid {
+                Key::Int(t) => Some(t),
+                Key::Str(s) => stream_from_text(self.trace.strings.get(s)),
+            })
+        };
+        let annotation = if a.graph_node.value().is_some_and(|n| n != 0) { self.baked(a) } else { Sym::NONE };
         let stream = stream.unwrap_or_else(|| {
             self.trace.diagnostics.add(D::MissingStream, kind.label(), Some(offset));
             0
@@ -384,6 +396,19 @@ impl Builder {
         g.grid.push(a.grid.unwrap_or_default());
         g.block.push(a.block.unwrap_or_default());
         g.bytes.push(bytes);
+        g.annotation.push(annotation);
+    }
+
+    /// The baked annotation of a graph-replayed activity: its module and name fields (or
+    /// a bare-string annotation), ` · `-joined; [`Sym::NONE`] when it has none.
+    fn baked(&mut self, a: &super::event::RawArgs<'_>) -> Sym {
+        let parts: Vec<String> = [a.module, a.name, a.annotation]
+            .into_iter()
+            .flatten()
+            .map(|s| s.text().trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if parts.is_empty() { Sym::NONE } else { self.trace.strings.intern(&parts.join(" · ")) }
     }
 
     fn flow(&mut self, class: Class, ph: u8, ev: RawEvent<'_>, offset: u64) {
@@ -485,6 +510,10 @@ fn merge_duplicates(v: &mut Vec<(String, u64)>) {
         }
     });
 }
+
+/// The first `tid` of PyTorch's logical graph lanes (CUPTI-monitor export): GPU activities
+/// written on `tid` ≥ this are on a display lane, not a hardware stream.
+pub(crate) const LOGICAL_LANE_BASE: i64 = 100_000;
 
 /// `"stream 7"` → 7 (legacy GPU tids).
 fn stream_from_text(text: &str) -> Option<i64> {

@@ -61,6 +61,17 @@ pub(crate) struct RawArgs<'a> {
     pub input_dims: Option<&'a [u8]>,
     /// `args.kernel` of launch calls.
     pub kernel: Option<RawStr<'a>>,
+    /// `args.original_stream`: the hardware stream of a GPU activity PyTorch moved onto a
+    /// logical lane (its `tid` and `args.stream` are then the lane).
+    pub original_stream: IntArg,
+    /// `args["graph node id"]`: the CUDA graph node a replayed activity came from (0 or
+    /// absent for eager work).
+    pub graph_node: IntArg,
+    /// Baked graph annotation fields (PyTorch's `cuda_graph_annotations` export):
+    /// `module_fqn` or `module_name`.
+    pub module: Option<RawStr<'a>>,
+    /// A bare-string baked annotation (`args.annotation`).
+    pub annotation: Option<RawStr<'a>>,
 }
 
 /// An event's fields.
@@ -127,6 +138,10 @@ fn parse_args<'a>(c: &mut Cur<'a>, args: &mut RawArgs<'a>) -> Scan<()> {
             (10, b"Call stack") => args.call_stack = string_or_skip(c)?,
             (10, b"Input Dims") => args.input_dims = Some(c.value_span()?),
             (6, b"kernel") => args.kernel = string_or_skip(c)?,
+            (15, b"original_stream") => args.original_stream = int_value(c)?,
+            (13, b"graph node id") => args.graph_node = int_value(c)?,
+            (10, b"module_fqn") | (11, b"module_name") => args.module = string_or_skip(c)?,
+            (10, b"annotation") => args.annotation = string_or_skip(c)?,
             _ => c.skip_value()?,
         }
         Ok(())

@@ -19,6 +19,7 @@ const PROPERTY_KEYS: &[&str] = &[
     "profile_memory",
     "with_flops",
     "with_modules",
+    "cudaGraphInlineAnnotated",
 ];
 
 /// Reads one top-level `key: value` pair into `meta`.

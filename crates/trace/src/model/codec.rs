@@ -202,7 +202,7 @@ fn flow_kind_code(k: FlowKind) -> u8 {
 }
 
 /// Every kind, in code order; `diagnostic_kind_code` is the index into this list.
-const DIAGNOSTIC_KINDS: [DiagnosticKind; 19] = [
+const DIAGNOSTIC_KINDS: [DiagnosticKind; 21] = [
     DiagnosticKind::Truncated,
     DiagnosticKind::MalformedJson,
     DiagnosticKind::GzipCorrupt,
@@ -222,6 +222,8 @@ const DIAGNOSTIC_KINDS: [DiagnosticKind; 19] = [
     DiagnosticKind::Overhead,
     DiagnosticKind::OtherMetadata,
     DiagnosticKind::OtherFlow,
+    DiagnosticKind::LogicalLane,
+    DiagnosticKind::LaneWithoutStream,
 ];
 
 fn diagnostic_kind_code(k: DiagnosticKind) -> u8 {
@@ -247,6 +249,8 @@ fn diagnostic_kind_code(k: DiagnosticKind) -> u8 {
         DiagnosticKind::Overhead => 16,
         DiagnosticKind::OtherMetadata => 17,
         DiagnosticKind::OtherFlow => 18,
+        DiagnosticKind::LogicalLane => 19,
+        DiagnosticKind::LaneWithoutStream => 20,
     }
 }
 

@@ -30,6 +30,10 @@ pub struct GpuOps {
     pub block: Vec<[u32; 3]>,
     /// Bytes moved or filled (copies and fills; 0 otherwise).
     pub bytes: Vec<u64>,
+    /// Baked graph annotation of a graph-replayed activity (PyTorch's
+    /// `cuda_graph_annotations` export: `module_fqn`/`module_name` and `name`, ` · `-joined),
+    /// or [`Sym::NONE`].
+    pub annotation: Vec<Sym>,
 }
 
 impl GpuOps {

@@ -13,7 +13,7 @@
 use rustc_hash::FxHashMap;
 
 use super::align::align;
-use super::index::{CaptureIndex, Key, Root};
+use super::index::{CaptureIndex, Key, Root, Window};
 use super::{Miss, Outcome};
 use crate::analysis::attribution::{Attribution, NONE, Site};
 use crate::analysis::stages::Windows;
@@ -91,9 +91,9 @@ pub(crate) fn merge(trace: &Trace, attribution: &mut Attribution, captures: &[&C
             replays.entry(r).or_default().push(u32::try_from(i).unwrap_or(NONE));
         }
     }
-    let mut out = Outcome::default();
+    let mut m = Merger { trace, attribution, out: Outcome::default(), sites: FxHashMap::default() };
     if replays.is_empty() {
-        return out;
+        return m.out;
     }
     for acts in replays.values_mut() {
         acts.sort_by_key(|&i| (trace.gpu.start_ns.get(i as usize).copied().unwrap_or(0), i));
@@ -108,59 +108,104 @@ pub(crate) fn merge(trace: &Trace, attribution: &mut Attribution, captures: &[&C
         })
         .collect();
     launches.sort_unstable();
-    let mut sites: FxHashMap<(usize, u32), u32> = FxHashMap::default();
+    let replayed = |r: u32| replays.get(&r).map_or(&[][..], Vec::as_slice);
     for group in launches.chunk_by(|a, b| a.0 == b.0) {
         let batch = group
             .first()
             .and_then(|g| g.0)
             .and_then(|w| windows.cpu.get(w))
             .and_then(|w| graph_batch(trace.str(w.name)).or(w.step.batch));
-        // The best root over every capture trace of this rank: exact batch first, then
-        // the nearest larger one.
-        let chosen = captures
-            .iter()
-            .enumerate()
-            .filter_map(|(c, index)| choose_root(&index.roots, batch, group.len()).map(|k| (c, *index, k)))
-            .min_by_key(|&(c, index, k)| (index.roots.get(k).and_then(|r| r.batch).unwrap_or(u32::MAX), c));
-        let Some((c, index, k)) = chosen else {
-            for &(_, _, r) in group {
-                let acts = replays.get(&r).map_or(&[][..], Vec::as_slice);
-                out.miss(trace, acts, Miss::NoRoot { batch, launches: group.len() });
-            }
-            continue;
-        };
-        let Some(root) = index.roots.get(k) else { continue };
-        let mut keys = Keys { index, cache: FxHashMap::default() };
-        for (&(_, _, r), window) in group.iter().zip(&root.windows) {
-            let acts = replays.get(&r).map_or(&[][..], Vec::as_slice);
-            let replayed: Vec<Option<Key>> = acts.iter().map(|&i| keys.of(trace, i as usize)).collect();
-            let recorded: Vec<Option<Key>> = window.launches.iter().map(|l| Some(l.key)).collect();
-            let pairs = align(&recorded, &replayed);
-            let mut matched = vec![false; acts.len()];
-            for (j, a) in pairs {
-                let (Some(launch), Some(&act), Some(slot)) =
-                    (window.launches.get(j), acts.get(a), matched.get_mut(a))
-                else {
-                    continue;
-                };
-                if matches!(launch.key, Key::Kernel(s) if s.is_none()) {
-                    continue;
+        for chunk in group.chunks(chunk_size(captures, batch, group.len()).max(1)) {
+            let Some((c, index, k)) = best_root(captures, batch, chunk.len()) else {
+                let why = Miss::NoRoot { batch, launches: group.len() };
+                for &(_, _, r) in chunk {
+                    m.out.miss(trace, replayed(r), why);
                 }
-                *slot = true;
-                let site = *sites
-                    .entry((c, launch.site))
-                    .or_insert_with(|| add_site(attribution, index, launch.site));
-                if let Some(s) = attribution.site.get_mut(act as usize) {
-                    *s = site;
-                }
-                out.aligned(trace, act);
+                continue;
+            };
+            let Some(root) = index.roots.get(k) else { continue };
+            let mut keys = Keys { index, cache: FxHashMap::default() };
+            for (&(_, _, r), window) in chunk.iter().zip(&root.windows) {
+                m.window(c, index, window, replayed(r), &mut keys);
             }
-            let unmatched: Vec<u32> =
-                acts.iter().zip(&matched).filter(|(_, m)| !**m).map(|(&a, _)| a).collect();
-            out.miss(trace, &unmatched, Miss::NotRecorded);
         }
     }
-    out
+    m.out
+}
+
+/// The merge's state while it aligns windows.
+struct Merger<'t, 'a> {
+    trace: &'t Trace,
+    attribution: &'a mut Attribution,
+    out: Outcome,
+    /// (capture, captured site) → site id in the attribution.
+    sites: FxHashMap<(usize, u32), u32>,
+}
+
+impl Merger<'_, '_> {
+    /// Aligns one window's recorded launches with the activities `acts` its graph launch
+    /// replayed; aligned ones take the recorded site, the rest are counted unrecorded.
+    fn window(&mut self, c: usize, index: &CaptureIndex, window: &Window, acts: &[u32], keys: &mut Keys<'_>) {
+        let trace = self.trace;
+        let replayed: Vec<Option<Key>> = acts.iter().map(|&i| keys.of(trace, i as usize)).collect();
+        let recorded: Vec<Option<Key>> = window.launches.iter().map(|l| Some(l.key)).collect();
+        let mut matched = vec![false; acts.len()];
+        for (j, a) in align(&recorded, &replayed) {
+            let (Some(launch), Some(&act), Some(slot)) =
+                (window.launches.get(j), acts.get(a), matched.get_mut(a))
+            else {
+                continue;
+            };
+            if matches!(launch.key, Key::Kernel(s) if s.is_none()) {
+                continue;
+            }
+            *slot = true;
+            let attribution = &mut *self.attribution;
+            let site = *self
+                .sites
+                .entry((c, launch.site))
+                .or_insert_with(|| add_site(attribution, index, launch.site));
+            if let Some(s) = self.attribution.site.get_mut(act as usize) {
+                *s = site;
+            }
+            self.out.aligned(trace, act);
+        }
+        let unmatched: Vec<u32> = acts.iter().zip(&matched).filter(|(_, m)| !**m).map(|(&a, _)| a).collect();
+        self.out.miss(trace, &unmatched, Miss::NotRecorded);
+    }
+}
+
+/// The best root for `n` graph launches of graph batch `batch` over every capture trace
+/// of the rank: `(capture, its index, root)`, the exact batch size first, then the
+/// nearest larger one, then the earlier capture.
+fn best_root<'a>(
+    captures: &[&'a CaptureIndex],
+    batch: Option<u32>,
+    n: usize,
+) -> Option<(usize, &'a CaptureIndex, usize)> {
+    captures
+        .iter()
+        .enumerate()
+        .filter_map(|(c, index)| choose_root(&index.roots, batch, n).map(|k| (c, *index, k)))
+        .min_by_key(|&(c, index, k)| (index.roots.get(k).and_then(|r| r.batch).unwrap_or(u32::MAX), c))
+}
+
+/// How many consecutive graph launches of a group of `n` replay one captured model: all
+/// `n` when some root has `n` windows, else the largest window count of a fitting root
+/// that divides `n` (a step of several forward passes, or launches outside any step
+/// annotation), else `n` (and the group stays unaligned).
+fn chunk_size(captures: &[&CaptureIndex], batch: Option<u32>, n: usize) -> usize {
+    if best_root(captures, batch, n).is_some() {
+        return n;
+    }
+    let mut counts: Vec<usize> = captures
+        .iter()
+        .flat_map(|c| c.roots.iter().map(|r| r.windows.len()))
+        .filter(|&k| k > 0 && n % k == 0)
+        .collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    counts.dedup();
+    counts.into_iter().find(|&k| best_root(captures, batch, k).is_some()).unwrap_or(n)
 }
 
 /// Adds a captured site to the attribution (its text interned there) and returns its id.
@@ -170,7 +215,15 @@ fn add_site(attribution: &mut Attribution, index: &CaptureIndex, site: u32) -> u
     let mut text = |sym: Sym| if sym.is_none() { Sym::NONE } else { strings.intern(index.text(sym)) };
     let (location, stack, cpu_op) = (text(s.location), text(s.stack), text(s.cpu_op));
     let id = u32::try_from(attribution.sites.len()).unwrap_or(NONE);
-    attribution.sites.push(Site { location, stack, cpu_op, graph: true, capture: true, scoped: s.scoped });
+    attribution.sites.push(Site {
+        location,
+        stack,
+        cpu_op,
+        graph: true,
+        capture: true,
+        scoped: s.scoped,
+        annotated: false,
+    });
     id
 }
 

@@ -14,6 +14,8 @@
 mod align;
 mod index;
 mod merge;
+#[cfg(test)]
+mod tests;
 
 pub use index::CaptureIndex;
 pub(crate) use merge::merge;

@@ -96,7 +96,7 @@ impl<'a> Sources<'a> {
                 let i = i as usize;
                 // A captured site is exact: name matching does not replace it.
                 let needs = match attribution.site_of(i) {
-                    Some(site) => (site.graph && !site.capture) || site.location.is_none(),
+                    Some(site) => (site.graph && !site.capture && !site.annotated) || site.location.is_none(),
                     None => true,
                 };
                 if !needs {
@@ -209,6 +209,7 @@ pub(crate) fn coverage(sources: &Sources<'_>, group: &StageOps) -> Coverage {
             Via::Direct => c.direct_ns += dur,
             Via::GraphLaunch => c.graph_launch_ns += dur,
             Via::Capture => c.capture_ns += dur,
+            Via::Annotation => c.annotation_ns += dur,
             Via::Mapping => c.mapping_ns += dur,
             Via::SelfMapping => c.self_mapping_ns += dur,
             Via::None => c.unattributed_ns += dur,

@@ -385,6 +385,7 @@ fn read_gpu(r: &mut Reader<'_>, l: &Limits) -> Result<GpuOps> {
         grid: r.dims("gpu.grid")?,
         block: r.dims("gpu.block")?,
         bytes: r.u64s("gpu.bytes")?,
+        annotation: l.syms(r, "gpu.annotation")?,
     };
     same_lengths(
         "gpu",
@@ -401,6 +402,7 @@ fn read_gpu(r: &mut Reader<'_>, l: &Limits) -> Result<GpuOps> {
             ("grid", t.grid.len()),
             ("block", t.block.len()),
             ("bytes", t.bytes.len()),
+            ("annotation", t.annotation.len()),
         ],
     )?;
     Ok(t)

@@ -224,6 +224,7 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
         grid,
         block,
         bytes,
+        annotation,
     } = &trace.gpu;
     w.column(kind, |k| [gpu_kind_code(k)]);
     w.syms(name);
@@ -237,6 +238,7 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.dims(grid);
     w.dims(block);
     w.u64s(bytes);
+    w.syms(annotation);
 
     let RuntimeCalls { name, kind, driver, track, start_ns, dur_ns, correlation, external_id, cbid, kernel } =
         &trace.runtime;

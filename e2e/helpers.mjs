@@ -62,6 +62,30 @@ export function cliKernelTables(file) {
   return tables;
 }
 
+/** Reads the CLI's markdown report `md`: its header lines ({ label: value }), the first
+ * stage's kernel rows (cells), the first coverage line, and the number of stages. */
+export function parseCliMarkdown(md) {
+  const header = {};
+  const rows = [];
+  let inKernels = false;
+  let stages = 0;
+  for (const line of md.split('\n')) {
+    if (line === 'Kernel Table') { inKernels = true; continue; }
+    if (line === 'Overlap Opportunity Table') break;
+    if (!inKernels) {
+      const m = line.match(/^([A-Z][A-Za-z ]+): (.*)$/);
+      if (m) header[m[1]] = m[2];
+      continue;
+    }
+    if (line.startsWith('##### ')) { stages += 1; continue; }
+    if (stages === 1 && line.startsWith('| ') && !line.startsWith('| Kernel') && !line.startsWith('| ---')) {
+      rows.push(line.slice(2, -2).split(' | '));
+    }
+  }
+  const coverage = md.split('\n').find((l) => l.startsWith('Python attribution of GPU time:'));
+  return { header, rows, coverage, stages };
+}
+
 /** The page's kernel table of the selected stage: rows of cell texts (full kernel names). */
 export async function pageKernelRows(p, index = 0) {
   return p.$$eval(`#kernels-${index} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td, i) => {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { start, stop, page, pageKernelRows, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, pageKernelRows, parseCliMarkdown, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
 
 let ctx;
 before(async () => { ctx = await start(); });
@@ -20,23 +20,9 @@ function cli(format) {
     '--format', format], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
-/** The CLI's markdown: kernel rows of the first stage, and its coverage line. */
+/** The CLI's markdown: kernel rows of the first stage, its coverage line, the stages. */
 function cliMarkdown() {
-  const md = cli('md');
-  const rows = [];
-  let inKernels = false;
-  let stages = 0;
-  for (const line of md.split('\n')) {
-    if (line === 'Kernel Table') { inKernels = true; continue; }
-    if (line === 'Overlap Opportunity Table') break;
-    if (!inKernels) continue;
-    if (line.startsWith('##### ')) { stages += 1; continue; }
-    if (stages === 1 && line.startsWith('| ') && !line.startsWith('| Kernel') && !line.startsWith('| ---')) {
-      rows.push(line.slice(2, -2).split(' | '));
-    }
-  }
-  const coverage = md.split('\n').find((l) => l.startsWith('Python attribution of GPU time:'));
-  return { rows, coverage, stages };
+  return parseCliMarkdown(cli('md'));
 }
 
 test('two traces with roles: mapping-formal report equals the CLI', async () => {

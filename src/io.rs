@@ -122,15 +122,91 @@ async fn entry_file(entry: &web_sys::FileSystemFileEntry) -> Option<web_sys::Fil
 pub struct Selection {
     /// The trace files, in the order the engine reads them.
     pub traces: Vec<Chosen>,
+    /// Graph-capture traces chosen with them (in a `capture_traces/` or
+    /// `graph_capture_profile/` folder, or named `cuda_graph_capture-…`), sorted by path:
+    /// read for the Python sources of graph-replayed kernels, never triaged themselves.
+    pub captures: Vec<Chosen>,
     /// `server_args.json` text, if one was chosen.
     pub server_args: Option<String>,
     /// A model `config.json` (for the layers tab): `(path, text)`.
     pub model_config: Option<(String, String)>,
 }
 
+/// What a chosen file is, from its path alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `server_args.json`: the server's arguments, beside the traces.
+    ServerArgs,
+    /// `config.json`: a model config, for the layers tab.
+    ModelConfig,
+    /// A graph-capture trace ([`report::engine::discover::is_capture_path`]), if its first
+    /// bytes say it is a trace.
+    Capture,
+    /// Anything else: a trace if its name and first bytes say so (or if it is alone).
+    Other,
+}
+
+/// What the chosen file at `path` is.
+#[must_use]
+pub fn kind_of(path: &str) -> Kind {
+    let name = report::engine::discover::file_name(path).to_ascii_lowercase();
+    if name == "server_args.json" {
+        Kind::ServerArgs
+    } else if name == "config.json" {
+        Kind::ModelConfig
+    } else if report::engine::discover::is_capture_path(path) {
+        Kind::Capture
+    } else {
+        Kind::Other
+    }
+}
+
+/// Chosen files by [`Kind`]: indexes into the chosen paths.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sorted {
+    /// The last `server_args.json`.
+    pub server_args: Option<usize>,
+    /// The last `config.json`.
+    pub model_config: Option<usize>,
+    /// The capture traces, by path.
+    pub captures: Vec<usize>,
+    /// Every other file, in the order chosen.
+    pub others: Vec<usize>,
+}
+
+impl Sorted {
+    /// Sorts chosen `paths` by [`kind_of`].
+    #[must_use]
+    pub fn of(paths: &[&str]) -> Sorted {
+        let mut sorted = Sorted::default();
+        for (i, path) in paths.iter().enumerate() {
+            match kind_of(path) {
+                Kind::ServerArgs => sorted.server_args = Some(i),
+                Kind::ModelConfig => sorted.model_config = Some(i),
+                Kind::Capture => sorted.captures.push(i),
+                Kind::Other => sorted.others.push(i),
+            }
+        }
+        sorted.captures.sort_by(|&a, &b| paths.get(a).cmp(&paths.get(b)));
+        sorted
+    }
+
+    /// The one file to load whatever its name (the loader says if it is not a trace): the
+    /// only file chosen besides the side files and capture traces. `None` when there are
+    /// several (discovery's name rules and the content sniff pick the traces) or none.
+    #[must_use]
+    pub fn lone(&self) -> Option<usize> {
+        match self.others.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
 /// Keeps the trace files of a set of chosen files, as the CLI's discovery does for a
 /// directory (name rules, a sniff of each candidate's first bytes, rank 0 by default,
-/// stage order), with `server_args.json` and `config.json` if they were chosen.
+/// stage order), with the graph-capture traces, `server_args.json` and `config.json` if
+/// they were chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<Selection, String> {
     select_traces_of(chosen, report::engine::discover::Ranks::Default).await
 }
@@ -141,42 +217,46 @@ pub async fn select_traces_of(
     chosen: Vec<Chosen>,
     ranks: report::engine::discover::Ranks,
 ) -> Result<Selection, String> {
-    let mut server_args = None;
-    let mut model_config = None;
-    let mut candidates = Vec::new();
-    for c in chosen {
-        let name = c.path.rsplit('/').next().unwrap_or(&c.path).to_ascii_lowercase();
-        if name == "server_args.json" {
-            server_args = read_text(&c.file).await;
-            continue;
+    let sorted = Sorted::of(&chosen.iter().map(|c| c.path.as_str()).collect::<Vec<_>>());
+    let file = |i: Option<usize>| i.and_then(|i| chosen.get(i));
+    let server_args = match file(sorted.server_args) {
+        Some(c) => read_text(&c.file).await,
+        None => None,
+    };
+    // A model config beside the traces: the layers tab uses it.
+    let model_config = match file(sorted.model_config) {
+        Some(c) => read_text(&c.file).await.map(|t| (c.path.clone(), t)),
+        None => None,
+    };
+    let mut captures = Vec::new();
+    for c in sorted.captures.iter().filter_map(|&i| chosen.get(i)) {
+        if sniff(&c.file).await {
+            captures.push(c.clone());
         }
-        if name == "config.json" {
-            // A model config beside the traces: the layers tab uses it.
-            model_config = read_text(&c.file).await.map(|t| (c.path.clone(), t));
-            continue;
-        }
-        candidates.push(c);
     }
-    if candidates.len() == 1 {
+    if let Some(one) = file(sorted.lone()) {
         // One file: load it whatever its name; the loader says if it is not a trace.
-        return Ok(Selection { traces: candidates, server_args, model_config });
+        return Ok(Selection { traces: vec![one.clone()], captures, server_args, model_config });
     }
     let mut traces = Vec::new();
-    for c in candidates {
+    for c in sorted.others.iter().filter_map(|&i| chosen.get(i)) {
         if report::engine::discover::candidate_name(&c.path) && sniff(&c.file).await {
-            traces.push(c);
+            traces.push(c.clone());
         }
     }
     if traces.is_empty() {
-        return Err(
-            "none of the chosen files is a trace (looked for *.json and *.json.gz holding traceEvents)"
-                .into(),
-        );
+        return Err(if captures.is_empty() {
+            "none of the chosen files is a trace (looked for *.json and *.json.gz holding traceEvents)".into()
+        } else {
+            "only graph-capture traces were chosen (in capture_traces/ or graph_capture_profile/, or named \
+             cuda_graph_capture-…); choose the run's traces with them"
+                .into()
+        });
     }
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
     let picked = report::engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     let traces = picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect();
-    Ok(Selection { traces, server_args, model_config })
+    Ok(Selection { traces, captures, server_args, model_config })
 }
 
 /// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
@@ -279,4 +359,48 @@ pub fn set_fragment(fragment: &str) {
 #[must_use]
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, Sorted, kind_of};
+
+    #[test]
+    fn capture_traces_are_told_from_traces_by_folder_or_name() {
+        assert_eq!(
+            kind_of("prof/capture_traces/graph_capture_rank_0.1773709679453551615.pt.trace.json.gz"),
+            Kind::Capture
+        );
+        assert_eq!(kind_of("run/graph_capture_profile/bs_8-TP-0.json.gz"), Kind::Capture);
+        assert_eq!(kind_of("cuda_graph_capture-ModelRunner-TP-0.json.gz"), Kind::Capture);
+        assert_eq!(kind_of("prof/graph_execution.json.gz"), Kind::Other);
+        assert_eq!(kind_of("prof/capture_traces/notes.txt"), Kind::Other);
+        assert_eq!(kind_of("prof/Server_Args.json"), Kind::ServerArgs);
+        assert_eq!(kind_of("model/config.json"), Kind::ModelConfig);
+    }
+
+    #[test]
+    fn a_dropped_profile_folder_keeps_its_capture_traces_apart() {
+        let paths = [
+            "prof/server_args.json",
+            "prof/graph_execution.json.gz",
+            "prof/capture_traces/graph_capture_rank_1.2.pt.trace.json.gz",
+            "prof/capture_traces/graph_capture_rank_0.1.pt.trace.json.gz",
+        ];
+        let sorted = Sorted::of(&paths);
+        assert_eq!(sorted.server_args, Some(0));
+        assert_eq!(sorted.captures, [3, 2], "sorted by path");
+        assert_eq!(sorted.others, [1]);
+        assert_eq!(sorted.lone(), Some(1), "the one execution trace is loaded whatever its name");
+    }
+
+    #[test]
+    fn a_lone_file_is_loaded_whatever_its_name_unless_it_is_a_capture() {
+        assert_eq!(Sorted::of(&["odd-name.gz"]).lone(), Some(0));
+        assert_eq!(Sorted::of(&["cuda_graph_capture-ModelRunner-TP-0.json.gz"]).lone(), None);
+        let loose = Sorted::of(&["x-TP-0.trace.json.gz", "cuda_graph_capture-ModelRunner-TP-0.json.gz"]);
+        assert_eq!((loose.lone(), loose.captures.as_slice()), (Some(0), &[1][..]));
+        let two = Sorted::of(&["a/x-TP-0.trace.json.gz", "a/x-TP-1.trace.json.gz", "a/config.json"]);
+        assert_eq!((two.lone(), two.others.len(), two.model_config), (None, 2, Some(2)));
+    }
 }

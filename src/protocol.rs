@@ -68,6 +68,10 @@ pub struct TriageRequest {
     pub server_args: Option<String>,
     /// An extra catalog file.
     pub catalog: Option<UserCatalog>,
+    /// Display path of each graph-capture trace, attached after the traces (see
+    /// [`report::engine::analysis::capture::CaptureIndex`]).
+    #[serde(default)]
+    pub captures: Vec<String>,
 }
 
 /// Two-trace mode: load the attached files and triage them as mapping + formal traces
@@ -82,6 +86,9 @@ pub struct RolesRequest {
     pub min_share_pct: f64,
     /// An extra catalog file.
     pub catalog: Option<UserCatalog>,
+    /// Display path of each graph-capture trace, attached after the traces.
+    #[serde(default)]
+    pub captures: Vec<String>,
 }
 
 /// Triage the traces already loaded again (another cutoff or catalog).
@@ -249,6 +256,10 @@ pub struct Triaged {
     pub json_bytes: u64,
     /// Size of the worker's WebAssembly memory at the end, bytes.
     pub wasm_memory: u64,
+    /// What the page should say beside the report: capture traces that could not be read
+    /// (the triage went on without them).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A finished all-ranks report.

@@ -31,6 +31,8 @@ pub enum Origin {
         json_bytes: u64,
         /// The worker's WebAssembly memory at the end, bytes.
         wasm_memory: u64,
+        /// What the page should say beside the report (capture traces not used).
+        warnings: Vec<String>,
     },
     /// Opened from a shared link.
     Link,
@@ -123,24 +125,34 @@ impl AppState {
                 self.ask(request, &picked.traces, AppState::on_ranks);
             } else {
                 let catalog = self.catalog.get_untracked();
-                let request = TriageRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, catalog };
-                self.ask(request, &picked.traces, AppState::on_report);
+                // The capture traces go after the traces.
+                let captures = picked.captures.iter().map(|f| f.path.clone()).collect();
+                let request =
+                    TriageRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, catalog, captures };
+                let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
+                self.ask(request, &files, AppState::on_report);
             }
         });
     }
 
-    /// Starts a two-trace triage: `files` with their roles (`mapping` or `formal`).
+    /// Starts a two-trace triage: `files` with their roles (`mapping`, `formal`, or
+    /// `capture` for a graph-capture trace).
     pub fn open_roles(self, files: Vec<(Chosen, String)>) {
-        let (mapping, formal): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, r)| r == "mapping");
+        let (captures, traces): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, r)| r == "capture");
+        let (mapping, formal): (Vec<_>, Vec<_>) = traces.into_iter().partition(|(_, r)| r == "mapping");
         let (chosen, roles): (Vec<Chosen>, Vec<String>) = mapping.into_iter().chain(formal).unzip();
+        let captures: Vec<Chosen> = captures.into_iter().map(|(c, _)| c).collect();
         self.loading("reading");
         let request = RolesRequest {
             paths: chosen.iter().map(|f| f.path.clone()).collect(),
             roles,
             min_share_pct: MIN_SHARE_PCT,
             catalog: self.catalog.get_untracked(),
+            captures: captures.iter().map(|f| f.path.clone()).collect(),
         };
-        self.ask(request, &chosen, AppState::on_report);
+        // The capture traces go after the traces.
+        let files: Vec<Chosen> = chosen.into_iter().chain(captures).collect();
+        self.ask(request, &files, AppState::on_report);
     }
 
     /// Compares two runs (each: the chosen files of one run, rank 0 by default).
@@ -214,9 +226,9 @@ impl AppState {
             Ok(report) => {
                 io::set_fragment("");
                 let total_ms = io::now_ms() - self.started_at.get_untracked();
-                let (load_ms, triage_ms, json_bytes, wasm_memory) =
-                    (t.load_ms, t.triage_ms, t.json_bytes, t.wasm_memory);
-                let origin = Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory };
+                let Triaged { load_ms, triage_ms, json_bytes, wasm_memory, warnings, .. } = t;
+                let origin =
+                    Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory, warnings };
                 Status::Ready(Arc::new(report), origin)
             }
             Err(e) => Status::Failed(e.to_string()),

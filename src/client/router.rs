@@ -130,6 +130,7 @@ mod tests {
             triage_ms: 0.0,
             json_bytes: 0,
             wasm_memory: 0,
+            warnings: Vec::new(),
         })
     }
 

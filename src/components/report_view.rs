@@ -51,12 +51,25 @@ pub fn ReportView(
     };
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     let has_notes = !report.notes.is_empty();
+    let warnings = match &origin {
+        Origin::Traces { warnings, .. } if !warnings.is_empty() => {
+            let items = warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view();
+            Some(view! {
+                <div class="tt-warning" role="status" id="load-warnings">
+                    <strong>"Some files were not used; the report is complete without them."</strong>
+                    <ul>{items}</ul>
+                </div>
+            })
+        }
+        _ => None,
+    };
 
     view! {
         <section class="tt-report" id="report">
             <ReportActions report=Arc::clone(&report) live=live/>
             <h2>"Triage View"</h2>
             <dl class="tt-header" id="header">{header}</dl>
+            {warnings}
             <p class="tt-muted tt-small" id="origin">{origin_line(origin)}</p>
             <StageTabs report=Arc::clone(&report) selected=selected live=live/>
             <input
@@ -81,7 +94,7 @@ pub fn ReportView(
 /// Where the report came from, in a sentence.
 fn origin_line(origin: Origin) -> String {
     match origin {
-        Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory } => format!(
+        Origin::Traces { load_ms, triage_ms, total_ms, json_bytes, wasm_memory, .. } => format!(
             "Triaged in this tab in {:.0} ms ({} of JSON: read {:.0} ms, analysis {:.0} ms; engine memory {}).",
             total_ms,
             report::format::bytes(json_bytes),

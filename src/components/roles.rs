@@ -1,8 +1,11 @@
 //! Two-trace mode on the landing page (`tracetriage triage --mapping … --formal …`): the
 //! user drops or chooses several traces, gives each a role — *mapping* (captured with CUDA
 //! graphs off: its eager launches give graph-replayed kernels their Python location) or
-//! *formal* (graphs on: timing, shares, overlap) — and starts the triage. A `config.json`
-//! among them is kept for the layers tab, as in the single-trace flow.
+//! *formal* (graphs on: timing, shares, overlap) — and starts the triage. Graph-capture
+//! traces (in a `capture_traces/` or `graph_capture_profile/` folder, or named
+//! `cuda_graph_capture-…`) get the *capture* role: they give the formal traces'
+//! graph-replayed kernels the site that launched them at capture. A `config.json` among
+//! them is kept for the layers tab, as in the single-trace flow.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,15 +13,19 @@ use wasm_bindgen::JsCast;
 use crate::io::{self, Chosen};
 use crate::state::AppState;
 
-/// The role a file gets from its name: `mapping` when the name says graphs were off.
+/// The role a file gets from its path: `capture` for a graph-capture trace, `mapping` when
+/// the name says graphs were off, else `formal`.
 fn guess_role(path: &str) -> &'static str {
+    if io::kind_of(path) == io::Kind::Capture {
+        return "capture";
+    }
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let eager = ["mapping", "eager", "nograph", "no-graph", "no_graph", "graph-off", "graph_off", "disable"];
     if eager.iter().any(|w| name.contains(w)) { "mapping" } else { "formal" }
 }
 
 /// Adds chosen files to the list (config.json is kept aside for the layers tab); when no
-/// file is a mapping yet, the first one becomes one.
+/// file is a mapping yet, the first one that is not a capture trace becomes one.
 fn add(state: AppState, files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chosen>) {
     leptos::task::spawn_local(async move {
         let mut traces = Vec::new();
@@ -38,8 +45,8 @@ fn add(state: AppState, files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chos
             }
             f.sort_by(|a, b| a.0.path.cmp(&b.0.path));
             if !f.iter().any(|(_, r)| r == "mapping")
-                && f.len() > 1
-                && let Some(first) = f.first_mut()
+                && f.iter().filter(|(_, r)| r != "capture").count() > 1
+                && let Some(first) = f.iter_mut().find(|(_, r)| r != "capture")
             {
                 first.1 = "mapping".to_owned();
             }
@@ -93,12 +100,13 @@ pub fn Roles() -> impl IntoView {
                         }
                     });
                 };
-                let is_mapping = role == "mapping";
+                let is = move |r: &str| role == r;
                 view! {
                     <li class="tt-role-row">
                         <select class="tt-role" on:change=on_role>
-                            <option value="mapping" selected=is_mapping>"mapping (graphs off)"</option>
-                            <option value="formal" selected=!is_mapping>"formal (graphs on)"</option>
+                            <option value="mapping" selected=is("mapping")>"mapping (graphs off)"</option>
+                            <option value="formal" selected=is("formal")>"formal (graphs on)"</option>
+                            <option value="capture" selected=is("capture")>"capture (graph capture trace)"</option>
                         </select>
                         <span class="tt-role-name">{c.path.clone()}</span>
                         <button class="tt-button tt-small" title="Remove" on:click=on_remove>"×"</button>
@@ -108,11 +116,12 @@ pub fn Roles() -> impl IntoView {
             .collect_view()
     };
     let summary = move || {
-        let (m, f) = (count("mapping"), count("formal"));
+        let (m, f, c) = (count("mapping"), count("formal"), count("capture"));
+        let captures = if c > 0 { format!(", {c} capture") } else { String::new() };
         let config =
             state.model_config.with(|c| c.as_ref().map(|(name, _)| format!("; model config {name}")));
         let config = config.unwrap_or_default();
-        format!("{m} mapping, {f} formal{config}")
+        format!("{m} mapping, {f} formal{captures}{config}")
     };
     view! {
         <details class="tt-roles" id="two-trace">
@@ -162,5 +171,12 @@ mod tests {
         assert_eq!(guess_role("run/TP-0-eager.trace.json.gz"), "mapping");
         assert_eq!(guess_role("a/no-graph-TP-0.json.gz"), "mapping");
         assert_eq!(guess_role("sglang_bs16-TP-0.trace.json.gz"), "formal");
+    }
+
+    #[test]
+    fn graph_capture_traces_get_the_capture_role() {
+        assert_eq!(guess_role("prof/capture_traces/graph_capture_rank_0.1.pt.trace.json.gz"), "capture");
+        assert_eq!(guess_role("cuda_graph_capture-ModelRunner-TP-0.json.gz"), "capture");
+        assert_eq!(guess_role("prof/graph_execution.json.gz"), "formal");
     }
 }

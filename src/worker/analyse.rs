@@ -4,7 +4,7 @@
 
 use js_sys::Array;
 
-use super::load::load;
+use super::load::{Names, load};
 use super::roles::check_roles;
 use super::scope::{Replies, now, wasm_memory};
 use super::state::{self, Loaded};
@@ -17,7 +17,8 @@ use crate::protocol::{
 pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) -> Result<Triaged, String> {
     let extra = user_catalog(r.catalog.as_ref())?;
     state::with(|s| s.mapping = None);
-    load(files, &r.paths, r.server_args, replies).await?;
+    let names = Names { traces: &r.paths, captures: &r.captures };
+    load(files, names, r.server_args, replies).await?;
     report(r.min_share_pct, extra.as_ref(), true)
 }
 
@@ -28,8 +29,11 @@ pub(super) async fn triage_roles(
     replies: Replies,
 ) -> Result<Triaged, String> {
     let extra = user_catalog(r.catalog.as_ref())?;
-    let mapping = check_roles(&r.roles, files.length() as usize)?;
-    load(files, &r.paths, None, replies).await?;
+    let mapping = check_roles(&r.roles, r.paths.len())?;
+    if r.paths.len() + r.captures.len() != files.length() as usize {
+        return Err(format!("{} files for {} paths", files.length(), r.paths.len() + r.captures.len()));
+    }
+    load(files, Names { traces: &r.paths, captures: &r.captures }, None, replies).await?;
     state::with(|s| s.mapping = Some(mapping));
     report(r.min_share_pct, extra.as_ref(), true)
 }
@@ -54,14 +58,14 @@ fn report(
 ) -> Result<Triaged, String> {
     let catalog = extra.unwrap_or_else(|| report::engine::Catalog::builtin());
     let analysis_start = now();
-    let (json, json_bytes, load_ms) = state::with(|s| {
+    let (json, json_bytes, load_ms, warnings) = state::with(|s| {
         let l = s.loaded()?;
         let inputs = l.inputs();
         let options = report::engine::triage::Options {
             framework: None,
             min_share_pct,
             server_args: l.server_args(),
-            captures: Vec::new(),
+            captures: l.captures.clone(),
         };
         let report = match s.mapping {
             Some(mapping) => {
@@ -70,16 +74,16 @@ fn report(
             }
             None => report::triage::triage_with(&inputs, &options, catalog),
         };
-        let json_bytes = l.traces.iter().map(|(_, t)| t.json_bytes).sum();
-        Ok::<_, String>((report.to_json(), json_bytes, if fresh { s.load_ms() } else { 0.0 }))
+        let load_ms = if fresh { s.load_ms() } else { 0.0 };
+        Ok::<_, String>((report.to_json(), l.json_bytes(), load_ms, l.warnings.clone()))
     })?;
     let triage_ms = now() - analysis_start;
-    Ok(Triaged { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory() })
+    Ok(Triaged { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory(), warnings })
 }
 
 /// Loads one trace per rank and builds the all-ranks report.
 pub(super) async fn ranks(r: RanksRequest, files: &Array, replies: Replies) -> Result<RanksDone, String> {
-    load(files, &r.paths, r.server_args, replies).await?;
+    load(files, Names::traces(&r.paths), r.server_args, replies).await?;
     let analysis_start = now();
     let (json, load_ms) = state::with(|s| {
         let l = s.loaded()?;
@@ -105,9 +109,9 @@ pub(super) async fn diff(r: DiffRequest, files: &Array, replies: Replies) -> Res
             b_files.push(&f)
         };
     }
-    load(&a_files, &r.a_paths, None, replies).await?;
+    load(&a_files, Names::traces(&r.a_paths), None, replies).await?;
     let a = state::with(|s| s.loaded().map(full_report))?;
-    load(&b_files, &r.b_paths, None, replies).await?;
+    load(&b_files, Names::traces(&r.b_paths), None, replies).await?;
     let b = state::with(|s| s.loaded().map(full_report))?;
     let options = report::diff::DiffOptions {
         top: 20,

@@ -50,6 +50,8 @@ pub(super) fn children_for(files: usize) -> usize {
 /// Progress of every file, summed for the page.
 struct Tally {
     progress: Progress,
+    /// What was read before these files (files done, bytes, text, events).
+    before: Progress,
     /// Per file: bytes read, JSON bytes, events.
     files: Vec<(u64, u64, u64)>,
     done: usize,
@@ -69,10 +71,10 @@ impl Tally {
             return;
         }
         let sum = |k: fn(&(u64, u64, u64)) -> u64| self.files.iter().map(k).sum::<u64>();
-        self.progress.all_read = sum(|f| f.0).min(self.progress.all_total);
-        self.progress.bytes_text = sum(|f| f.1);
-        self.progress.events = sum(|f| f.2);
-        self.progress.file = self.done;
+        self.progress.all_read = (self.before.all_read + sum(|f| f.0)).min(self.progress.all_total);
+        self.progress.bytes_text = self.before.bytes_text + sum(|f| f.1);
+        self.progress.events = self.before.events + sum(|f| f.2);
+        self.progress.file = self.before.file + self.done;
         self.replies.progress(&mut self.progress);
     }
 }
@@ -80,11 +82,13 @@ impl Tally {
 /// Reads `files` (named `names`) in child workers: the traces in the files' order and the
 /// number of children that read them. `Ok(None)` when children would not help (see
 /// [`children_for`]) or none could be started: the caller reads the files itself.
-/// Progress goes to `replies`.
+/// Progress goes to `replies`, counted on from `before` (the load's files read earlier, and
+/// its `files` and `all_total`, which count every file of the load).
 pub(super) async fn load_all(
     files: &[web_sys::File],
     names: &[String],
     replies: Replies,
+    before: &Progress,
 ) -> Result<Option<(Vec<(String, report::trace::Trace)>, usize)>, String> {
     let wanted = children_for(files.len());
     if wanted == 0 {
@@ -102,16 +106,16 @@ pub(super) async fn load_all(
         return Ok(None);
     }
     let children = kids.len();
-    let all_total = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress {
-        files: files.len(),
-        all_total,
+        files: before.files.max(files.len()),
+        all_total: before.all_total.max(files.iter().map(|f| f.size() as u64).sum()),
         phase: "reading".into(),
         parallel: children,
         ..Progress::default()
     };
     let tally = Rc::new(RefCell::new(Tally {
         progress,
+        before: before.clone(),
         files: vec![(0, 0, 0); files.len()],
         done: 0,
         pacer: Pacer::new(),
@@ -223,7 +227,7 @@ impl Child {
 /// In a child: loads the file of an [`EncodeRequest`] and posts the trace's bytes to the
 /// parent, transferring the buffer (the trace is not kept here).
 pub(super) async fn encode(r: EncodeRequest, files: &Array, replies: Replies) -> Result<(), String> {
-    super::load::load(files, &r.paths, None, replies).await?;
+    super::load::load(files, super::load::Names::traces(&r.paths), None, replies).await?;
     let loaded = state::with(|s| s.loaded.take()).ok_or("no trace is loaded")?;
     let (_, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
     post_encoded(trace)

@@ -1,8 +1,15 @@
 //! Loading the attached files into the worker's state: in child workers when several files
 //! come at once and children are available ([`super::children`]), else one after the other
 //! with [`super::reader`], with progress summed over all files.
+//!
+//! Graph-capture traces attached after the traces are read first, one at a time, each
+//! indexed ([`CaptureIndex::build`]) and dropped at once, so a capture trace is never held
+//! beside the traces; one that cannot be read becomes a warning and the load goes on.
+
+use std::sync::Arc;
 
 use js_sys::Array;
+use report::engine::analysis::capture::CaptureIndex;
 use wasm_bindgen::JsCast;
 
 use super::reader::{Meter, read_file};
@@ -10,15 +17,44 @@ use super::scope::{Pacer, Replies, now};
 use super::state::{self, Loaded};
 use crate::protocol::{FromWorker, Progress};
 
+/// Display paths of the attached files: the traces', then the capture traces' (the last
+/// `captures.len()` files).
+#[derive(Clone, Copy)]
+pub(super) struct Names<'a> {
+    /// One per trace file, in the files' order.
+    pub traces: &'a [String],
+    /// One per graph-capture trace file.
+    pub captures: &'a [String],
+}
+
+impl<'a> Names<'a> {
+    /// Trace files only.
+    pub(super) fn traces(traces: &'a [String]) -> Names<'a> {
+        Names { traces, captures: &[] }
+    }
+}
+
+/// What reading the capture traces gave.
+#[derive(Default)]
+struct Captured {
+    /// The capture traces read, indexed.
+    indexes: Vec<Arc<CaptureIndex>>,
+    /// Their JSON text, bytes.
+    json_bytes: u64,
+    /// The ones that could not be read, one sentence each.
+    warnings: Vec<String>,
+}
+
 /// Reads the files into the engine, replacing what was loaded.
 pub(super) async fn load(
     files: &Array,
-    paths: &[String],
+    names: Names<'_>,
     server_args: Option<String>,
     replies: Replies,
 ) -> Result<(), String> {
     let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
-    if files.is_empty() {
+    let (trace_files, capture_files) = files.split_at(files.len().saturating_sub(names.captures.len()));
+    if trace_files.is_empty() {
         return Err("no file to read".into());
     }
     state::with(|s| {
@@ -29,32 +65,8 @@ pub(super) async fn load(
     let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut meter =
         Meter { progress, pacer: Pacer::new(), replies, files_before: 0, text_before: 0, events_before: 0 };
-    let mut traces = Vec::with_capacity(files.len());
-    if files.len() > 1 && super::children::available() {
-        let names: Vec<String> = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
-            .collect();
-        if let Some((all, children)) = super::children::load_all(&files, &names, replies).await? {
-            traces = all;
-            meter.text_before = traces.iter().map(|(_, t)| t.json_bytes).sum();
-            meter.events_before = traces.iter().map(|(_, t)| t.counts.total).sum();
-            meter.progress.parallel = children;
-        }
-    }
-    for (i, file) in files.iter().enumerate().skip(traces.len()) {
-        let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
-        meter.progress.file = i;
-        meter.progress.name.clone_from(&name);
-        meter.progress.bytes_total = file.size() as u64;
-        meter.progress.bytes_read = 0;
-        let trace = read_file(file, &name, &mut meter).await?;
-        meter.files_before += file.size() as u64;
-        meter.text_before += trace.json_bytes;
-        meter.events_before += trace.counts.total;
-        traces.push((name, trace));
-    }
+    let captured = read_captures(capture_files, names.captures, &mut meter).await;
+    let traces = read_traces(trace_files, names.traces, capture_files.len(), &mut meter).await?;
     let mut progress = meter.progress;
     progress.phase = "analysing".into();
     progress.all_read = all_total;
@@ -62,9 +74,75 @@ pub(super) async fn load(
     progress.events = meter.events_before;
     replies.send(FromWorker::Progress(progress));
     let timelines = vec![None; traces.len()];
+    let Captured { indexes: captures, json_bytes: capture_bytes, warnings } = captured;
     state::with(|s| {
-        s.loaded = Some(Loaded { traces, server_args, timelines });
+        s.loaded = Some(Loaded { traces, server_args, timelines, captures, capture_bytes, warnings });
         s.loaded_at = now();
     });
     Ok(())
+}
+
+/// Reads each capture trace (files `0..` of the load's progress) into its index, dropping
+/// the trace; one that cannot be read is skipped with a warning.
+async fn read_captures(files: &[web_sys::File], names: &[String], meter: &mut Meter) -> Captured {
+    let mut out = Captured::default();
+    for (i, file) in files.iter().enumerate() {
+        let name = names.get(i).cloned().unwrap_or_else(|| file.name());
+        meter.begin(i, &name, file);
+        match read_file(file, &name, meter).await {
+            Ok(trace) => {
+                meter.done(file, Some(&trace));
+                out.json_bytes += trace.json_bytes;
+                out.indexes.push(Arc::new(CaptureIndex::build(&name, &trace)));
+            }
+            Err(e) => {
+                meter.done(file, None);
+                out.warnings.push(format!("Capture trace not used: {e}"));
+            }
+        }
+    }
+    out
+}
+
+/// Reads the trace files (files `first..` of the load's progress): in child workers when
+/// that helps, else one after the other.
+async fn read_traces(
+    files: &[web_sys::File],
+    paths: &[String],
+    first: usize,
+    meter: &mut Meter,
+) -> Result<Vec<(String, report::trace::Trace)>, String> {
+    let mut traces = Vec::with_capacity(files.len());
+    if files.len() > 1 && super::children::available() {
+        let names: Vec<String> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
+            .collect();
+        let before = Progress {
+            file: first,
+            all_read: meter.files_before,
+            bytes_text: meter.text_before,
+            events: meter.events_before,
+            ..meter.progress.clone()
+        };
+        if let Some((all, children)) =
+            super::children::load_all(files, &names, meter.replies, &before).await?
+        {
+            traces = all;
+            meter.files_before += files.iter().map(|f| f.size() as u64).sum::<u64>();
+            meter.text_before += traces.iter().map(|(_, t)| t.json_bytes).sum::<u64>();
+            meter.events_before += traces.iter().map(|(_, t)| t.counts.total).sum::<u64>();
+            meter.progress.parallel = children;
+            meter.progress.file = first + traces.len();
+        }
+    }
+    for (i, file) in files.iter().enumerate().skip(traces.len()) {
+        let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
+        meter.begin(first + i, &name, file);
+        let trace = read_file(file, &name, meter).await?;
+        meter.done(file, Some(&trace));
+        traces.push((name, trace));
+    }
+    Ok(traces)
 }

@@ -43,6 +43,24 @@ pub(super) struct Meter {
 }
 
 impl Meter {
+    /// Starts file `index` of the load, shown as `name`.
+    pub(super) fn begin(&mut self, index: usize, name: &str, file: &web_sys::File) {
+        self.progress.file = index;
+        self.progress.name = name.to_owned();
+        self.progress.bytes_total = file.size() as u64;
+        self.progress.bytes_read = 0;
+    }
+
+    /// Counts `file` as read, with its trace's text and events (`None`: it could not be
+    /// read, and only its bytes count).
+    pub(super) fn done(&mut self, file: &web_sys::File, trace: Option<&report::trace::Trace>) {
+        self.files_before += file.size() as u64;
+        if let Some(trace) = trace {
+            self.text_before += trace.json_bytes;
+            self.events_before += trace.counts.total;
+        }
+    }
+
     /// Records `bytes_read` of the current file and the loader's counters; posts when due.
     fn update(&mut self, loader: &report::trace::Loader, bytes_read: u64) {
         let p = loader.progress();

@@ -3,6 +3,9 @@
 //! reading the files again), the two-trace roles, and the load's timings.
 
 use std::cell::RefCell;
+use std::sync::Arc;
+
+use report::engine::analysis::capture::CaptureIndex;
 
 use report::engine::timeline::Timeline;
 
@@ -14,6 +17,14 @@ pub(crate) struct Loaded {
     pub server_args: Option<String>,
     /// Each input's timeline model, built on its first drawing.
     pub timelines: Vec<Option<Timeline>>,
+    /// The graph-capture traces read with them, as indexes (the traces themselves are
+    /// dropped once indexed).
+    pub captures: Vec<Arc<CaptureIndex>>,
+    /// Bytes of JSON text the capture traces held.
+    pub capture_bytes: u64,
+    /// Capture traces that could not be read, one sentence each (the triage goes on
+    /// without them).
+    pub warnings: Vec<String>,
 }
 
 impl Loaded {
@@ -25,6 +36,11 @@ impl Loaded {
     /// The parsed `server_args.json`, if one came with the traces.
     pub fn server_args(&self) -> Option<report::engine::analysis::framework::ServerArgs> {
         self.server_args.as_deref().and_then(report::engine::analysis::framework::ServerArgs::parse)
+    }
+
+    /// Bytes of JSON text read: every trace's and capture trace's.
+    pub fn json_bytes(&self) -> u64 {
+        self.traces.iter().map(|(_, t)| t.json_bytes).sum::<u64>() + self.capture_bytes
     }
 }
 

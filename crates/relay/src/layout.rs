@@ -7,6 +7,8 @@
 //!   server_args.json               /server_info, or what /v1/models said
 //!   prefill/<traces>               stage folders (SGLang and TokenSpeed write here;
 //!   decode/<traces>                  vLLM and TensorRT-LLM files are moved here)
+//!   capture_traces/<traces>        graph-capture traces found beside the server's
+//!                                    trace path (copied: the server's stay)
 //!   capture.json                   plan, estimates, requests sent, outcome
 //!   report.json                    the engine's report of the traces
 //! ```
@@ -51,6 +53,45 @@ pub fn new_capture_dir(root: &Path, framework: &str) -> std::io::Result<PathBuf>
         }
     }
     Err(std::io::Error::other(format!("too many captures named {base} in {}", root.display())))
+}
+
+/// Copies the graph-capture traces a server wrote beside `server_path` (its trace folder,
+/// or the folder of its trace file, or the one above: `capture_traces/`,
+/// `graph_capture_profile/`) into the same folders of the capture `dir`, so the capture
+/// holds everything its report was made from. The server's files stay; a file already
+/// in the capture is kept. Returns the copies made.
+///
+/// # Errors
+/// When a capture folder cannot be created or a file cannot be copied.
+pub fn copy_capture_traces(server_path: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let base = if server_path.is_dir() { Some(server_path) } else { server_path.parent() };
+    let mut copied = Vec::new();
+    for from in base.into_iter().flat_map(|b| [Some(b), b.parent()]).flatten() {
+        for folder in report::engine::discover::CAPTURE_FOLDERS {
+            let src = from.join(folder);
+            let Ok(entries) = std::fs::read_dir(&src) else { continue };
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && report::engine::discover::trace_file_name(&p.to_string_lossy()))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                continue;
+            }
+            let to = dir.join(folder);
+            std::fs::create_dir_all(&to)?;
+            for f in files {
+                let Some(name) = f.file_name() else { continue };
+                let dst = to.join(name);
+                if !dst.exists() {
+                    std::fs::copy(&f, &dst)?;
+                    copied.push(dst);
+                }
+            }
+        }
+    }
+    Ok(copied)
 }
 
 /// Moves `src` into `dir` (renaming; copying when the rename crosses file systems, in

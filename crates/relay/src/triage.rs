@@ -47,8 +47,10 @@ pub fn triage(
     let mut names = Vec::new();
     let mut traces = Vec::new();
     let mut warnings = Vec::new();
+    let mut chosen_all = Vec::new();
     for (stage, files) in stages {
         let chosen = select(files, all_ranks);
+        chosen_all.extend(chosen.iter().cloned());
         if chosen.len() < files.iter().filter(|p| discover::is_candidate(p)).count() {
             warnings.push(format!(
                 "{}: triaging rank {} only (the other ranks' traces are kept; --all-ranks triages them all)",
@@ -73,6 +75,16 @@ pub fn triage(
             dir.display()
         ));
     }
+    // Graph-capture traces beside the traces (the capture's own `capture_traces/`).
+    let found = native::capture::find(&chosen_all);
+    let paths: Vec<&Path> = found.iter().map(PathBuf::as_path).collect();
+    let mut captures = Vec::new();
+    for result in native::capture::load(&paths, 1, |p| layout::relative(dir, p)) {
+        match result {
+            Ok(index) => captures.push(index),
+            Err(e) => warnings.push(format!("capture trace not used: {e}")),
+        }
+    }
     let inputs: Vec<report::engine::triage::Input<'_>> = names
         .iter()
         .zip(&traces)
@@ -82,7 +94,7 @@ pub fn triage(
         framework: Some(kind.engine()),
         min_share_pct: min_share,
         server_args,
-        captures: Vec::new(),
+        captures,
     };
     let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
     Ok(Triaged { report, traces: names, warnings })
@@ -104,5 +116,47 @@ mod tests {
         .collect();
         assert_eq!(select(&files, false), vec![PathBuf::from("d/tt-decode-1.5-TP-0.trace.json.gz")]);
         assert_eq!(select(&files, true).len(), 2);
+    }
+
+    /// A decode step replaying one graph of one kernel, and the capture trace that
+    /// recorded its launch from `layers.py(7): rmsnorm`.
+    const EXECUTION: &str = r#"{"traceEvents": [
+      {"ph":"X","cat":"user_annotation","name":"step[DECODE bs=4]","pid":1,"tid":1,"ts":0,"dur":10},
+      {"ph":"X","cat":"cuda_runtime","name":"cudaGraphLaunch","pid":1,"tid":1,"ts":2,"dur":2,"args":{"correlation":9}},
+      {"ph":"X","cat":"kernel","name":"rms_kernel","pid":0,"tid":7,"ts":20,"dur":5,"args":{"device":0,"stream":7,"correlation":9}}
+    ]}"#;
+    const CAPTURE: &str = r#"{"traceEvents": [
+      {"ph":"X","cat":"cuda_runtime","name":"cudaStreamBeginCapture","pid":1,"tid":1,"ts":100,"dur":1},
+      {"ph":"X","cat":"python_function","name":"/x/sglang/srt/layers.py(7): rmsnorm","pid":1,"tid":1,"ts":102,"dur":5},
+      {"ph":"X","cat":"cpu_op","name":"sgl::rmsnorm","pid":1,"tid":1,"ts":103,"dur":3,"args":{"External id":4}},
+      {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":104,"dur":1,"args":{"External id":4,"correlation":50,"kernel":"rms_kernel"}},
+      {"ph":"X","cat":"cuda_runtime","name":"cudaStreamEndCapture","pid":1,"tid":1,"ts":110,"dur":1}
+    ]}"#;
+
+    #[test]
+    fn capture_traces_copied_beside_the_server_s_attribute_graph_replays() {
+        let tmp = tempfile::tempdir().unwrap();
+        // The server's folder with its capture traces, and the capture being made.
+        let server = tmp.path().join("server");
+        std::fs::create_dir_all(server.join("capture_traces")).unwrap();
+        std::fs::write(server.join("capture_traces/bs_4_rank0.json"), CAPTURE).unwrap();
+        std::fs::write(server.join("capture_traces/notes.txt"), "not a trace").unwrap();
+        let dir = tmp.path().join("cap");
+        std::fs::create_dir_all(dir.join("decode")).unwrap();
+        let trace = dir.join("decode/x-TP-0.trace.json");
+        std::fs::write(&trace, EXECUTION).unwrap();
+        let copied = layout::copy_capture_traces(&server, &dir).unwrap();
+        assert_eq!(copied, [dir.join("capture_traces/bs_4_rank0.json")]);
+        assert!(server.join("capture_traces/bs_4_rank0.json").exists(), "the server's file stays");
+        assert!(layout::copy_capture_traces(&server, &dir).unwrap().is_empty(), "copied once");
+
+        let t = triage(&dir, &[(StageKind::Decode, vec![trace])], Kind::Sglang, None, false, 1.0).unwrap();
+        assert_eq!(t.traces, ["decode/x-TP-0.trace.json"], "the capture trace is not a trace to triage");
+        assert_eq!(t.report.captures.len(), 1);
+        assert_eq!(t.report.captures[0].path, "capture_traces/bs_4_rank0.json");
+        let stage = t.report.stages.first().unwrap();
+        assert_eq!(stage.coverage.capture_ns, 5_000);
+        let site = &stage.kernels.rows[0].sites[0];
+        assert!(site.location.contains("rmsnorm") && site.cpu_op == "sgl::rmsnorm", "{site:?}");
     }
 }

@@ -48,7 +48,9 @@ pub struct KernelSite {
     /// Whether these launches are graph replays.
     pub graph: bool,
     /// How the location was found: `direct`, `graph-launch` (the replaying graph launch's
-    /// frame), `mapping` or `self-mapping` (eager launches of the same kernel), `none`.
+    /// frame), `capture` (the launch recorded in a capture trace), `annotation` (baked into
+    /// the replay's args), `mapping` or `self-mapping` (eager launches of the same kernel),
+    /// `none`.
     #[serde(default)]
     pub via: Via,
     /// For mapped sites: how the kernel matched its eager twins (`exact`, `normalised`,

@@ -26,7 +26,7 @@ pub enum Via {
 }
 
 impl Via {
-    /// `direct`, `graph launch`, `mapping`, `self-mapping`, `none`.
+    /// `direct`, `graph launch`, `capture`, `annotation`, `mapping`, `self-mapping`, `none`.
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {

@@ -261,6 +261,13 @@ fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, Cap
         .filter_map(|r| r.stage.map(|st| (st, r.files.iter().map(|f| s.dir.join(f)).collect())))
         .collect();
     let server_args = report::engine::analysis::framework::ServerArgs::parse(&server.server_args.to_string());
+    if let Some(path) = &s.opts.server_trace_path
+        && let Err(e) = crate::layout::copy_capture_traces(path, &s.dir)
+    {
+        s.emit(Event::Warning {
+            message: format!("graph-capture traces beside {} not copied: {e}", path.display()),
+        });
+    }
     let t = crate::triage::triage(&s.dir, &stages, s.kind, server_args, s.opts.all_ranks, s.opts.min_share)
         .map_err(|m| CaptureError { message: m, dir: Some(s.dir.clone()), stop: None })?;
     s.emit(Event::Triage { files: t.traces.clone() });

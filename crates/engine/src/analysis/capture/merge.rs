@@ -95,6 +95,7 @@ pub(crate) fn merge(trace: &Trace, attribution: &mut Attribution, captures: &[&C
     if replays.is_empty() {
         return m.out;
     }
+    #[allow(clippy::iter_over_hash_type, reason = "each list is sorted on its own: no order leaks out")]
     for acts in replays.values_mut() {
         acts.sort_by_key(|&i| (trace.gpu.start_ns.get(i as usize).copied().unwrap_or(0), i));
     }
@@ -201,7 +202,7 @@ fn chunk_size(captures: &[&CaptureIndex], batch: Option<u32>, n: usize) -> usize
     let mut counts: Vec<usize> = captures
         .iter()
         .flat_map(|c| c.roots.iter().map(|r| r.windows.len()))
-        .filter(|&k| k > 0 && n % k == 0)
+        .filter(|&k| k > 0 && n.is_multiple_of(k))
         .collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
     counts.dedup();

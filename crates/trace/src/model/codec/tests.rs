@@ -20,6 +20,7 @@ fn tiny() -> Trace {
     let dims = strings.intern("[[16, 2048], []]");
     let py = strings.intern("python/x.py(12): f — ünïcode");
     let ann = strings.intern("step[DECODE bs=16]");
+    let baked = strings.intern("model.layers.0.mlp|Mlp · fused_moe · ünïcode");
     let stream = strings.intern("stream 7 ");
     let proc_name = strings.intern("python3");
     let label = strings.intern("GPU 0");
@@ -80,6 +81,7 @@ fn tiny() -> Trace {
             grid: vec![[1, 2, 3], [0; 3], [u32::MAX, 0, 1], [4, 4, 4]],
             block: vec![[128, 1, 1], [0; 3], [0; 3], [1, 1, u32::MAX]],
             bytes: vec![0, 4096, 16, 0],
+            annotation: vec![baked, Sym::NONE, Sym::EMPTY, Sym::NONE],
         },
         runtime: RuntimeCalls {
             name: vec![api, api],

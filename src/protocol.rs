@@ -72,6 +72,10 @@ pub struct TriageRequest {
     /// [`report::engine::analysis::capture::CaptureIndex`]).
     #[serde(default)]
     pub captures: Vec<String>,
+    /// A model `config.json` chosen with the traces (its text), for the roofline of MoE
+    /// layers and of attention from step aggregates.
+    #[serde(default)]
+    pub model_config: Option<String>,
 }
 
 /// Two-trace mode: load the attached files and triage them as mapping + formal traces

@@ -117,6 +117,7 @@ impl AppState {
                 Ok(v) => v,
                 Err(e) => return self.fail(e),
             };
+            let config_text = picked.model_config.as_ref().map(|(_, text)| text.clone());
             self.model_config.set(picked.model_config);
             let paths = picked.traces.iter().map(|f| f.path.clone()).collect();
             let server_args = picked.server_args;
@@ -127,8 +128,14 @@ impl AppState {
                 let catalog = self.catalog.get_untracked();
                 // The capture traces go after the traces.
                 let captures = picked.captures.iter().map(|f| f.path.clone()).collect();
-                let request =
-                    TriageRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, catalog, captures };
+                let request = TriageRequest {
+                    paths,
+                    min_share_pct: MIN_SHARE_PCT,
+                    server_args,
+                    catalog,
+                    captures,
+                    model_config: config_text,
+                };
                 let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
                 self.ask(request, &files, AppState::on_report);
             }

@@ -12,6 +12,7 @@ use crate::protocol::{
     DiffDone, DiffRequest, RanksDone, RanksRequest, RetriageRequest, RolesRequest, TriageRequest, Triaged,
     UserCatalog,
 };
+use report::engine::analysis::layers::config::ModelConfig;
 
 /// Loads the files and triages them.
 pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) -> Result<Triaged, String> {
@@ -19,6 +20,13 @@ pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) ->
     state::with(|s| s.mapping = None);
     let names = Names { traces: &r.paths, captures: &r.captures };
     load(files, names, r.server_args, replies).await?;
+    // A config that does not parse is left out (the layers tab says why).
+    let config = r.model_config.as_deref().and_then(|t| ModelConfig::parse(t).ok());
+    state::with(|s| {
+        if let Some(l) = s.loaded.as_mut() {
+            l.model_config = config;
+        }
+    });
     report(r.min_share_pct, extra.as_ref(), true)
 }
 
@@ -66,6 +74,8 @@ fn report(
             min_share_pct,
             server_args: l.server_args(),
             captures: l.captures.clone(),
+            model_config: l.model_config.clone(),
+            gpu_specs: None,
         };
         let report = match s.mapping {
             Some(mapping) => {

@@ -76,7 +76,15 @@ pub(super) async fn load(
     let timelines = vec![None; traces.len()];
     let Captured { indexes: captures, json_bytes: capture_bytes, warnings } = captured;
     state::with(|s| {
-        s.loaded = Some(Loaded { traces, server_args, timelines, captures, capture_bytes, warnings });
+        s.loaded = Some(Loaded {
+            traces,
+            server_args,
+            timelines,
+            captures,
+            capture_bytes,
+            warnings,
+            model_config: None,
+        });
         s.loaded_at = now();
     });
     Ok(())

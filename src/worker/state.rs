@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use report::engine::analysis::capture::CaptureIndex;
+use report::engine::analysis::layers::config::ModelConfig;
 
 use report::engine::timeline::Timeline;
 
@@ -25,6 +26,8 @@ pub(crate) struct Loaded {
     /// Capture traces that could not be read, one sentence each (the triage goes on
     /// without them).
     pub warnings: Vec<String>,
+    /// The model's `config.json` chosen with the traces, for the roofline.
+    pub model_config: Option<ModelConfig>,
 }
 
 impl Loaded {

@@ -25,6 +25,9 @@
 //! - `overlap`: the overlap table and timeline on real traces — exposed all-reduce time,
 //!   sweep figures against the kernel table, strip size, SVG, hit test and ASCII.
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
+//! - `roofline`: GEMM rows' FLOPs against an independent reader of the trace JSON, the
+//!   share of GPU time with a figure on two traces with recorded shapes, and no row above a
+//!   datasheet peak on any corpus trace.
 //! - `robustness`: truncation at many cut points, byte flips and non-trace inputs never
 //!   panic and give the right error or diagnostic.
 //! - `ranks`: all ranks of one capture — hand-built rank sets with known skews, waiting
@@ -44,11 +47,13 @@ mod corpus;
 mod dashboard;
 mod diff;
 pub mod golden;
+mod gpus;
 mod layers;
 mod mapping;
 mod overlap;
 mod ranks;
 mod report;
 mod robustness;
+mod roofline;
 mod share;
 mod tidy;

@@ -52,6 +52,11 @@ enum Command {
     /// Triage traces: per stage (extend/prefill, decode), the kernel table with categories,
     /// shares and the Python source and CPU op of each kernel.
     Triage(triage::Args),
+    /// Is each kernel at the GPU's limit? Per stage, the kernels ranked by the GPU time
+    /// they would save at the achievable roof (FLOPs and bytes from the launching op's
+    /// recorded shapes; GPU peaks from catalog/gpus.toml), with what share of GPU time has
+    /// a figure and why the rest has none. Takes triage's options.
+    Roofline(triage::Args),
     /// Forward passes and layers: per-pass summary (cold start, steady state), one pass's
     /// layers with per-category times and layer types, one layer's kernels, two layers
     /// compared, Perfetto time ranges.
@@ -76,7 +81,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Inspect { files, format } => inspect::run(&files, format),
-        Command::Triage(args) => triage::run(&args),
+        Command::Triage(args) => triage::run(&args, triage::View::Triage),
+        Command::Roofline(args) => triage::run(&args, triage::View::Roofline),
         Command::Layers(args) => layers::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Bundle(args) => bundle::run(&args),

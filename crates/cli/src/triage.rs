@@ -95,6 +95,20 @@ pub struct Args {
     /// Print load and analysis times to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// The model's config.json, for the roofline of MoE layers (expert sizes, top-k,
+    /// weight type) and of attention from step aggregates (heads, head size, layers).
+    /// Without it, a config.json beside the traces or one folder up is used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// GPU peaks of your own (TOML as catalog/gpus.toml): an entry with a built-in id
+    /// replaces it, a new id is added.
+    #[arg(long, value_name = "FILE")]
+    pub gpu_spec: Option<PathBuf>,
+    /// Markdown: add the roofline columns to the kernel tables (work, achieved rate,
+    /// fraction of the achievable roof, bound) and the roofline coverage line. JSON and
+    /// CSV always have them.
+    #[arg(long)]
+    pub roofline: bool,
     /// After the report, print an ASCII timeline of each stage's busiest step (one row per
     /// stream, characters by category, overlap marked). Markdown output only.
     #[arg(long)]
@@ -199,6 +213,8 @@ struct Loaded {
     /// How many of them are mapping traces.
     mapping: usize,
     server_args: Option<report::engine::analysis::framework::ServerArgs>,
+    /// The model's config.json: given, else found beside the traces.
+    model_config: Option<report::engine::analysis::layers::config::ModelConfig>,
     /// Capture traces, read into indexes.
     captures: Vec<std::sync::Arc<report::engine::analysis::capture::CaptureIndex>>,
     took: Duration,
@@ -237,8 +253,33 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
         mapping: mapping.len(),
         // The formal side's server args first, as the seed does.
         server_args: formal.first().or(mapping.first()).and_then(|f| discover::server_args(f)),
+        model_config: load_model_config(args.config.as_deref(), formal.first())?,
         took: started.elapsed(),
     })
+}
+
+/// `--config FILE` (an unreadable or broken one is an error), else a config.json beside
+/// `first`.
+fn load_model_config(
+    given: Option<&Path>,
+    first: Option<&PathBuf>,
+) -> anyhow::Result<Option<report::engine::analysis::layers::config::ModelConfig>> {
+    let Some(path) = given else { return Ok(first.and_then(|f| discover::model_config(f)).map(|(_, c)| c)) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let config = report::engine::analysis::layers::config::ModelConfig::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.0))?;
+    Ok(Some(config))
+}
+
+/// The built-in GPU peaks with `--gpu-spec FILE` laid over them, when given.
+pub fn load_gpu_specs(
+    path: Option<&Path>,
+) -> anyhow::Result<Option<std::sync::Arc<report::engine::catalog::GpuSpecs>>> {
+    let Some(path) = path else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read GPU specs {}", path.display()))?;
+    let specs = report::engine::catalog::GpuSpecs::builtin_with(&path.display().to_string(), &text)?;
+    Ok(Some(std::sync::Arc::new(specs)))
 }
 
 /// The capture traces of a run: `--capture` (an unreadable one is an error), else those
@@ -286,9 +327,21 @@ fn load_catalog(path: Option<&Path>) -> anyhow::Result<Option<report::engine::Ca
     Ok(Some(report::engine::Catalog::builtin_with(&path.display().to_string(), &text)?))
 }
 
-/// Runs `triage`.
-pub fn run(args: &Args) -> anyhow::Result<()> {
+/// Which view of the triage a command prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// `triage`: the report.
+    Triage,
+    /// `roofline`: the roofline view (markdown), or the report JSON.
+    Roofline,
+}
+
+/// Runs `triage` (or `roofline`).
+pub fn run(args: &Args, view: View) -> anyhow::Result<()> {
     args.check_format()?;
+    if view == View::Roofline && (args.all_ranks || args.timeline() || args.format == ReportFormat::Csv) {
+        bail!("roofline prints markdown or the report JSON (--format md or json), one rank at a time");
+    }
     let user_catalog = load_catalog(args.catalog.as_deref())?;
     let catalog = user_catalog.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin());
     let loaded = load(args)?;
@@ -298,6 +351,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         min_share_pct: args.min_share,
         server_args: loaded.server_args.clone(),
         captures: loaded.captures.clone(),
+        model_config: loaded.model_config.clone(),
+        gpu_specs: load_gpu_specs(args.gpu_spec.as_deref())?,
     };
     let inputs = loaded.inputs();
     let (text, what, analysed) = if args.all_ranks {
@@ -318,7 +373,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             report::triage::triage_with(&inputs, &options, catalog)
         };
         let analysed = started.elapsed();
-        (render(args, &report, &loaded, catalog), "triage", analysed)
+        let text = match (view, args.format) {
+            (View::Roofline, ReportFormat::Md) => report::markdown::render_roofline(&report),
+            _ => render(args, &report, &loaded, catalog),
+        };
+        (text, "triage", analysed)
     };
     output::write(args.output.as_deref(), &text)?;
     if args.timings {
@@ -341,11 +400,14 @@ fn render(
     catalog: &report::engine::Catalog,
 ) -> String {
     match args.format {
-        ReportFormat::Md if args.timeline() => {
-            report::markdown::render(report)
-                + &timelines(report, &loaded.names, &loaded.traces, args.window, catalog)
+        ReportFormat::Md => {
+            let options = report::markdown::Options { roofline: args.roofline };
+            let mut text = report::markdown::render_with(report, options);
+            if args.timeline() {
+                text += &timelines(report, &loaded.names, &loaded.traces, args.window, catalog);
+            }
+            text
         }
-        ReportFormat::Md => report::markdown::render(report),
         ReportFormat::Json => output::json_line(report.to_json()),
         ReportFormat::Csv => {
             use report::csv::CsvTable;
@@ -430,6 +492,9 @@ pub fn triage_files(
     let options = report::engine::triage::Options {
         server_args: files.first().and_then(|f| discover::server_args(f)),
         captures,
+        model_config: options
+            .model_config
+            .or_else(|| files.first().and_then(|f| discover::model_config(f)).map(|(_, c)| c)),
         ..options
     };
     Ok(report::triage::triage_with(&inputs(&names, &traces), &options, catalog))

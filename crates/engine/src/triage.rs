@@ -20,11 +20,13 @@ use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::capture::{self, CaptureIndex, Miss, Outcome};
 use crate::analysis::framework::{self, Framework, ServerArgs};
 use crate::analysis::kernels::{self, NameCache};
+use crate::analysis::layers::config::ModelConfig;
 use crate::analysis::mapping::{self, Index, Part, Policy, Sources};
 use crate::analysis::overlap;
+use crate::analysis::roofline;
 use crate::analysis::split::{self, StageOps};
 use crate::analysis::stages;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, GpuSpecs};
 use crate::discover::file_name;
 use crate::results::notes::Note;
 use crate::results::share;
@@ -76,11 +78,23 @@ pub struct Options {
     /// Graph-capture traces (read with [`CaptureIndex::build`]): graph-replayed kernels of
     /// the triaged traces of the same rank take the launch site recorded at capture.
     pub captures: Vec<Arc<CaptureIndex>>,
+    /// The model's `config.json` (MoE weights and attention heads for the roofline).
+    pub model_config: Option<ModelConfig>,
+    /// GPU peaks (`catalog/gpus.toml` with a user's file laid over it); `None`: the
+    /// built-in ones.
+    pub gpu_specs: Option<Arc<GpuSpecs>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { framework: None, min_share_pct: 1.0, server_args: None, captures: Vec::new() }
+        Options {
+            framework: None,
+            min_share_pct: 1.0,
+            server_args: None,
+            captures: Vec::new(),
+            model_config: None,
+            gpu_specs: None,
+        }
     }
 }
 
@@ -330,6 +344,18 @@ fn triage_one(
         options.server_args.as_ref(),
     );
     let windows = stages::Windows::of(trace);
+    let specs = options.gpu_specs.as_deref().unwrap_or_else(|| GpuSpecs::builtin());
+    let spec = report.inputs.get(index).and_then(|i| i.gpu.as_deref()).and_then(|name| specs.find(name));
+    let tp = options
+        .server_args
+        .as_ref()
+        .and_then(|a| a.tp_size)
+        .or_else(|| trace.meta.distributed.as_ref().and_then(|d| d.world_size))
+        .and_then(|t| u64::try_from(t).ok())
+        .unwrap_or(1);
+    let model = roofline::Model::of(options.model_config.as_ref(), tp);
+    let work = roofline::work(trace, attribution, &mut |i| cache.of(trace, i).1, groups, &model);
+    let roofs = kernels::Roofs { work: &work, spec };
     for group in groups {
         let summary = kernels::summary(trace, attribution, group);
         if group.stage == Stage::Other && groups.len() > 1 {
@@ -345,7 +371,7 @@ fn triage_one(
         }
         // All rows once: the fuse matcher reads every row (with mapped locations and ops),
         // the table shows those above the cutoff.
-        let all_rows = kernels::kernel_table_with(&sources, &mut cache, group, 0.0);
+        let all_rows = kernels::kernel_table_with(&sources, &mut cache, group, 0.0, roofs);
         let fuse = crate::analysis::fuse::match_stage(
             &all_rows.rows,
             all_rows.total_ns,
@@ -371,6 +397,7 @@ fn triage_one(
                 }
                 c
             },
+            roofline: roofline::coverage(trace, attribution, &work, &group.ops, spec),
         });
     }
 }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use report::engine::analysis::framework::ServerArgs;
+use report::engine::analysis::layers::config::ModelConfig;
 pub use report::engine::discover::Ranks;
 
 use crate::Error;
@@ -104,6 +105,18 @@ pub fn server_args(first: &Path) -> Option<ServerArgs> {
     [Some(dir), dir.parent()].into_iter().flatten().find_map(|d| {
         let text = std::fs::read_to_string(d.join("server_args.json")).ok()?;
         ServerArgs::parse(&text)
+    })
+}
+
+/// The model's `config.json` next to the first trace or one folder up (where a profile
+/// folder keeps it beside `server_args.json`), if one parses: `(path, config)`.
+#[must_use]
+pub fn model_config(first: &Path) -> Option<(PathBuf, ModelConfig)> {
+    let dir = first.parent()?;
+    [Some(dir), dir.parent()].into_iter().flatten().find_map(|d| {
+        let path = d.join("config.json");
+        let text = std::fs::read_to_string(&path).ok()?;
+        ModelConfig::parse(&text).ok().map(|c| (path, c))
     })
 }
 

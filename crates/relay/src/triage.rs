@@ -95,6 +95,8 @@ pub fn triage(
         min_share_pct: min_share,
         server_args,
         captures,
+        model_config: chosen_all.first().and_then(|f| native::discover::model_config(f)).map(|(_, c)| c),
+        gpu_specs: None,
     };
     let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
     Ok(Triaged { report, traces: names, warnings })

@@ -25,7 +25,7 @@ pub enum CsvTable {
 
 fn table_of(stage: &StageReport, which: CsvTable, min_share_pct: f64) -> Table {
     match which {
-        CsvTable::Kernels => view::kernel_table(stage, min_share_pct),
+        CsvTable::Kernels => view::kernel_table_with(stage, min_share_pct, true),
         CsvTable::Overlap => crate::overlap::table(&stage.overlap, min_share_pct),
         CsvTable::Fuse => crate::fuse::table(&stage.fuse, min_share_pct),
     }
@@ -43,7 +43,14 @@ pub fn render_table(r: &Report, which: CsvTable) -> String {
     let mut out = match which {
         // Stable names kept from the first CSV version (the display labels carry units).
         CsvTable::Kernels => {
-            "stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op\n".to_owned()
+            let mut header =
+                "stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op".to_owned();
+            for name in crate::roofline::CSV_NAMES {
+                header.push(',');
+                header.push_str(name);
+            }
+            header.push('\n');
+            header
         }
         CsvTable::Overlap | CsvTable::Fuse => String::new(),
     };

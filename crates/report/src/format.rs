@@ -125,6 +125,31 @@ fn sign(signum: i64) -> &'static str {
     }
 }
 
+/// A quantity with an SI prefix and `unit`, three significant digits: `1.23 G` + `FLOP`,
+/// `456 M` + `B`; below 1000, the plain number.
+#[must_use]
+pub fn si(value: f64, unit: &str) -> String {
+    const PREFIXES: [(f64, &str); 5] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    let (scaled, prefix) =
+        PREFIXES.iter().find(|(p, _)| value.abs() >= *p).map_or((value, ""), |&(p, name)| (value / p, name));
+    format!("{} {prefix}{unit}", three_digits(scaled))
+}
+
+/// A number with three significant digits (`1.23`, `12.3`, `123`).
+#[must_use]
+pub fn three_digits(v: f64) -> String {
+    let a = v.abs();
+    if a >= 100.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

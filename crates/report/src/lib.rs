@@ -47,6 +47,7 @@ pub mod markdown;
 pub mod notes;
 pub mod overlap;
 pub mod ranks;
+pub mod roofline;
 pub mod share;
 pub mod table;
 pub mod timeline;

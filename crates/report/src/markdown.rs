@@ -24,9 +24,22 @@ fn push_stage_tables(
     }
 }
 
-/// The whole report as markdown.
+/// What the markdown shows beyond the seed tool's tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The kernel tables' roofline columns and each stage's roofline line.
+    pub roofline: bool,
+}
+
+/// The whole report as markdown (the seed tool's shape).
 #[must_use]
 pub fn render(r: &Report) -> String {
+    render_with(r, Options::default())
+}
+
+/// The whole report as markdown, with what `options` adds.
+#[must_use]
+pub fn render_with(r: &Report, options: Options) -> String {
     let mut out: Vec<String> = vec!["Triage View".to_owned()];
     for (label, value) in view::header(r) {
         out.push(format!("{label}: {value}"));
@@ -48,8 +61,13 @@ pub fn render(r: &Report) -> String {
         if let Some(line) = view::coverage_line(&stage.coverage, r.mode) {
             out.push(line);
         }
+        if options.roofline
+            && let Some(line) = crate::roofline::coverage_line(&stage.roofline)
+        {
+            out.push(line);
+        }
         out.push(String::new());
-        view::kernel_table(stage, r.min_share_pct).push_markdown(&mut out);
+        view::kernel_table_with(stage, r.min_share_pct, options.roofline).push_markdown(&mut out);
     }
     out.push(String::new());
     out.push("Overlap Opportunity Table".to_owned());
@@ -70,6 +88,36 @@ pub fn render(r: &Report) -> String {
         let mut warn_only = r.clone();
         warn_only.diagnostics.retain(view::is_warning);
         view::diagnostics_table(&warn_only).push_markdown(&mut out);
+    }
+    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+    text.push('\n');
+    text
+}
+
+/// `tracetriage roofline`: per stage the coverage line and the headroom table, as markdown.
+#[must_use]
+pub fn render_roofline(r: &Report) -> String {
+    let mut out: Vec<String> = vec!["Roofline View".to_owned()];
+    for (label, value) in view::header(r) {
+        out.push(format!("{label}: {value}"));
+    }
+    if r.stages.is_empty() {
+        out.push(String::new());
+        out.push("No GPU activity in this trace.".to_owned());
+    }
+    for stage in &r.stages {
+        out.push(String::new());
+        out.push(format!("##### {}", stage.label));
+        if let Some(line) = crate::roofline::coverage_line(&stage.roofline) {
+            out.push(line);
+        }
+        let total: i64 = stage.kernels.rows.iter().filter_map(|k| k.roofline.headroom_ns).sum();
+        out.push(format!(
+            "Listed kernels would save {} of GPU time at the achievable roof (achieved rate over the roof at each kernel's intensity).",
+            crate::format::ms(total)
+        ));
+        out.push(String::new());
+        crate::roofline::headroom_table(stage).push_markdown(&mut out);
     }
     let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
     text.push('\n');

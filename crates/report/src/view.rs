@@ -305,11 +305,18 @@ fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
     (locations, ops)
 }
 
-/// The kernel table of a stage.
+/// The kernel table of a stage (the seed tool's columns).
 #[must_use]
 pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
+    kernel_table_with(stage, min_share_pct, false)
+}
+
+/// The kernel table of a stage, with the roofline columns ([`crate::roofline::COLUMNS`])
+/// when `roofline` is set.
+#[must_use]
+pub fn kernel_table_with(stage: &StageReport, min_share_pct: f64, roofline: bool) -> Table {
     let k = &stage.kernels;
-    let columns = vec![
+    let mut columns = vec![
         Column::left("Kernel"),
         Column::left("Category"),
         Column::right("GPU time"),
@@ -319,6 +326,9 @@ pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
         Column::left("Python location (site share)"),
         Column::left("CPU op"),
     ];
+    if roofline {
+        columns.extend(crate::roofline::COLUMNS);
+    }
     let rows = k
         .rows
         .iter()
@@ -329,7 +339,7 @@ pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
                 0
             };
             let (locations, ops) = site_lines(row);
-            vec![
+            let mut cells = vec![
                 Cell::text(row.name.clone()),
                 Cell::text(row.category.label()),
                 Cell::ms(row.gpu_ns),
@@ -338,7 +348,11 @@ pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
                 Cell::duration(avg),
                 Cell::lines(locations),
                 Cell::lines(ops),
-            ]
+            ];
+            if roofline {
+                cells.extend(crate::roofline::cells(&row.roofline));
+            }
+            cells
         })
         .collect();
     let footer = (k.hidden_rows > 0).then(|| {

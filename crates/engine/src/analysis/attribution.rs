@@ -57,6 +57,41 @@ impl Site {
     }
 }
 
+/// The CPU op that launched a GPU activity, whose recorded shapes give its work (the
+/// roofline).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum OpRef {
+    /// None known: no op around the launch, or a graph replay that only has its graph
+    /// launch's op.
+    #[default]
+    None,
+    /// A row of the trace's `cpu_ops`.
+    Trace(u32),
+    /// The op recorded for it in a capture trace ([`Attribution::captured_ops`]`[op]`),
+    /// replayed by the graph launch at runtime row `replay`.
+    Captured {
+        /// Index into [`Attribution::captured_ops`].
+        op: u32,
+        /// The replaying graph launch's runtime row.
+        replay: u32,
+    },
+}
+
+/// The facts of an op recorded in a capture trace, as text of [`Attribution::strings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CapturedOp {
+    /// Op name.
+    pub name: Sym,
+    /// `Input Dims`.
+    pub dims: Sym,
+    /// `Input type`.
+    pub types: Sym,
+    /// `Concrete Inputs`.
+    pub concrete: Sym,
+    /// `Input Strides`.
+    pub strides: Sym,
+}
+
 /// Attribution of every GPU activity of a trace.
 #[derive(Debug, Default)]
 pub struct Attribution {
@@ -68,6 +103,10 @@ pub struct Attribution {
     pub site: Vec<u32>,
     /// Distinct sites.
     pub sites: Vec<Site>,
+    /// Per GPU activity: the op that launched it, for its work (empty: none known).
+    pub(crate) op: Vec<OpRef>,
+    /// Ops recorded in capture traces that launched graph-replayed activities.
+    pub(crate) captured_ops: Vec<CapturedOp>,
 }
 
 impl Attribution {
@@ -188,6 +227,30 @@ pub(crate) fn attribute(trace: &Trace) -> Attribution {
         site_of_runtime.insert(r, id);
     }
     out.site = out.launch.iter().map(|r| site_of_runtime.get(r).copied().unwrap_or(NONE)).collect();
+    // The op that made each eager launch (a graph launch's op did not launch the
+    // replays): only one linked to the call by its External id, since an op merely around
+    // the launch in time may be a parent whose shapes are not the kernel's.
+    let linked = |r: u32, op: u32| {
+        let ext = rt.external_id.get(r as usize).copied().unwrap_or(NO_ID);
+        ext != NO_ID && trace.cpu_ops.external_id.get(op as usize) == Some(&ext)
+    };
+    let op_of_runtime: FxHashMap<u32, u32> = calls
+        .iter()
+        .zip(&found)
+        .filter(|(r, c)| {
+            c.cpu_op != NONE
+                && rt.kind.get(**r as usize) != Some(&RuntimeKind::GraphLaunch)
+                && linked(**r, c.cpu_op)
+        })
+        .map(|(&r, c)| (r, c.cpu_op))
+        .collect();
+    if !op_of_runtime.is_empty() {
+        out.op = out
+            .launch
+            .iter()
+            .map(|r| op_of_runtime.get(r).map_or(OpRef::None, |&o| OpRef::Trace(o)))
+            .collect();
+    }
     annotate(trace, &mut out);
     out
 }

@@ -112,6 +112,17 @@ struct RowAcc {
     /// (1 + mapped index, graph replays) → (launches, ns).
     mapped: FxHashMap<(u32, bool), (u64, i64)>,
     first: usize,
+    roofline: super::roofline::RowSums,
+}
+
+/// What the kernel table's roofline columns read: each activity's work and the GPU's
+/// spec.
+#[derive(Clone, Copy)]
+pub(crate) struct Roofs<'a> {
+    /// Per activity work.
+    pub work: &'a super::roofline::Work,
+    /// The GPU's peaks, when known.
+    pub spec: Option<&'a crate::catalog::GpuSpec>,
 }
 
 /// The kernel table of a stage: rows per canonical name, most GPU time first, rows below
@@ -123,6 +134,7 @@ pub(crate) fn kernel_table_with(
     cache: &mut NameCache<'_>,
     s: &StageOps,
     min_share_pct: f64,
+    roofs: Roofs<'_>,
 ) -> KernelTable {
     let (trace, attribution) = (sources.trace, sources.attribution);
     let g = &trace.gpu;
@@ -137,6 +149,7 @@ pub(crate) fn kernel_table_with(
         row.category.get_or_insert(category);
         row.gpu_ns += dur;
         row.launches += 1;
+        row.roofline.add(roofs.work.per.get(i), dur);
         let site = attribution.site.get(i).copied().unwrap_or(NONE);
         let graph = attribution.sites.get(site as usize).is_some_and(|x| x.graph);
         if graph {
@@ -174,6 +187,7 @@ pub(crate) fn kernel_table_with(
             sites,
             via,
             matched,
+            roofline: acc.roofline.figures(roofs.spec),
         });
     }
     table

@@ -25,6 +25,7 @@ pub(crate) mod kernels;
 pub mod layers;
 pub(crate) mod mapping;
 pub(crate) mod overlap;
+pub(crate) mod roofline;
 pub(crate) mod scope;
 pub(crate) mod source;
 pub(crate) mod split;

@@ -6,6 +6,7 @@
 
 pub mod categories;
 pub mod fuse;
+pub mod gpus;
 pub mod lookup;
 pub mod profiles;
 pub mod reference;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 
 use crate::catalog::categories::CategoryRules;
 pub use fuse::Pattern;
+pub use gpus::{GpuSpec, GpuSpecs, PeakDtype, Peaks};
 pub use lookup::EntryView;
 pub use profiles::{Profile, Profiles};
 pub use reference::Entry;

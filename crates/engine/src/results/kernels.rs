@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::capture::CaptureCoverage;
+use super::roofline::RowRoofline;
 use crate::vocab::{Category, MatchKind, Via};
 
 /// Headline figures of a stage.
@@ -83,6 +84,10 @@ pub struct KernelRow {
     /// mapped.
     #[serde(default, rename = "match")]
     pub matched: MatchKind,
+    /// Roofline figures (`flops`, `bytes`, `achieved_tflops`, … at the row's top level;
+    /// `null` where unknown).
+    #[serde(flatten, default)]
+    pub roofline: RowRoofline,
 }
 
 /// How much of a stage's GPU time is attributed to a Python location, and how.

@@ -26,6 +26,7 @@ pub mod layers;
 pub mod notes;
 pub mod overlap;
 pub mod ranks;
+pub mod roofline;
 pub mod triage;
 
 /// `part / whole` as a percentage (0 when `whole` is 0): every share in every table.

@@ -8,6 +8,7 @@ use super::fuse::FuseTable;
 use super::kernels::{Coverage, KernelTable, StageSummary};
 use super::notes::Note;
 use super::overlap::OverlapTable;
+use super::roofline::RooflineCoverage;
 use crate::vocab::{Stage, StageSource};
 
 /// Single-trace or two-trace (mapping + formal) triage.
@@ -94,6 +95,9 @@ pub struct StageReport {
     /// Python attribution coverage of the stage's GPU time.
     #[serde(default)]
     pub coverage: Coverage,
+    /// How much of the stage's GPU time has a roofline figure.
+    #[serde(default)]
+    pub roofline: RooflineCoverage,
 }
 
 /// A diagnostic line.

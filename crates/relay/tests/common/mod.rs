@@ -118,7 +118,7 @@ pub fn expected_report(dir: &Path, rels: &[&str], framework: &str) -> report::Re
         framework: report::engine::analysis::framework::Framework::parse(framework).unwrap(),
         min_share_pct: 1.0,
         server_args: report::engine::analysis::framework::ServerArgs::parse(&args),
-        captures: Vec::new(),
+        ..report::engine::triage::Options::default()
     };
     report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin())
 }

@@ -284,10 +284,14 @@ impl Builder {
             }
             Class::CpuOp => {
                 let external_id = id_of(a.external_id, &mut self.trace, offset);
-                let input_dims = match a.input_dims {
+                let mut raw = |v: Option<&[u8]>| match v {
                     Some(raw) => self.trace.strings.intern_bytes(raw),
                     None => Sym::NONE,
                 };
+                let input_dims = raw(a.input_dims);
+                let input_types = raw(a.input_types);
+                let input_strides = raw(a.input_strides);
+                let concrete_inputs = raw(a.concrete_inputs);
                 let call_stack = match a.call_stack {
                     Some(s) => self.intern(s),
                     None => Sym::NONE,
@@ -299,6 +303,9 @@ impl Builder {
                 c.dur_ns.push(dur);
                 c.external_id.push(external_id);
                 c.input_dims.push(input_dims);
+                c.input_types.push(input_types);
+                c.input_strides.push(input_strides);
+                c.concrete_inputs.push(concrete_inputs);
                 c.call_stack.push(call_stack);
             }
             Class::Python => {

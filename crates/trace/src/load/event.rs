@@ -59,6 +59,12 @@ pub(crate) struct RawArgs<'a> {
     pub labels: Option<RawStr<'a>>,
     pub call_stack: Option<RawStr<'a>>,
     pub input_dims: Option<&'a [u8]>,
+    /// `Input type` (dtype per argument), raw JSON.
+    pub input_types: Option<&'a [u8]>,
+    /// `Input Strides`, raw JSON.
+    pub input_strides: Option<&'a [u8]>,
+    /// `Concrete Inputs` (scalar argument values as text), raw JSON.
+    pub concrete_inputs: Option<&'a [u8]>,
     /// `args.kernel` of launch calls.
     pub kernel: Option<RawStr<'a>>,
     /// `args.original_stream`: the hardware stream of a GPU activity PyTorch moved onto a
@@ -137,6 +143,9 @@ fn parse_args<'a>(c: &mut Cur<'a>, args: &mut RawArgs<'a>) -> Scan<()> {
             (6, b"labels") => args.labels = string_or_skip(c)?,
             (10, b"Call stack") => args.call_stack = string_or_skip(c)?,
             (10, b"Input Dims") => args.input_dims = Some(c.value_span()?),
+            (10, b"Input type") => args.input_types = Some(c.value_span()?),
+            (13, b"Input Strides") => args.input_strides = Some(c.value_span()?),
+            (15, b"Concrete Inputs") => args.concrete_inputs = Some(c.value_span()?),
             (6, b"kernel") => args.kernel = string_or_skip(c)?,
             (15, b"original_stream") => args.original_stream = int_value(c)?,
             (13, b"graph node id") => args.graph_node = int_value(c)?,

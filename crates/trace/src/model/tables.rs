@@ -114,6 +114,15 @@ pub struct CpuOps {
     pub external_id: Vec<u64>,
     /// `Input Dims` as compact JSON text, or [`Sym::NONE`].
     pub input_dims: Vec<Sym>,
+    /// `Input type` as JSON text (one dtype or kind per argument: `c10::BFloat16`,
+    /// `Scalar`, `TensorList`, empty), or [`Sym::NONE`].
+    pub input_types: Vec<Sym>,
+    /// `Input Strides` as JSON text (elements per step of each dimension; 0 for a
+    /// broadcast dimension), or [`Sym::NONE`].
+    pub input_strides: Vec<Sym>,
+    /// `Concrete Inputs` as JSON text (each scalar argument's value, empty for tensors),
+    /// or [`Sym::NONE`].
+    pub concrete_inputs: Vec<Sym>,
     /// Legacy `Call stack` (`;`-joined `file(line): func`), or [`Sym::NONE`].
     pub call_stack: Vec<Sym>,
 }

@@ -60,6 +60,15 @@ pub(crate) struct CapturedSite {
     pub cpu_op: Sym,
     /// Its `Input Dims`, or [`Sym::NONE`].
     pub input_dims: Sym,
+    /// Its `Input type`, or [`Sym::NONE`].
+    pub input_types: Sym,
+    /// Its `Concrete Inputs`, or [`Sym::NONE`].
+    pub concrete_inputs: Sym,
+    /// Its `Input Strides`, or [`Sym::NONE`].
+    pub input_strides: Sym,
+    /// The op's row in the capture trace (one op instance, possibly several launches), or
+    /// `u32::MAX`.
+    pub op: u32,
     /// Whether `location` is the launch's `record_function` scope (no Python stacks).
     pub scoped: bool,
 }
@@ -153,11 +162,18 @@ impl CaptureIndex {
             };
             let cpu_op = text(trace.cpu_ops.name.get(op), &mut strings);
             let input_dims = text(trace.cpu_ops.input_dims.get(op), &mut strings);
+            let input_types = text(trace.cpu_ops.input_types.get(op), &mut strings);
+            let concrete_inputs = text(trace.cpu_ops.concrete_inputs.get(op), &mut strings);
+            let input_strides = text(trace.cpu_ops.input_strides.get(op), &mut strings);
             sites.push(CapturedSite {
                 location: c.map_or(Sym::NONE, |c| c.location),
                 stack: c.map_or(Sym::NONE, |c| c.stack),
                 cpu_op,
                 input_dims,
+                input_types,
+                concrete_inputs,
+                input_strides,
+                op: u32::try_from(op).unwrap_or(NONE),
                 scoped: c.is_some_and(|c| c.scoped),
             });
             launches.push(Launch { key, site: u32::try_from(q).unwrap_or(NONE) });

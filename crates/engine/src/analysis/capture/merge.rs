@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::align::align;
 use super::index::{CaptureIndex, Key, Root, Window};
 use super::{Miss, Outcome};
-use crate::analysis::attribution::{Attribution, NONE, Site};
+use crate::analysis::attribution::{Attribution, CapturedOp, NONE, OpRef, Site};
 use crate::analysis::stages::Windows;
 use crate::names;
 use trace::model::{GpuKind, RuntimeKind, Sym, Trace};
@@ -91,7 +91,13 @@ pub(crate) fn merge(trace: &Trace, attribution: &mut Attribution, captures: &[&C
             replays.entry(r).or_default().push(u32::try_from(i).unwrap_or(NONE));
         }
     }
-    let mut m = Merger { trace, attribution, out: Outcome::default(), sites: FxHashMap::default() };
+    let mut m = Merger {
+        trace,
+        attribution,
+        out: Outcome::default(),
+        sites: FxHashMap::default(),
+        ops: FxHashMap::default(),
+    };
     if replays.is_empty() {
         return m.out;
     }
@@ -127,7 +133,7 @@ pub(crate) fn merge(trace: &Trace, attribution: &mut Attribution, captures: &[&C
             let Some(root) = index.roots.get(k) else { continue };
             let mut keys = Keys { index, cache: FxHashMap::default() };
             for (&(_, _, r), window) in chunk.iter().zip(&root.windows) {
-                m.window(c, index, window, replayed(r), &mut keys);
+                m.window(c, index, window, (r, replayed(r)), &mut keys);
             }
         }
     }
@@ -141,12 +147,22 @@ struct Merger<'t, 'a> {
     out: Outcome,
     /// (capture, captured site) → site id in the attribution.
     sites: FxHashMap<(usize, u32), u32>,
+    /// (capture, op row in it) → index into the attribution's captured ops.
+    ops: FxHashMap<(usize, u32), u32>,
 }
 
 impl Merger<'_, '_> {
     /// Aligns one window's recorded launches with the activities `acts` its graph launch
     /// replayed; aligned ones take the recorded site, the rest are counted unrecorded.
-    fn window(&mut self, c: usize, index: &CaptureIndex, window: &Window, acts: &[u32], keys: &mut Keys<'_>) {
+    /// `replay` is the graph launch's runtime row and the activities it replayed.
+    fn window(
+        &mut self,
+        c: usize,
+        index: &CaptureIndex,
+        window: &Window,
+        (replay, acts): (u32, &[u32]),
+        keys: &mut Keys<'_>,
+    ) {
         let trace = self.trace;
         let replayed: Vec<Option<Key>> = acts.iter().map(|&i| keys.of(trace, i as usize)).collect();
         let recorded: Vec<Option<Key>> = window.launches.iter().map(|l| Some(l.key)).collect();
@@ -169,10 +185,43 @@ impl Merger<'_, '_> {
             if let Some(s) = self.attribution.site.get_mut(act as usize) {
                 *s = site;
             }
+            self.op(c, index, launch.site, act, replay);
             self.out.aligned(trace, act);
         }
         let unmatched: Vec<u32> = acts.iter().zip(&matched).filter(|(_, m)| !**m).map(|(&a, _)| a).collect();
         self.out.miss(trace, &unmatched, Miss::NotRecorded);
+    }
+}
+
+impl Merger<'_, '_> {
+    /// Gives activity `act` (replayed by graph launch `replay`) the op recorded with
+    /// captured site `site`, so its work can be read from the op's shapes.
+    fn op(&mut self, c: usize, index: &CaptureIndex, site: u32, act: u32, replay: u32) {
+        let Some(s) = index.sites.get(site as usize) else { return };
+        if s.cpu_op.is_none() {
+            return;
+        }
+        let a = &mut *self.attribution;
+        let op = *self.ops.entry((c, s.op)).or_insert_with(|| {
+            let strings = &mut a.strings;
+            let mut text = |sym: Sym| if sym.is_none() { Sym::NONE } else { strings.intern(index.text(sym)) };
+            let captured = CapturedOp {
+                name: text(s.cpu_op),
+                dims: text(s.input_dims),
+                types: text(s.input_types),
+                concrete: text(s.concrete_inputs),
+                strides: text(s.input_strides),
+            };
+            let id = u32::try_from(a.captured_ops.len()).unwrap_or(NONE);
+            a.captured_ops.push(captured);
+            id
+        });
+        if a.op.is_empty() {
+            a.op = vec![OpRef::None; self.trace.gpu.len()];
+        }
+        if let Some(slot) = a.op.get_mut(act as usize) {
+            *slot = OpRef::Captured { op, replay };
+        }
     }
 }
 

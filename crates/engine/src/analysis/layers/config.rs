@@ -68,6 +68,10 @@ pub struct ModelConfig {
     pub index: [Option<u64>; 3],
     /// `mhc_bottleneck_dim` (manifold hyper-connections).
     pub mhc_bottleneck_dim: Option<u64>,
+    /// `quantization_config.quant_method` (`mxfp4`, `fp8`…), when the weights are quantized.
+    pub quant_method: Option<String>,
+    /// Bytes per element of `torch_dtype` (`dtype` in newer configs): 2 for bf16/fp16.
+    pub dtype_bytes: Option<f64>,
 }
 
 fn uint(m: &Map<String, Value>, key: &str) -> Option<u64> {
@@ -153,6 +157,20 @@ impl ModelConfig {
             sliding_window: uint(m, "sliding_window"),
             index: [uint(m, "index_n_heads"), uint(m, "index_head_dim"), uint(m, "index_topk")],
             mhc_bottleneck_dim: uint(m, "mhc_bottleneck_dim"),
+            quant_method: top
+                .get("quantization_config")
+                .or_else(|| m.get("quantization_config"))
+                .and_then(|q| q.get("quant_method"))
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase),
+            dtype_bytes: text(m, "torch_dtype")
+                .or_else(|| text(m, "dtype"))
+                .or_else(|| text(&top, "torch_dtype"))
+                .and_then(|d| match d.as_str() {
+                    "bfloat16" | "float16" | "half" => Some(2.0),
+                    "float32" | "float" => Some(4.0),
+                    _ => None,
+                }),
         })
     }
 

@@ -447,6 +447,9 @@ fn read_cpu_ops(r: &mut Reader<'_>, l: &Limits) -> Result<CpuOps> {
         dur_ns: r.i64s("cpu_ops.dur_ns")?,
         external_id: r.u64s("cpu_ops.external_id")?,
         input_dims: l.syms(r, "cpu_ops.input_dims")?,
+        input_types: l.syms(r, "cpu_ops.input_types")?,
+        input_strides: l.syms(r, "cpu_ops.input_strides")?,
+        concrete_inputs: l.syms(r, "cpu_ops.concrete_inputs")?,
         call_stack: l.syms(r, "cpu_ops.call_stack")?,
     };
     same_lengths(
@@ -458,6 +461,9 @@ fn read_cpu_ops(r: &mut Reader<'_>, l: &Limits) -> Result<CpuOps> {
             ("dur_ns", t.dur_ns.len()),
             ("external_id", t.external_id.len()),
             ("input_dims", t.input_dims.len()),
+            ("input_types", t.input_types.len()),
+            ("input_strides", t.input_strides.len()),
+            ("concrete_inputs", t.concrete_inputs.len()),
             ("call_stack", t.call_stack.len()),
         ],
     )?;

@@ -18,6 +18,9 @@ fn tiny() -> Trace {
     let api = strings.intern("cudaLaunchKernel");
     let op = strings.intern("aten::mm");
     let dims = strings.intern("[[16, 2048], []]");
+    let types = strings.intern("[\"c10::BFloat16\", \"Scalar\"]");
+    let concrete = strings.intern("[\"\", \"1\"]");
+    let strides = strings.intern("[[2048, 1], []]");
     let py = strings.intern("python/x.py(12): f — ünïcode");
     let ann = strings.intern("step[DECODE bs=16]");
     let baked = strings.intern("model.layers.0.mlp|Mlp · fused_moe · ünïcode");
@@ -102,6 +105,9 @@ fn tiny() -> Trace {
             dur_ns: vec![400],
             external_id: vec![5],
             input_dims: vec![dims],
+            input_types: vec![types],
+            input_strides: vec![strides],
+            concrete_inputs: vec![concrete],
             call_stack: vec![Sym::NONE],
         },
         python: PythonFrames {

@@ -253,13 +253,27 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.u32s(cbid);
     w.syms(kernel);
 
-    let CpuOps { name, track, start_ns, dur_ns, external_id, input_dims, call_stack } = &trace.cpu_ops;
+    let CpuOps {
+        name,
+        track,
+        start_ns,
+        dur_ns,
+        external_id,
+        input_dims,
+        input_types,
+        input_strides,
+        concrete_inputs,
+        call_stack,
+    } = &trace.cpu_ops;
     w.syms(name);
     w.tracks(track);
     w.i64s(start_ns);
     w.i64s(dur_ns);
     w.u64s(external_id);
     w.syms(input_dims);
+    w.syms(input_types);
+    w.syms(input_strides);
+    w.syms(concrete_inputs);
     w.syms(call_stack);
 
     let PythonFrames { name, track, start_ns, dur_ns, id, parent } = &trace.python;

@@ -16,5 +16,6 @@ pub mod progress;
 pub mod ranks;
 pub mod report_view;
 pub mod roles;
+pub mod roofline;
 pub mod table;
 pub mod timeline;

@@ -10,6 +10,7 @@ use crate::client;
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::layers::LayersView;
+use crate::components::roofline::RooflineView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
 use crate::io;
@@ -47,7 +48,7 @@ pub fn ReportView(
             let stage = s.map(|s| s.label.clone()).unwrap_or_default();
             return view! { <LayersView input=input stage=stage/> }.into_any();
         }
-        stage_view(state, &r, i, filter.into(), entry, live)
+        stage_view(state, &r, i, filter, entry, live)
     };
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     let has_notes = !report.notes.is_empty();
@@ -217,20 +218,23 @@ fn StageTabs(
     view! { <div class="tt-tabs" role="tablist">{tabs}{layers_tab}</div> }
 }
 
-/// Stage `i` of the report: summary, coverage, timeline and the kernel, overlap and fuse
-/// tables (a click on an overlap or fuse row opens its catalog entry in `entry`).
+/// Stage `i` of the report: summary, coverage, timeline, roofline and the kernel, overlap
+/// and fuse tables (a click on an overlap or fuse row opens its catalog entry in `entry`;
+/// a click on a roofline point sets `filter` to its kernel).
 fn stage_view(
     state: AppState,
     r: &report::Report,
     i: usize,
-    filter: Signal<String>,
+    filter: RwSignal<String>,
     entry: RwSignal<Option<String>>,
     live: bool,
 ) -> AnyView {
     let Some(stage) = r.stages.get(i) else {
         return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
     };
-    let kernels = Arc::new(view::kernel_table(stage, r.min_share_pct));
+    // The roofline columns when the report has roofline figures.
+    let roofline = stage.roofline.computed;
+    let kernels = Arc::new(view::kernel_table_with(stage, r.min_share_pct, roofline));
     let overlap = Arc::new(report::overlap::table(&stage.overlap, r.min_share_pct));
     let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
     let summary = view::stage_summary(&stage.summary);
@@ -261,12 +265,16 @@ fn stage_view(
         {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
         <h3>"Timeline"</h3>
         {timeline}
+        {roofline.then(|| view! {
+            <h3>"Roofline"</h3>
+            <RooflineView stage=Arc::new(stage.clone()) index=i filter=filter/>
+        })}
         <h3>"Kernel table"</h3>
-        <TableView table=kernels filter=filter id=format!("kernels-{i}") names=true/>
+        <TableView table=kernels filter=filter.into() id=format!("kernels-{i}") names=true/>
         <h3>"Overlap opportunities"</h3>
-        <TableView table=overlap filter=filter id=format!("overlap-{i}") on_row=on_overlap/>
+        <TableView table=overlap filter=filter.into() id=format!("overlap-{i}") on_row=on_overlap/>
         <h3>"Fuse patterns"</h3>
-        <TableView table=fuse filter=filter id=format!("fuse-{i}") on_row=on_fuse/>
+        <TableView table=fuse filter=filter.into() id=format!("fuse-{i}") on_row=on_fuse/>
         {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
     }
     .into_any()

@@ -18,7 +18,7 @@ mod inbox;
 mod inflater;
 mod layers;
 mod load;
-mod palette;
+pub(crate) mod palette;
 mod reader;
 mod roles;
 mod scope;

@@ -1,12 +1,13 @@
 //! The drawing palette from the page's CSS colours (`(name, css colour)` pairs, see
-//! [`crate::protocol::TimelineRequest::palette`]).
+//! [`crate::protocol::TimelineRequest::palette`]): the worker's drawings, and the roofline
+//! chart the page draws itself (`components::roofline`).
 
 use report::timeline::Palette;
 use report::timeline::Rgb;
 
 /// The engine's palette with the colours the page sent; unknown names and unreadable
 /// colours keep the defaults.
-pub(super) fn palette(spec: &[(String, String)]) -> Palette {
+pub(crate) fn palette(spec: &[(String, String)]) -> Palette {
     let mut p = Palette::default();
     for (name, css) in spec {
         let Some(rgb) = Rgb::parse(css) else { continue };

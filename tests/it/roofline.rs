@@ -183,3 +183,48 @@ fn no_row_exceeds_a_datasheet_peak_on_any_corpus_trace() {
     // The peak a row runs against exists on its GPU.
     assert!(specs.find("NVIDIA H100 80GB HBM3").and_then(|s| s.peak_tflops(PeakDtype::Bf16)).is_some());
 }
+
+/// A decode step whose annotation carries SGLang's aggregates, replaying one attention
+/// kernel from a graph (no op shapes) and launching one eager GEMM.
+const AGGREGATE_STEP: &str = r#"{"deviceProperties": [{"id": 0, "name": "NVIDIA H100 80GB HBM3"}], "traceEvents": [
+  {"ph":"X","cat":"user_annotation","name":"step[DECODE bs=2 g_sq=2 g_sqsq=2 g_sqsk=30 g_sk=30]","pid":1,"tid":1,"ts":0,"dur":100},
+  {"ph":"X","cat":"cpu_op","name":"aten::mm","pid":1,"tid":1,"ts":1,"dur":5,"args":{"External id":7,"Input Dims":[[2,4096],[4096,4096]],"Input type":["c10::BFloat16","c10::BFloat16"],"Input Strides":[[4096,1],[1,4096]],"Concrete Inputs":["",""]}},
+  {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":2,"dur":2,"args":{"External id":7,"correlation":70}},
+  {"ph":"X","cat":"cuda_runtime","name":"cudaGraphLaunch","pid":1,"tid":1,"ts":10,"dur":2,"args":{"correlation":71}},
+  {"ph":"X","cat":"kernel","name":"sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n","pid":0,"tid":7,"ts":20,"dur":30,"args":{"device":0,"stream":7,"correlation":70}},
+  {"ph":"X","cat":"kernel","name":"flash_fwd_splitkv_kernel","pid":0,"tid":7,"ts":60,"dur":10,"args":{"device":0,"stream":7,"correlation":71}}
+]}"#;
+
+#[test]
+fn attention_from_step_aggregates_and_the_config() {
+    let trace = report::trace::load(AGGREGATE_STEP.as_bytes()).unwrap();
+    let inputs = [Input { path: "step.json", trace: &trace }];
+    let config = r#"{"num_hidden_layers": 1, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "hidden_size": 4096, "torch_dtype": "bfloat16"}"#;
+    let options = Options {
+        min_share_pct: 0.0,
+        model_config: Some(report::engine::analysis::layers::config::ModelConfig::parse(config).unwrap()),
+        ..Options::default()
+    };
+    let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
+    let rows = &report.stages[0].kernels.rows;
+    let row = |cat: Category| rows.iter().find(|r| r.category == cat).unwrap();
+    // 30 query-key pairs per head, 32 heads, d_qk + d_v = 256: 2·32·30·256 FLOPs; q and out
+    // of 2 tokens and 30 cached tokens' keys and values of 8 heads, bf16.
+    let attention = row(Category::Attention);
+    assert_eq!(attention.roofline.flops, Some(2.0 * 32.0 * 30.0 * 256.0));
+    assert_eq!(attention.roofline.bytes, Some((2.0 * 32.0 * 256.0 + 30.0 * 8.0 * 256.0) * 2.0));
+    assert_eq!(attention.roofline.bound, Some(report::engine::results::roofline::Bound::Memory));
+    // The eager GEMM: 2·2·4096·4096 over its 30 µs.
+    let gemm = row(Category::Gemm);
+    assert_eq!(gemm.roofline.flops, Some(2.0 * 2.0 * 4096.0 * 4096.0));
+    let tflops = gemm.roofline.achieved_tflops.unwrap();
+    assert!((tflops - 2.0 * 2.0 * 4096.0 * 4096.0 / 30e-6 / 1e12).abs() < 1e-9, "{tflops}");
+    assert_eq!(report.stages[0].roofline.with_figure_ns, report.stages[0].roofline.total_ns);
+    // Without the config, the attention kernel says what it needs.
+    let plain = report::triage::triage_with(&inputs, &Options::default(), report::engine::Catalog::builtin());
+    let missing = &plain.stages[0].roofline.missing;
+    assert_eq!(
+        missing.first().map(|m| m.reason),
+        Some(report::engine::results::roofline::NoFigure::NoConfig)
+    );
+}

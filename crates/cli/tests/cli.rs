@@ -124,13 +124,34 @@ fn triage_json_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op")
+        Some(
+            "stage,kernel,category,gpu_ms,share_pct,launches,avg_us,python_location,cpu_op,\
+             flops,bytes,intensity,achieved_tflops,achieved_tbps,roof_fraction,bound"
+        )
     );
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(first[0], "extend/prefill");
     assert_eq!(first[5], "36");
     // --min-share 5 keeps only the rows at or above 5%.
     assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    // The roofline columns hold the JSON's raw numbers (empty where a row has none).
+    let gemm = rows.iter().position(|r| r["category"] == "gemm" && r["flops"].is_number());
+    let o = run(&["triage", "--format", "csv", "--min-share", "0", f.to_str().unwrap()]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    let all = v["stages"][0]["kernels"]["rows"].as_array().unwrap();
+    let json_all = run(&["triage", "--format", "json", "--min-share", "0", f.to_str().unwrap()]);
+    let json_all: serde_json::Value = serde_json::from_slice(&json_all.stdout).unwrap();
+    let rows_all = json_all["stages"][0]["kernels"]["rows"].as_array().unwrap();
+    assert!(gemm.is_some() && all.len() <= rows_all.len());
+    for (line, row) in csv.lines().skip(1).zip(rows_all) {
+        let fields: Vec<&str> = line.rsplit(',').take(7).collect();
+        let flops = fields[6];
+        match row["flops"].as_f64() {
+            Some(want) => assert_eq!(flops.parse::<f64>().unwrap(), want, "{line}"),
+            None => assert_eq!(flops, "", "{line}"),
+        }
+        assert_eq!(fields[0], row["bound"].as_str().unwrap_or(""), "{line}");
+    }
 }
 
 #[test]

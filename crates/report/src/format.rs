@@ -132,7 +132,8 @@ pub fn si(value: f64, unit: &str) -> String {
     const PREFIXES: [(f64, &str); 5] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
     let (scaled, prefix) =
         PREFIXES.iter().find(|(p, _)| value.abs() >= *p).map_or((value, ""), |&(p, name)| (value / p, name));
-    format!("{} {prefix}{unit}", three_digits(scaled))
+    let suffix = format!("{prefix}{unit}");
+    if suffix.is_empty() { three_digits(scaled) } else { format!("{} {suffix}", three_digits(scaled)) }
 }
 
 /// A number with three significant digits (`1.23`, `12.3`, `123`).

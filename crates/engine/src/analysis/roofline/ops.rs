@@ -117,6 +117,10 @@ pub(crate) fn work(name: &str, a: &Args, model: &ModelFacts) -> Result<OpWork, N
                 _ => Err(NoWork::NotModelled),
             }
         }
+        "vllm::inplace_fused_experts"
+        | "vllm::outplace_fused_experts"
+        | "sglang::inplace_fused_experts"
+        | "sglang::outplace_fused_experts" => shapes(fused_experts(a)),
         "vllm::moe_forward" | "vllm::moe_forward_shared" => {
             if model.hidden.is_none()
                 || model.moe_intermediate.is_none()
@@ -263,6 +267,33 @@ fn moe_from_config(a: &Args, model: &ModelFacts) -> Option<OpWork> {
     let weights = touched * 3.0 * h as f64 * i as f64 * model.weight_bytes?;
     let activations = 2.0 * hidden.bytes()? + a.tensor(1)?.bytes()?;
     Some(OpWork { flops, bytes: weights + activations, peak: ht.matrix_peak()?, class: Class::Moe })
+}
+
+/// Triton fused MoE (`fused_experts(hidden[T, H], w1[E, N, H], w2[E, H, I], topk_weights,
+/// topk_ids[T, k], …)`): each of the `T·k` routed tokens through its expert's first GEMM
+/// (`N` outputs: `2·I` for a gated MLP) and second GEMM; the weights of the experts reached
+/// read once, the activations read and written, the routing read.
+fn fused_experts(a: &Args) -> Option<OpWork> {
+    let (hidden, w1, w2, weights, ids) =
+        (a.tensor(0)?, a.tensor(1)?, a.tensor(2)?, a.tensor(3)?, a.tensor(4)?);
+    let (&[experts, n, _], &[_, _, i_stored]) = (w1.dims.as_slice(), w2.dims.as_slice()) else { return None };
+    let (h, tokens, k) = (hidden.last(0)?, hidden.leading(1), ids.last(0)?);
+    // Packed int4 weights halve a stored dimension: the intermediate size then comes from
+    // the first GEMM's outputs (gated: N = 2·I).
+    let i = match w2.dtype? {
+        Dtype::Bf16 | Dtype::F16 | Dtype::F32 | Dtype::F8 => i_stored,
+        _ => n / 2,
+    };
+    let routed = tokens.saturating_mul(k) as f64;
+    let flops = 2.0 * routed * h as f64 * (n + i) as f64;
+    let touched = (experts as f64).min(routed);
+    let per_expert = (w1.bytes()? + w2.bytes()?) / experts.max(1) as f64;
+    let bytes = touched * per_expert + 2.0 * hidden.bytes()? + weights.bytes()? + ids.bytes()?;
+    let peak = match w1.dtype? {
+        Dtype::F8 => PeakDtype::Fp8,
+        _ => hidden.dtype?.matrix_peak()?,
+    };
+    Some(OpWork { flops, bytes, peak, class: Class::Moe })
 }
 
 /// How a memory-bound op moves its tensors.

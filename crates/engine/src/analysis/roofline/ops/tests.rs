@@ -223,6 +223,18 @@ fn moe_from_the_config_and_ops_without_formulas() {
     let a = args("[[2, 3072], [2, 128], []]", r#"["c10::BFloat16", "c10::BFloat16", ""]"#, "");
     let Ok(d) = work("vllm::moe_forward", &a, &model) else { panic!("modelled") };
     assert_eq!(d.bytes, 8.0 * 3.0 * 2880.0 * i * 4.25 / 8.0 + 2.0 * 2.0 * 3072.0 * 2.0 + 2.0 * 128.0 * 2.0);
+    // Triton fused experts record their weights: 16 tokens, top-2 of 8 experts, H 1024,
+    // I 512 (w1 gated: 1024 outputs), bf16.
+    let fe = args(
+        "[[16, 1024], [8, 1024, 1024], [8, 1024, 512], [16, 2], [16, 2]]",
+        r#"["c10::BFloat16", "c10::BFloat16", "c10::BFloat16", "float", "int"]"#,
+        "",
+    );
+    let f = w("vllm::inplace_fused_experts", &fe);
+    assert_eq!(f.flops, 2.0 * 32.0 * 1024.0 * (1024.0 + 512.0));
+    let per_expert = (1024.0 * 1024.0 + 1024.0 * 512.0) * 2.0;
+    assert_eq!(f.bytes, 8.0 * per_expert + 2.0 * 16.0 * 1024.0 * 2.0 + 32.0 * 4.0 + 32.0 * 4.0);
+    assert_eq!((f.class, f.peak), (Class::Moe, PeakDtype::Bf16));
     // Without a config the MoE op has no figure; an unknown op is not modelled; a known op
     // without recorded shapes has none.
     assert_eq!(work("vllm::moe_forward", &a, &ModelFacts::default()), Err(NoWork::NoConfig));

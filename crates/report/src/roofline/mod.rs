@@ -1,7 +1,10 @@
 //! The roofline in words and tables: a kernel row's roofline cells (the kernel table's
 //! `--roofline` columns, always in CSV), the stage's coverage line, and the roofline view
 //! (`tracetriage roofline`): kernels ranked by the GPU time they would save at the
-//! achievable roof (written out by [`crate::markdown::render_roofline`]).
+//! achievable roof (written out by [`crate::markdown::render_roofline`]); [`svg`] draws
+//! the stage's roofline chart.
+
+pub mod svg;
 
 use crate::format;
 use crate::table::{Cell, Column, Table};

@@ -57,3 +57,4 @@ mod robustness;
 mod roofline;
 mod share;
 mod tidy;
+mod verdict;

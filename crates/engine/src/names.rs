@@ -212,6 +212,42 @@ pub fn normalized(name: &str) -> String {
     key_of(&canonical(name))
 }
 
+/// A short display name: the demangled base name without namespaces
+/// (`all_reduce_two_shot_kernel`), plus, for PyTorch's generic launchers
+/// (`at::native::elementwise_kernel<…>`), the operation named in its template arguments
+/// (`elementwise_kernel<direct_copy_kernel_cuda>`, `elementwise_kernel<MulFunctor>`).
+#[must_use]
+pub fn short(name: &str) -> String {
+    let b = base_name(name);
+    let last = b.base.rsplit("::").next().unwrap_or(&b.base).to_owned();
+    if !b.base.starts_with("at::native::") || b.inner.is_empty() {
+        return last;
+    }
+    const WRAPPERS: &[&str] = &[
+        "gpu_kernel_impl",
+        "gpu_kernel_impl_nocast",
+        "BinaryFunctor",
+        "AUnaryFunctor",
+        "BUnaryFunctor",
+        "TrivialOffsetCalculator",
+        "OffsetCalculator",
+        "OpaqueType",
+        "Array",
+    ];
+    let op = b
+        .inner
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter_map(|w| w.rsplit("::").next())
+        .find(|w| {
+            (w.contains("_kernel") || w.ends_with("Functor") || w.ends_with("_functor"))
+                && !WRAPPERS.contains(w)
+        });
+    match op {
+        Some(op) => format!("{last}<{op}>"),
+        None => last,
+    }
+}
+
 /// A looser identity than [`normalized`]: the normalised demangled base name, template
 /// arguments and argument lists removed (`flash::FlashAttnFwdSm90<…any config…>` gives
 /// `flash::flashattnfwd`). `None` for PyTorch's and CUB's generic launchers

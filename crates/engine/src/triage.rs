@@ -168,6 +168,7 @@ fn run(
         captures: options.captures.iter().map(|c| c.info.clone()).collect(),
         min_share_pct: options.min_share_pct,
         stages: Vec::new(),
+        health: Vec::new(),
         notes: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -379,8 +380,15 @@ fn triage_one(
             catalog,
             options.min_share_pct,
         );
-        let table = crate::analysis::fuse::cutoff(all_rows, options.min_share_pct);
         let overlap = overlap::table_with(&sources, &mut cache, group, &windows, options.min_share_pct);
+        let (verdict, fix_first) = crate::analysis::verdict::stage(&crate::analysis::verdict::StageFigures {
+            summary: &summary,
+            rows: &all_rows.rows,
+            overlap: &overlap,
+            fuse: &fuse,
+            min_share_pct: options.min_share_pct,
+        });
+        let table = crate::analysis::fuse::cutoff(all_rows, options.min_share_pct);
         report.stages.push(StageReport {
             stage: group.stage,
             label: group.stage.label().to_owned(),
@@ -398,8 +406,13 @@ fn triage_one(
                 c
             },
             roofline: roofline::coverage(trace, attribution, &work, &group.ops, spec),
+            verdict,
+            fix_first,
         });
     }
+    let mine: Vec<&StageReport> = report.stages.iter().filter(|s| s.inputs.contains(&index)).collect();
+    let health = crate::analysis::verdict::health(index, trace, attribution, &mine, &report.framework.id);
+    report.health.extend(health);
 }
 
 /// When several inputs contribute the same stage, each heading names its input.

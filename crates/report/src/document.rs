@@ -179,12 +179,13 @@ impl<T: Body> Document<T> {
 
 /// Declares the document of an engine value whose notes are typed: the type alias, its
 /// schema and version constants, its [`Body`] (the notes as sentences) and `From` the
-/// engine's value (every note written by [`crate::notes::sentence`]).
+/// engine's value (every note written by [`crate::notes::sentence`], then the body passed
+/// to `finish`, when given, to write its other sentences).
 macro_rules! noted_document {
     (
         $(#[$doc:meta])* $alias:ident = $body:ident,
         $schema_const:ident = $schema:literal, $version_const:ident = $version:literal, kind $kind:literal
-        $(, migrations $migrations:expr)? $(,)?
+        $(, migrations $migrations:expr)? $(, finish $finish:path)? $(,)?
     ) => {
         $(#[$doc])*
         pub type $alias = $crate::document::Document<$body<String>>;
@@ -203,7 +204,10 @@ macro_rules! noted_document {
 
         impl From<$body<engine::results::notes::Note>> for $alias {
             fn from(value: $body<engine::results::notes::Note>) -> $alias {
-                $crate::document::Document::new(value.map_notes($crate::notes::sentence))
+                #[allow(unused_mut)]
+                let mut body = value.map_notes($crate::notes::sentence);
+                $($finish(&mut body);)?
+                $crate::document::Document::new(body)
             }
         }
     };

@@ -52,6 +52,7 @@ pub mod share;
 pub mod table;
 pub mod timeline;
 pub mod triage;
+pub mod verdict;
 pub mod view;
 
 pub use engine;

@@ -24,6 +24,33 @@ fn push_stage_tables(
     }
 }
 
+/// The trace's health, then per stage its verdict line and fix-first table.
+fn push_verdicts(out: &mut Vec<String>, r: &Report, headings: bool) {
+    let health = crate::verdict::health_lines(r);
+    if !health.is_empty() {
+        out.push(String::new());
+        out.push("Trace Health".to_owned());
+        out.extend(health);
+    }
+    if !r.stages.iter().any(|s| s.verdict.computed) {
+        return;
+    }
+    out.push(String::new());
+    out.push("Verdict".to_owned());
+    for stage in r.stages.iter().filter(|s| s.verdict.computed) {
+        if headings {
+            out.push(format!("##### {}", stage.label));
+        }
+        out.push(crate::verdict::line(&stage.label, &stage.verdict));
+        out.push(String::new());
+        out.push("Fix first (upper bounds of what each could save):".to_owned());
+        out.push(String::new());
+        crate::verdict::fix_table(stage).push_markdown(out);
+        out.push(String::new());
+    }
+    out.pop_if(|l| l.is_empty());
+}
+
 /// What the markdown shows beyond the seed tool's tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -44,9 +71,10 @@ pub fn render_with(r: &Report, options: Options) -> String {
     for (label, value) in view::header(r) {
         out.push(format!("{label}: {value}"));
     }
+    let headings = !(r.stages.len() == 1 && r.stages.iter().all(|s| s.stage == engine::vocab::Stage::All));
+    push_verdicts(&mut out, r, headings);
     out.push(String::new());
     out.push("Kernel Table".to_owned());
-    let headings = !(r.stages.len() == 1 && r.stages.iter().all(|s| s.stage == engine::vocab::Stage::All));
     if r.stages.is_empty() {
         out.push("No GPU activity in this trace.".to_owned());
     }

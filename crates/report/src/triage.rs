@@ -17,7 +17,8 @@ pub use engine::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode,
 
 crate::document::noted_document! {
     /// A triage report: the envelope plus what the triage found, notes as sentences.
-    Report = Triage, REPORT_SCHEMA = "tracetriage.report", REPORT_VERSION = 1, kind "report"
+    Report = Triage, REPORT_SCHEMA = "tracetriage.report", REPORT_VERSION = 1, kind "report",
+    finish crate::verdict::write
 }
 
 /// The report of one set of traces (single-trace mode) with the built-in catalog.

@@ -31,3 +31,4 @@ pub(crate) mod source;
 pub(crate) mod split;
 pub(crate) mod stages;
 pub(crate) mod timeline;
+pub(crate) mod verdict;

@@ -28,6 +28,7 @@ pub mod overlap;
 pub mod ranks;
 pub mod roofline;
 pub mod triage;
+pub mod verdict;
 
 /// `part / whole` as a percentage (0 when `whole` is 0): every share in every table.
 #[must_use]

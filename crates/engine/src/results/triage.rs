@@ -9,6 +9,7 @@ use super::kernels::{Coverage, KernelTable, StageSummary};
 use super::notes::Note;
 use super::overlap::OverlapTable;
 use super::roofline::RooflineCoverage;
+use super::verdict::{Fix, StageVerdict, TraceHealth};
 use crate::vocab::{Stage, StageSource};
 
 /// Single-trace or two-trace (mapping + formal) triage.
@@ -98,6 +99,12 @@ pub struct StageReport {
     /// How much of the stage's GPU time has a roofline figure.
     #[serde(default)]
     pub roofline: RooflineCoverage,
+    /// What bounds the stage, and its GPU time by category.
+    #[serde(default)]
+    pub verdict: StageVerdict,
+    /// What to fix first: up to five findings, largest estimated saving first.
+    #[serde(default)]
+    pub fix_first: Vec<Fix>,
 }
 
 /// A diagnostic line.
@@ -167,6 +174,9 @@ pub struct Triage<N = Note> {
     pub min_share_pct: f64,
     /// Stages in display order (extend/prefill, decode, mixed, all, other).
     pub stages: Vec<StageReport>,
+    /// What limits the inputs' evidence, each with its fix.
+    #[serde(default)]
+    pub health: Vec<TraceHealth>,
     /// Things the reader should know (skipped sections, devices not shown, …).
     pub notes: Vec<N>,
     /// What loading skipped or adjusted, per input.
@@ -182,5 +192,6 @@ super::map_notes!(Triage {
     captures,
     min_share_pct,
     stages,
+    health,
     diagnostics
 });

@@ -23,7 +23,9 @@
 //!   hand-built pairs, two real SGLang runs) and self-mapping against an independent count
 //!   of eager twins in the SGLang trace.
 //! - `overlap`: the overlap table and timeline on real traces — exposed all-reduce time,
-//!   sweep figures against the kernel table, strip size, SVG, hit test and ASCII.
+//!   sweep figures against the kernel table, recoverable time, strip size, SVG, hit test
+//!   and ASCII; serial rows folded away on a synthetic decode with and without a second
+//!   busy stream.
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
 //! - `roofline`: GEMM rows' FLOPs against an independent reader of the trace JSON, the
 //!   share of GPU time with a figure on two traces with recorded shapes, and no row above a

@@ -83,9 +83,25 @@ impl Trace {
     }
 
     fn kernel(&mut self, name: &str, ts: u64, dur: u64, corr: u32) {
+        self.kernel_on(7, name, ts, dur, corr);
+    }
+
+    fn kernel_on(&mut self, stream: u32, name: &str, ts: u64, dur: u64, corr: u32) {
         self.push(format!(
-            r#"{{"ph":"X","cat":"kernel","name":"{name}","pid":0,"tid":7,"ts":{ts},"dur":{dur},"args":{{"device":0,"stream":7,"correlation":{corr}}}}}"#
+            r#"{{"ph":"X","cat":"kernel","name":"{name}","pid":0,"tid":{stream},"ts":{ts},"dur":{dur},"args":{{"device":0,"stream":{stream},"correlation":{corr}}}}}"#
         ));
+    }
+
+    /// A short eager kernel on stream 9, launched now and running beside the next call's
+    /// first kernel (the time does not advance).
+    fn beside(&mut self, kernel: &str, dur: u64) {
+        self.corr += 1;
+        let (t, c) = (self.t, self.corr);
+        self.push(format!(
+            r#"{{"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":{},"dur":5,"args":{{"correlation":{c}}}}}"#,
+            t + 10
+        ));
+        self.kernel_on(9, kernel, t + 20, dur, c);
     }
 
     fn load(&self) -> report::trace::Trace {
@@ -116,14 +132,22 @@ fn mapping_trace() -> report::trace::Trace {
 }
 
 /// Formal (graphs on): every kernel replayed by one graph launch, plus an eager add whose
-/// own site stays.
-fn formal_trace() -> report::trace::Trace {
+/// own site stays. With `beside`, a short kernel on a second stream runs beside the replay
+/// (so its rows are not serial and stay in the overlap table).
+fn formal_trace_with(beside: bool) -> report::trace::Trace {
     let mut f = Trace::default();
     f.step("step[DECODE bs=128]", |f| {
+        if beside {
+            f.beside("ncclDevKernel_AllGather_RING_LL", 5);
+        }
         f.graph(RUNNER, &[(RMSNORM, 40), (NVJET_FORMAL, 80), (ADD, 100), (MISSING, 200), (RMSNORM, 40)]);
         f.eager("managers/scheduler.py(900): run_batch", "aten::add", ADD, 20);
     });
     f.load()
+}
+
+fn formal_trace() -> report::trace::Trace {
+    formal_trace_with(false)
 }
 
 fn row<'a>(stage: &'a StageReport, name: &str) -> &'a KernelRow {
@@ -135,7 +159,11 @@ fn options() -> Options {
 }
 
 fn two_trace() -> Report {
-    let (m, f) = (mapping_trace(), formal_trace());
+    two_trace_of(formal_trace())
+}
+
+fn two_trace_of(f: report::trace::Trace) -> Report {
+    let m = mapping_trace();
     let mapping = [Input { path: "graph-off/mapping.trace.json", trace: &m }];
     let formal = [Input { path: "graph-on/formal.trace.json", trace: &f }];
     report::Report::from(report::engine::triage::triage_mapping_formal(
@@ -252,8 +280,11 @@ fn header_lists_both_sets_and_coverage_per_stage() {
 
 #[test]
 fn overlap_and_fuse_tables_see_the_mapped_locations() {
-    let r = two_trace();
+    // A second stream works beside the replay: a single busy stream would fold the rows.
+    let r = two_trace_of(formal_trace_with(true));
     let decode = &r.stages[0];
+    assert_eq!(decode.overlap.serial_folded_rows, 0);
+    assert!(decode.overlap.rows.iter().any(|r| r.kernel == report::engine::names::canonical(RMSNORM)));
     // The fuse matcher reads the rows' mapped locations (anchor-spec §13 step 3).
     let fused =
         decode.fuse.rows.iter().find(|f| f.kernels.iter().any(|k| k.name.contains("FusedAddRMSNorm")));
@@ -271,6 +302,10 @@ fn overlap_and_fuse_tables_see_the_mapped_locations() {
         }
     }
     assert!(decode.overlap.rows.iter().any(|r| r.kernel == MISSING), "the long MoE kernel is exposed");
+    // Alone on its stream, the same replay is a serial chain: its compute rows fold away.
+    let serial = two_trace();
+    let o = &serial.stages[0].overlap;
+    assert!(o.serial_folded_rows > 0 && !o.rows.iter().any(|r| r.kernel == MISSING), "{:?}", o.rows);
 }
 
 #[test]

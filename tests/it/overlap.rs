@@ -1,6 +1,8 @@
 //! The overlap table and timeline on real traces: exposed communication is found and named,
 //! the sweep's figures agree with the kernel table, every stage's timeline strip stays
-//! small, and the SVG, hit test and ASCII renderings hold on a real decode step.
+//! small, and the SVG, hit test and ASCII renderings hold on a real decode step. Serial
+//! rows: a synthetic decode whose graph replays run one dependent chain on one stream has
+//! its compute rows folded away, and keeps them once a second stream works beside it.
 
 use report::Report;
 use report::engine::timeline;
@@ -19,6 +21,133 @@ fn corpus(name: &str) -> Report {
 
 fn row<'a>(rows: &'a [OverlapRow], needle: &str) -> Option<&'a OverlapRow> {
     rows.iter().find(|r| r.kernel.contains(needle))
+}
+
+/// A decode-like trace: `steps` SGLang decode steps, each one `cudaGraphLaunch` replaying
+/// a dependent chain on stream 7 (GEMM, norm, attention, all-reduce, activation and a
+/// device-to-device copy, 1 µs apart). With `beside`, each step also launches a short
+/// all-gather on stream 9 that runs beside the chain's GEMM.
+fn decode_trace(steps: u32, beside: bool) -> String {
+    const CHAIN: [(&str, &str, u32); 6] = [
+        ("kernel", "nvjet_tst_128x64_v_bz_TNN", 40),
+        ("kernel", "vllm::rms_norm_kernel", 10),
+        ("kernel", "flash_fwd_splitkv_kernel", 30),
+        ("kernel", "ncclDevKernel_AllReduce_Sum_bf16_RING_LL", 20),
+        ("kernel", "vllm::act_and_mul_kernel", 10),
+        ("gpu_memcpy", "Memcpy DtoD (Device -> Device)", 8),
+    ];
+    let mut events = Vec::new();
+    let mut corr = 1;
+    for s in 0..steps {
+        let cpu = 1_000 + s * 1_000;
+        events.push(format!(
+            r#"{{"ph":"X","cat":"user_annotation","name":"step[DECODE bs=16]","pid":1,"tid":1,"ts":{cpu},"dur":50}}"#
+        ));
+        events.push(format!(
+            r#"{{"ph":"X","cat":"cuda_runtime","name":"cudaGraphLaunch","pid":1,"tid":1,"ts":{},"dur":5,"args":{{"correlation":{corr}}}}}"#,
+            cpu + 2
+        ));
+        let mut gpu = cpu + 20;
+        for (cat, name, dur) in CHAIN {
+            events.push(format!(
+                r#"{{"ph":"X","cat":"{cat}","name":"{name}","pid":0,"tid":7,"ts":{gpu},"dur":{dur},"args":{{"device":0,"stream":7,"correlation":{corr}}}}}"#
+            ));
+            gpu += dur + 1;
+        }
+        corr += 1;
+        if beside {
+            events.push(format!(
+                r#"{{"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":{},"dur":3,"args":{{"correlation":{corr}}}}}"#,
+                cpu + 10
+            ));
+            events.push(format!(
+                r#"{{"ph":"X","cat":"kernel","name":"ncclDevKernel_AllGather_RING_LL","pid":0,"tid":9,"ts":{},"dur":6,"args":{{"device":0,"stream":9,"correlation":{corr}}}}}"#,
+                cpu + 25
+            ));
+            corr += 1;
+        }
+    }
+    format!(r#"{{"traceEvents":[{}]}}"#, events.join(",\n"))
+}
+
+fn decode_report(beside: bool) -> Report {
+    let trace = report::trace::load(decode_trace(4, beside).as_bytes()).unwrap();
+    // A neutral name: a path naming a stage (`…DECODE…`) would make it one stage without steps.
+    let inputs = [report::engine::triage::Input { path: "serial.json", trace: &trace }];
+    report::triage::triage_with(
+        &inputs,
+        &report::engine::triage::Options::default(),
+        report::engine::Catalog::builtin(),
+    )
+}
+
+#[test]
+fn a_serial_chain_on_one_stream_is_folded_away() {
+    let report = decode_report(false);
+    let s = report.stages.iter().find(|s| s.stage == Stage::Decode).expect("a decode stage");
+    let o = &s.overlap;
+    assert_eq!((o.sweep.streams, s.summary.steps), (1, 4));
+    // GEMM, norm, attention and activation ran with nothing beside them: folded.
+    assert_eq!(o.serial_folded_rows, 4, "{:#?}", o.rows);
+    assert_eq!(o.serial_folded_ns, 4 * (40 + 10 + 30 + 10) * 1_000);
+    for r in &o.rows {
+        assert!(
+            matches!(r.category, None | Some(Category::Communication) | Some(Category::Memory)),
+            "{} should be folded",
+            r.kernel
+        );
+    }
+    // Communication is never folded, nor is a copy that could move to a copy engine; both
+    // recover their exposed time.
+    let ar = row(&o.rows, "AllReduce").expect("the all-reduce stays");
+    assert_eq!((ar.verdict, ar.recoverable_ns, ar.exposed_ns), (Verdict::Headroom, 80_000, 80_000));
+    let copy = row(&o.rows, "Memcpy DtoD").expect("the copy stays");
+    assert_eq!((copy.verdict, copy.recoverable_ns), (Verdict::Headroom, 32_000));
+    // The gaps inside the replays are GPU-side: no recoverable idle time.
+    if let Some(b) = o.rows.iter().find(|r| r.verdict == Verdict::Bubbles) {
+        assert_eq!(b.recoverable_ns, 0, "{b:?}");
+    }
+    // The footer says what was folded, in the report's own formats.
+    let md = report::markdown::render(&report);
+    let line = format!(
+        "4 rows on a single busy stream folded away ({}, {} of GPU busy time)",
+        report::format::ms(o.serial_folded_ns),
+        report::format::pct(report::format::share(o.serial_folded_ns, o.sweep.busy_ns))
+    );
+    assert!(md.contains(&line), "{md}");
+    assert!(md.contains("| Recoverable |"), "{md}");
+    // And it reads back from JSON.
+    let back = Report::from_json(&report.to_json()).unwrap();
+    assert_eq!(back, report);
+}
+
+#[test]
+fn a_second_busy_stream_keeps_the_chain_rows() {
+    let report = decode_report(true);
+    let s = report.stages.iter().find(|s| s.stage == Stage::Decode).expect("a decode stage");
+    let o = &s.overlap;
+    assert_eq!((o.sweep.streams, o.serial_folded_rows, o.serial_folded_ns), (2, 0, 0));
+    for needle in ["nvjet_tst", "rms_norm", "flash_fwd_splitkv", "act_and_mul"] {
+        let r = row(&o.rows, needle).unwrap_or_else(|| panic!("{needle}: row kept: {:#?}", o.rows));
+        assert_eq!(r.verdict, Verdict::Headroom, "{needle}");
+        assert!(r.recoverable_ns > 0 && r.recoverable_ns == r.exclusive_ns, "{needle}: {r:?}");
+    }
+    // The GEMM lost the all-gather's 6 µs per step to the other stream.
+    let gemm = row(&o.rows, "nvjet_tst").unwrap();
+    assert_eq!((gemm.total_ns, gemm.recoverable_ns), (160_000, 160_000 - 4 * 6_000));
+    let ar = row(&o.rows, "AllReduce").expect("the all-reduce stays");
+    assert_eq!(ar.recoverable_ns, ar.exposed_ns);
+    // Ranked by priority, then by recoverable time.
+    for w in o.rows.windows(2) {
+        assert!(
+            (w[0].priority, std::cmp::Reverse(w[0].recoverable_ns))
+                <= (w[1].priority, std::cmp::Reverse(w[1].recoverable_ns)),
+            "{} before {}",
+            w[0].kernel,
+            w[1].kernel
+        );
+    }
+    assert!(!report::markdown::render(&report).contains("folded away"));
 }
 
 #[test]
@@ -95,7 +224,22 @@ fn every_corpus_stage_has_consistent_sweep_figures_and_a_small_strip() {
                 assert_eq!(r.exclusive_ns + r.hidden_ns, r.total_ns, "{what}: {}", r.kernel);
                 assert!(r.hidden_by_compute_ns <= r.hidden_ns && (1..=5).contains(&r.priority), "{what}");
                 assert!(r.share_pct >= report.min_share_pct, "{what}: {} below the cutoff", r.kernel);
+                // Recoverable time: communication its exposed time, hidden rows nothing.
+                assert!((0..=r.total_ns).contains(&r.recoverable_ns), "{what}: {}", r.kernel);
+                match r.verdict {
+                    Verdict::LowRoiHidden => assert_eq!(r.recoverable_ns, 0, "{what}: {}", r.kernel),
+                    Verdict::Bubbles => assert!(r.recoverable_ns <= r.exposed_ns, "{what}"),
+                    _ if r.category == Some(Category::Communication) => {
+                        assert_eq!(r.recoverable_ns, r.exposed_ns, "{what}: {}", r.kernel)
+                    }
+                    _ => {}
+                }
             }
+            for w in o.rows.windows(2) {
+                let key = |r: &OverlapRow| (r.priority, std::cmp::Reverse(r.recoverable_ns));
+                assert!(key(&w[0]) <= key(&w[1]), "{what}: {} before {}", w[0].kernel, w[1].kernel);
+            }
+            assert!(o.serial_folded_ns <= o.sweep.busy_ns, "{what}");
             let t = o.timeline.as_ref().unwrap_or_else(|| panic!("{what}: no timeline"));
             let json = serde_json::to_string(t).unwrap();
             assert!(json.len() <= 2048, "{what}: timeline summary is {} bytes", json.len());

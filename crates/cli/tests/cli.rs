@@ -316,6 +316,25 @@ fused.kernel = ["_chunked_lora_expand_kernel"]
     assert!(stderr(&o).contains("cannot read catalog"), "{}", stderr(&o));
 }
 
+/// The fields of one CSV line (quoted fields may hold commas and doubled quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
 #[test]
 fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
     testkit::needs_corpus!();
@@ -351,6 +370,17 @@ fn triage_csv_writes_the_overlap_and_fuse_tables_too() {
     let exposed: f64 = fields[1].parse().unwrap();
     let json_exposed = first_stage_rows[0]["exposed_ns"].as_f64().unwrap() / 1e6;
     assert!((exposed - json_exposed).abs() < 1e-6, "{exposed} vs {json_exposed}");
+    // The table's `recoverable` column is the JSON's recoverable time, in ms, on every row.
+    let rec = header.iter().position(|h| *h == "recoverable").unwrap();
+    let rows: Vec<&serde_json::Value> =
+        stages.iter().flat_map(|s| s["overlap"]["rows"].as_array().unwrap()).collect();
+    for (line, row) in csv.lines().skip(1).zip(&rows) {
+        let fields = csv_fields(line);
+        assert_eq!(fields.len(), header.len(), "{line}");
+        let ms: f64 = fields[rec].parse().unwrap();
+        let json_ms = row["recoverable_ns"].as_f64().unwrap() / 1e6;
+        assert!((ms - json_ms).abs() < 1e-6, "{ms} vs {json_ms}: {line}");
+    }
     let bad = run(&["triage", "--format", "csv", "--table", "nope", f.to_str().unwrap()]);
     assert!(!bad.status.success());
 }

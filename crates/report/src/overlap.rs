@@ -12,12 +12,13 @@ use crate::format;
 use crate::table::{Align, Cell, Column, Table};
 use engine::vocab::Category;
 
-const COLUMNS: [(&str, Align); 8] = [
+const COLUMNS: [(&str, Align); 9] = [
     ("Priority", Align::Left),
     ("Verdict", Align::Left),
     ("Kernel", Align::Left),
     ("Python scope", Align::Left),
     ("Formal signal", Align::Left),
+    ("Recoverable", Align::Right),
     ("Dep risk", Align::Left),
     ("Recommendation", Align::Left),
     ("Evidence", Align::Left),
@@ -169,6 +170,7 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
                     bar: Some(row.share_pct),
                     ..Cell::text(signal(row, overlap.sweep.busy_ns))
                 },
+                Cell::ms(row.recoverable_ns),
                 Cell::text(row.dep_risk.label()),
                 Cell::text(row.recommendation.label()),
                 Cell { lines: evidence(row, &overlap.bubbles), sort: None, bar: None, raw: None },
@@ -177,6 +179,9 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
         .collect();
     let empty = if !overlap.computed {
         "Overlap analysis did not run for this stage.".to_owned()
+    } else if overlap.serial_folded_rows > 0 {
+        "No row to show: the mostly exposed kernel families that reach the cutoff ran on a single busy stream with nothing beside them (folded away, see below)."
+            .to_owned()
     } else if overlap.hidden_rows > 0 {
         format!(
             "No exposed or overlapped kernel family, and no idle time, reaches {} share.",
@@ -200,12 +205,78 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
             format::pct(format::share(overlap.hidden_ns, overlap.sweep.busy_ns))
         ));
     }
+    if overlap.serial_folded_rows > 0 {
+        footer.push(serial_line(overlap));
+    }
     Table { columns, rows, empty, footer: (!footer.is_empty()).then(|| footer.join(" · ")) }
+}
+
+/// The footer's count of serial rows folded away.
+fn serial_line(overlap: &OverlapTable) -> String {
+    let n = overlap.serial_folded_rows;
+    format!(
+        "{} row{} on a single busy stream folded away ({}, {} of GPU busy time): no other stream had work in their steps, so nothing could overlap {}",
+        format::count(n),
+        if n == 1 { "" } else { "s" },
+        format::ms(overlap.serial_folded_ns),
+        format::pct(format::share(overlap.serial_folded_ns, overlap.sweep.busy_ns)),
+        if n == 1 { "it" } else { "them" }
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recoverable_column_and_serial_footer() {
+        let row = OverlapRow {
+            priority: 2,
+            verdict: Verdict::Headroom,
+            kernel: "ncclDevKernel_AllReduce".to_owned(),
+            category: Some(Category::Communication),
+            python_scope: "unmapped".to_owned(),
+            graph: false,
+            via: engine::vocab::Via::None,
+            launches: 4,
+            total_ns: 80_000,
+            exclusive_ns: 80_000,
+            hidden_ns: 0,
+            hidden_by_compute_ns: 0,
+            exposed_ns: 80_000,
+            recoverable_ns: 80_000,
+            share_pct: 16.9,
+            dep_risk: DepRisk::High,
+            dep_signal: String::new(),
+            recommendation: Recommendation::CheckDeps,
+            waiting: None,
+            copies: None,
+        };
+        let mut o = OverlapTable {
+            computed: true,
+            rows: vec![row],
+            serial_folded_rows: 3,
+            serial_folded_ns: 12_400_000,
+            ..OverlapTable::default()
+        };
+        o.sweep.busy_ns = 24_800_000;
+        let t = table(&o, 1.0);
+        let col = t.columns.iter().position(|c| c.label == "Recoverable").expect("a recoverable column");
+        assert_eq!(t.columns.get(col).map(|c| c.align), Some(Align::Right));
+        let cell = t.rows.first().and_then(|r| r.get(col)).expect("a cell");
+        assert_eq!((cell.joined(""), cell.csv_value()), ("0.08 ms".to_owned(), "0.080000".to_owned()));
+        let footer = t.footer.unwrap_or_default();
+        assert!(
+            footer.contains("3 rows on a single busy stream folded away (12.40 ms, 50.0% of GPU busy time)"),
+            "{footer}"
+        );
+        // With every row folded, the empty row says why.
+        o.rows.clear();
+        o.serial_folded_rows = 1;
+        let t = table(&o, 1.0);
+        assert!(t.empty.contains("single busy stream"), "{}", t.empty);
+        assert!(t.footer.unwrap_or_default().contains("1 row on a single busy stream folded away"));
+    }
 
     #[test]
     fn strip_text_lists_streams_and_overlap() {

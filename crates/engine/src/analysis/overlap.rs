@@ -8,6 +8,12 @@
 //! hides, copies, other exclusive work) or that are already hidden become rows with the
 //! seed's priority, dependency risk and recommendation ([`rows`]). Idle gaps inside the
 //! stage's steps are summed and classified by what the CPU was doing ([`bubbles`]).
+//!
+//! A second pass over the same spans ([`sweep::lanes_in`]) says, per step window, which
+//! lanes had work in it; a family none of whose steps had another busy lane
+//! ([`Family::beside_others`] false) is a serial chain nothing could overlap, and its
+//! headroom row is folded away unless it is communication or a transfer ([`rows`], which
+//! also gives each row the time it could recover and ranks rows by it).
 
 mod bubbles;
 mod rows;
@@ -45,6 +51,10 @@ pub(crate) struct Family {
     pub first: usize,
     /// Position of the representative activity: the longest, first on ties.
     pub representative: usize,
+    /// Whether another lane had work in one of the steps the family ran in (see
+    /// `mark_beside_others`); false for a family on a single busy stream, which nothing
+    /// could run beside.
+    pub beside_others: bool,
 }
 
 impl Family {
@@ -257,6 +267,7 @@ pub(crate) fn stage(
                 hidden_by_compute_ns: 0,
                 first: k,
                 representative: k,
+                beside_others: false,
             });
             next
         });
@@ -276,7 +287,38 @@ pub(crate) fn stage(
         }
     }
     let steps = step_extents(trace, group, windows);
+    let extents: Vec<(i64, i64)> = steps.iter().map(|s| (s.start_ns, s.end_ns)).collect();
+    let step_busy = sweep::lanes_in(&spans, lanes.len(), &extents);
+    mark_beside_others(&mut families, &family_of, &spans, group, &steps, &step_busy);
     StageOverlap { lanes, spans, categories, family_of, families, sweep, steps }
+}
+
+/// Sets [`Family::beside_others`]: a family ran beside other work when, in the window of
+/// a step one of its activities belongs to (its step id; work outside any step forms one
+/// extent, the whole stage when it has no steps), an activity of another lane overlaps
+/// the window. An activity whose step has no extent counts as beside others (the row
+/// stays). Linear in the stage's activities.
+fn mark_beside_others(
+    families: &mut [Family],
+    family_of: &[u32],
+    spans: &[Span],
+    group: &StageOps,
+    steps: &[StepExtent],
+    step_busy: &[sweep::Busy],
+) {
+    let index: FxHashMap<u32, usize> = steps.iter().enumerate().map(|(n, s)| (s.id, n)).collect();
+    for (k, (&f, span)) in family_of.iter().zip(spans).enumerate() {
+        let id = group.step.get(k).copied().unwrap_or(NONE);
+        let busy = index.get(&id).and_then(|&n| step_busy.get(n));
+        let beside = match busy {
+            Some(sweep::Busy::Idle) => false,
+            Some(&sweep::Busy::One(lane)) => lane != span.lane,
+            Some(sweep::Busy::Many) | None => true,
+        };
+        if beside && let Some(fam) = families.get_mut(f as usize) {
+            fam.beside_others = true;
+        }
+    }
 }
 
 /// The overlap table of one stage with the trace's own attribution (the tests' entry).
@@ -414,6 +456,76 @@ mod tests {
         assert_eq!((copy.hidden_ns, copy.hidden_by_compute_ns), (50_000, 50_000));
         assert_eq!(copy.priority, 4);
         assert_eq!(t.bubbles.idle_ns, 0);
+    }
+
+    #[test]
+    fn a_serial_chain_alone_is_folded_and_beside_another_stream_stays() {
+        use crate::results::overlap::Verdict;
+        // Stream 7: gemm 0..100, norm 100..130, all-reduce 130..200: a serial chain. No
+        // steps, so the window is the whole stage.
+        let chain = [
+            kernel("nvjet_tst_128x64", 7, 0, 100, 1),
+            kernel("vllm::rms_norm_kernel", 7, 100, 30, 2),
+            kernel("ncclDevKernel_AllReduce_Sum_bf16_RING_LL", 7, 130, 70, 3),
+        ];
+        let alone = table_of(&format!(r#"{{"traceEvents":[{}]}}"#, chain.join(",")));
+        assert_eq!(alone.sweep.streams, 1);
+        // GEMM and norm are folded; communication never is.
+        assert_eq!((alone.serial_folded_rows, alone.serial_folded_ns), (2, 130_000));
+        assert!(
+            alone
+                .rows
+                .iter()
+                .all(|r| r.category != Some(Category::Gemm) && r.category != Some(Category::Norm))
+        );
+        let ar = alone.rows.iter().find(|r| r.kernel.contains("AllReduce")).expect("all-reduce row");
+        assert_eq!((ar.verdict, ar.recoverable_ns), (Verdict::Headroom, 70_000));
+
+        // A short kernel on stream 9 beside the GEMM: nothing is folded any more, and the
+        // rows recover their exclusive time.
+        let mut beside = chain.to_vec();
+        beside.push(kernel("void at::native::vectorized_elementwise_kernel", 9, 10, 5, 4));
+        let t = table_of(&format!(r#"{{"traceEvents":[{}]}}"#, beside.join(",")));
+        assert_eq!((t.serial_folded_rows, t.serial_folded_ns), (0, 0));
+        let gemm = t.rows.iter().find(|r| r.category == Some(Category::Gemm)).expect("gemm row");
+        assert_eq!(
+            (gemm.verdict, gemm.exclusive_ns, gemm.recoverable_ns),
+            (Verdict::Headroom, 95_000, 95_000)
+        );
+        let norm = t.rows.iter().find(|r| r.category == Some(Category::Norm)).expect("norm row");
+        assert_eq!(norm.recoverable_ns, 30_000);
+        // Same priority (check deps, tight neighbours): most recoverable time first.
+        let order: Vec<i64> = t.rows.iter().map(|r| r.recoverable_ns).collect();
+        assert!(order.windows(2).all(|w| w[0] >= w[1]), "{order:?}");
+    }
+
+    #[test]
+    fn folding_follows_the_steps_the_family_ran_in() {
+        // Two decode steps: in the first only stream 7 works; in the second stream 9 runs
+        // beside it. The norm runs in the first step only (folded); the GEMM in both (kept).
+        let step = |ts: u32, dur: u32| {
+            format!(
+                r#"{{"ph":"X","cat":"user_annotation","name":"step[DECODE bs=1]","pid":1,"tid":1,"ts":{ts},"dur":{dur}}}"#
+            )
+        };
+        let events = [
+            step(0, 50),
+            launch("cudaLaunchKernel", 1, 1, 1),
+            launch("cudaLaunchKernel", 2, 1, 2),
+            step(1000, 50),
+            launch("cudaLaunchKernel", 1001, 1, 3),
+            launch("cudaLaunchKernel", 1002, 1, 4),
+            kernel("nvjet_tst_128x64", 7, 10, 100, 1),
+            kernel("vllm::rms_norm_kernel", 7, 110, 40, 2),
+            kernel("nvjet_tst_128x64", 7, 1010, 100, 3),
+            kernel("void at::native::vectorized_elementwise_kernel", 9, 1100, 5, 4),
+        ];
+        let t = table_of(&format!(r#"{{"traceEvents":[{}]}}"#, events.join(",")));
+        assert_eq!((t.serial_folded_rows, t.serial_folded_ns), (1, 40_000));
+        let gemm = t.rows.iter().find(|r| r.category == Some(Category::Gemm)).expect("gemm row");
+        assert_eq!(gemm.recoverable_ns, gemm.exclusive_ns);
+        assert!(gemm.recoverable_ns > 0);
+        assert!(t.rows.iter().all(|r| r.category != Some(Category::Norm)));
     }
 
     #[test]

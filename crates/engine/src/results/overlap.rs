@@ -16,12 +16,19 @@ pub struct OverlapTable {
     pub computed: bool,
     /// Figures of the stage-wide interval sweep.
     pub sweep: SweepFigures,
-    /// Rows at or above the share cutoff, in selection order (exposed work first).
+    /// Rows at or above the share cutoff, by priority, then by recoverable time (most
+    /// first), then in selection order (exposed work first).
     pub rows: Vec<OverlapRow>,
     /// Candidate rows below the cutoff (not listed).
     pub hidden_rows: u64,
     /// Their GPU time, ns.
     pub hidden_ns: i64,
+    /// Headroom rows at or above the cutoff folded away as serial: neither communication
+    /// nor a transfer, on a single busy stream (no other stream had work in any step they
+    /// ran in), so nothing could overlap them.
+    pub serial_folded_rows: u64,
+    /// Their GPU time, ns.
+    pub serial_folded_ns: i64,
     /// Idle gaps inside the stage's steps, by cause.
     pub bubbles: Bubbles,
     /// A compact strip picture of the stage's busiest step.
@@ -181,6 +188,14 @@ pub struct OverlapRow {
     /// Time on the critical path: for communication, time no compute hid; otherwise the
     /// exclusive time; for bubbles, the idle time. ns.
     pub exposed_ns: i64,
+    /// Time that could actually be recovered, ns: for communication and for transfers
+    /// (copies and fills that could move to a copy engine) the exposed time; for other
+    /// headroom rows the exclusive time (they are listed only when another stream had work
+    /// in their steps); 0 for low-ROI-hidden rows; for bubbles the idle time except gaps
+    /// inside graph replays and before work already queued (GPU-side waits). 0 in reports
+    /// of older builds.
+    #[serde(default)]
+    pub recoverable_ns: i64,
     /// `total` as a percentage of the stage's busy time (of its wall time for bubbles).
     pub share_pct: f64,
     /// Dependency risk.

@@ -2,6 +2,21 @@
 //! (§11.6) and priority (§11.7), plus what makes a row actionable: exposure of
 //! communication to compute, collectives that look like they wait for peer ranks, the
 //! syncs that forced copies, and one row for the stage's idle gaps.
+//!
+//! Two refinements over the seed make the table about time that could be recovered:
+//!
+//! - **Serial rows are folded away.** A headroom family that is neither communication
+//!   nor a transfer (a copy or fill that could move to a copy engine) and that no other
+//!   stream ran beside — in the window of every step it ran in, no activity of another
+//!   device × stream lane overlaps the window ([`Family::beside_others`]) — is a link of a
+//!   dependent serial chain: nothing could overlap it. It is not listed; the table counts
+//!   it in `serial_folded_rows` and its GPU time in `serial_folded_ns`.
+//! - **Each row says what it could recover** (`recoverable_ns`): communication its
+//!   exposed time (no compute hid it); transfers their exposed time; other headroom rows
+//!   their exclusive time (they stay only when another stream had work in their steps);
+//!   hidden rows nothing; bubbles the idle time the CPU caused (not the gaps inside graph
+//!   replays or before work already queued: GPU-side waits). Rows are ranked by priority,
+//!   then by recoverable time, most first (selection order on ties).
 
 use super::{Family, StageOverlap};
 use crate::analysis::attribution::{Attribution, NONE};
@@ -116,6 +131,15 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
         let (ka, kb) = (hidden_key(a), hidden_key(b));
         kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(a.first.cmp(&b.first))
     });
+    // Serial rows (above the cutoff, so they would be listed) are folded away.
+    headroom.retain(|f| {
+        let serial = share(f) >= ctx.min_share_pct && is_serial(ctx, f);
+        if serial {
+            out.serial_folded_rows += 1;
+            out.serial_folded_ns += f.total_ns;
+        }
+        !serial
+    });
     // Communication that compute partly hides but still leaves exposed time worth a row.
     let mut partly: Vec<&Family> = ctx
         .st
@@ -152,17 +176,42 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
     if let Some(row) = bubble_row(ctx, out) {
         rows.push(row);
     }
-    rows.sort_by_key(|r| r.priority);
+    // Stable: selection order on ties.
+    rows.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.recoverable_ns.cmp(&a.recoverable_ns)));
     out.rows = rows;
+}
+
+/// A family on a single busy stream that no overlap could shorten: not communication, not
+/// a transfer, and no other lane had work in any step it ran in.
+fn is_serial(ctx: &Ctx<'_, '_>, f: &Family) -> bool {
+    match f.category {
+        _ if f.beside_others => false,
+        Category::Communication => false,
+        Category::Memory => !is_transfer(&copies(ctx, f)),
+        _ => true,
+    }
+}
+
+/// Copies and fills (not copy kernels) can move to a copy engine beside compute.
+fn is_transfer(c: &Copies) -> bool {
+    c.directions.first().is_some_and(|d| d.direction != "copy kernel")
+}
+
+/// The time a row could recover (see the module docs).
+fn recoverable(f: &Family, verdict: Verdict, transfers: bool) -> i64 {
+    let comm = f.category == Category::Communication;
+    match verdict {
+        Verdict::Headroom | Verdict::PartlyExposed if comm || transfers => f.exposed_ns(),
+        Verdict::Headroom if f.beside_others => f.exclusive_ns(),
+        _ => 0,
+    }
 }
 
 fn family_row(ctx: &Ctx<'_, '_>, f: &Family, verdict: Verdict, share_pct: f64) -> OverlapRow {
     let (dep_risk, dep_signal) = dep_risk(ctx, f.representative);
     let comm = f.category == Category::Communication;
     let copies = (f.category == Category::Memory).then(|| copies(ctx, f));
-    // Copies and fills (not copy kernels) can move to a copy engine beside compute.
-    let transfers =
-        copies.as_ref().is_some_and(|c| c.directions.first().is_some_and(|d| d.direction != "copy kernel"));
+    let transfers = copies.as_ref().is_some_and(is_transfer);
     let (priority, mut recommendation) = match verdict {
         Verdict::Headroom if dep_risk == DepRisk::Low && (comm || transfers) => {
             (1, Recommendation::TryOverlap)
@@ -195,6 +244,7 @@ fn family_row(ctx: &Ctx<'_, '_>, f: &Family, verdict: Verdict, share_pct: f64) -
         hidden_ns: f.hidden_ns,
         hidden_by_compute_ns: f.hidden_by_compute_ns,
         exposed_ns: f.exposed_ns(),
+        recoverable_ns: recoverable(f, verdict, transfers),
         share_pct,
         dep_risk,
         dep_signal: dep_signal.to_owned(),
@@ -377,6 +427,9 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
     if share_pct < ctx.min_share_pct {
         return None;
     }
+    // Gaps inside graph replays and before work already queued are GPU-side waits.
+    let gpu_side: i64 =
+        b.causes.iter().filter(|c| matches!(c.cause, C::Graph | C::Queued)).map(|c| c.ns).sum();
     let top = b.causes.iter().max_by(|a, b| a.ns.cmp(&b.ns).then(b.cause.cmp(&a.cause))).map(|c| c.cause);
     // Launch-bound gaps call for graphs only where the stage does not replay graphs already.
     let (mut replayed, mut all) = (0i64, 0i64);
@@ -423,6 +476,7 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
         hidden_ns: 0,
         hidden_by_compute_ns: 0,
         exposed_ns: b.idle_ns,
+        recoverable_ns: b.idle_ns - gpu_side,
         share_pct,
         dep_risk: DepRisk::None,
         dep_signal: String::new(),

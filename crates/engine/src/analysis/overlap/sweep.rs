@@ -7,6 +7,10 @@
 //! integrates, over time, "another lane is busy" and "another lane runs compute", so each
 //! activity's hidden and hidden-by-compute time is a difference of two running integrals
 //! taken at its start and end. Activities on the same lane never hide each other.
+//!
+//! [`lanes_in`] answers a second question in O((n + w) log(n + w)): which lanes had work
+//! during each of `w` windows (a stage's steps), so the overlap rows can tell a kernel on
+//! a single busy stream (nothing could run beside it) from one that shared its steps.
 
 /// One GPU activity as the sweep sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,6 +189,104 @@ pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
     out
 }
 
+/// Which lanes had work during a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Busy {
+    /// No activity overlaps the window.
+    Idle,
+    /// Every activity that overlaps the window is on this one lane.
+    One(u32),
+    /// Activities of two or more lanes overlap the window.
+    Many,
+}
+
+/// For each window `(start, end)` (any order, windows may overlap), the lanes of the
+/// activities that overlap it for a positive time (`start < window end` and `end > window
+/// start`); a window with `end <= start` is [`Busy::Idle`]. Zero-length spans and spans
+/// on lanes at or above `lanes` count for nothing, as in [`sweep`].
+///
+/// The activities overlapping a window are those running at its start plus those starting
+/// inside it. The first come from a sweep over the windows in start order that keeps the
+/// number of active lanes and the sum of their ids (the lane itself when only one is
+/// active); the second are a contiguous run of the activities sorted by start, whose lanes
+/// are all equal exactly when the run ends before the first index with another lane
+/// (`next_other`, one backward pass). O((n + w) log(n + w)) time, O(n + w) memory.
+#[must_use]
+pub(crate) fn lanes_in(spans: &[Span], lanes: usize, windows: &[(i64, i64)]) -> Vec<Busy> {
+    let mut out = vec![Busy::Idle; windows.len()];
+    let valid = |s: &&Span| s.end > s.start && (s.lane as usize) < lanes;
+    let mut by_start: Vec<(i64, u32)> = spans.iter().filter(valid).map(|s| (s.start, s.lane)).collect();
+    by_start.sort_unstable();
+    let mut by_end: Vec<(i64, u32)> = spans.iter().filter(valid).map(|s| (s.end, s.lane)).collect();
+    by_end.sort_unstable();
+    // Per position in `by_start`: the first position at or after it with another lane.
+    let n = by_start.len();
+    let mut next_other = vec![n; n];
+    for j in (0..n.saturating_sub(1)).rev() {
+        let (Some(&(_, a)), Some(&(_, b))) = (by_start.get(j), by_start.get(j + 1)) else { continue };
+        let after = next_other.get(j + 1).copied().unwrap_or(n);
+        if let Some(slot) = next_other.get_mut(j) {
+            *slot = if a == b { after } else { j + 1 };
+        }
+    }
+    let mut order: Vec<usize> = (0..windows.len()).collect();
+    order.sort_by_key(|&w| (windows.get(w).map_or(i64::MAX, |&(s, _)| s), w));
+    let mut lane_active = vec![0u32; lanes];
+    let (mut active_lanes, mut lane_sum) = (0u32, 0u64);
+    let (mut p, mut q) = (0usize, 0usize);
+    for w in order {
+        let Some(&(ws, we)) = windows.get(w) else { continue };
+        // Activities started at or before `ws` join; those ended by `ws` leave (every one
+        // of them joined first, since it started before it ended).
+        while let Some(&(t, lane)) = by_start.get(p) {
+            if t > ws {
+                break;
+            }
+            p += 1;
+            if let Some(a) = lane_active.get_mut(lane as usize) {
+                if *a == 0 {
+                    active_lanes += 1;
+                    lane_sum += u64::from(lane);
+                }
+                *a += 1;
+            }
+        }
+        while let Some(&(t, lane)) = by_end.get(q) {
+            if t > ws {
+                break;
+            }
+            q += 1;
+            if let Some(a) = lane_active.get_mut(lane as usize) {
+                *a = a.saturating_sub(1);
+                if *a == 0 {
+                    active_lanes = active_lanes.saturating_sub(1);
+                    lane_sum = lane_sum.saturating_sub(u64::from(lane));
+                }
+            }
+        }
+        if we <= ws {
+            continue;
+        }
+        // Activities starting inside the window: positions p..hi of `by_start`.
+        let hi = by_start.partition_point(|&(t, _)| t < we);
+        let inside = by_start.get(p).filter(|_| p < hi).map(|&(_, lane)| lane);
+        let uniform = next_other.get(p).is_none_or(|&x| x >= hi);
+        let running = u32::try_from(lane_sum).ok();
+        let busy = match (active_lanes, running, inside) {
+            (_, _, Some(_)) if !uniform => Busy::Many,
+            (0, _, None) => Busy::Idle,
+            (0, _, Some(l)) => Busy::One(l),
+            (1, Some(r), None) => Busy::One(r),
+            (1, Some(r), Some(l)) if l == r => Busy::One(r),
+            _ => Busy::Many,
+        };
+        if let Some(slot) = out.get_mut(w) {
+            *slot = busy;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -289,6 +391,44 @@ mod tests {
         assert_eq!((empty.busy, empty.runs.len(), empty.gaps.len()), (0, 0, 0));
     }
 
+    /// The obvious answer: every span against every window.
+    fn brute_lanes(spans: &[Span], lanes: usize, windows: &[(i64, i64)]) -> Vec<Busy> {
+        windows
+            .iter()
+            .map(|&(ws, we)| {
+                let mut seen: Vec<u32> = spans
+                    .iter()
+                    .filter(|s| s.end > s.start && (s.lane as usize) < lanes && s.start < we && s.end > ws)
+                    .map(|s| s.lane)
+                    .collect();
+                seen.sort_unstable();
+                seen.dedup();
+                match seen.as_slice() {
+                    _ if we <= ws => Busy::Idle,
+                    [] => Busy::Idle,
+                    [l] => Busy::One(*l),
+                    _ => Busy::Many,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lanes_in_windows() {
+        // Lane 0: 0..10, 20..30; lane 1: 25..40; lane 2 (zero length) at 5.
+        let spans =
+            [span(0, 0, 10, true), span(0, 20, 30, true), span(1, 25, 40, false), span(2, 5, 5, true)];
+        let windows = [(0, 10), (0, 20), (10, 20), (20, 30), (30, 50), (26, 26), (40, 60), (5, 21)];
+        let busy = lanes_in(&spans, 3, &windows);
+        use Busy::{Idle, Many, One};
+        assert_eq!(busy, [One(0), One(0), Idle, Many, One(1), Idle, Idle, One(0)]);
+        assert_eq!(busy, brute_lanes(&spans, 3, &windows));
+        // Windows touching a span's end or start do not overlap it.
+        assert_eq!(lanes_in(&spans, 3, &[(10, 20), (40, 41)]), [Idle, Idle]);
+        assert!(lanes_in(&spans, 3, &[]).is_empty());
+        assert_eq!(lanes_in(&[], 0, &[(0, 5)]), [Idle]);
+    }
+
     fn spans_strategy() -> impl Strategy<Value = Vec<Span>> {
         prop::collection::vec(
             (0u32..4, 0i64..60, 0i64..25, any::<bool>()).prop_map(|(lane, start, len, compute)| Span {
@@ -321,6 +461,14 @@ mod tests {
             let runs: i64 = s.runs.iter().map(|(a, b)| b - a).sum();
             prop_assert_eq!(runs, s.busy);
             prop_assert_eq!(s.gaps.len(), s.runs.len().saturating_sub(1));
+        }
+
+        #[test]
+        fn lanes_in_agrees_with_brute_force(
+            spans in spans_strategy(),
+            windows in prop::collection::vec((0i64..80, -5i64..40).prop_map(|(s, len)| (s, s + len)), 0..12),
+        ) {
+            prop_assert_eq!(lanes_in(&spans, 3, &windows), brute_lanes(&spans, 3, &windows));
         }
     }
 }

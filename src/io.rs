@@ -130,6 +130,9 @@ pub struct Selection {
     pub server_args: Option<String>,
     /// A model `config.json` (for the layers tab): `(path, text)`.
     pub model_config: Option<(String, String)>,
+    /// Server logs chosen with the traces, for the diffusion backend gate
+    /// ([`report::gate`]): the `server.log` files if any, else every `*.log`.
+    pub server_logs: Vec<report::gate::ServerLog>,
 }
 
 /// What a chosen file is, from its path alone.
@@ -139,6 +142,8 @@ pub enum Kind {
     ServerArgs,
     /// `config.json`: a model config, for the layers tab.
     ModelConfig,
+    /// `*.log`: a server log, read for the diffusion backend gate.
+    ServerLog,
     /// A graph-capture trace ([`report::engine::discover::is_capture_path`]), if its first
     /// bytes say it is a trace.
     Capture,
@@ -154,6 +159,8 @@ pub fn kind_of(path: &str) -> Kind {
         Kind::ServerArgs
     } else if name == "config.json" {
         Kind::ModelConfig
+    } else if name.ends_with(".log") {
+        Kind::ServerLog
     } else if report::engine::discover::is_capture_path(path) {
         Kind::Capture
     } else {
@@ -170,6 +177,9 @@ pub struct Sorted {
     pub model_config: Option<usize>,
     /// The capture traces, by path.
     pub captures: Vec<usize>,
+    /// The server logs to read, by path: the `server.log` files if any were chosen (the
+    /// log a folder prefers, as the CLI's discovery does), else every `*.log`.
+    pub server_logs: Vec<usize>,
     /// Every other file, in the order chosen.
     pub others: Vec<usize>,
 }
@@ -184,10 +194,20 @@ impl Sorted {
                 Kind::ServerArgs => sorted.server_args = Some(i),
                 Kind::ModelConfig => sorted.model_config = Some(i),
                 Kind::Capture => sorted.captures.push(i),
+                Kind::ServerLog => sorted.server_logs.push(i),
                 Kind::Other => sorted.others.push(i),
             }
         }
         sorted.captures.sort_by(|&a, &b| paths.get(a).cmp(&paths.get(b)));
+        let named = |i: &usize| {
+            paths.get(*i).is_some_and(|p| {
+                report::engine::discover::file_name(p).eq_ignore_ascii_case(report::gate::SERVER_LOG)
+            })
+        };
+        if sorted.server_logs.iter().any(named) {
+            sorted.server_logs.retain(named);
+        }
+        sorted.server_logs.sort_by(|&a, &b| paths.get(a).cmp(&paths.get(b)));
         sorted
     }
 
@@ -228,6 +248,13 @@ pub async fn select_traces_of(
         Some(c) => read_text(&c.file).await.map(|t| (c.path.clone(), t)),
         None => None,
     };
+    let mut server_logs = Vec::new();
+    for c in sorted.server_logs.iter().filter_map(|&i| chosen.get(i)) {
+        // A log that cannot be read is left out (the CLI warns; the page has the traces).
+        if let Some(text) = read_text(&c.file).await {
+            server_logs.push(report::gate::ServerLog { name: c.path.clone(), text });
+        }
+    }
     let mut captures = Vec::new();
     for c in sorted.captures.iter().filter_map(|&i| chosen.get(i)) {
         if sniff(&c.file).await {
@@ -236,7 +263,7 @@ pub async fn select_traces_of(
     }
     if let Some(one) = file(sorted.lone()) {
         // One file: load it whatever its name; the loader says if it is not a trace.
-        return Ok(Selection { traces: vec![one.clone()], captures, server_args, model_config });
+        return Ok(Selection { traces: vec![one.clone()], captures, server_args, model_config, server_logs });
     }
     let mut traces = Vec::new();
     for c in sorted.others.iter().filter_map(|&i| chosen.get(i)) {
@@ -256,7 +283,7 @@ pub async fn select_traces_of(
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
     let picked = report::engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     let traces = picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect();
-    Ok(Selection { traces, captures, server_args, model_config })
+    Ok(Selection { traces, captures, server_args, model_config, server_logs })
 }
 
 /// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
@@ -377,6 +404,17 @@ mod tests {
         assert_eq!(kind_of("prof/capture_traces/notes.txt"), Kind::Other);
         assert_eq!(kind_of("prof/Server_Args.json"), Kind::ServerArgs);
         assert_eq!(kind_of("model/config.json"), Kind::ModelConfig);
+        assert_eq!(kind_of("run/server.log"), Kind::ServerLog);
+        assert_eq!(kind_of("run/Launch.LOG"), Kind::ServerLog);
+        assert_eq!(kind_of("run/log.txt"), Kind::Other);
+    }
+
+    #[test]
+    fn dropped_logs_are_kept_apart_and_server_log_is_preferred() {
+        let sorted = Sorted::of(&["run/x-TP-0.trace.json.gz", "run/worker.log", "run/a.log"]);
+        assert_eq!((sorted.server_logs.as_slice(), sorted.lone()), (&[2, 1][..], Some(0)));
+        let sorted = Sorted::of(&["run/worker.log", "run/x.trace.json", "run/Server.log", "up/server.log"]);
+        assert_eq!(sorted.server_logs, [2, 3], "server.log files only, by path");
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub struct TriageRequest {
     /// layers and of attention from step aggregates.
     #[serde(default)]
     pub model_config: Option<String>,
+    /// Server logs chosen with the traces (their names and text), for the diffusion backend
+    /// gate ([`report::gate`]): a log saying the diffusers backend ran refuses the triage.
+    #[serde(default)]
+    pub server_logs: Vec<report::gate::ServerLog>,
 }
 
 /// Two-trace mode: load the attached files and triage them as mapping + formal traces
@@ -114,6 +118,10 @@ pub struct RanksRequest {
     /// `server_args.json` text found beside the traces.
     #[serde(default)]
     pub server_args: Option<String>,
+    /// Server logs chosen with the traces, for the diffusion backend gate (as
+    /// [`TriageRequest::server_logs`]).
+    #[serde(default)]
+    pub server_logs: Vec<report::gate::ServerLog>,
 }
 
 /// Load and triage two runs (the attached files: A's, then B's) and compare them.

@@ -121,8 +121,9 @@ impl AppState {
             self.model_config.set(picked.model_config);
             let paths = picked.traces.iter().map(|f| f.path.clone()).collect();
             let server_args = picked.server_args;
+            let server_logs = picked.server_logs;
             if io::distinct_ranks(&picked.traces) >= 2 {
-                let request = RanksRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args };
+                let request = RanksRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, server_logs };
                 self.ask(request, &picked.traces, AppState::on_ranks);
             } else {
                 let catalog = self.catalog.get_untracked();
@@ -135,6 +136,7 @@ impl AppState {
                     catalog,
                     captures,
                     model_config: config_text,
+                    server_logs,
                 };
                 let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
                 self.ask(request, &files, AppState::on_report);

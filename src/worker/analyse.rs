@@ -1,6 +1,8 @@
 //! The analysis requests: load the attached files and triage them (one trace set, or two
 //! traces in mapping + formal roles), triage the loaded traces again, build the all-ranks
-//! report, and compare two runs.
+//! report, and compare two runs. Triages and the all-ranks report pass the diffusion
+//! backend gate first ([`report::gate`]: the dropped server logs, then the Python stacks):
+//! a refusal is the request's error.
 
 use js_sys::Array;
 
@@ -17,6 +19,7 @@ use report::engine::analysis::layers::config::ModelConfig;
 /// Loads the files and triages them.
 pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) -> Result<Triaged, String> {
     let extra = user_catalog(r.catalog.as_ref())?;
+    refuse_by_logs(&r.server_logs)?;
     state::with(|s| s.mapping = None);
     let names = Names { traces: &r.paths, captures: &r.captures };
     load(files, names, r.server_args, replies).await?;
@@ -52,6 +55,12 @@ pub(super) fn retriage(r: &RetriageRequest) -> Result<Triaged, String> {
     report(r.min_share_pct, extra.as_ref(), false)
 }
 
+/// The diffusion backend gate's log half: a server log saying the diffusers backend ran
+/// refuses the triage (its one line is the error the page shows instead of the report).
+fn refuse_by_logs(logs: &[report::gate::ServerLog]) -> Result<(), String> {
+    report::gate::diffusion_logs(logs).map_or(Ok(()), |refusal| Err(refusal.to_string()))
+}
+
 /// The built-in catalog plus the user's file, when one was chosen (`None`: built-in only).
 fn user_catalog(c: Option<&UserCatalog>) -> Result<Option<report::engine::Catalog>, String> {
     c.map(|c| report::engine::Catalog::builtin_with(&c.name, &c.text).map_err(|e| e.to_string())).transpose()
@@ -69,6 +78,10 @@ fn report(
     let (json, json_bytes, load_ms, warnings) = state::with(|s| {
         let l = s.loaded()?;
         let inputs = l.inputs();
+        // The diffusion backend gate's stack half.
+        if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
+            return Err(refusal.to_string());
+        }
         let options = report::engine::triage::Options {
             framework: None,
             min_share_pct,
@@ -93,10 +106,14 @@ fn report(
 
 /// Loads one trace per rank and builds the all-ranks report.
 pub(super) async fn ranks(r: RanksRequest, files: &Array, replies: Replies) -> Result<RanksDone, String> {
+    refuse_by_logs(&r.server_logs)?;
     load(files, Names::traces(&r.paths), r.server_args, replies).await?;
     let analysis_start = now();
     let (json, load_ms) = state::with(|s| {
         let l = s.loaded()?;
+        if let Some(refusal) = report::gate::diffusion_stacks(&l.inputs()) {
+            return Err(refusal.to_string());
+        }
         let options = report::engine::triage::Options {
             min_share_pct: r.min_share_pct,
             server_args: l.server_args(),

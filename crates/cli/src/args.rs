@@ -1,5 +1,5 @@
 //! Argument types shared by the subcommands: the framework value enum and the percentage
-//! parser.
+//! parsers.
 
 use report::engine::analysis::framework::Framework;
 
@@ -55,6 +55,18 @@ pub fn percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses `--fail-above`: a percentage of zero or more (a regression can exceed 100%).
+///
+/// # Errors
+/// Not a number, negative or not finite.
+pub fn threshold(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        Ok(v) => Err(format!("--fail-above must be a percentage of 0 or more, got {v}")),
+        Err(_) => Err(format!("--fail-above must be a percentage (e.g. 5 or 2.5), got {text:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +109,10 @@ mod tests {
         assert_eq!(percent("2.5"), Ok(2.5));
         assert!(percent("101").unwrap_err().contains("between 0 and 100, got 101"));
         assert!(percent("x").is_err());
+        assert_eq!(threshold("5"), Ok(5.0));
+        assert_eq!(threshold("2.5%"), Ok(2.5));
+        assert_eq!(threshold("150"), Ok(150.0));
+        assert!(threshold("-1").unwrap_err().contains("0 or more"));
+        assert!(threshold("inf").is_err() && threshold("five").is_err());
     }
 }

@@ -3,6 +3,10 @@
 //! are each a trace file, a profile directory (discovered as `triage` does) or a report
 //! JSON file written by `triage --format json`. Traces are triaged with every kernel
 //! listed (no share cutoff), so every kernel can be compared.
+//!
+//! `--fail-above PCT [--metric busy|wall|kernel-time]` makes it a CI gate
+//! ([`report::diff::gate`]): the diff is written as usual, then one verdict line goes to
+//! stderr and the exit status is 3 when B regressed by more than PCT% on any stage.
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +57,36 @@ impl StageArg {
     }
 }
 
+/// The stage figure `--fail-above` compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MetricArg {
+    /// Time the GPU was busy in the stage (the stage summary's busy time).
+    Busy,
+    /// GPU wall time of the stage's steps (the stage span).
+    Wall,
+    /// Σ GPU kernel (activity) time of the stage.
+    KernelTime,
+}
+
+impl MetricArg {
+    fn metric(self) -> report::diff::Metric {
+        match self {
+            MetricArg::Busy => report::diff::Metric::Busy,
+            MetricArg::Wall => report::diff::Metric::Wall,
+            MetricArg::KernelTime => report::diff::Metric::KernelTime,
+        }
+    }
+}
+
+/// Why the relations of [`Args`] hold, said after clap's message (see [`crate::usage`]).
+pub const HINTS: &crate::usage::Hints = &[(
+    "--fail-above",
+    "--metric picks the figure the --fail-above gate compares: give --fail-above PCT with it",
+)];
+
+/// The exit status of `diff --fail-above` when B regressed.
+pub const REGRESSION_STATUS: u8 = 3;
+
 /// Arguments of `diff`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -77,6 +111,17 @@ pub struct Args {
     /// Write the diff to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// CI gate: after writing the diff, exit with status 3 when B regressed by more than
+    /// PCT percent (strictly) on any compared stage, in the --metric figure; else exit 0.
+    /// Either way one verdict line goes to stderr (`tracetriage: regression: …` or
+    /// `tracetriage: within threshold: …`). A stage from nothing to some time counts as a
+    /// regression; a stage on one side only is named in the verdict and never counts.
+    #[arg(long, value_name = "PCT", value_parser = crate::args::threshold)]
+    pub fail_above: Option<f64>,
+    /// The figure --fail-above compares per stage: busy (GPU busy time), wall (the stage's
+    /// GPU wall time) or kernel-time (Σ kernel time).
+    #[arg(long, value_enum, default_value_t = MetricArg::Busy, requires = "fail_above")]
+    pub metric: MetricArg,
 }
 
 /// Runs `diff`.
@@ -96,7 +141,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         DiffFormat::Json => output::json_line(d.to_json()),
         DiffFormat::Link => format!("#{}\n", report::share::encode_diff(&d)),
     };
-    output::write(args.output.as_deref(), &text)
+    output::write(args.output.as_deref(), &text)?;
+    let Some(threshold) = args.fail_above else { return Ok(()) };
+    let gate = report::diff::gate(&d, args.metric.metric(), threshold);
+    if gate.failed() {
+        return Err(crate::Exit { status: REGRESSION_STATUS, message: gate.verdict() }.into());
+    }
+    eprintln!("tracetriage: {}", gate.verdict());
+    Ok(())
 }
 
 /// The report of one side: read back from report JSON, or triaged from its traces.

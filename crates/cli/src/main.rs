@@ -63,7 +63,9 @@ enum Command {
     Layers(layers::Args),
     /// Compare two runs (A and B: trace files, profile directories or report JSON files):
     /// per stage, the stage summary, kernel categories, families and kernels side by side
-    /// with time and share changes, and kernels only in A or only in B.
+    /// with time and share changes, and kernels only in A or only in B. With
+    /// --fail-above PCT, a CI gate: exit status 3 when B regressed by more than PCT% on
+    /// any stage.
     Diff(diff::Args),
     /// Many runs (report JSON files, or traces triaged on the fly) in one markdown
     /// document, grouped by model and framework, with a table of contents and each run's
@@ -90,12 +92,37 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tracetriage: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<Exit>() {
+            Some(exit) => {
+                eprintln!("tracetriage: {}", exit.message);
+                ExitCode::from(exit.status)
+            }
+            None => {
+                eprintln!("tracetriage: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
+
+/// An end of a command with an exit status of its own (not 1): a regression found by
+/// `diff --fail-above` (3), a triage refused by the diffusion backend gate (4). Its
+/// message is the one line printed on stderr.
+#[derive(Debug)]
+pub struct Exit {
+    /// The exit status.
+    pub status: u8,
+    /// The one line said on stderr (after `tracetriage: `).
+    pub message: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// Help and version as clap prints them; a command-line mistake as one line on stderr
 /// (exit status 2).
@@ -109,7 +136,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ) {
         let _ = e.print();
     } else {
-        eprintln!("tracetriage: {}", usage::one_line(e, &[triage::HINTS, layers::HINTS]));
+        eprintln!("tracetriage: {}", usage::one_line(e, &[triage::HINTS, layers::HINTS, diff::HINTS]));
     }
     code
 }

@@ -3,6 +3,9 @@
 //! `tracetriage triage --mapping PATH... --formal PATH...`: two-trace mode (timing from the
 //! formal traces, Python attribution of graph-replayed kernels from the mapping traces).
 //! `tracetriage triage --all-ranks PATH...`: the all-ranks report of one capture.
+//! Every form passes the diffusion backend gate first ([`report::gate`]: `--server-log`, or
+//! the logs beside the traces, then the traces' Python stacks): a refused triage ends with
+//! one line on stderr and exit status 4.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -100,6 +103,15 @@ pub struct Args {
     /// Without it, a config.json beside the traces or one folder up is used.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The inference server's log (repeat for several). Diffusion backend gate: when a
+    /// line says the run used the diffusers backend (`Falling back to diffusers backend`,
+    /// `Using diffusers backend`, `Loaded diffusers pipeline`), the triage is refused with
+    /// one line on stderr and exit status 4: the trace is not native SGLang diffusion
+    /// evidence. Without it, `server.log` beside the traces (else every `*.log` there, else
+    /// a `server.log` one folder up) is read. Traces whose Python stacks run
+    /// `diffusers/pipelines/` under SGLang's diffusion runtime are refused the same way.
+    #[arg(long, value_name = "FILE")]
+    pub server_log: Vec<PathBuf>,
     /// GPU peaks of your own (TOML as catalog/gpus.toml): an entry with a built-in id
     /// replaces it, a new id is added.
     #[arg(long, value_name = "FILE")]
@@ -243,11 +255,20 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
     let mapping = discover::discover(&args.mapping, ranks)?;
     let formal = discover::discover(if args.two_trace() { &args.formal } else { &args.paths }, ranks)?;
     let started = Instant::now();
-    let files: Vec<&Path> = mapping.iter().chain(&formal).map(PathBuf::as_path).collect();
+    let all: Vec<PathBuf> = mapping.iter().chain(&formal).cloned().collect();
+    // The diffusion backend gate: the logs before any trace is read, then the stacks.
+    if let Some(refusal) = report::gate::diffusion_logs(&server_logs(&args.server_log, &all)?) {
+        return Err(refused(&refusal));
+    }
+    let files: Vec<&Path> = all.iter().map(PathBuf::as_path).collect();
     let traces = native::load_all(&files, args.load_threads)?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    if let Some(refusal) = report::gate::diffusion_stacks(&inputs(&names, &traces)) {
+        return Err(refused(&refusal));
+    }
     let captures = load_captures(args, &formal)?;
     Ok(Loaded {
-        names: files.iter().map(|f| f.display().to_string()).collect(),
+        names,
         traces,
         captures,
         mapping: mapping.len(),
@@ -256,6 +277,31 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
         model_config: load_model_config(args.config.as_deref(), formal.first())?,
         took: started.elapsed(),
     })
+}
+
+/// The exit status of a triage refused by the diffusion backend gate.
+pub const REFUSED_STATUS: u8 = 4;
+
+/// A refusal of the diffusion backend gate, as the error that ends the command.
+fn refused(refusal: &report::gate::Refusal) -> anyhow::Error {
+    crate::Exit { status: REFUSED_STATUS, message: refusal.to_string() }.into()
+}
+
+/// The server logs of the diffusion backend gate: `--server-log FILE`s (an unreadable one
+/// is an error), else those found beside `traces` ([`native::discover::server_logs`]; an
+/// unreadable one is skipped with a warning).
+fn server_logs(given: &[PathBuf], traces: &[PathBuf]) -> anyhow::Result<Vec<report::gate::ServerLog>> {
+    if !given.is_empty() {
+        return Ok(given.iter().map(|p| discover::server_log(p)).collect::<Result<_, _>>()?);
+    }
+    let mut logs = Vec::new();
+    for path in discover::server_logs(traces) {
+        match discover::server_log(&path) {
+            Ok(log) => logs.push(log),
+            Err(e) => eprintln!("tracetriage: warning: server log not read: {e}"),
+        }
+    }
+    Ok(logs)
 }
 
 /// `--config FILE` (an unreadable or broken one is an error), else a config.json beside

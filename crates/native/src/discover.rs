@@ -2,13 +2,17 @@
 //! capture tools lay them out (per-rank files, `-EXTEND`/`-DECODE` stage files, `prefill/`
 //! and `decode/` folders). The rules are the engine's ([`report::engine::discover`]: names, ranks,
 //! `merged-*` vs per-rank, content sniff); this module only brings them the files.
-//! Candidates are sniffed from their first bytes, never fully parsed.
+//! Candidates are sniffed from their first bytes, never fully parsed. The side files found
+//! beside the traces are read here too: `server_args.json`, the model's `config.json` and
+//! the server logs of the diffusion backend gate.
 
 use std::path::{Path, PathBuf};
 
 use report::engine::analysis::framework::ServerArgs;
 use report::engine::analysis::layers::config::ModelConfig;
 pub use report::engine::discover::Ranks;
+/// The log file preferred among a folder's logs.
+pub use report::gate::SERVER_LOG;
 
 use crate::Error;
 use crate::walk::Walk;
@@ -120,6 +124,63 @@ pub fn model_config(first: &Path) -> Option<(PathBuf, ModelConfig)> {
     })
 }
 
+/// The server logs beside the traces, for the diffusion backend gate
+/// ([`report::gate`]): in each folder holding one of `traces` (in their order, each once),
+/// `server.log` when there is one, else every `*.log` file in name order; when none of
+/// those folders has a log, a `server.log` one folder up (a capture's `prefill/` and
+/// `decode/` folders share one, as they share `server_args.json` and `config.json`). Only
+/// `server.log` up there: a folder of runs keeps other runs' `*.log` files.
+#[must_use]
+pub fn server_logs(traces: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<&Path> = Vec::new();
+    for dir in traces.iter().filter_map(|t| t.parent()) {
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    let found: Vec<PathBuf> = dirs.iter().flat_map(|d| logs_in(d)).collect();
+    if !found.is_empty() {
+        return found;
+    }
+    let mut up: Vec<&Path> = Vec::new();
+    for dir in dirs.iter().filter_map(|d| d.parent()).filter(|d| !d.as_os_str().is_empty()) {
+        if !up.contains(&dir) {
+            up.push(dir);
+        }
+    }
+    up.iter().map(|d| d.join(SERVER_LOG)).filter(|p| p.is_file()).collect()
+}
+
+/// `server.log` in `dir`, else its `*.log` files by name.
+fn logs_in(dir: &Path) -> Vec<PathBuf> {
+    let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let preferred = dir.join(SERVER_LOG);
+    if preferred.is_file() {
+        return vec![preferred];
+    }
+    let Ok(entries) = std::fs::read_dir(listed) else { return Vec::new() };
+    let mut logs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("log")) && p.is_file())
+        .collect();
+    logs.sort();
+    logs
+}
+
+/// A server log read for the diffusion backend gate (invalid UTF-8 replaced), named by
+/// its path.
+///
+/// # Errors
+/// When it cannot be read.
+pub fn server_log(path: &Path) -> Result<report::gate::ServerLog, Error> {
+    let bytes = std::fs::read(path).map_err(Error::io("read", path))?;
+    Ok(report::gate::ServerLog {
+        name: path.display().to_string(),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +226,48 @@ mod tests {
         std::fs::create_dir(&empty).unwrap();
         let e = discover(&[empty], Ranks::Default).unwrap_err().to_string();
         assert!(e.starts_with("no trace files in "), "{e}");
+    }
+
+    #[test]
+    fn server_logs_beside_the_traces_or_one_folder_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        for f in ["cap/prefill/x-TP-0.trace.json", "cap/decode/x-TP-0.trace.json", "solo/y.json"] {
+            let p = dir.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, TRACE).unwrap();
+        }
+        let traces = |fs: &[&str]| -> Vec<PathBuf> { fs.iter().map(|f| dir.join(f)).collect() };
+        let both = traces(&["cap/prefill/x-TP-0.trace.json", "cap/decode/x-TP-0.trace.json"]);
+        assert_eq!(server_logs(&both), Vec::<PathBuf>::new());
+        // One folder up, shared by both stage folders: server.log only.
+        std::fs::write(dir.join("cap/worker.log"), "b").unwrap();
+        assert_eq!(server_logs(&both), Vec::<PathBuf>::new());
+        std::fs::write(dir.join("cap/server.log"), "a").unwrap();
+        assert_eq!(server_logs(&both), [dir.join("cap/server.log")]);
+        // Beside the traces first: every *.log by name (not folders)…
+        std::fs::write(dir.join("cap/decode/worker.log"), "b").unwrap();
+        std::fs::write(dir.join("cap/decode/launch.LOG"), "c").unwrap();
+        std::fs::create_dir(dir.join("cap/decode/dir.log")).unwrap();
+        assert_eq!(
+            server_logs(&both),
+            [dir.join("cap/decode/launch.LOG"), dir.join("cap/decode/worker.log")]
+        );
+        // …and server.log preferred over the other logs of its folder.
+        std::fs::write(dir.join("cap/decode/server.log"), "d").unwrap();
+        assert_eq!(server_logs(&both), [dir.join("cap/decode/server.log")]);
+        std::fs::write(dir.join("cap/prefill/server.log"), "e").unwrap();
+        assert_eq!(
+            server_logs(&both),
+            [dir.join("cap/prefill/server.log"), dir.join("cap/decode/server.log")],
+            "each trace folder's, in the traces' order"
+        );
+        assert_eq!(server_logs(&traces(&["solo/y.json"])), Vec::<PathBuf>::new());
+        let log = server_log(&dir.join("cap/decode/server.log")).unwrap();
+        assert_eq!((log.name.ends_with("server.log"), log.text.as_str()), (true, "d"));
+        std::fs::write(dir.join("solo/bad.log"), b"ok \xff Using diffusers backend").unwrap();
+        let bad = server_log(&dir.join("solo/bad.log")).unwrap();
+        assert!(report::gate::diffusion(&bad.text).is_some());
+        assert!(server_log(&dir.join("solo/missing.log")).unwrap_err().to_string().contains("cannot read"));
     }
 }

@@ -8,7 +8,8 @@
 //!   `graph_capture_profile/`) or named, read into the engine's capture indexes.
 //! - [`discover`]: which files of a capture are traces, by the engine's own rules
 //!   ([`report::engine::discover`]: names, ranks, `merged-*`, content sniff), and the
-//!   `server_args.json` beside them.
+//!   side files beside them: `server_args.json`, `config.json` and the server logs of the
+//!   diffusion backend gate.
 //!
 //! Errors are one [`Error`] type whose message is one line naming the file.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]

@@ -125,6 +125,13 @@ pub struct CaptureOptions {
     /// the capture folder and need none).
     #[arg(long)]
     pub server_trace_path: Option<PathBuf>,
+    /// The inference server's log, as this machine sees it. Diffusion backend gate: when it
+    /// says the run used the diffusers backend (`Falling back to diffusers backend`, `Using
+    /// diffusers backend`, `Loaded diffusers pipeline`), the capture's triage is refused
+    /// (the traces are kept). Without it, a `server.log` (else `*.log`) beside the captured
+    /// traces is read.
+    #[arg(long, value_name = "FILE")]
+    pub server_log: Option<PathBuf>,
     /// Budget for one trace's estimated JSON size, MB; bigger plans are shrunk or refused.
     #[arg(long, default_value_t = defaults::MAX_TRACE_MB)]
     pub max_trace_mb: f64,
@@ -163,6 +170,7 @@ impl Default for CaptureOptions {
             num_steps: defaults::NUM_STEPS,
             prefix: defaults::PREFIX.to_owned(),
             server_trace_path: None,
+            server_log: None,
             max_trace_mb: defaults::MAX_TRACE_MB,
             flush_timeout_s: None,
             settle_ms: defaults::SETTLE_MS,

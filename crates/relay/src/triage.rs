@@ -1,6 +1,8 @@
 //! Triage of a capture: pick the traces (per stage, the lowest rank unless all ranks are
-//! asked for: the engine's selection rules), load each file ([`native::load`]), and run
-//! [`report::triage::triage_with`] with the framework the relay talked to.
+//! asked for: the engine's selection rules), pass the diffusion backend gate
+//! ([`report::gate`]: the server's log, the traces' Python stacks), load each file
+//! ([`native::load`]), and run [`report::triage::triage_with`] with the framework the
+//! relay talked to.
 
 use std::path::{Path, PathBuf};
 
@@ -32,15 +34,18 @@ pub fn select(files: &[PathBuf], all_ranks: bool) -> Vec<PathBuf> {
     discover::select(&workers, ranks).unwrap_or(workers)
 }
 
-/// Triages the captured stages.
+/// Triages the captured stages, after the diffusion backend gate ([`report::gate`]):
+/// `server_log` (else the logs found beside the chosen traces), then their Python stacks.
 ///
 /// # Errors
-/// When no captured file could be read as a trace.
+/// When no captured file could be read as a trace, or the gate refused the triage (the
+/// message is the refusal's line and says where the files are kept).
 pub fn triage(
     dir: &Path,
     stages: &[(StageKind, Vec<PathBuf>)],
     kind: Kind,
     server_args: Option<report::engine::analysis::framework::ServerArgs>,
+    server_log: Option<&Path>,
     all_ranks: bool,
     min_share: f64,
 ) -> Result<Triaged, String> {
@@ -68,6 +73,12 @@ pub fn triage(
             }
         }
     }
+    let kept =
+        |refusal: report::gate::Refusal| format!("{refusal} (the files are kept in {})", dir.display());
+    let logs = server_logs(server_log, &chosen_all, &mut warnings);
+    if let Some(refusal) = report::gate::diffusion_logs(&logs) {
+        return Err(kept(refusal));
+    }
     if traces.is_empty() {
         return Err(format!(
             "no captured file could be read as a trace ({}); the files are kept in {}",
@@ -90,6 +101,9 @@ pub fn triage(
         .zip(&traces)
         .map(|(path, trace)| report::engine::triage::Input { path, trace })
         .collect();
+    if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
+        return Err(kept(refusal));
+    }
     let options = report::engine::triage::Options {
         framework: Some(kind.engine()),
         min_share_pct: min_share,
@@ -100,6 +114,30 @@ pub fn triage(
     };
     let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
     Ok(Triaged { report, traces: names, warnings })
+}
+
+/// The server logs of the diffusion backend gate: `given` (the capture's `server_log`),
+/// else those beside the traces ([`native::discover::server_logs`]). One that cannot be
+/// read is a warning: the server may not share its file system with the relay.
+fn server_logs(
+    given: Option<&Path>,
+    traces: &[PathBuf],
+    warnings: &mut Vec<String>,
+) -> Vec<report::gate::ServerLog> {
+    let paths = match given {
+        Some(p) => vec![p.to_path_buf()],
+        None => discover::server_logs(traces),
+    };
+    let mut logs = Vec::new();
+    for p in paths {
+        match discover::server_log(&p) {
+            Ok(log) => logs.push(log),
+            Err(e) => {
+                warnings.push(format!("server log not read, the diffusion backend gate did not see it: {e}"))
+            }
+        }
+    }
+    logs
 }
 
 #[cfg(test)]
@@ -152,7 +190,8 @@ mod tests {
         assert!(server.join("capture_traces/bs_4_rank0.json").exists(), "the server's file stays");
         assert!(layout::copy_capture_traces(&server, &dir).unwrap().is_empty(), "copied once");
 
-        let t = triage(&dir, &[(StageKind::Decode, vec![trace])], Kind::Sglang, None, false, 1.0).unwrap();
+        let t =
+            triage(&dir, &[(StageKind::Decode, vec![trace])], Kind::Sglang, None, None, false, 1.0).unwrap();
         assert_eq!(t.traces, ["decode/x-TP-0.trace.json"], "the capture trace is not a trace to triage");
         assert_eq!(t.report.captures.len(), 1);
         assert_eq!(t.report.captures[0].path, "capture_traces/bs_4_rank0.json");

@@ -336,6 +336,74 @@ fn tokenspeed_profile_id_and_output_dir() {
 // ---- faults ----
 
 #[test]
+fn a_server_log_saying_diffusers_backend_refuses_the_triage_and_keeps_the_traces() {
+    testkit::needs_corpus!();
+    let logs = Tmp::new("diffusers-log");
+    let log = logs.path().join("sglang-server.log");
+    std::fs::write(
+        &log,
+        "[2026-01-05 10:00:00] server_args=ServerArgs(...)\n\
+         [2026-01-05 10:00:01] Could not resolve native configuration for model '/models/flux'.\n\
+         [2026-01-05 10:00:01] Falling back to diffusers backend.\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let fake = Fake::start(Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]));
+        let out = Tmp::new("diffusers");
+        let mut args = vec![
+            "--url",
+            &fake.url,
+            "--out",
+            out.path().to_str().unwrap(),
+            "--workload",
+            "prefill",
+            "--warmup-steps",
+            "2",
+            "--num-steps",
+            "3",
+            "--prefill-input-len",
+            "64",
+        ];
+        args.extend_from_slice(extra);
+        let o = capture(&args);
+        fake.join_writers();
+        (o, capture_dir(out.path()), out)
+    };
+    let (o, dir, _out) = run(&["--server-log", log.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let want = format!(
+        "tracetriage-relay: error: refused: {} line 3 logged \"Falling back to diffusers backend\": the run used the diffusers backend, so its trace is not native SGLang diffusion evidence",
+        log.display()
+    );
+    assert!(err.contains(&want), "{err}");
+    assert!(err.contains(&format!("(the files are kept in {})", dir.display())), "{err}");
+    assert!(stdout(&o).is_empty(), "no report");
+    assert!(!dir.join("report.json").exists(), "no report.json");
+    assert!(dir.join("prefill").read_dir().unwrap().next().is_some(), "the traces are kept");
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("capture.json")).unwrap()).unwrap();
+    assert_eq!(record["outcome"], "failed");
+    assert!(record["message"].as_str().unwrap().starts_with("refused: "), "{record}");
+    assert_eq!(record["options"]["server_log"], log.to_str().unwrap());
+
+    // A clean log, and a log that cannot be read (a warning: the triage goes on).
+    let clean = logs.path().join("clean.log");
+    std::fs::write(&clean, "Using native SGLang backend\n").unwrap();
+    let (o, dir, _out) = run(&["--server-log", clean.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("report.json").exists());
+    let missing = logs.path().join("missing.log");
+    let (o, _, _out) = run(&["--server-log", missing.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("server log not read, the diffusion backend gate did not see it"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn server_down_is_a_clear_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out = Tmp::new("down");

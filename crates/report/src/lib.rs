@@ -15,7 +15,10 @@
 //!   ([`view`], [`overlap`], [`fuse`], [`layers`], [`ranks`], [`diff`]);
 //! - [`markdown`] and [`csv`] of a whole report, [`inspect`] text, a [`catalog`] entry's
 //!   text, the SVG and ASCII [`timeline`], [`share`] links and the team [`dashboard`]'s
-//!   data.
+//!   data;
+//! - the [`gate`]s that refuse a triage (the diffusion backend gate: a server log line or
+//!   Python stacks showing the diffusers backend ran) and the diff's CI gate
+//!   ([`diff::gate`]).
 //!
 //! It does no I/O, so the same code runs natively and as WebAssembly.
 //!
@@ -40,6 +43,7 @@ pub mod diff;
 pub mod document;
 pub mod format;
 pub mod fuse;
+pub mod gate;
 pub mod inspect;
 pub mod layers;
 pub mod live;

@@ -2,7 +2,9 @@
 //! odd data becomes a note or a diagnostic.
 //!
 //! The public ones are what a front end calls itself: [`framework`] (which serving
-//! framework, `server_args.json`) and [`layers`] (forward passes and layers). The rest are
+//! framework, `server_args.json`), [`diffusion`] (an SGLang diffusion run that ran
+//! diffusers pipelines: the trace side of the diffusion backend gate) and [`layers`]
+//! (forward passes and layers). The rest are
 //! the triage's steps, reached through [`crate::triage`], [`crate::ranks`] and
 //! [`crate::timeline::Timeline::of`]:
 //!
@@ -18,6 +20,7 @@
 
 pub(crate) mod attribution;
 pub mod capture;
+pub mod diffusion;
 pub mod framework;
 pub(crate) mod fuse;
 pub(crate) mod intervals;

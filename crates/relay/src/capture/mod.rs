@@ -268,8 +268,16 @@ fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, Cap
             message: format!("graph-capture traces beside {} not copied: {e}", path.display()),
         });
     }
-    let t = crate::triage::triage(&s.dir, &stages, s.kind, server_args, s.opts.all_ranks, s.opts.min_share)
-        .map_err(|m| CaptureError { message: m, dir: Some(s.dir.clone()), stop: None })?;
+    let t = crate::triage::triage(
+        &s.dir,
+        &stages,
+        s.kind,
+        server_args,
+        s.opts.server_log.as_deref(),
+        s.opts.all_ranks,
+        s.opts.min_share,
+    )
+    .map_err(|m| CaptureError { message: m, dir: Some(s.dir.clone()), stop: None })?;
     s.emit(Event::Triage { files: t.traces.clone() });
     for w in &t.warnings {
         s.emit(Event::Warning { message: w.clone() });

@@ -26,7 +26,10 @@ pub struct DiffOptions {
 #[must_use]
 pub fn diff(a: &Report, b: &Report, options: &DiffOptions) -> DiffReport {
     let mut notes = report_notes(a, b);
-    let pairs = pair_stages(a, b, options.stage, &mut notes);
+    let Pairing { pairs, unpaired_a, unpaired_b } = pair_stages(a, b, options.stage, &mut notes);
+    let labels = |r: &Report, left: Vec<usize>| -> Vec<String> {
+        left.into_iter().filter_map(|i| r.stages.get(i).map(|s| s.label.clone())).collect()
+    };
     let stages = pairs
         .into_iter()
         .filter_map(|(i, j)| Some(stage_diff(a.stages.get(i)?, b.stages.get(j)?, options.top)))
@@ -39,8 +42,20 @@ pub fn diff(a: &Report, b: &Report, options: &DiffOptions) -> DiffReport {
         b: super::side(b, &options.b_source),
         top: u32::try_from(options.top).unwrap_or(u32::MAX),
         stages,
+        unpaired_a: labels(a, unpaired_a),
+        unpaired_b: labels(b, unpaired_b),
         notes,
     })
+}
+
+/// How the stages of two reports were paired.
+struct Pairing {
+    /// (A stage index, B stage index), in A's order.
+    pairs: Vec<(usize, usize)>,
+    /// A's stages (of those asked for) with no counterpart in B.
+    unpaired_a: Vec<usize>,
+    /// B's stages (of those asked for) with no counterpart in A.
+    unpaired_b: Vec<usize>,
 }
 
 /// Notes about the two runs as a whole.
@@ -65,8 +80,9 @@ fn report_notes(a: &Report, b: &Report) -> Vec<String> {
     notes
 }
 
-/// Pairs of (A stage index, B stage index), in A's order.
-fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<String>) -> Vec<(usize, usize)> {
+/// Pairs of (A stage index, B stage index), in A's order, and the stages left without a
+/// counterpart (stages `only` leaves out on purpose are not among them).
+fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<String>) -> Pairing {
     let labels = |r: &Report| -> String {
         if r.stages.is_empty() {
             "none".to_owned()
@@ -105,7 +121,12 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
                 ));
             }
         }
-        return ia.into_iter().zip(ib).collect();
+        let n = ia.len().min(ib.len());
+        return Pairing {
+            pairs: ia.iter().copied().zip(ib.iter().copied()).collect(),
+            unpaired_a: ia.get(n..).unwrap_or_default().to_vec(),
+            unpaired_b: ib.get(n..).unwrap_or_default().to_vec(),
+        };
     }
     let mut pairs = Vec::new();
     let mut used_b = vec![false; b.stages.len()];
@@ -135,7 +156,7 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
             a.stages.get(i).map_or("", |s| s.label.as_str()),
             b.stages.get(j).map_or("", |s| s.label.as_str())
         ));
-        return vec![(i, j)];
+        return Pairing { pairs: vec![(i, j)], unpaired_a: Vec::new(), unpaired_b: Vec::new() };
     }
     for (side, r, other, left) in [("A", a, "B", &unpaired_a), ("B", b, "A", &unpaired_b)] {
         for &i in left {
@@ -145,7 +166,7 @@ fn pair_stages(a: &Report, b: &Report, only: Option<Stage>, notes: &mut Vec<Stri
             }
         }
     }
-    pairs
+    Pairing { pairs, unpaired_a, unpaired_b }
 }
 
 fn stage_at(r: &Report, i: usize) -> Option<Stage> {

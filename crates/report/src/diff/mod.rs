@@ -15,12 +15,14 @@
 //! Building a diff never fails: odd or mismatched inputs become notes.
 
 mod build;
+pub mod gate;
 mod kernels;
 pub(crate) mod link;
 pub mod markdown;
 pub mod view;
 
 pub use build::{DiffOptions, diff};
+pub use gate::{Gate, Metric, gate};
 
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +60,13 @@ pub struct Diff {
     pub top: u32,
     /// Compared stages, in A's stage order.
     pub stages: Vec<StageDiff>,
+    /// Labels of A's stages that no stage of B was paired with (not compared; stages
+    /// `--stage` left out on purpose are not listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpaired_a: Vec<String>,
+    /// Labels of B's stages that no stage of A was paired with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpaired_b: Vec<String>,
     /// Things the reader should know (stages without a counterpart, different GPUs, …).
     pub notes: Vec<String>,
 }

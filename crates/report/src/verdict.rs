@@ -3,6 +3,7 @@
 //! module writes the words, fills the `text` fields of the report's JSON, and builds the
 //! fix-first table every front end shows.
 
+use engine::results::overlap::BubbleCause;
 use engine::results::verdict::{Fix, FixKind, Health, Reading, RoofRead, StageVerdict};
 use engine::vocab::Category;
 
@@ -30,6 +31,15 @@ fn roof_words(r: &RoofRead) -> String {
     )
 }
 
+/// A kernel name cut to 48 characters (`…` marks the cut), for one-line verdicts.
+fn clip(name: &str) -> String {
+    if name.chars().count() <= 48 {
+        name.to_owned()
+    } else {
+        format!("{}…", name.chars().take(47).collect::<String>())
+    }
+}
+
 /// `fully exposed` from 99.5%, else `N% exposed`.
 fn exposed_words(exposed_pct: f64) -> String {
     if exposed_pct >= 99.5 { "fully exposed".to_owned() } else { format!("{} exposed", pct(exposed_pct)) }
@@ -52,26 +62,34 @@ pub fn line(label: &str, v: &StageVerdict) -> String {
                 exposed_words(*exposed_pct),
                 pct(*busy_share_pct),
                 family.label(),
-                kernel.short,
+                clip(&kernel.short),
                 pct(kernel.share_pct),
             );
             if let Some(w) = waiting {
-                s.push_str(&format!(
-                    "; {}, likely waiting on peer ranks: load all ranks",
-                    skew_words(w.max_ns, w.median_ns)
-                ));
+                if w.max_ns >= w.median_ns.saturating_mul(8) {
+                    s.push_str(&format!(
+                        "; {}, likely waiting on peer ranks: load all ranks",
+                        skew_words(w.max_ns, w.median_ns)
+                    ));
+                } else {
+                    s.push_str("; a collective this exposed is likely waiting on peer ranks: load all ranks");
+                }
             }
             s
         }
         Reading::Launch { idle_pct, cpu_pct, cause, cause_pct, graph_pct } => {
+            let sync = matches!(cause, BubbleCause::Sync | BubbleCause::Memcpy);
             let mut s = format!(
-                "launch/CPU-bound — GPU idle for {} of the steps' wall time, {} of it on the CPU side (most: {}, {})",
+                "{} — GPU idle for {} of the steps' wall time, {} of it on the CPU side (most: {}, {})",
+                if sync { "sync-bound" } else { "launch/CPU-bound" },
                 pct(*idle_pct),
                 pct(*cpu_pct),
                 cause.label(),
                 pct(*cause_pct),
             );
-            if *graph_pct < 50.0 {
+            if sync {
+                s.push_str(": remove the blocking calls");
+            } else if *graph_pct < 50.0 {
                 s.push_str(&format!(
                     "; only {} of GPU time graph-replayed: try CUDA graphs",
                     pct(*graph_pct)
@@ -83,7 +101,7 @@ pub fn line(label: &str, v: &StageVerdict) -> String {
         }
         Reading::Kernels { category, share_pct, top, kernels, roof } => {
             let names: Vec<String> =
-                top.iter().map(|k| format!("{} {}", k.short, pct(k.share_pct))).collect();
+                top.iter().map(|k| format!("{} {}", clip(&k.short), pct(k.share_pct))).collect();
             let who =
                 if *kernels == 1 { "1 kernel takes".to_owned() } else { format!("{kernels} kernels take") };
             let mut s = format!(
@@ -326,4 +344,124 @@ pub fn health_lines(r: &Triage<String>) -> Vec<String> {
             format!("- {who}{text}. Fix: {fix}.")
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::results::roofline::Bound;
+    use engine::results::verdict::{CategoryTime, NamedKernel, PeerWait, RowRef};
+    use engine::vocab::{Family, Via};
+
+    fn kernel(short: &str, share_pct: f64) -> NamedKernel {
+        NamedKernel { name: format!("void {short}<float>"), short: short.to_owned(), gpu_ns: 1, share_pct }
+    }
+
+    fn verdict(reading: Reading) -> StageVerdict {
+        StageVerdict { computed: true, reading, text: String::new(), categories: Vec::new() }
+    }
+
+    #[test]
+    fn communication_lines_say_exposure_and_how_sure_the_wait_is() {
+        let mut reading = Reading::Communication {
+            family: Family::AllReduce,
+            kernel: kernel("all_reduce_two_shot_kernel", 49.5),
+            comm_share_pct: 51.1,
+            exposed_pct: 100.0,
+            busy_share_pct: 51.8,
+            waiting: Some(PeerWait { max_ns: 2_290_000, median_ns: 88_400 }),
+        };
+        let l = line("extend/prefill", &verdict(reading.clone()));
+        assert_eq!(
+            l,
+            "extend/prefill: communication-bound — communication 51.1% of GPU time, fully exposed (51.8% of GPU busy time); largest: all-reduce all_reduce_two_shot_kernel (49.5%); longest launch 26× the median, likely waiting on peer ranks: load all ranks"
+        );
+        if let Reading::Communication { waiting, exposed_pct, .. } = &mut reading {
+            *waiting = Some(PeerWait { max_ns: 3_000_000, median_ns: 600_000 });
+            *exposed_pct = 80.0;
+        }
+        let l = line("decode", &verdict(reading));
+        assert!(l.contains("80.0% exposed") && !l.contains("5×"), "{l}");
+        assert!(l.contains("a collective this exposed is likely waiting on peer ranks"), "{l}");
+    }
+
+    #[test]
+    fn kernel_lines_name_the_category_its_kernels_and_the_roofline() {
+        let long = "bmm_Bfloat16_Bfloat16Bfloat16_Fp32_t128x8x128u2_s6_et128x8_m128x8x16_c1x1x1";
+        let reading = Reading::Kernels {
+            category: Category::Gemm,
+            share_pct: 85.0,
+            top: vec![kernel("Cijk_Alik_Bljk", 60.0), kernel(long, 25.0)],
+            kernels: 3,
+            roof: Some(RoofRead { bound: Bound::Memory, roof_fraction: 0.42, figured_pct: 90.0 }),
+        };
+        let l = line("extend", &verdict(reading));
+        assert!(
+            l.starts_with(
+                "extend: GEMM-bound — 3 kernels take 85.0% of GPU time (largest: Cijk_Alik_Bljk 60.0%, "
+            ),
+            "{l}"
+        );
+        assert!(l.contains("…") && !l.contains(long), "long names are cut: {l}");
+        assert!(l.ends_with("memory-bound at 42.0% of the achievable roof on average (90.0% of the time has a roofline figure)"), "{l}");
+        let balanced = Reading::Balanced {
+            top: vec![CategoryTime { category: Category::Moe, gpu_ns: 1, share_pct: 30.0 }],
+        };
+        assert_eq!(line("decode", &verdict(balanced)), "decode: balanced — no category dominates: moe 30.0%");
+    }
+
+    #[test]
+    fn idle_lines_tell_launch_gaps_from_syncs() {
+        let mut reading = Reading::Launch {
+            idle_pct: 40.0,
+            cpu_pct: 90.0,
+            cause: BubbleCause::CpuOp,
+            cause_pct: 70.0,
+            graph_pct: 0.0,
+        };
+        assert!(line("all", &verdict(reading.clone())).contains("launch/CPU-bound"));
+        assert!(line("all", &verdict(reading.clone())).ends_with("try CUDA graphs"));
+        if let Reading::Launch { cause, .. } = &mut reading {
+            *cause = BubbleCause::Sync;
+        }
+        let l = line("decode", &verdict(reading));
+        assert!(l.starts_with("decode: sync-bound") && l.ends_with("remove the blocking calls"), "{l}");
+    }
+
+    #[test]
+    fn fix_lines_carry_their_model_and_upper_bound() {
+        let f = Fix {
+            kind: FixKind::Fuse,
+            subject: "Fused QK RMSNorm + RoPE".to_owned(),
+            category: None,
+            saving_ns: 469_000,
+            per_step_ns: 117_250,
+            stage_pct: 2.1,
+            location: "model_runner.py:3344 _forward_raw".to_owned(),
+            graph: true,
+            via: Via::GraphLaunch,
+            basis: "sglang-fused-qknorm-rope".to_owned(),
+            count: 2,
+            ratio: None,
+            row: RowRef { table: "fuse".to_owned(), key: "sglang-fused-qknorm-rope".to_owned() },
+            text: String::new(),
+        };
+        assert_eq!(
+            fix_line(&f),
+            "Fused QK RMSNorm + RoPE: fusing 2 split kernels removes 1 launch and memory round trip: all but the longest split kernel's time: up to 0.47 ms (2.1% of the stage, 0.12 ms per step)"
+        );
+        let t = fix_table(&StageReport { fix_first: vec![f], ..crate::verdict::tests::stage() });
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0][5].lines, ["model_runner.py:3344 _forward_raw [graph]"]);
+    }
+
+    fn stage() -> StageReport {
+        serde_json::from_value(serde_json::json!({
+            "stage": "decode", "label": "decode", "source": "annotations", "inputs": [0],
+            "summary": {"start_ns": 0, "end_ns": 0, "span_ns": 0, "busy_ns": 0, "kernel_ns": 0,
+                "launches": 0, "graph_replay_ns": 0, "steps": 0, "utilization_pct": 0.0},
+            "kernels": {"rows": [], "hidden_rows": 0, "hidden_ns": 0, "total_ns": 0}
+        }))
+        .expect("a stage")
+    }
 }

@@ -84,7 +84,7 @@ test('the site lists every run with its figures, and filters', async () => {
   assert.equal(await p.textContent('#dash-title'), 'Corpus runs');
   assert.deepEqual((await rowIds(p)).sort(), entries.map((e) => e.id).sort());
   const headers = await p.$$eval('#dash-runs thead th', (th) => th.map((h) => h.textContent.replace(/[▲▼]/g, '').trim()));
-  for (const h of ['Model', 'Framework', 'GPU', 'Stages', 'Date (UTC)', 'Top kernel family', 'GPU utilization', 'Attribution']) {
+  for (const h of ['Model', 'Framework', 'GPU', 'Stages', 'Verdict', 'Date (UTC)', 'Top kernel family', 'GPU utilization', 'Attribution']) {
     assert.ok(headers.includes(h), `column ${h}: ${headers}`);
   }
   // The vLLM run's row shows its GPU and utilization as the CLI's report says.
@@ -92,6 +92,11 @@ test('the site lists every run with its figures, and filters', async () => {
   const row = await p.textContent(`#dash-runs tr[data-id="${vllm.id}"]`);
   assert.match(row, /NVIDIA B200/);
   assert.match(row, /13\.7%/);
+  // … and each stage's verdict headline, the CLI report's line up to its figures.
+  for (const s of vllm.stages) {
+    assert.ok(s.verdict, `stage ${s.label} has a verdict in the manifest`);
+    assert.ok(row.includes(s.verdict.split(' — ')[0]), `${s.verdict} in ${row}`);
+  }
   // Text filter.
   await p.fill('#dash-filter', 'vllm');
   assert.deepEqual(await rowIds(p), [vllm.id]);

@@ -45,8 +45,10 @@ impl Default for BundleOptions {
 }
 
 /// Lines of a report that become `####` headings.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 8] = [
     "Triage View",
+    "Trace Health",
+    "Verdict",
     "Kernel Table",
     "Overlap Opportunity Table",
     "Fuse Opportunity Table",

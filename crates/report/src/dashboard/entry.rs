@@ -130,6 +130,9 @@ pub struct EntryStage {
     pub more_families: u64,
     /// Fuse opportunities listed.
     pub fuse_rows: u64,
+    /// The stage's verdict line (empty in manifests of older builds).
+    #[serde(default)]
+    pub verdict: String,
 }
 
 /// One run of the dashboard.
@@ -315,6 +318,7 @@ fn stage_of(s: &StageReport, options: EntryOptions) -> EntryStage {
         families: all,
         more_families: more as u64,
         fuse_rows: s.fuse.rows.len() as u64,
+        verdict: s.verdict.text.clone(),
     }
 }
 
@@ -441,6 +445,17 @@ impl ManifestEntry {
     #[must_use]
     pub fn stage_labels(&self) -> String {
         self.stages.iter().map(|s| s.stage.label()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Each stage's verdict headline: its line up to the ` — ` that starts the figures
+    /// (`decode: communication-bound`); stages without a verdict are left out.
+    #[must_use]
+    pub fn verdict_headlines(&self) -> Vec<String> {
+        self.stages
+            .iter()
+            .filter(|s| !s.verdict.is_empty())
+            .map(|s| s.verdict.split(" — ").next().unwrap_or(&s.verdict).to_owned())
+            .collect()
     }
 
     /// The model key runs are grouped and compared by: the model in lower case, or empty

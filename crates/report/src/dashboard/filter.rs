@@ -128,6 +128,8 @@ pub enum Column {
     Gpu,
     /// Stages.
     Stages,
+    /// Each stage's verdict headline (`decode: communication-bound`).
+    Verdict,
     /// Capture date.
     Date,
     /// Top kernel family (name).
@@ -148,12 +150,13 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the run list's order.
-    pub const ALL: [Column; 13] = [
+    pub const ALL: [Column; 14] = [
         Column::Run,
         Column::Model,
         Column::Framework,
         Column::Gpu,
         Column::Stages,
+        Column::Verdict,
         Column::Date,
         Column::TopFamily,
         Column::TopFamilyShare,
@@ -166,12 +169,13 @@ impl Column {
 
     /// The columns the browser dashboard's run list shows, in order (the others are in
     /// the CLI's full table and the filter language).
-    pub const PAGE: [Column; 9] = [
+    pub const PAGE: [Column; 10] = [
         Column::Run,
         Column::Model,
         Column::Framework,
         Column::Gpu,
         Column::Stages,
+        Column::Verdict,
         Column::Date,
         Column::TopFamily,
         Column::Utilization,
@@ -179,7 +183,7 @@ impl Column {
     ];
 
     /// Stable id (URL state, CLI flags): `run`, `model`, `framework`, `gpu`, `stages`,
-    /// `date`, `top-family`, `top-family-share`, `gpu-time`, `utilization`, `coverage`,
+    /// `verdict`, `date`, `top-family`, `top-family-share`, `gpu-time`, `utilization`, `coverage`,
     /// `exposed-comm`, `launches`.
     #[must_use]
     pub fn id(self) -> &'static str {
@@ -189,6 +193,7 @@ impl Column {
             Column::Framework => "framework",
             Column::Gpu => "gpu",
             Column::Stages => "stages",
+            Column::Verdict => "verdict",
             Column::Date => "date",
             Column::TopFamily => "top-family",
             Column::TopFamilyShare => "top-family-share",
@@ -209,6 +214,7 @@ impl Column {
             Column::Framework => "Framework",
             Column::Gpu => "GPU",
             Column::Stages => "Stages",
+            Column::Verdict => "Verdict",
             Column::Date => "Date (UTC)",
             Column::TopFamily => "Top kernel family",
             Column::TopFamilyShare => "Top family share",
@@ -259,6 +265,7 @@ fn key(e: &ManifestEntry, c: Column) -> Key {
         Column::Framework => text(Some(&e.framework_label)),
         Column::Gpu => text(e.gpu.as_deref()),
         Column::Stages => text(Some(&e.stage_labels())),
+        Column::Verdict => text(Some(&e.verdict_headlines().join("; "))),
         Column::Date => num(e.captured_unix_ns.map(|t| t as f64)),
         Column::TopFamily => text(e.top_family.as_ref().map(|f| f.name.as_str())),
         Column::TopFamilyShare => num(e.top_family.as_ref().map(|f| f.share_pct)),

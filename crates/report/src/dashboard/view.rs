@@ -32,6 +32,10 @@ pub fn cell(e: &ManifestEntry, c: RunColumn) -> Cell {
         RunColumn::Framework => Cell::text(e.framework_label.clone()),
         RunColumn::Gpu => text(e.gpu.as_deref()),
         RunColumn::Stages => Cell::text(e.stage_labels()),
+        RunColumn::Verdict => {
+            let lines = e.verdict_headlines();
+            if lines.is_empty() { Cell::missing() } else { Cell::lines(lines) }
+        }
         RunColumn::Date => match e.captured_unix_ns {
             Some(t) => {
                 let mut cell = Cell::num(filter::date_text(e), t as f64, super::date::iso(t));

@@ -47,7 +47,7 @@ pub(crate) fn health(
             out.push(Health::Damaged { diagnostic: d.kind.id().to_owned() });
         }
     }
-    let gpu_only = trace.cpu_ops.is_empty() && trace.runtime.len() == 0 && trace.python.len() == 0;
+    let gpu_only = trace.cpu_ops.is_empty() && trace.runtime.is_empty() && trace.python.is_empty();
     if gpu_only {
         out.push(Health::GpuOnly);
     } else {

@@ -67,6 +67,7 @@ fn overlap_row(kernel: &str, category: Category, total_ms: i64, exposed_ms: i64)
         hidden_ns: (total_ms - exposed_ms) * MS,
         hidden_by_compute_ns: (total_ms - exposed_ms) * MS,
         exposed_ns: exposed_ms * MS,
+        recoverable_ns: exposed_ms * MS,
         share_pct: 0.0,
         dep_risk: DepRisk::Low,
         dep_signal: String::new(),

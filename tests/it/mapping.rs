@@ -580,6 +580,7 @@ fn self_mapping_on_the_sglang_trace_attributes_exactly_the_kernels_with_eager_tw
         let share = report::format::pct(report::format::share(want, c.total_ns));
         let line = md
             .lines()
+            .skip_while(|l| *l != "Kernel Table")
             .skip_while(|l| *l != format!("##### {}", s.label))
             .find(|l| l.starts_with("Python attribution of GPU time:"))
             .unwrap();

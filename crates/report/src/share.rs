@@ -66,8 +66,14 @@ pub fn encode(report: &Report) -> String {
             let dropped: Vec<_> = s.kernels.rows.drain(keep.min(s.kernels.rows.len())..).collect();
             s.kernels.hidden_rows += dropped.len() as u64;
             s.kernels.hidden_ns += dropped.iter().map(|row| row.gpu_ns).sum::<i64>();
+            // The other tables and the fix-first list keep as many rows at most.
+            let dropped: Vec<_> = s.overlap.rows.drain(keep.min(s.overlap.rows.len())..).collect();
+            s.overlap.hidden_rows += dropped.len() as u64;
+            s.overlap.hidden_ns += dropped.iter().map(|row| row.total_ns).sum::<i64>();
+            s.fuse.rows.truncate(keep);
+            s.fix_first.truncate(keep);
         }
-        link = pack_with_note(&t, &format!("only the top {keep} kernel rows per stage are included"));
+        link = pack_with_note(&t, &format!("only the top {keep} rows of each table per stage are included"));
     }
     link
 }
@@ -85,6 +91,18 @@ fn shrink_details(r: &mut Report) {
                 site.stack.clear();
             }
         }
+        // Findings name their rows by kernel name: cut the same way, they still match.
+        let cut = |text: &mut String| {
+            if text.chars().count() > NAME {
+                *text = text.chars().take(NAME).chain(core::iter::once('…')).collect();
+            }
+        };
+        for f in &mut s.fix_first {
+            cut(&mut f.subject);
+            if f.row.table == "kernels" {
+                cut(&mut f.row.key);
+            }
+        }
     }
 }
 
@@ -94,8 +112,12 @@ fn pack_with_note(r: &Report, note: &str) -> String {
     pack(&t)
 }
 
+/// The report's JSON without the sentences [`decode`] writes again from the typed values
+/// (verdict lines, findings, health), so a link spends its bytes on figures.
 fn pack(r: &Report) -> String {
-    pack_json(PREFIX, &serde_json::to_vec(r).unwrap_or_default())
+    let mut t = r.clone();
+    crate::verdict::clear(&mut t);
+    pack_json(PREFIX, &serde_json::to_vec(&t).unwrap_or_default())
 }
 
 fn pack_json(prefix: &str, json: &[u8]) -> String {
@@ -179,7 +201,9 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
         return Err(ShareError::UnknownVersion(version.to_owned()));
     }
     let text = unpack(data)?;
-    Ok(Report::from_json(&text)?)
+    let mut report = Report::from_json(&text)?;
+    crate::verdict::write(&mut report);
+    Ok(report)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

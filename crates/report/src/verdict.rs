@@ -9,7 +9,7 @@ use engine::vocab::Category;
 
 use crate::format::{ms, pct};
 use crate::table::{Cell, Column, Table};
-use crate::triage::{StageReport, Triage};
+use engine::results::triage::{StageReport, Triage};
 
 /// A category's name as a verdict's `…-bound` word (`GEMM`, `MoE`, `attention`).
 #[must_use]
@@ -322,6 +322,20 @@ pub(crate) fn write(r: &mut Triage<String>) {
         let (text, fix) = health_words(&h.finding);
         h.text = text;
         h.fix = fix;
+    }
+}
+
+/// Clears the text fields [`write`] fills (a shared link carries the typed values only).
+pub(crate) fn clear(r: &mut Triage<String>) {
+    for s in &mut r.stages {
+        s.verdict.text.clear();
+        for f in &mut s.fix_first {
+            f.text.clear();
+        }
+    }
+    for h in &mut r.health {
+        h.text.clear();
+        h.fix.clear();
     }
 }
 

@@ -160,6 +160,12 @@ test('two runs of one model compared side by side with deltas', async () => {
   // The decode stage, which both runs have: families and categories with B − A changes.
   const decode = await p.$('section.tt-compare-stage[data-stage="decode"]');
   assert.ok(decode, 'a decode comparison');
+  // Both runs' verdicts of the stage side by side, as their report files write them.
+  const verdicts = await decode.$$eval('.tt-verdict-pair .tt-verdict-line', (l) => l.map((x) => x.textContent));
+  const written = qwen.map((e) => JSON.parse(fs.readFileSync(path.join(site, 'reports', e.report), 'utf8'))
+    .stages.find((st) => st.label === 'decode').verdict.text);
+  assert.ok(written.every((t) => t.startsWith('decode: ')), `${written}`);
+  assert.deepEqual([...verdicts].sort(), [...written].sort(), 'A and B verdicts');
   const families = await decode.$$eval('table[id^="cmp-families"] tbody tr', (rows) => rows.length);
   assert.ok(families > 0);
   const heads = await decode.$$eval('table[id^="cmp-categories"] th', (th) => th.map((h) => h.textContent));

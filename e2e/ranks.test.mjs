@@ -102,6 +102,14 @@ test('a #d1. diff link from the CLI opens the compare view with the CLI numbers'
   await p.waitForSelector('#diff-summary-0 tbody tr', { timeout: 30000 });
   assert.match(await p.textContent('#diff-header'), /TP-1/);
   assert.deepEqual(await pageRows(p, 'diff-summary-0'), want);
+  // Both verdicts of every stage, side by side, as the CLI's diff JSON carries them.
+  const json = JSON.parse(execFileSync(CLI, ['diff', '--format', 'json', a, b], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  for (const [i, s] of json.stages.entries()) {
+    for (const [side, v] of [['a', s.a_verdict], ['b', s.b_verdict]]) {
+      assert.ok(v.text, `${s.label}: ${side}'s verdict`);
+      assert.equal(await p.textContent(`#verdict-${side}-${i} .tt-verdict-line`), v.text, `${s.label}: ${side}'s verdict`);
+    }
+  }
   await p.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: false });
   fail(p);
 });

@@ -19,6 +19,8 @@ async function open(p, file) {
 
 /** Moves the mouse over lane bars of the drawing until the hover card appears. */
 async function hoverSomeKernel(p) {
+  // The stage's verdict card sits above the timeline: bring the drawing into view first.
+  await p.$eval('#tl-canvas', (e) => e.scrollIntoView({ block: 'center' }));
   const boxes = await p.$$eval('#tl-canvas svg rect', (rects) => rects
     .map((r) => r.getBoundingClientRect())
     .filter((b) => b.width >= 2 && b.height >= 6 && b.height <= 40)
@@ -71,6 +73,7 @@ test('timeline: drawn per stage, hover facts, zoom to a step, wheel zoom', async
   await p.screenshot({ path: path.join(ARTIFACTS, 'timeline-step.png') });
 
   // Wheel over the drawing zooms in around the pointer.
+  await p.$eval('#tl-canvas', (e) => e.scrollIntoView({ block: 'center' }));
   const box = await p.$eval('#tl-canvas', (e) => { const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
   await p.mouse.move(box.x, box.y);
   await p.mouse.wheel(0, -200);

@@ -1,6 +1,6 @@
-//! The compare view: an A/B diff (from a `#d1.` link) — per stage the summary with
-//! deltas, idle causes, categories, families, kernels on both sides and kernels only in A
-//! or only in B. Every cell comes from `report::diff::view`, the same text as
+//! The compare view: an A/B diff (from a `#d1.` link) — per stage both verdicts side by
+//! side, the summary with deltas, idle causes, categories, families, kernels on both sides
+//! and kernels only in A or only in B. Every cell comes from `report::diff::view`, the same text as
 //! `tracetriage diff`.
 
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use report::diff::markdown;
 use report::diff::view;
 
 use crate::components::table::TableView;
+use crate::components::verdict::verdict_pair;
 use crate::io;
 
 /// Renders a diff.
@@ -42,6 +43,7 @@ pub fn CompareView(
                 <section class="tt-stage" id=format!("diff-stage-{i}")>
                     <h2>{s.label.clone()}</h2>
                     {sides.map(|t| view! { <p class="tt-muted">{t}</p> })}
+                    {verdict_pair(s, i)}
                     <h3>"Stage summary"</h3>
                     <TableView table=Arc::new(view::summary_table(s)) filter=none() id=format!("diff-summary-{i}")/>
                     {bubbles}

@@ -1,6 +1,6 @@
 //! Two runs of the dashboard side by side: the A/B diff of their reports
-//! (`report::dashboard::compare`), per stage the summary figures, kernel categories and
-//! kernel families with `B − A` deltas, drawn with the report's table component.
+//! (`report::dashboard::compare`), per stage both verdicts, the summary figures, kernel
+//! categories and kernel families with `B − A` deltas, drawn with the report's table component.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use report::diff::DiffReport;
 use report::diff::view;
 
 use crate::components::table::TableView;
+use crate::components::verdict::verdict_pair;
 
 /// The comparison.
 #[component]
@@ -35,6 +36,7 @@ pub fn CompareView(
             view! {
                 <section class="tt-compare-stage" data-stage=s.stage.label()>
                     <h3>{s.label.clone()}</h3>
+                    {verdict_pair(s, i)}
                     <h4>"Stage summary"</h4>
                     <TableView table=summary filter=no_filter id=format!("cmp-summary-{i}")/>
                     <h4>"Kernel categories"</h4>

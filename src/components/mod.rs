@@ -19,3 +19,4 @@ pub mod roles;
 pub mod roofline;
 pub mod table;
 pub mod timeline;
+pub mod verdict;

@@ -1,5 +1,5 @@
-//! The report: header, one tab per stage with its tables, notes, diagnostics, and the
-//! export and share actions.
+//! The report: header, trace health, one tab per stage with its verdict card and tables,
+//! notes, diagnostics, and the export and share actions.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use crate::components::layers::LayersView;
 use crate::components::roofline::RooflineView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
+use crate::components::verdict::{self, TraceHealth, VerdictCard};
 use crate::io;
 use crate::state::{AppState, Origin, Status};
 
@@ -72,6 +73,7 @@ pub fn ReportView(
             <dl class="tt-header" id="header">{header}</dl>
             {warnings}
             <p class="tt-muted tt-small" id="origin">{origin_line(origin)}</p>
+            <TraceHealth report=Arc::clone(&report)/>
             <StageTabs report=Arc::clone(&report) selected=selected live=live/>
             <input
                 class="tt-filter"
@@ -218,9 +220,10 @@ fn StageTabs(
     view! { <div class="tt-tabs" role="tablist">{tabs}{layers_tab}</div> }
 }
 
-/// Stage `i` of the report: summary, coverage, timeline, roofline and the kernel, overlap
-/// and fuse tables (a click on an overlap or fuse row opens its catalog entry in `entry`;
-/// a click on a roofline point sets `filter` to its kernel).
+/// Stage `i` of the report: verdict card, summary, coverage, timeline, roofline and the
+/// kernel, overlap and fuse tables (a click on an overlap or fuse row opens its catalog
+/// entry in `entry`; a click on a roofline point sets `filter` to its kernel; a click on a
+/// fix-first row highlights the row it comes from).
 fn stage_view(
     state: AppState,
     r: &report::Report,
@@ -239,15 +242,24 @@ fn stage_view(
     let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
     let summary = view::stage_summary(&stage.summary);
     let coverage = view::coverage_line(&stage.coverage, r.mode);
-    // Fuse rows are in `stage.fuse.rows` order; overlap rows in `stage.overlap.rows` order.
-    let fuse_ids: Vec<String> = stage.fuse.rows.iter().map(|row| row.id.clone()).collect();
-    let on_fuse = Callback::new(move |i: usize| entry.set(fuse_ids.get(i).cloned()));
-    let overlap_kernels: Vec<String> = stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect();
+    // Row keys as the fix-first list names them: fuse rows (in `stage.fuse.rows` order) by
+    // catalog id, overlap rows (in `stage.overlap.rows` order) and kernel rows by kernel.
+    let fuse_ids: Arc<Vec<String>> = Arc::new(stage.fuse.rows.iter().map(|row| row.id.clone()).collect());
+    let overlap_kernels: Arc<Vec<String>> =
+        Arc::new(stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect());
+    let kernel_names: Arc<Vec<String>> =
+        Arc::new(stage.kernels.rows.iter().map(|row| row.name.clone()).collect());
+    let ids = Arc::clone(&fuse_ids);
+    let on_fuse = Callback::new(move |i: usize| entry.set(ids.get(i).cloned()));
+    let names = Arc::clone(&overlap_kernels);
     let on_overlap = Callback::new(move |i: usize| {
-        let Some(kernel) = overlap_kernels.get(i) else { return };
+        let Some(kernel) = names.get(i) else { return };
         let found = with_catalog(state, |c| c.reference_matches(kernel, "", &["overlap", "fused/overlap"]));
         entry.set(found.first().map(|m| m.id.clone()));
     });
+    let hit = RwSignal::new(None);
+    let missing = RwSignal::new(None);
+    let on_fix = verdict::fix_jumper(stage, i, filter, hit, missing);
     let near_miss = stage.fuse.near_miss.as_ref().map(report::fuse::near_miss_note);
     let timeline = if live {
         let input = stage.inputs.first().copied().unwrap_or(0);
@@ -260,21 +272,26 @@ fn stage_view(
         }
         .into_any()
     };
+    let stage = Arc::new(stage.clone());
     view! {
+        <VerdictCard stage=Arc::clone(&stage) index=i on_fix=on_fix missing=missing/>
         <p class="tt-summary" id="stage-summary">{summary}</p>
         {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
         <h3>"Timeline"</h3>
         {timeline}
         {roofline.then(|| view! {
             <h3>"Roofline"</h3>
-            <RooflineView stage=Arc::new(stage.clone()) index=i filter=filter/>
+            <RooflineView stage=stage index=i filter=filter/>
         })}
         <h3>"Kernel table"</h3>
-        <TableView table=kernels filter=filter.into() id=format!("kernels-{i}") names=true/>
+        <TableView table=kernels filter=filter.into() id=format!("kernels-{i}") names=true
+            keys=kernel_names highlight=verdict::highlight_in(hit, "kernels")/>
         <h3>"Overlap opportunities"</h3>
-        <TableView table=overlap filter=filter.into() id=format!("overlap-{i}") on_row=on_overlap/>
+        <TableView table=overlap filter=filter.into() id=format!("overlap-{i}") on_row=on_overlap
+            keys=overlap_kernels highlight=verdict::highlight_in(hit, "overlap")/>
         <h3>"Fuse patterns"</h3>
-        <TableView table=fuse filter=filter.into() id=format!("fuse-{i}") on_row=on_fuse/>
+        <TableView table=fuse filter=filter.into() id=format!("fuse-{i}") on_row=on_fuse
+            keys=fuse_ids highlight=verdict::highlight_in(hit, "fuse")/>
         {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
     }
     .into_any()

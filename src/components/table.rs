@@ -1,5 +1,7 @@
 //! A report table: the engine's presentation cells with sortable columns, a filter, share
-//! bars and folded long names (full name on hover, copy button).
+//! bars and folded long names (full name on hover, copy button). Rows can carry their
+//! table's row key (`data-key`) and one of them can be highlighted (`tt-row-hit`), which is
+//! how a fix-first item of the verdict card points at its row.
 
 use std::sync::Arc;
 
@@ -28,6 +30,12 @@ pub fn TableView(
     /// Called with a row's index in `table.rows` when it is clicked.
     #[prop(optional)]
     on_row: Option<Callback<usize>>,
+    /// Each row's key (by index in `table.rows`), written as its `data-key` attribute.
+    #[prop(optional)]
+    keys: Option<Arc<Vec<String>>>,
+    /// The key of the row to highlight.
+    #[prop(optional)]
+    highlight: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
     let t = Arc::clone(&table);
@@ -115,7 +123,12 @@ pub fn TableView(
                         cb.run(i);
                     }
                 };
-                view! { <tr on:click=click>{cells}</tr> }
+                let key = keys.as_ref().and_then(|k| k.get(i).cloned());
+                let mine = key.clone();
+                let hit = move || {
+                    highlight.is_some_and(|h| h.with(|h| h.is_some() && h.as_deref() == mine.as_deref()))
+                };
+                view! { <tr on:click=click data-key=key class:tt-row-hit=hit>{cells}</tr> }
             })
             .collect_view()
             .into_any()

@@ -125,6 +125,34 @@ fn diff_links_round_trip_and_are_not_report_links() {
     assert!(matches!(report::share::decode_diff(&damaged), Err(report::share::ShareError::Damaged(_))));
 }
 
+#[test]
+fn each_stage_carries_both_verdicts_as_the_reports_write_them() {
+    let a = report(&[(FLASH_A, 0, 100), (AR, 100, 50), (FLASH_A, 200, 100), (SOFTMAX, 300, 30)]);
+    let b = report(&[(AR, 0, 200), (NORM, 250, 20)]);
+    let d = diff::diff(&a, &b, &DiffOptions { top: 20, ..DiffOptions::default() });
+    let [s] = d.stages.as_slice() else { panic!("one stage: {:?}", d.stages) };
+    for (side, r) in [(&s.a_verdict, &a), (&s.b_verdict, &b)] {
+        let stage = &r.stages[0];
+        assert!(stage.verdict.computed && !stage.verdict.text.is_empty());
+        assert_eq!(side.text, stage.verdict.text, "the verdict line of the report");
+        let fixes: Vec<String> = stage.fix_first.iter().map(|f| f.text.clone()).collect();
+        assert_eq!(side.fix_first, fixes, "the fix-first lines of the report");
+    }
+    assert_ne!(s.a_verdict.text, s.b_verdict.text);
+    // The view shows both; a diff of an older build (no verdicts) reads back and says so.
+    let [(_, a_text, _), (_, b_text, _)] = diff::view::verdicts(s);
+    assert_eq!((a_text.as_str(), b_text.as_str()), (s.a_verdict.text.as_str(), s.b_verdict.text.as_str()));
+    let mut json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    for stage in json["stages"].as_array_mut().unwrap() {
+        let stage = stage.as_object_mut().unwrap();
+        stage.remove("a_verdict");
+        stage.remove("b_verdict");
+    }
+    let old = DiffReport::from_json(&json.to_string()).unwrap();
+    assert_eq!(old.stages[0].a_verdict, diff::SideVerdict::default());
+    assert!(diff::view::verdicts(&old.stages[0])[0].1.starts_with("No verdict"));
+}
+
 /// A corpus trace triaged as `tracetriage diff` does (every row listed).
 fn corpus_report(file: &str) -> report::Report {
     let trace = report::trace::load(&common::read(&common::corpus_file(file))).unwrap();

@@ -1,7 +1,9 @@
 //! The verdict of each stage, its fix-first list and the trace's health as sentences and
 //! tables. The engine decides (`engine::results::verdict`, rules in its analysis); this
 //! module writes the words, fills the `text` fields of the report's JSON, and builds the
-//! fix-first table every front end shows.
+//! fix-first table every front end shows; [`svg`] draws a stage's GPU time by category.
+
+pub mod svg;
 
 use engine::results::overlap::BubbleCause;
 use engine::results::verdict::{Fix, FixKind, Health, Reading, RoofRead, StageVerdict};

@@ -3,7 +3,7 @@
 //! is said in the notes.
 
 use super::kernels::{self, Side as KernelSide};
-use super::{CauseDiff, Diff, DiffReport, StageDiff, StageFigures, SummaryDiff, Unlisted};
+use super::{CauseDiff, Diff, DiffReport, SideVerdict, StageDiff, StageFigures, SummaryDiff, Unlisted};
 use crate::format;
 use crate::overlap::BubbleCause;
 use crate::{Report, StageReport};
@@ -212,6 +212,19 @@ fn stage_diff(sa: &StageReport, sb: &StageReport, top: usize) -> StageDiff {
         only_a: kernels::keep(only_a, top, ns),
         only_b: kernels::keep(only_b, top, ns),
         unlisted,
+        a_verdict: side_verdict(sa),
+        b_verdict: side_verdict(sb),
+    }
+}
+
+/// A stage's verdict line and fix-first lines, as the report's markdown writes them.
+fn side_verdict(s: &StageReport) -> SideVerdict {
+    if !s.verdict.computed {
+        return SideVerdict::default();
+    }
+    SideVerdict {
+        text: crate::verdict::line(&s.label, &s.verdict),
+        fix_first: s.fix_first.iter().map(crate::verdict::fix_line).collect(),
     }
 }
 

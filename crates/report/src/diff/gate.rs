@@ -217,6 +217,8 @@ mod tests {
             only_b: rows(),
             unlisted: Unlisted::default(),
             notes: Vec::new(),
+            a_verdict: Default::default(),
+            b_verdict: Default::default(),
         }
     }
 

@@ -149,6 +149,24 @@ pub struct StageDiff {
     pub unlisted: Unlisted,
     /// Things to know about this pair (different step counts, figures missing, …).
     pub notes: Vec<String>,
+    /// A's verdict of the stage and its fix-first list (empty in diffs of older builds).
+    #[serde(default)]
+    pub a_verdict: SideVerdict,
+    /// B's verdict of the stage and its fix-first list.
+    #[serde(default)]
+    pub b_verdict: SideVerdict,
+}
+
+/// One side's verdict of a stage, as its report writes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SideVerdict {
+    /// The verdict line (`crate::verdict::line`); empty when the report has no verdict
+    /// (made before verdicts were computed).
+    pub text: String,
+    /// The fix-first findings, one line each (`crate::verdict::fix_line`), largest saving
+    /// first.
+    pub fix_first: Vec<String>,
 }
 
 /// Rows of a table, the largest changes kept.

@@ -2,7 +2,9 @@
 //! markdown, the browser's compare view), with numbers formatted only by
 //! [`crate::format`]. Changes read `B − A`; relative changes are against A.
 
-use super::{Amount, DiffReport, GroupDiff, KernelDiff, Presence, Rows, Side, StageDiff, StageFigures};
+use super::{
+    Amount, DiffReport, GroupDiff, KernelDiff, Presence, Rows, Side, SideVerdict, StageDiff, StageFigures,
+};
 use crate::format;
 use crate::table::{Align, Cell, Column, Table};
 use engine::vocab::MatchKind;
@@ -35,6 +37,20 @@ pub fn header(d: &DiffReport) -> Vec<(&'static str, String)> {
 #[must_use]
 pub fn sides_line(s: &StageDiff) -> Option<String> {
     (s.a_label != s.label || s.b_label != s.label).then(|| format!("A: {} · B: {}", s.a_label, s.b_label))
+}
+
+/// The verdicts of A and B side by side: `(side, verdict line or why there is none, the
+/// fix-first lines)`.
+#[must_use]
+pub fn verdicts(s: &StageDiff) -> [(&'static str, String, &[String]); 2] {
+    let text = |v: &SideVerdict| {
+        if v.text.is_empty() {
+            "No verdict: this report was made before verdicts were computed.".to_owned()
+        } else {
+            v.text.clone()
+        }
+    };
+    [("A", text(&s.a_verdict), &s.a_verdict.fix_first), ("B", text(&s.b_verdict), &s.b_verdict.fix_first)]
 }
 
 fn delta_ms_cell(ns: i64) -> Cell {
@@ -417,7 +433,23 @@ mod tests {
             only_b: none(),
             unlisted: Unlisted::default(),
             notes: Vec::new(),
+            a_verdict: SideVerdict::default(),
+            b_verdict: SideVerdict::default(),
         }
+    }
+
+    #[test]
+    fn verdicts_show_each_side_or_say_there_is_none() {
+        let mut s = stage("decode", "decode", "decode");
+        s.b_verdict = SideVerdict {
+            text: "decode: GEMM-bound — 1 kernel takes 90.0% of GPU time".to_owned(),
+            fix_first: vec!["CPU launch gaps: …".to_owned()],
+        };
+        let [(a, a_text, a_fix), (b, b_text, b_fix)] = verdicts(&s);
+        assert_eq!((a, b), ("A", "B"));
+        assert!(a_text.starts_with("No verdict") && a_fix.is_empty());
+        assert_eq!(b_text, s.b_verdict.text);
+        assert_eq!(b_fix, s.b_verdict.fix_first.as_slice());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Markdown rendering of a diff: a header naming A and B, then per compared stage a
-//! `#####` section with the stage summary, idle causes, categories, families, kernels on
+//! `#####` section with both sides' verdicts and fix-first findings, the stage summary, idle causes, categories, families, kernels on
 //! both sides and kernels only in A or only in B, then the notes.
 
 use super::view;
@@ -15,6 +15,7 @@ fn push_stage(out: &mut Vec<String>, s: &StageDiff) {
     out.push(String::new());
     out.push(format!("##### {}", s.label));
     out.extend(view::sides_line(s));
+    push_verdicts(out, s);
     push_section(out, "Stage summary", &view::summary_table(s));
     if !s.bubbles.is_empty() {
         push_section(out, "Idle time by cause", &view::bubbles_table(s));
@@ -28,6 +29,22 @@ fn push_stage(out: &mut Vec<String>, s: &StageDiff) {
         out.push(String::new());
         out.push("Stage notes".to_owned());
         out.extend(s.notes.iter().map(|n| format!("- {n}")));
+    }
+}
+
+/// Both sides' verdict lines and fix-first findings (nothing for diffs of reports made
+/// before verdicts).
+fn push_verdicts(out: &mut Vec<String>, s: &StageDiff) {
+    if s.a_verdict.text.is_empty() && s.b_verdict.text.is_empty() {
+        return;
+    }
+    out.push(String::new());
+    out.push("Verdicts".to_owned());
+    for (side, text, fixes) in view::verdicts(s) {
+        out.push(format!("- {side}: {text}"));
+        for (i, f) in fixes.iter().enumerate() {
+            out.push(format!("  {}. {f}", i + 1));
+        }
     }
 }
 

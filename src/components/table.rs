@@ -15,31 +15,14 @@ use crate::io;
 /// Names longer than this are folded.
 const FOLD: usize = 90;
 
-/// Renders `table`; `filter` keeps rows whose text contains it (case-insensitive).
-#[component]
-pub fn TableView(
-    /// The table to draw.
-    table: Arc<Table>,
-    /// Filter text.
+/// The rows `filter` keeps (any cell line contains it, case-insensitive), in the order
+/// `sort` asks for (column, descending): numbers by value, text case-insensitively.
+fn row_order(
+    t: Arc<Table>,
     filter: Signal<String>,
-    /// DOM id of the `<table>`.
-    id: String,
-    /// Whether the first column holds kernel names (folded, copyable).
-    #[prop(optional)]
-    names: bool,
-    /// Called with a row's index in `table.rows` when it is clicked.
-    #[prop(optional)]
-    on_row: Option<Callback<usize>>,
-    /// Each row's key (by index in `table.rows`), written as its `data-key` attribute.
-    #[prop(optional)]
-    keys: Option<Arc<Vec<String>>>,
-    /// The key of the row to highlight.
-    #[prop(optional)]
-    highlight: Option<Signal<Option<String>>>,
-) -> impl IntoView {
-    let sort = RwSignal::new(None::<(usize, bool)>);
-    let t = Arc::clone(&table);
-    let order = Memo::new(move |_| {
+    sort: RwSignal<Option<(usize, bool)>>,
+) -> Memo<Vec<usize>> {
+    Memo::new(move |_| {
         let needle = filter.get().to_lowercase();
         let mut idx: Vec<usize> = (0..t.rows.len())
             .filter(|&i| {
@@ -63,8 +46,13 @@ pub fn TableView(
             });
         }
         idx
-    });
-    let headers = table
+    })
+}
+
+/// The header cells of `table`: a click sorts by the column (numbers biggest first), a
+/// second click reverses it.
+fn header_cells(table: &Table, sort: RwSignal<Option<(usize, bool)>>) -> impl IntoView + use<> {
+    table
         .columns
         .iter()
         .enumerate()
@@ -91,7 +79,34 @@ pub fn TableView(
                 </th>
             }
         })
-        .collect_view();
+        .collect_view()
+}
+
+/// Renders `table`; `filter` keeps rows whose text contains it (case-insensitive).
+#[component]
+pub fn TableView(
+    /// The table to draw.
+    table: Arc<Table>,
+    /// Filter text.
+    filter: Signal<String>,
+    /// DOM id of the `<table>`.
+    id: String,
+    /// Whether the first column holds kernel names (folded, copyable).
+    #[prop(optional)]
+    names: bool,
+    /// Called with a row's index in `table.rows` when it is clicked.
+    #[prop(optional)]
+    on_row: Option<Callback<usize>>,
+    /// Each row's key (by index in `table.rows`), written as its `data-key` attribute.
+    #[prop(optional)]
+    keys: Option<Arc<Vec<String>>>,
+    /// The key of the row to highlight.
+    #[prop(optional)]
+    highlight: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let order = row_order(Arc::clone(&table), filter, sort);
+    let headers = header_cells(&table, sort);
     let columns = table.columns.len();
     let empty = table.empty.clone();
     let footer = table.footer.clone();

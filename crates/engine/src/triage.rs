@@ -411,7 +411,8 @@ fn triage_one(
         });
     }
     let mine: Vec<&StageReport> = report.stages.iter().filter(|s| s.inputs.contains(&index)).collect();
-    let health = crate::analysis::verdict::health(index, trace, attribution, &mine, &report.framework.id);
+    let health =
+        crate::analysis::verdict::health(index, trace, attribution, &mine, &report.framework.id, &windows);
     report.health.extend(health);
 }
 

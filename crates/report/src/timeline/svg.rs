@@ -143,6 +143,24 @@ fn axis_label(ms: f64, len_ms: f64) -> String {
     }
 }
 
+/// A filled rectangle from column `x0` to `x1` (at least one pixel wide), rows `y0`–`y1`.
+fn rect(x0: i32, y0: f64, x1: i32, y1: f64, color: RGBAColor) -> Rectangle<(i32, i32)> {
+    Rectangle::new([(x0, y0.round() as i32), (x1.max(x0 + 1), y1.round() as i32)], color.filled())
+}
+
+/// A one-pixel vertical line at `x` from `y0` to `y1`.
+fn line(x: i32, y0: f64, y1: f64, color: RGBAColor) -> PathElement<(i32, i32)> {
+    PathElement::new(
+        vec![(x, y0.round() as i32), (x, y1.round() as i32)],
+        ShapeStyle { color, filled: false, stroke_width: 1 },
+    )
+}
+
+/// A sans-serif text style of `size` pixels (plotters writes font-size = size / 1.24).
+fn font(size: f64, color: Rgb, pos: Pos) -> plotters::style::TextStyle<'static> {
+    ("sans-serif", size * 1.24).into_font().color(&color.solid()).pos(pos)
+}
+
 /// Draws `window` of the timeline as an SVG document `width × height` pixels.
 #[must_use]
 pub fn render(tl: &Timeline, window: Window, width: u32, height: u32, palette: &Palette) -> String {
@@ -157,19 +175,6 @@ pub fn render(tl: &Timeline, window: Window, width: u32, height: u32, palette: &
     {
         let root = SVGBackend::with_string(&mut svg, (layout.width, layout.height)).into_drawing_area();
         let _ = root.fill(&palette.background.solid());
-        let rect = |x0: i32, y0: f64, x1: i32, y1: f64, color: RGBAColor| {
-            Rectangle::new([(x0, y0.round() as i32), (x1.max(x0 + 1), y1.round() as i32)], color.filled())
-        };
-        let line = |x: i32, y0: f64, y1: f64, color: RGBAColor| {
-            PathElement::new(
-                vec![(x, y0.round() as i32), (x, y1.round() as i32)],
-                ShapeStyle { color, filled: false, stroke_width: 1 },
-            )
-        };
-        // plotters writes font-size = size / 1.24: scale so `size` is the pixel size.
-        let font = |size: f64, color: Rgb, pos: Pos| {
-            ("sans-serif", size * 1.24).into_font().color(&color.solid()).pos(pos)
-        };
         // Stage windows: a band on top, a line at each end, step marks.
         for stage in &tl.stages {
             if stage.end_ns <= window.start_ns || stage.start_ns >= window.end_ns {

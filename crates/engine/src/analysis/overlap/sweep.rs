@@ -64,6 +64,43 @@ pub(crate) struct Sweep {
     pub gaps: Vec<Gap>,
 }
 
+/// The sweep's running integrals over time: ≥ 2 lanes active (`hidden`); ≥ 2 lanes with
+/// compute (`two`); exactly one lane with compute (`one`); per lane, the time it was that
+/// only compute lane (`sole`). "Another lane runs compute" for lane L integrates to
+/// `two + one − sole[L]`.
+#[derive(Default)]
+struct Integrals {
+    hidden: i64,
+    two: i64,
+    one: i64,
+    sole: Vec<i64>,
+}
+
+impl Integrals {
+    /// Adds a segment of `seg` ns with `active_lanes` lanes busy and `compute_lanes` lanes
+    /// running compute (`compute_lane_sum`: the sum of their ids, the lane itself when one).
+    fn advance(&mut self, seg: i64, active_lanes: u32, compute_lanes: u32, compute_lane_sum: u64) {
+        if active_lanes >= 2 {
+            self.hidden += seg;
+        }
+        match compute_lanes {
+            0 => {}
+            1 => {
+                self.one += seg;
+                if let Some(s) = usize::try_from(compute_lane_sum).ok().and_then(|l| self.sole.get_mut(l)) {
+                    *s += seg;
+                }
+            }
+            _ => self.two += seg,
+        }
+    }
+
+    /// The integral of "another lane runs compute" for lane `lane`.
+    fn other_compute(&self, lane: usize) -> i64 {
+        self.two + self.one - self.sole.get(lane).copied().unwrap_or(0)
+    }
+}
+
 /// Sweeps `spans` over `lanes` dense lane ids (ids at or above `lanes` are ignored).
 #[must_use]
 pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
@@ -85,11 +122,7 @@ pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
     let (mut active, mut active_lanes, mut compute_lanes) = (0u32, 0u32, 0u32);
     // Sum of the ids of lanes with compute running: the lane itself when only one has.
     let mut compute_lane_sum = 0u64;
-    // Running integrals: ≥ 2 lanes active; ≥ 2 lanes with compute; exactly one lane with
-    // compute; per lane, time it was that only lane. "Another lane runs compute" for lane
-    // L integrates to `two + one - sole[L]`.
-    let (mut hidden_int, mut two, mut one) = (0i64, 0i64, 0i64);
-    let mut sole = vec![0i64; lanes];
+    let mut int = Integrals { sole: vec![0; lanes], ..Integrals::default() };
     // Per span: the integrals at its start.
     let mut at_start: Vec<(i64, i64)> = vec![(0, 0); spans.len()];
     let mut prev_t = i64::MIN;
@@ -104,18 +137,8 @@ pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
             out.busy += seg;
             if active_lanes >= 2 {
                 out.overlap += seg;
-                hidden_int += seg;
             }
-            match compute_lanes {
-                0 => {}
-                1 => {
-                    one += seg;
-                    if let Some(s) = usize::try_from(compute_lane_sum).ok().and_then(|l| sole.get_mut(l)) {
-                        *s += seg;
-                    }
-                }
-                _ => two += seg,
-            }
+            int.advance(seg, active_lanes, compute_lanes, compute_lane_sum);
         }
         let was_active = active > 0;
         let mut first_start = u32::MAX;
@@ -144,9 +167,8 @@ pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
                     *lc += 1;
                 }
                 active += 1;
-                let sole_l = sole.get(l).copied().unwrap_or(0);
                 if let Some(a) = at_start.get_mut(i as usize) {
-                    *a = (hidden_int, two + one - sole_l);
+                    *a = (int.hidden, int.other_compute(l));
                 }
             } else {
                 *la = la.saturating_sub(1);
@@ -162,11 +184,10 @@ pub(crate) fn sweep(spans: &[Span], lanes: usize) -> Sweep {
                 }
                 active = active.saturating_sub(1);
                 last_end_span = i;
-                let sole_l = sole.get(l).copied().unwrap_or(0);
                 let (h0, c0) = at_start.get(i as usize).copied().unwrap_or((0, 0));
                 if let Some(share) = out.shares.get_mut(i as usize) {
-                    share.hidden = hidden_int - h0;
-                    share.hidden_by_compute = (two + one - sole_l) - c0;
+                    share.hidden = int.hidden - h0;
+                    share.hidden_by_compute = int.other_compute(l) - c0;
                 }
             }
         }

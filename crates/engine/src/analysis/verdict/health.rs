@@ -23,16 +23,19 @@ use trace::{DiagnosticKind, Severity};
 /// Graph-replayed share of GPU time above which missing capture traces matter, %.
 const GRAPH_PCT: f64 = 20.0;
 
-/// What limits input `input`'s evidence, from its trace, attribution and stages.
+/// What limits input `input`'s evidence, from its trace, attribution, stages and step
+/// windows (the triage's own `Windows::of`).
 pub(crate) fn health(
     input: usize,
     trace: &Trace,
     attribution: &Attribution,
     stages: &[&StageReport],
     framework: &str,
+    windows: &Windows,
 ) -> Vec<TraceHealth> {
     let mut out: Vec<Health> = Vec::new();
-    for d in trace.diagnostics.sorted() {
+    let diagnostics = trace.diagnostics.sorted();
+    for d in &diagnostics {
         let damaged = matches!(
             d.kind,
             DiagnosticKind::Truncated
@@ -71,11 +74,11 @@ pub(crate) fn health(
     if rocm > 0 {
         out.push(Health::RocmGraphWithoutFlows { launches: rocm });
     }
-    if let Some((steps, of)) = dropped_steps(trace, &linked) {
+    if let Some((steps, of)) = dropped_steps(trace, &linked, windows) {
         out.push(Health::DroppedActivity { steps, of });
     }
     let count = |kind: DiagnosticKind| -> u64 {
-        trace.diagnostics.sorted().iter().filter(|d| d.kind == kind).map(|d| d.count).sum()
+        diagnostics.iter().filter(|d| d.kind == kind).map(|d| d.count).sum()
     };
     let (moved, without_stream) =
         (count(DiagnosticKind::LogicalLane), count(DiagnosticKind::LaneWithoutStream));
@@ -134,8 +137,7 @@ fn launches_work(trace: &Trace, i: usize) -> bool {
 
 /// CPU step windows whose launches all lack GPU activity, and all steps with launches,
 /// when at least one step has linked launches and at least one has none linked.
-fn dropped_steps(trace: &Trace, linked: &[bool]) -> Option<(u64, u64)> {
-    let windows = Windows::of(trace);
+fn dropped_steps(trace: &Trace, linked: &[bool], windows: &Windows) -> Option<(u64, u64)> {
     if windows.cpu.is_empty() {
         return None;
     }

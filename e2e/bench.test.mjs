@@ -1,11 +1,11 @@
 // Browser benchmarks (run with BENCH=1; skipped otherwise): time to tables for the 32.9 MB
 // SGLang trace on a warm page, throughput and wasm memory on a 1 GiB trace with the
-// progress bar moving, and the shipped wasm size. Figures go to stdout and to README.
+// progress bar moving. Figures go to stdout and to README. (The shipped wasm size is checked
+// on every run by size.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { start, stop, page, fail, TRACES, ROOT } from './helpers.mjs';
 
 const run = process.env.BENCH ? test : test.skip;
@@ -102,16 +102,4 @@ run('four rank files: together (child workers) vs one at a time vs four single l
   }
   console.log(`BENCH ranks_together_ms=${median(together)} ranks_two_children_ms=${median(children)} four_single_loads_ms=${median(singles)} all=${together}/${children}/${singles}`);
   assert.ok(median(together) < median(singles), 'loading the four ranks together beats four single loads');
-});
-
-run('shipped wasm size', async () => {
-  const dist = path.join(ROOT, 'dist');
-  let total = 0;
-  for (const f of fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'))) {
-    const gz = zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
-    console.log(`BENCH wasm ${f} gzip=${gz}`);
-    total += gz;
-  }
-  console.log(`BENCH wasm_total_gzip=${total}`);
-  assert.ok(total <= 1.5 * 1048576);
 });

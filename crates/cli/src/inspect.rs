@@ -8,7 +8,7 @@ use crate::Format;
 pub fn run(files: &[PathBuf], format: Format) -> anyhow::Result<()> {
     let mut json = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let trace = native::load(path)?;
+        let trace = native::load_on(path, 0)?;
         let summary = report::trace::inspect::summarize(&trace);
         let name = path.display().to_string();
         match format {

@@ -102,7 +102,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => None,
     };
     let started = Instant::now();
-    let trace = native::load(&args.trace)?;
+    let trace = native::load_on(&args.trace, 0)?;
     let loaded = started.elapsed();
     let path = args.trace.display().to_string();
     let options = Options {

@@ -21,4 +21,4 @@ pub mod load;
 pub mod walk;
 
 pub use error::Error;
-pub use load::{load, load_all, load_each, load_with};
+pub use load::{load, load_all, load_each, load_on, load_with};

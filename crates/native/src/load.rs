@@ -1,5 +1,11 @@
 //! Trace files streamed once through the engine's [`report::trace::Loader`] in 1 MiB chunks, so
 //! even a multi-GB trace never sits in memory as text; and several files on threads.
+//!
+//! A gzip file read with a core to spare is inflated on a second thread while this one
+//! parses ([`pipelined`]), as the browser does with its inflater worker: the text goes to
+//! [`report::trace::Loader::for_inflated_gzip`] and the trace is the same as from the
+//! sequential load; a stream that is not clean (damaged, truncated) is read again
+//! sequentially, so its diagnostics are the loader's own.
 
 use std::io::Read;
 use std::path::Path;
@@ -15,6 +21,24 @@ pub const CHUNK: usize = 1 << 20;
 /// When the file cannot be read or is not a trace; the message names the file.
 pub fn load(path: &Path) -> Result<report::trace::Trace, Error> {
     load_with(path, &mut |_| {})
+}
+
+/// Loads one trace file on `threads` threads (0: one per core): a gzip file inflates on a
+/// second thread while this one parses when two or more are allowed (see [`pipelined`]).
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load_on(path: &Path, threads: usize) -> Result<report::trace::Trace, Error> {
+    if width(threads) >= 2 { pipelined::load(path, &mut |_| {}) } else { load(path) }
+}
+
+/// `threads`, or the machine's available parallelism for 0.
+fn width(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    } else {
+        threads
+    }
 }
 
 /// Loads one trace file, calling `progress` after every chunk with what the loader has
@@ -67,12 +91,10 @@ pub fn load_each<T: Send>(
 ) -> Vec<Result<T, Error>> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let width = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    } else {
-        threads
-    };
-    let width = width.clamp(1, paths.len().max(1));
+    let total = width(threads);
+    let width = total.clamp(1, paths.len().max(1));
+    // Each loader gets a second thread to inflate on when there are cores to spare.
+    let per_file = total / width;
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<Result<T, Error>>>> = Mutex::new((0..paths.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -81,7 +103,7 @@ pub fn load_each<T: Send>(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result = load(path).map(|trace| keep(path, trace));
+                    let result = load_on(path, per_file).map(|trace| keep(path, trace));
                     if let Ok(mut s) = slots.lock()
                         && let Some(slot) = s.get_mut(i)
                     {
@@ -109,6 +131,8 @@ pub fn head(path: &Path, limit: usize) -> Result<Vec<u8>, Error> {
     file.take(limit as u64).read_to_end(&mut head).map_err(Error::io("read", path))?;
     Ok(head)
 }
+
+pub mod pipelined;
 
 #[cfg(test)]
 mod tests {

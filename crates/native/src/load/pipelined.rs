@@ -1,0 +1,90 @@
+//! One gzip trace inflated on a second thread while the calling thread parses: the two
+//! halves of a load side by side, as the browser runs its inflater worker beside the
+//! engine worker.
+//!
+//! The inflater ([`report::trace::GzipText`]) reads the file in small steps and hands the
+//! text over a short queue to a [`report::trace::Loader::for_inflated_gzip`]. That text is
+//! trusted only when the stream ended clean (whole members, checksums right); otherwise, and
+//! whenever the parser stops early (not a trace), the file is read again by the sequential
+//! [`super::load_with`], so damage, truncation and errors are reported exactly as there.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+
+use report::trace::{GzipText, Loader, Trace};
+
+use crate::Error;
+
+/// Compressed bytes read per step (about 3–4 MiB of JSON text once inflated).
+const READ: usize = 256 * 1024;
+/// Inflated pieces waiting for the parser at most: bounds the text held at once.
+const QUEUE: usize = 4;
+
+/// A piece of inflated text and the compressed bytes it came from.
+struct Piece {
+    text: Vec<u8>,
+    compressed: u64,
+}
+
+/// Loads one trace file, inflating a gzip file on a second thread while this one parses; a
+/// plain file (or one whose head cannot be read) goes to the sequential [`super::load_with`].
+/// The trace is the same as the sequential load's.
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load(path: &Path, progress: &mut dyn FnMut(&report::trace::Progress)) -> Result<Trace, Error> {
+    let gzip = super::head(path, 2).is_ok_and(|h| h == [0x1f, 0x8b]);
+    if !gzip {
+        return super::load_with(path, progress);
+    }
+    let (tx, rx) = mpsc::sync_channel::<Piece>(QUEUE);
+    let (parsed, clean) = std::thread::scope(|scope| {
+        let inflater = scope.spawn(move || inflate(path, &tx));
+        let parsed = parse(rx, progress);
+        // A panicked inflater counts as a stream not read clean: the file is read again.
+        (parsed, inflater.join().unwrap_or(false))
+    });
+    match parsed {
+        Some(loader) if clean => {
+            loader.finish().map_err(|cause| Error::NotATrace { path: path.to_path_buf(), cause })
+        }
+        _ => super::load_with(path, progress),
+    }
+}
+
+/// Parses the pieces as they come; `None` when the loader refused the text (the queue is
+/// dropped, which stops the inflater).
+fn parse(rx: mpsc::Receiver<Piece>, progress: &mut dyn FnMut(&report::trace::Progress)) -> Option<Loader> {
+    let mut loader = Loader::for_inflated_gzip();
+    for piece in rx {
+        loader.add_compressed_bytes(piece.compressed);
+        loader.push(&piece.text).ok()?;
+        progress(&loader.progress());
+    }
+    Some(loader)
+}
+
+/// Inflates the file into the queue; whether the whole stream was read and is clean (false
+/// also when reading failed or the parser stopped taking pieces).
+fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    let mut gz = GzipText::new();
+    let mut buf = vec![0u8; READ];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        let mut text = Vec::with_capacity(n.saturating_mul(12));
+        if gz.push(buf.get(..n).unwrap_or(&[]), &mut text).is_err() || gz.is_damaged() {
+            return false;
+        }
+        if tx.send(Piece { text, compressed: n as u64 }).is_err() {
+            return false;
+        }
+    }
+    gz.is_clean()
+}

@@ -12,7 +12,9 @@ if [ ! -f "$BIG" ]; then
   python3 ../shared/tools/scale-trace "$SRC" "$BIG" --mb 1074
 fi
 cargo build --release -p cli --locked >&2
-CLI=$PWD/target/release/tracetriage
+# A private copy: another build sharing the target folder cannot swap it mid-run.
+CLI=$(mktemp -d)/tracetriage
+cp target/release/tracetriage "$CLI"
 REPS=${REPS:-3}
 # wall seconds and peak RSS (KB) of one command, as "secs kb"
 measure() {

@@ -98,7 +98,7 @@ fn a_trace_url_is_kept_and_older_manifests_without_it_still_read() {
     let old = read_manifest(v.to_string().as_bytes()).unwrap();
     assert!(old.skipped.is_empty(), "{:?}", old.skipped);
     assert!(old.manifest.entries.iter().all(|e| e.trace_url.is_none()));
-    assert_eq!(old.manifest.version, MANIFEST_VERSION);
+    assert_eq!(old.manifest.envelope.version, MANIFEST_VERSION);
 }
 
 #[test]

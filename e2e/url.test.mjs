@@ -30,7 +30,9 @@ function traceServer({ cors }) {
       return;
     }
     const slow = url.pathname.startsWith('/slow/');
-    const name = decodeURIComponent(url.pathname.slice(slow ? 6 : 1));
+    // `/enc/<name>`: the .gz bytes sent with `Content-Encoding: gzip` (the browser inflates).
+    const enc = url.pathname.startsWith('/enc/');
+    const name = decodeURIComponent(url.pathname.slice(slow ? 6 : enc ? 5 : 1));
     const file = path.join(TRACES, path.basename(name));
     if (!name || !fs.existsSync(file)) {
       res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
@@ -38,7 +40,8 @@ function traceServer({ cors }) {
       return;
     }
     const data = fs.readFileSync(file);
-    res.writeHead(200, { ...headers, 'content-type': 'application/gzip', 'content-length': data.length });
+    const type = enc ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'application/gzip' };
+    res.writeHead(200, { ...headers, ...type, 'content-length': data.length });
     if (!slow) {
       res.end(data);
       return;
@@ -127,6 +130,15 @@ test('#src= with CORS opens the report: the same kernel tables as the CLI, progr
   fail(p);
 });
 
+test('a trace sent with Content-Encoding: gzip reads as the same trace', async () => {
+  const p = await at(src(`${open.base}enc/${SMALL}`));
+  assert.equal(await p.locator('#error').count(), 0, `no error: ${await p.locator('#error').allTextContents()}`);
+  const cli = cliKernelTables(path.join(TRACES, SMALL));
+  const rows = await pageKernelRows(p, 0);
+  assert.deepEqual(rows.map((r) => r.slice(0, 8)), Object.values(cli)[0].map((r) => r.slice(0, 8)));
+  fail(p);
+});
+
 test('a trace of a server without CORS: the error names CORS', async () => {
   const url = `${closed.base}${SMALL}`;
   const p = await at(src(url));
@@ -151,6 +163,10 @@ test('a 404 says so; a page that is not a trace says so, naming the file', async
   assert.ok(message.includes(missing), message);
   expectBrowserErrors(p, [/^console: Failed to load resource: the server responded with a status of 404 \(Not Found\)$/]);
   fail(p);
+
+  const f = await at(src('file:///etc/hostname'));
+  assert.match(await f.textContent('#error'), /only http:\/\/ and https:\/\/ addresses can be opened, not file:/);
+  fail(f);
 
   const q = await at(src(`${open.base}page.html`));
   const text = await q.textContent('#error');

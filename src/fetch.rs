@@ -150,8 +150,10 @@ async fn download(
         return Err(format!("Could not download {href}: the server answered HTTP {status} {reason}."));
     }
     let headers = response.headers();
+    // With `Content-Encoding` (which another origin's answer does not show), Content-Length
+    // counts the compressed bytes, not the inflated ones read: `read_body` drops it once
+    // more was read.
     let total = headers.get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
-    // With `Content-Encoding`, Content-Length counts the compressed bytes, not what is read.
     let encoded = headers.get("content-encoding").ok().flatten().is_some_and(|e| e != "identity");
     let total = total.filter(|_| !encoded);
     let (chunks, read) = read_body(&response, &href, total, on_progress).await?;
@@ -190,13 +192,15 @@ async fn read_body(
         let Ok(chunk) = value.dyn_into::<Uint8Array>() else { return Err(broken(read)) };
         read += u64::from(chunk.length());
         chunks.push(&chunk);
+        // More than announced: the announced size was of the encoded body.
+        let total = total.filter(|&t| read <= t);
         let now = io::now_ms();
         if now - shown >= PROGRESS_EVERY_MS {
             shown = now;
             on_progress(read, total);
         }
     }
-    on_progress(read, total);
+    on_progress(read, total.filter(|&t| read <= t));
     Ok((chunks, read))
 }
 

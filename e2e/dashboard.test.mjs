@@ -44,7 +44,9 @@ before(async () => {
     return dir;
   });
   const inputs = [...PLAIN.map((n) => path.join(TRACES, n)), ...folders];
-  execFileSync(CLI, ['dashboard', ...inputs, '-o', site, '--app', path.join(ROOT, 'dist'), '--title', 'Corpus runs'],
+  // The traces are served beside the site under /traces/: each run of one trace links it.
+  execFileSync(CLI, ['dashboard', ...inputs, '-o', site, '--app', path.join(ROOT, 'dist'), '--title', 'Corpus runs',
+    '--trace-url-base', 'traces'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   fs.rmSync(captures, { recursive: true, force: true });
   const manifest = JSON.parse(fs.readFileSync(path.join(site, 'reports', 'index.json'), 'utf8'));
@@ -74,6 +76,10 @@ async function open() {
   await p.goto(ctx.base);
   await p.waitForSelector('#dash-runs tbody tr[data-id]', { timeout: 60000 });
   return p;
+}
+
+async function oneHeader(p) {
+  assert.equal(await p.locator('header.tt-top').count(), 1, 'one page header');
 }
 
 const rowIds = (p) => p.$$eval('#dash-runs tbody tr[data-id]', (rows) => rows.map((r) => r.dataset.id));
@@ -134,6 +140,29 @@ test('a click opens the run\'s full report; back returns to the list', async () 
   const shown = await p.$$eval('#kernels-0 tbody tr', (rows) => rows.length);
   assert.equal(shown, report.stages[0].kernels.rows.length);
   await p.click('#dash-back');
+  await p.waitForSelector('#dash-runs tbody tr[data-id]');
+  fail(p);
+});
+
+test('a run with a trace_url links its trace: the link opens the triage of the trace; Back returns', async () => {
+  const p = await open();
+  await oneHeader(p);
+  assert.equal(await p.title(), 'Dashboard — tracetriage');
+  const mi = entries.find((e) => e.label.startsWith('sglang_mi300x'));
+  assert.equal(mi.trace_url, `traces/${mi.label}.trace.json.gz`);
+  const link = p.locator(`#dash-runs tr[data-id="${mi.id}"] a.tt-open-trace`);
+  assert.equal(await link.getAttribute('href'), `#src=${mi.trace_url}`);
+  assert.equal(await p.locator('#dash-runs a.tt-open-trace').count(), entries.filter((e) => e.trace_url).length);
+  await link.click();
+  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 60000 });
+  assert.match(await p.textContent('#origin'), /Triaged in this tab/);
+  assert.match(await p.title(), /sglang_mi300x.* — tracetriage$/);
+  await oneHeader(p);
+  // The same kernel rows as the run's report file.
+  const report = JSON.parse(fs.readFileSync(path.join(site, 'reports', mi.report), 'utf8'));
+  const shown = await p.$$eval('#kernels-0 tbody tr', (rows) => rows.length);
+  assert.equal(shown, report.stages[0].kernels.rows.length);
+  await p.goBack();
   await p.waitForSelector('#dash-runs tbody tr[data-id]');
   fail(p);
 });

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::client;
 use crate::components::compare::CompareView;
 use crate::components::compare_picker::ComparePicker;
 use crate::components::dashboard::{self, Dashboard};
@@ -13,18 +12,25 @@ use crate::components::ranks::RanksView;
 use crate::components::report_view::ReportView;
 use crate::io;
 use crate::state::{AppState, Status};
+use crate::url_state;
 
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    // A dashboard page opens as one; a shared link opens straight into its report or diff.
-    if dashboard::wanted() {
+    // Traces named by `#src=` are downloaded and opened (on a dashboard page too: its
+    // "open trace" links); a dashboard page opens as one; a shared link opens straight
+    // into its report or diff.
+    let start = url_state::current();
+    if !start.src.is_empty() {
+        state.open_urls(start.src);
+    } else if dashboard::wanted() {
         state.status.set(Status::Dashboard);
     } else {
         state.open_link();
     }
+    url_state::follow(state);
     let body = move || match state.status.get() {
         Status::Idle => view! { <Landing/><ComparePicker/> }.into_any(),
         Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
@@ -44,9 +50,8 @@ pub fn App() -> impl IntoView {
         Status::Dashboard => view! { <Dashboard/> }.into_any(),
     };
     let home = move |_| {
-        client::cancel();
+        state.cancel();
         io::set_fragment("");
-        state.status.set(Status::Idle);
     };
     view! {
         <header class="tt-top">

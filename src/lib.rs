@@ -13,8 +13,10 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod fetch;
 pub mod io;
 pub mod protocol;
 pub mod relay;
 pub mod state;
+pub mod url_state;
 pub mod worker;

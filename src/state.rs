@@ -72,6 +72,8 @@ pub struct AppState {
     pub catalog_message: RwSignal<String>,
     /// A model `config.json` chosen beside the traces (or in the layers tab): `(name, text)`.
     pub model_config: RwSignal<Option<(String, String)>>,
+    /// Traces opened by URL: the download in flight and the URLs shown ([`crate::fetch`]).
+    pub remote: StoredValue<crate::fetch::Remote, LocalStorage>,
 }
 
 impl AppState {
@@ -84,13 +86,18 @@ impl AppState {
             catalog: RwSignal::new(None),
             catalog_message: RwSignal::new(String::new()),
             model_config: RwSignal::new(None),
+            remote: StoredValue::new_local(crate::fetch::Remote::default()),
         }
     }
 
     /// Opens a shared link in the URL fragment, if there is one: `#d1.…` straight into its
     /// diff, `#r1.…` into its report (or a sentence saying why it cannot be read).
     pub fn open_link(self) {
-        let Some(fragment) = io::fragment() else { return };
+        // The link without the view's `tab=`/`q=` parameters.
+        let fragment = crate::url_state::current().head;
+        if fragment.is_empty() {
+            return;
+        }
         if fragment.trim_start_matches('#').starts_with(report::share::DIFF_PREFIX) {
             match report::share::decode_diff(&fragment) {
                 Ok(d) => self.status.set(Status::Compare(Arc::new(d))),
@@ -196,12 +203,17 @@ impl AppState {
 
     /// Stops a running triage and returns to the landing view.
     pub fn cancel(self) {
+        self.abort_download();
         client::cancel();
         self.status.set(Status::Idle);
     }
 
     /// Shows the progress view from now on.
     fn loading(self, phase: &str) {
+        if phase == "reading" {
+            // New traces: not those of a URL ([`AppState::open_urls`] names its own after).
+            self.remote.update_value(|r| r.sources.clear());
+        }
         self.started_at.set(io::now_ms());
         self.status.set(Status::Loading(Progress { phase: phase.into(), ..Progress::default() }));
     }
@@ -233,7 +245,7 @@ impl AppState {
     fn on_report(self, t: Triaged) -> Status {
         match report::Report::from_json(&t.json) {
             Ok(report) => {
-                io::set_fragment("");
+                io::set_fragment(&self.loaded_fragment());
                 let total_ms = io::now_ms() - self.started_at.get_untracked();
                 let Triaged { load_ms, triage_ms, json_bytes, wasm_memory, warnings, .. } = t;
                 let origin =
@@ -247,9 +259,17 @@ impl AppState {
     /// The view of a finished all-ranks analysis.
     fn on_ranks(self, r: RanksDone) -> Status {
         match report::ranks::RanksReport::from_json(&r.json) {
-            Ok(report) => Status::Ranks(Arc::new(report), r.load_ms, r.analysis_ms),
+            Ok(report) => {
+                io::set_fragment(&self.loaded_fragment());
+                Status::Ranks(Arc::new(report), r.load_ms, r.analysis_ms)
+            }
             Err(e) => Status::Failed(e.to_string()),
         }
+    }
+
+    /// The fragment of loaded traces: their URLs if they came from some, and the view.
+    fn loaded_fragment(self) -> String {
+        crate::url_state::after_load(&self.remote.with_value(|r| r.sources.clone()))
     }
 
     /// The view of a finished diff.

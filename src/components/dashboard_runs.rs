@@ -1,6 +1,7 @@
 //! The dashboard's run list: one row per run (cells from `report::dashboard::view`, so the
 //! numbers read as in every other view), sortable by any column, a checkbox to pick two
-//! runs for a comparison, and a click on a row to open its report.
+//! runs for a comparison, a click on a row to open its report, and an "open trace" link
+//! when the manifest names the run's trace.
 
 use std::sync::Arc;
 
@@ -31,6 +32,17 @@ fn cell_view(cell: Cell) -> AnyView {
         {rest.into_iter().map(|l| view! { <div class="tt-muted tt-small">{l}</div> }).collect_view()}
     }
     .into_any()
+}
+
+/// The "open trace" link of a run whose manifest entry has a `trace_url`: this page at
+/// `#src=<trace_url>` (a relative URL resolves against the page).
+fn trace_link(e: &ManifestEntry) -> Option<AnyView> {
+    let url = e.trace_url.as_deref().map(str::trim).filter(|u| !u.is_empty())?;
+    let fragment = report::fragment::Fragment { src: vec![url.to_owned()], ..Default::default() }.render();
+    Some(
+        view! { <a class="tt-open-trace" href=format!("#{fragment}") title=url.to_owned()>"open trace"</a> }
+            .into_any(),
+    )
 }
 
 /// The run list.
@@ -71,7 +83,7 @@ pub fn RunsTable(
     let rows = move || {
         let idx = shown.get();
         if idx.is_empty() {
-            let columns = Column::PAGE.len() + 1;
+            let columns = Column::PAGE.len() + 2;
             return view! { <tr><td class="tt-empty" colspan=columns>"No run matches the filter."</td></tr> }
                 .into_any();
         }
@@ -113,6 +125,7 @@ pub fn RunsTable(
                             />
                         </td>
                         {cells}
+                        <td class="tt-trace-link" on:click=|ev| ev.stop_propagation()>{trace_link(e)}</td>
                     </tr>
                 }
             })
@@ -122,7 +135,7 @@ pub fn RunsTable(
     view! {
         <div class="tt-table-wrap">
             <table class="tt-table tt-clickable" id="dash-runs">
-                <thead><tr><th title="Pick two runs to compare">"Pick"</th>{headers}</tr></thead>
+                <thead><tr><th title="Pick two runs to compare">"Pick"</th>{headers}<th title="The run's trace, opened in this app">"Trace"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>

@@ -38,6 +38,12 @@ pub fn Landing() -> impl IntoView {
             }
         });
     };
+    let url = RwSignal::new(String::new());
+    let on_url = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let urls: Vec<String> = url.get_untracked().split_whitespace().map(str::to_owned).collect();
+        state.open_urls(urls);
+    };
     view! {
         <section
             id="drop"
@@ -68,7 +74,21 @@ pub fn Landing() -> impl IntoView {
                 <button id="sample" class="tt-button" on:click=on_sample>"Try a sample"</button>
                 <CatalogPicker/>
             </div>
+            <form class="tt-url" id="url-form" on:submit=on_url>
+                <input
+                    id="url"
+                    class="tt-url-input"
+                    type="text"
+                    inputmode="url"
+                    placeholder="https://…/run-TP-0.trace.json.gz"
+                    aria-label="Trace URL (several: separated by spaces)"
+                    prop:value=move || url.get()
+                    on:input=move |ev| url.set(event_target_value(&ev))
+                />
+                <button id="open-url" class="tt-button" type="submit">"Open a URL"</button>
+            </form>
             <p class="tt-muted tt-small">
+                "A URL is downloaded by this page (its server must allow it: CORS) and read here like a dropped file. "
                 "The sample is an excerpt of a vLLM prefill step of gpt-oss on a B200 (MIT-licensed, from AMD-AGI/TraceLens)."
             </p>
         </section>

@@ -17,7 +17,12 @@ pub fn ProgressView(
     } else {
         0.0
     };
-    let phase = if progress.phase == "analysing" {
+    let downloading = progress.phase == crate::fetch::DOWNLOADING;
+    let phase = if downloading && progress.files > 1 {
+        format!("Downloading file {} of {}: {}", progress.file + 1, progress.files, progress.name)
+    } else if downloading {
+        format!("Downloading {}", progress.name)
+    } else if progress.phase == "analysing" {
         "Analysing…".to_owned()
     } else if progress.parallel > 1 {
         format!("Reading {} files, {} at a time: {} done", progress.files, progress.parallel, progress.file)
@@ -26,13 +31,23 @@ pub fn ProgressView(
     } else {
         format!("Reading {}", progress.name)
     };
-    let detail = format!(
-        "{} of {} read · {} of JSON · {} events",
-        report::format::bytes(progress.all_read),
-        report::format::bytes(progress.all_total),
-        report::format::bytes(progress.bytes_text),
-        report::format::count(progress.events)
-    );
+    let detail = if downloading && progress.all_total == 0 {
+        format!("{} downloaded", report::format::bytes(progress.all_read))
+    } else if downloading {
+        format!(
+            "{} of {} downloaded",
+            report::format::bytes(progress.all_read),
+            report::format::bytes(progress.all_total)
+        )
+    } else {
+        format!(
+            "{} of {} read · {} of JSON · {} events",
+            report::format::bytes(progress.all_read),
+            report::format::bytes(progress.all_total),
+            report::format::bytes(progress.bytes_text),
+            report::format::count(progress.events)
+        )
+    };
     view! {
         <section class="tt-progress" id="progress" aria-live="polite">
             <p class="tt-progress-phase">{phase}</p>

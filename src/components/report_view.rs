@@ -34,6 +34,8 @@ pub fn ReportView(
     let entry: RwSignal<Option<String>> = RwSignal::new(None);
     // The trace is needed for the timeline and the Layers tab: only for a report triaged here.
     let live = matches!(origin, Origin::Traces { .. }) && client::has_worker();
+    // The tab and the filter live in the URL (reload and Back), the title names them.
+    crate::url_state::bind_report(&report, selected, filter, LAYERS_TAB, live);
 
     let header = view::header(&report)
         .into_iter()
@@ -142,7 +144,7 @@ fn ReportActions(
         io::download("tracetriage-report.json", &json, "application/json");
     };
     let share = move |_| {
-        let fragment = report::share::encode(&report);
+        let fragment = crate::url_state::with_head(&report::share::encode(&report));
         io::set_fragment(&fragment);
         let link = io::link_with_fragment(&fragment);
         share_link.set(link.clone());

@@ -81,6 +81,27 @@ fn manifest_of_corpus_reports_round_trips() {
 }
 
 #[test]
+fn a_trace_url_is_kept_and_older_manifests_without_it_still_read() {
+    testkit::needs_corpus!();
+    let mut entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();
+    entries[0].trace_url = Some("https://h.example/t/a.trace.json.gz".into());
+    let m = new_manifest("t", entries);
+    let json = m.to_json();
+    assert_eq!(json.matches("\"trace_url\"").count(), 1, "written only when known");
+    let read = read_manifest(json.as_bytes()).unwrap();
+    assert_eq!(read.manifest, m);
+    // A manifest of an older build has no such key: every run reads, with no trace.
+    let mut v: Value = serde_json::from_str(&json).unwrap();
+    for e in v["entries"].as_array_mut().unwrap() {
+        e.as_object_mut().unwrap().remove("trace_url");
+    }
+    let old = read_manifest(v.to_string().as_bytes()).unwrap();
+    assert!(old.skipped.is_empty(), "{:?}", old.skipped);
+    assert!(old.manifest.entries.iter().all(|e| e.trace_url.is_none()));
+    assert_eq!(old.manifest.envelope.version, MANIFEST_VERSION);
+}
+
+#[test]
 fn manifest_reader_keeps_good_entries_and_says_why_it_skipped_others() {
     testkit::needs_corpus!();
     let entries: Vec<ManifestEntry> = reports().iter().map(|(n, r)| entry_of(n, r)).collect();

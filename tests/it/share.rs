@@ -37,4 +37,8 @@ fn a_small_report_round_trips_exactly() {
     let report = report_of(&path, "x.json");
     let back = report::share::decode(&report::share::encode(&report)).unwrap();
     assert_eq!(back, report);
+    // The page's view parameters after the payload are not part of the link.
+    let with_view = format!("#{}&tab=decode&q=nccl%20x", report::share::encode(&report));
+    assert_eq!(report::share::decode(&with_view).unwrap(), report);
+    assert_eq!(report::fragment::parse(&with_view).q.as_deref(), Some("nccl x"));
 }

@@ -77,6 +77,9 @@ pub struct Run {
     pub mtime_unix_ns: Option<i64>,
     /// Its report.
     pub report: report::Report,
+    /// The trace it was triaged from, relative to the path given (its file name for a
+    /// trace given by name), when it is one trace file: the dashboard's `trace_url`.
+    pub trace: Option<PathBuf>,
 }
 
 /// What [`collect`] found.
@@ -133,12 +136,20 @@ fn classify(path: &Path) -> anyhow::Result<Kind> {
 }
 
 fn report_run(path: &Path, report: report::Report) -> Run {
-    Run { source: path.display().to_string(), folder: folder_of(path), mtime_unix_ns: mtime(path), report }
+    Run {
+        source: path.display().to_string(),
+        folder: folder_of(path),
+        mtime_unix_ns: mtime(path),
+        report,
+        trace: None,
+    }
 }
 
-/// Triages one capture (its traces, already selected).
+/// Triages one capture (its traces, already selected; `root` is the path given that holds
+/// them).
 fn trace_run(
     files: &[PathBuf],
+    root: &Path,
     source: String,
     folder: String,
     options: &Options<'_>,
@@ -149,7 +160,12 @@ fn trace_run(
         ..report::engine::triage::Options::default()
     };
     let report = crate::triage::triage_files(files, triage, options.catalog)?;
-    Ok(Run { source, folder, mtime_unix_ns: files.first().and_then(|f| mtime(f)), report })
+    let trace = match files {
+        [one] if one == root => one.file_name().map(PathBuf::from),
+        [one] => one.strip_prefix(root).ok().map(Path::to_path_buf),
+        _ => None,
+    };
+    Ok(Run { source, folder, mtime_unix_ns: files.first().and_then(|f| mtime(f)), report, trace })
 }
 
 /// The runs of a directory: its reports, then its captures.
@@ -192,7 +208,7 @@ fn collect_dir(dir: &Path, options: &Options<'_>, out: &mut Collected) -> anyhow
         } else {
             (first.display().to_string(), folder_of(first))
         };
-        out.runs.push(trace_run(&chosen, source, folder, options)?);
+        out.runs.push(trace_run(&chosen, dir, source, folder, options)?);
     }
     if out.runs.len() == before {
         eprintln!("tracetriage: warning: no report or trace in {}", dir.display());
@@ -222,6 +238,7 @@ pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> anyhow::Result<Colle
             Kind::Other => {
                 out.runs.push(trace_run(
                     std::slice::from_ref(path),
+                    path,
                     path.display().to_string(),
                     folder_of(path),
                     options,

@@ -27,6 +27,13 @@ pub struct Args {
     /// The page's title.
     #[arg(long, default_value = DEFAULT_TITLE)]
     pub title: String,
+    /// Where the traces are served: each run triaged from one trace file gets a
+    /// `trace_url` of this URL joined with the trace's path below the PATH given (its file
+    /// name for a trace given by name), and the page links it as "open trace". An
+    /// `http(s)` URL, or a URL relative to the dashboard page (`traces/`); the server must
+    /// send `Access-Control-Allow-Origin` when it is another origin.
+    #[arg(long, value_name = "URL")]
+    pub trace_url_base: Option<String>,
 }
 
 /// The app folder: `--app`, else `./dist`, else the repository's `dist/`.
@@ -82,7 +89,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     let found = args.runs.collect(Some(args.output.clone()))?;
-    let entries = crate::collect::entries(&found.runs);
+    let mut entries = crate::collect::entries(&found.runs);
+    if let Some(base) = &args.trace_url_base {
+        for (entry, run) in entries.iter_mut().zip(&found.runs) {
+            entry.trace_url = run.trace.as_deref().map(|t| trace_url(base, t));
+        }
+    }
     let files = copy_dir(&app, &args.output)?;
     mark_page(&args.output.join("index.html"))?;
     let reports = args.output.join("reports");
@@ -110,6 +122,33 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     );
     Ok(())
+}
+
+/// `base` joined with the relative path `trace`, each component percent-encoded.
+#[must_use]
+pub fn trace_url(base: &str, trace: &Path) -> String {
+    let parts: Vec<String> = trace
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(encode_component(&p.to_string_lossy())),
+            _ => None,
+        })
+        .collect();
+    let base = base.trim_end_matches('/');
+    if base.is_empty() { parts.join("/") } else { format!("{base}/{}", parts.join("/")) }
+}
+
+/// Percent-encodes one path component: RFC 3986 unreserved characters are kept.
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The tag that tells the app its page is a dashboard (no request is made to find out).

@@ -170,3 +170,43 @@ fn a_missing_app_is_a_clear_error() {
     assert!(stderr(&o).contains("trunk build --release"), "{}", stderr(&o));
     assert!(!site.exists(), "nothing written");
 }
+
+#[test]
+fn trace_url_base_links_each_run_of_one_trace_file() {
+    testkit::needs_corpus!();
+    let root = tempfile::tempdir().unwrap();
+    let app = fake_app(root.path());
+    let dir = inputs(root.path(), &[MI300X]);
+    let report_file = root.path().join("r.json");
+    let o = run(&["triage", s(&traces().join(VLLM)), "--format", "json", "-o", s(&report_file)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let site = root.path().join("site");
+    let base = "https://traces.example/run 1/";
+    let o = run(&[
+        "dashboard",
+        s(&dir),
+        s(&report_file),
+        "-o",
+        s(&site),
+        "--app",
+        s(&app),
+        "--trace-url-base",
+        base,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries = manifest(&site);
+    let traced = entry(&entries, "sglang_mi300x");
+    assert_eq!(
+        traced.trace_url.as_deref(),
+        Some(format!("https://traces.example/run 1/{MI300X}").as_str()),
+        "the base joined with the trace's path below the folder given"
+    );
+    let from_report = entries.iter().find(|e| e.source.ends_with("r.json")).unwrap();
+    assert_eq!(from_report.trace_url, None, "a run read from a report file names no trace");
+    // Without the option the manifest has no trace_url at all.
+    let plain = root.path().join("plain");
+    let o = run(&["dashboard", s(&dir), "-o", s(&plain), "--app", s(&app)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(plain.join("reports/index.json")).unwrap();
+    assert!(!text.contains("trace_url"), "{text}");
+}

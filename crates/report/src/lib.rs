@@ -42,6 +42,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod document;
 pub mod format;
+pub mod fragment;
 pub mod fuse;
 pub mod gate;
 pub mod inspect;

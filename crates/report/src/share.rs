@@ -163,7 +163,7 @@ pub fn encode_diff(diff: &DiffReport) -> String {
 /// # Errors
 /// See [`ShareError`]; a report link (`#r1.…`) gives [`ShareError::NotADiffLink`].
 pub fn decode_diff(fragment: &str) -> Result<DiffReport, ShareError> {
-    let body = fragment.trim().trim_start_matches('#');
+    let body = link_body(fragment);
     let Some((version, data)) = body.split_once('.') else {
         return Err(ShareError::NotADiffLink);
     };
@@ -190,7 +190,7 @@ fn unpack(data: &str) -> Result<String, ShareError> {
 /// # Errors
 /// See [`ShareError`].
 pub fn decode(fragment: &str) -> Result<Report, ShareError> {
-    let body = fragment.trim().trim_start_matches('#');
+    let body = link_body(fragment);
     let Some((version, data)) = body.split_once('.') else {
         return Err(ShareError::NotALink);
     };
@@ -204,6 +204,13 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
     let mut report = Report::from_json(&text)?;
     crate::verdict::write(&mut report);
     Ok(report)
+}
+
+/// The link of a fragment: without `#` and without the page's parameters after the first
+/// `&` (`tab=`, `q=`: [`crate::fragment`]; the base64url payload never holds `&`).
+fn link_body(fragment: &str) -> &str {
+    let body = fragment.trim().trim_start_matches('#');
+    body.split('&').next().unwrap_or(body)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

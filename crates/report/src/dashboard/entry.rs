@@ -201,6 +201,12 @@ pub struct ManifestEntry {
     pub report_version: u32,
     /// The tool that wrote the report.
     pub generator: String,
+    /// Where the run's trace can be fetched, when the writer knows (`tracetriage dashboard
+    /// --trace-url-base`): an `http(s)` URL, or a URL relative to the dashboard page. The
+    /// page links it as "open trace" (the app at `#src=<trace_url>`). Absent in manifests
+    /// of older builds and for runs read from report files or of several traces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_url: Option<String>,
 }
 
 /// A kernel's family, as the A/B diff groups kernels: [`names::family`], else
@@ -431,6 +437,7 @@ impl ManifestEntry {
             warnings: report.diagnostics.iter().filter(|d| d.severity == "warning").count() as u64,
             report_version: report.envelope.version,
             generator: report.envelope.generator.clone(),
+            trace_url: None,
             stages,
         }
     }

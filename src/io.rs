@@ -77,7 +77,7 @@ pub async fn from_drop(transfer: &web_sys::DataTransfer) -> Vec<Chosen> {
             }
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    report::engine::order::sort_by(&mut out, |a, b| a.path.cmp(&b.path));
     out
 }
 
@@ -198,7 +198,7 @@ impl Sorted {
                 Kind::Other => sorted.others.push(i),
             }
         }
-        sorted.captures.sort_by(|&a, &b| paths.get(a).cmp(&paths.get(b)));
+        report::engine::order::sort_by(&mut sorted.captures, |&a, &b| paths.get(a).cmp(&paths.get(b)));
         let named = |i: &usize| {
             paths.get(*i).is_some_and(|p| {
                 report::engine::discover::file_name(p).eq_ignore_ascii_case(report::gate::SERVER_LOG)
@@ -207,7 +207,7 @@ impl Sorted {
         if sorted.server_logs.iter().any(named) {
             sorted.server_logs.retain(named);
         }
-        sorted.server_logs.sort_by(|&a, &b| paths.get(a).cmp(&paths.get(b)));
+        report::engine::order::sort_by(&mut sorted.server_logs, |&a, &b| paths.get(a).cmp(&paths.get(b)));
         sorted
     }
 

@@ -189,7 +189,9 @@ impl Dash {
     fn options(self, field: fn(&ManifestEntry) -> Option<(String, String)>) -> Vec<(String, String)> {
         let Some(r) = self.runs.get() else { return Vec::new() };
         let mut seen: Vec<(String, String)> = r.entries.iter().filter_map(field).collect();
-        seen.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
+        report::engine::order::sort_by(&mut seen, |a, b| {
+            a.1.to_lowercase().cmp(&b.1.to_lowercase()).then_with(|| a.0.cmp(&b.0))
+        });
         seen.dedup();
         seen
     }

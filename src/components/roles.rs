@@ -43,7 +43,7 @@ fn add(state: AppState, files: RwSignal<Vec<(Chosen, String)>>, chosen: Vec<Chos
                 let role = guess_role(&c.path).to_owned();
                 f.push((c, role));
             }
-            f.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+            report::engine::order::sort_by(f, |a, b| a.0.path.cmp(&b.0.path));
             if !f.iter().any(|(_, r)| r == "mapping")
                 && f.iter().filter(|(_, r)| r != "capture").count() > 1
                 && let Some(first) = f.iter_mut().find(|(_, r)| r != "capture")

@@ -34,7 +34,7 @@ fn row_order(
             .collect();
         if let Some((col, desc)) = sort.get() {
             let key = |i: usize| t.rows.get(i).and_then(|r| r.get(col));
-            idx.sort_by(|&a, &b| {
+            report::engine::order::sort_by(&mut idx, |&a, &b| {
                 let ord = match (key(a), key(b)) {
                     (Some(x), Some(y)) => match (x.sort, y.sort) {
                         (Some(p), Some(q)) => p.total_cmp(&q),

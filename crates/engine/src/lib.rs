@@ -21,7 +21,7 @@
 //! ```
 //!
 //! Layers inside the crate, lowest first (no module names one of a later group;
-//! `tests/it/tidy.rs` checks): [`vocab`], [`names`] ← [`catalog`], [`discover`] ←
+//! `tests/it/tidy.rs` checks): [`vocab`], [`names`], [`order`] ← [`catalog`], [`discover`] ←
 //! [`results`], [`timeline`] ← [`analysis`] ← [`triage`] ← [`ranks`].
 
 #![warn(unreachable_pub)]
@@ -30,6 +30,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod discover;
 pub mod names;
+pub mod order;
 pub mod ranks;
 pub mod results;
 pub mod timeline;

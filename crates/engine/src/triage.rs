@@ -204,7 +204,7 @@ fn run(
         triage_one(&mut report, offset + k, input, prep, policy, options, catalog);
     }
     label_stages(&mut report);
-    report.stages.sort_by_key(|s| (s.stage, s.inputs.first().copied()));
+    crate::order::sort_by_key(&mut report.stages, |s| (s.stage, s.inputs.first().copied()));
     report
 }
 

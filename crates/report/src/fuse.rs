@@ -49,7 +49,7 @@ pub fn rationale(row: &FuseRow) -> String {
 
 fn evidence_lines(row: &FuseRow) -> Vec<String> {
     let mut order: Vec<&FuseKernel> = row.kernels.iter().collect();
-    order.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.name.cmp(&b.name)));
+    engine::order::sort_by(&mut order, |a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.name.cmp(&b.name)));
     let mut lines: Vec<String> = order
         .iter()
         .take(SHOWN_KERNELS)
@@ -70,7 +70,7 @@ fn evidence_lines(row: &FuseRow) -> Vec<String> {
 
 fn location_lines(row: &FuseRow) -> Vec<String> {
     let mut order: Vec<&FuseKernel> = row.kernels.iter().collect();
-    order.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.name.cmp(&b.name)));
+    engine::order::sort_by(&mut order, |a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.name.cmp(&b.name)));
     let mut out: Vec<String> = Vec::new();
     for loc in order.iter().flat_map(|k| k.locations.iter()) {
         let cell = location_cell(loc);

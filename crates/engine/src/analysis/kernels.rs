@@ -165,7 +165,7 @@ pub(crate) fn kernel_table_with(
         e.1 += dur;
     }
     let mut list: Vec<(Sym, RowAcc)> = rows.into_iter().collect();
-    list.sort_by(|a, b| b.1.gpu_ns.cmp(&a.1.gpu_ns).then(a.1.first.cmp(&b.1.first)));
+    crate::order::sort_by(&mut list, |a, b| b.1.gpu_ns.cmp(&a.1.gpu_ns).then(a.1.first.cmp(&b.1.first)));
     let mut table = KernelTable { total_ns: total, ..KernelTable::default() };
     for (name, acc) in list {
         let share = crate::results::share(acc.gpu_ns, total);
@@ -278,12 +278,12 @@ fn own_origin(sources: &Sources<'_>, id: u32) -> Origin {
 fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
     let mut merged: Vec<Merged> = Vec::new();
     let mut ids: Vec<(&u32, &(u64, i64))> = acc.sites.iter().collect();
-    ids.sort_by_key(|(id, _)| **id);
+    crate::order::sort_by_key(&mut ids, |(id, _)| **id);
     for (&id, &(launches, gpu_ns)) in ids {
         merge_into(&mut merged, own_origin(sources, id), launches, gpu_ns);
     }
     let mut mapped: Vec<_> = acc.mapped.iter().collect();
-    mapped.sort_by_key(|(k, _)| **k);
+    crate::order::sort_by_key(&mut mapped, |(k, _)| **k);
     for (&(id, graph), &(launches, gpu_ns)) in mapped {
         let Some(m) = sources.mapped.get((id as usize).wrapping_sub(1)) else { continue };
         let weights: Vec<i64> = m.candidates.iter().map(|c| c.gpu_ns).collect();
@@ -302,7 +302,9 @@ fn sites(sources: &Sources<'_>, acc: &RowAcc) -> Vec<KernelSite> {
             merge_into(&mut merged, origin, launches, ns.get(k).copied().unwrap_or(0));
         }
     }
-    merged.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location)));
+    crate::order::sort_by(&mut merged, |a, b| {
+        b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location))
+    });
     merged
         .into_iter()
         .map(|m| KernelSite {

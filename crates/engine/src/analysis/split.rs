@@ -40,7 +40,7 @@ pub(crate) fn primary_device(trace: &Trace) -> (Option<i64>, Vec<(i64, i64)>) {
             None => per.push((d, dur)),
         }
     }
-    per.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut per, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let primary = per.first().map(|&(d, _)| d);
     let others = per.into_iter().skip(1).collect();
     (primary, others)
@@ -109,6 +109,6 @@ pub(crate) fn split(
             }),
         }
     }
-    groups.sort_by_key(|s| s.stage);
+    crate::order::sort_by_key(&mut groups, |s| s.stage);
     groups
 }

@@ -223,7 +223,7 @@ impl Catalog {
                 (hits > 0).then(|| (i, ReferenceMatch { id: e.id.clone(), hits }))
             })
             .collect();
-        out.sort_by(|a, b| b.1.hits.cmp(&a.1.hits).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut out, |a, b| b.1.hits.cmp(&a.1.hits).then(a.0.cmp(&b.0)));
         out.into_iter().map(|(_, m)| m).collect()
     }
 }

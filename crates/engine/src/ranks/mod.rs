@@ -105,7 +105,7 @@ pub fn compare(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Al
     for members in sets.into_values() {
         run_set(&mut out, &prepared, &members);
     }
-    out.stages.sort_by_key(|s| s.stage);
+    crate::order::sort_by_key(&mut out.stages, |s| s.stage);
     label_stages(&mut out);
     out
 }
@@ -261,7 +261,7 @@ fn collective_row(
         }
     }
     let mut kernels: Vec<(&str, i64)> = names.into_iter().collect();
-    kernels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    crate::order::sort_by(&mut kernels, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let last_counts: Vec<u64> = who.iter().map(|&m| fs.last_counts.get(m).copied().unwrap_or(0)).collect();
     let matched = fs.skews.len() as u64;
     // The most last arrivals; `who` is in rank order, so the lowest rank wins ties.

@@ -90,7 +90,7 @@ pub(crate) fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pc
         })
         .collect();
     let total_ns: i64 = built.iter().map(|(r, _)| r.median_ns).sum();
-    built.sort_by(|a, b| {
+    crate::order::sort_by(&mut built, |a, b| {
         b.0.median_ns
             .cmp(&a.0.median_ns)
             .then(b.0.max_ns.cmp(&a.0.max_ns))

@@ -142,11 +142,11 @@ fn groups<'a>(runs: &[BundleRun<'a>]) -> Vec<Group<'a>> {
             None => groups.push(Group { key, display, runs: vec![*run] }),
         }
     }
-    groups.sort_by(|a, b| {
+    engine::order::sort_by(&mut groups, |a, b| {
         a.display.to_lowercase().cmp(&b.display.to_lowercase()).then_with(|| a.key.cmp(&b.key))
     });
     for g in &mut groups {
-        g.runs.sort_by(|a, b| {
+        engine::order::sort_by(&mut g.runs, |a, b| {
             let k = |r: &BundleRun<'_>| {
                 (
                     framework_rank(&r.entry.framework),

@@ -268,7 +268,7 @@ fn families(sums: BTreeMap<String, FamilySum>, total_ns: i64) -> Vec<FamilyFigur
             kernels: s.kernels,
         })
         .collect();
-    out.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.key.cmp(&b.key)));
+    engine::order::sort_by(&mut out, |a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.key.cmp(&b.key)));
     out
 }
 
@@ -285,7 +285,9 @@ fn categories(sums: &BTreeMap<Category, i64>, total_ns: i64) -> Vec<CategoryShar
         .filter(|(_, ns)| **ns > 0)
         .map(|(c, ns)| CategoryShare { category: *c, gpu_ns: *ns, share_pct: format::share(*ns, total_ns) })
         .collect();
-    out.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.category.cmp(&b.category)));
+    engine::order::sort_by(&mut out, |a, b| {
+        b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.category.cmp(&b.category))
+    });
     out
 }
 

@@ -300,7 +300,7 @@ pub fn sort(entries: &[ManifestEntry], indexes: &mut [usize], column: Column, de
         })
         .collect();
     let mut order: Vec<usize> = (0..keyed.len()).collect();
-    order.sort_by(|&x, &y| {
+    engine::order::sort_by(&mut order, |&x, &y| {
         let (Some(a), Some(b)) = (keyed.get(x), keyed.get(y)) else { return Ordering::Equal };
         cmp_key(&a.0, &b.0, descending)
             .then_with(|| cmp_key(&a.1, &b.1, false))

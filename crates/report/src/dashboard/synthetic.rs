@@ -68,7 +68,7 @@ fn stage(rng: &mut Rng, stage: &str, label: &str, start_ns: i64) -> Value {
             ((*name).to_owned(), (*cat).to_owned(), ns, rng.range(1, 500))
         })
         .collect();
-    rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    engine::order::sort_by(&mut rows, |a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let hidden_ns = i64::try_from(rng.range(0, 200_000)).unwrap_or(0);
     let total: i64 = rows.iter().map(|r| r.2).sum::<i64>() + hidden_ns;
     let util = rng.range(40, 99) as f64 + rng.range(0, 100) as f64 / 100.0;

@@ -247,7 +247,7 @@ pub fn trend(
             series_by.name(e),
         ));
     }
-    points.sort_by(|(a, _), (b, _)| {
+    engine::order::sort_by(&mut points, |(a, _), (b, _)| {
         a.captured_unix_ns
             .cmp(&b.captured_unix_ns)
             .then_with(|| a.id.cmp(&b.id))

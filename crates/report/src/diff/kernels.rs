@@ -109,7 +109,7 @@ pub(super) fn match_kernels(a: &Side, b: &Side) -> (Vec<KernelDiff>, Vec<KernelD
         }
     }
     for rows in [&mut both, &mut only_a, &mut only_b] {
-        rows.sort_by(|x, y| order(x).cmp(&order(y)));
+        engine::order::sort_by(rows, |x, y| order(x).cmp(&order(y)));
     }
     (both, only_a, only_b)
 }
@@ -126,7 +126,7 @@ fn by_normalised<'a>(items: &[&'a Item]) -> BTreeMap<String, Vec<&'a Item>> {
         groups.entry(key).or_default().push(item);
     }
     for g in groups.values_mut() {
-        g.sort_by(|x, y| y.gpu_ns.cmp(&x.gpu_ns).then_with(|| x.name.cmp(&y.name)));
+        engine::order::sort_by(g, |x, y| y.gpu_ns.cmp(&x.gpu_ns).then_with(|| x.name.cmp(&y.name)));
     }
     groups
 }
@@ -245,7 +245,7 @@ pub(super) fn groups(a: &Side, b: &Side, families: bool) -> Vec<GroupDiff> {
             }
         })
         .collect();
-    rows.sort_by(|x, y| {
+    engine::order::sort_by(&mut rows, |x, y| {
         (Reverse(x.delta_ns.unsigned_abs()), x.key.as_str())
             .cmp(&(Reverse(y.delta_ns.unsigned_abs()), y.key.as_str()))
     });

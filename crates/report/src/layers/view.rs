@@ -387,7 +387,7 @@ pub fn compute_flow_table(d: &LayerDetail) -> Table {
         Column::left("Input dims"),
     ];
     let mut order: Vec<(usize, &super::LayerKernel)> = d.kernels.iter().enumerate().collect();
-    order.sort_by_key(|(_, k)| k.position);
+    engine::order::sort_by_key(&mut order, |(_, k)| k.position);
     let rows = order
         .into_iter()
         .map(|(hot, k)| {

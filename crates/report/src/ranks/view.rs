@@ -45,7 +45,7 @@ pub fn header(r: &RanksReport) -> Vec<(&'static str, String)> {
 #[must_use]
 pub fn alignment_line(r: &RanksReport) -> String {
     let mut methods: Vec<Alignment> = r.inputs.iter().map(|i| i.alignment).collect();
-    methods.sort_by_key(|m| m.id());
+    engine::order::sort_by_key(&mut methods, |m| m.id());
     methods.dedup();
     let what = |m: Alignment| match m {
         Alignment::BaseTime => "baseTimeNanoseconds",

@@ -89,7 +89,7 @@ pub fn coverage_line(c: &RooflineCoverage) -> Option<String> {
 pub fn headroom_table(stage: &StageReport) -> Table {
     let mut rows: Vec<&KernelRow> =
         stage.kernels.rows.iter().filter(|r| r.roofline.headroom_ns.is_some()).collect();
-    rows.sort_by(|a, b| {
+    engine::order::sort_by(&mut rows, |a, b| {
         b.roofline
             .headroom_ns
             .cmp(&a.roofline.headroom_ns)

@@ -199,7 +199,9 @@ fn roofs(spec: &GpuSpec, main: &[Mark]) -> Roofs {
             None => compute.push(ComputeRoof { dtypes: d.label().to_owned(), achievable, peak }),
         }
     }
-    compute.sort_by(|a, b| a.achievable.total_cmp(&b.achievable).then(a.dtypes.cmp(&b.dtypes)));
+    engine::order::sort_by(&mut compute, |a, b| {
+        a.achievable.total_cmp(&b.achievable).then(a.dtypes.cmp(&b.dtypes))
+    });
     Roofs { tbps: spec.achievable_tbps(), hbm: spec.hbm_tbps, compute }
 }
 
@@ -523,7 +525,7 @@ fn draw_roofs(root: &Area<'_>, f: &Frame, r: &Roofs, p: &Palette) {
         }
     }
     // Top to bottom, at least one line apart.
-    labels.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    engine::order::sort_by(&mut labels, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut last = f64::NEG_INFINITY;
     for (y, label) in labels {
         let y = y.max(last + LABEL + 2.0);
@@ -621,7 +623,7 @@ fn place(f: &Frame, main: &[Mark], copies: &[Mark]) -> Vec<Point> {
             copy: true,
         }));
     }
-    points.sort_by_key(|p| p.row);
+    engine::order::sort_by_key(&mut points, |p| p.row);
     points
 }
 
@@ -707,7 +709,7 @@ pub fn chart(
         }
         // Biggest first, so smaller points stay visible on top.
         let mut order: Vec<&Point> = points.iter().collect();
-        order.sort_by(|a, b| b.r.total_cmp(&a.r).then(a.row.cmp(&b.row)));
+        engine::order::sort_by(&mut order, |a, b| b.r.total_cmp(&a.r).then(a.row.cmp(&b.row)));
         let rows = &stage.kernels.rows;
         for pt in order {
             let Some(row) = rows.get(pt.row) else { continue };

@@ -142,7 +142,7 @@ pub fn render(tl: &Timeline, window: Window, width: usize) -> String {
             }
         }
     }
-    longest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    engine::order::sort_by(&mut longest, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     if !longest.is_empty() {
         out.push_str("longest in window:\n");
     }

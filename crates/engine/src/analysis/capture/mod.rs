@@ -90,7 +90,7 @@ impl Outcome {
                 },
             }
         }
-        missed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut missed, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.missed = missed.into_iter().map(|(why, ns)| CaptureMissTime { why, ns }).collect();
         c
     }

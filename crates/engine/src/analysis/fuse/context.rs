@@ -149,7 +149,7 @@ fn dtypes(trace: &Trace, device: Option<i64>, model_texts: &[String]) -> Vec<Dty
         *time.entry(name).or_insert(0) += dur;
     }
     let mut names: Vec<(i64, String)> = time.into_iter().map(|(s, t)| (t, trace.str(s).to_owned())).collect();
-    names.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    crate::order::sort_by(&mut names, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let compiled: Vec<(Dtype, Vec<Signal>)> = DTYPE_SIGNALS
         .iter()
         .map(|(d, list)| (*d, list.iter().filter_map(|s| Signal::compile(s).ok()).collect()))
@@ -174,7 +174,7 @@ fn dtypes(trace: &Trace, device: Option<i64>, model_texts: &[String]) -> Vec<Dty
             out.push(DtypeEvidence { dtype: *d, evidence: format!("model {m}") });
         }
     }
-    out.sort_by_key(|e| e.dtype);
+    crate::order::sort_by_key(&mut out, |e| e.dtype);
     out
 }
 

@@ -258,7 +258,7 @@ pub(crate) fn match_stage(
             Some((p.priority, p.span(), f.related.len(), f.gpu_ns, *pi))
         })
     };
-    order.sort_by(|&a, &b| {
+    crate::order::sort_by(&mut order, |&a, &b| {
         let (ka, kb) = (key(a), key(b));
         match (ka, kb) {
             (Some(x), Some(y)) => (y.0, y.1, y.2, y.3).cmp(&(x.0, x.1, x.2, x.3)).then(x.4.cmp(&y.4)),

@@ -30,7 +30,7 @@ fn input(l: &Layers<'_>) -> LayersInput {
         .map(|x| StreamRow { device: x.device, stream: x.stream, kernels: x.kernels, gpu_ns: x.gpu_ns })
         .collect();
     // This device's other streams first (the loads are already most time first).
-    other.sort_by_key(|x| Some(x.device) != device);
+    crate::order::sort_by_key(&mut other, |x| Some(x.device) != device);
     LayersInput {
         path: l.options.path.clone(),
         device,
@@ -54,7 +54,7 @@ fn categories(l: &Layers<'_>) -> (Vec<CategoryKey>, Vec<usize>) {
             None => (1, Category::ALL.iter().position(|c| c.label() == k.key).unwrap_or(Category::ALL.len())),
         }
     };
-    order.sort_by_key(|&i| seen.get(i).map(rank));
+    crate::order::sort_by_key(&mut order, |&i| seen.get(i).map(rank));
     let keys: Vec<CategoryKey> = order
         .iter()
         .filter_map(|&i| seen.get(i))
@@ -258,7 +258,7 @@ fn auto_columns(keys: &[CategoryKey], rows: &[LayerRow], max: usize) -> Vec<Stri
         }
     }
     per.retain(|(_, ns)| *ns > 0);
-    per.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut per, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     per.into_iter().take(max).map(|(g, _)| g).collect()
 }
 

@@ -146,10 +146,10 @@ pub(super) fn layer(
             stream: s.stream,
         });
     }
-    kernels.sort_by(|a, b| {
+    crate::order::sort_by(&mut kernels, |a, b| {
         b.dur_ns.cmp(&a.dur_ns).then(a.start_ns.cmp(&b.start_ns)).then(a.position.cmp(&b.position))
     });
-    per_key.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut per_key, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Some(LayerDetail {
         pass,
         layer: index,

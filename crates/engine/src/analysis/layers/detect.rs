@@ -277,7 +277,7 @@ fn find(trace: &Trace, seq: &Sequence, segs: &[Segment], finder: &Finder<'_>) ->
             });
         }
     }
-    out.sort_by_key(|p| (p.lo, p.hi));
+    crate::order::sort_by_key(&mut out, |p| (p.lo, p.hi));
     if finder.method == Method::Automatic {
         super::phase::align(seq, &mut out);
     }

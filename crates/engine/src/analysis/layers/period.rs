@@ -155,7 +155,7 @@ pub(crate) fn best_region(names: &[u32], lo: usize, hi: usize) -> Option<Region>
 pub(crate) fn regions(names: &[u32], lo: usize, hi: usize, depth: usize) -> Vec<Region> {
     let mut out = Vec::new();
     collect(names, lo, hi, depth, &mut out);
-    out.sort_by_key(|r| (r.start, r.end));
+    crate::order::sort_by_key(&mut out, |r| (r.start, r.end));
     out
 }
 

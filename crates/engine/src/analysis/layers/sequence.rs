@@ -106,7 +106,9 @@ pub(crate) fn stream_loads(trace: &Trace) -> Vec<StreamLoad> {
         .into_iter()
         .map(|((device, stream), (kernels, gpu_ns))| StreamLoad { device, stream, kernels, gpu_ns })
         .collect();
-    out.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.device.cmp(&b.device)).then(a.stream.cmp(&b.stream)));
+    crate::order::sort_by(&mut out, |a, b| {
+        b.gpu_ns.cmp(&a.gpu_ns).then(a.device.cmp(&b.device)).then(a.stream.cmp(&b.stream))
+    });
     out
 }
 
@@ -138,7 +140,7 @@ pub(crate) fn build(
             rows.push(r);
         }
     }
-    rows.sort_by_key(|&r| {
+    crate::order::sort_by_key(&mut rows, |&r| {
         let i = r as usize;
         (g.start_ns.get(i).copied().unwrap_or(0), g.end_ns(i), r)
     });

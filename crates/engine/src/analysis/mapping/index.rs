@@ -203,7 +203,9 @@ impl Entry {
                 launches: s.launches,
             })
             .collect();
-        candidates.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location)));
+        crate::order::sort_by(&mut candidates, |a, b| {
+            b.gpu_ns.cmp(&a.gpu_ns).then_with(|| a.location.cmp(&b.location))
+        });
         self.candidates = candidates;
     }
 }

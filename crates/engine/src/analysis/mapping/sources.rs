@@ -241,7 +241,7 @@ pub(crate) fn apportion(total: i64, weights: &[i64]) -> Vec<i64> {
         rems.push((exact.rem_euclid(sum), k));
         given += q;
     }
-    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::order::sort_by(&mut rems, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut left = t - given;
     for &(_, k) in &rems {
         if left <= 0 {

@@ -138,7 +138,7 @@ pub(super) fn classify(
         .zip(&per_piece)
         .map(|(p, &(len, cause))| BubbleGap { start_ns: p.start, dur_ns: len, cause })
         .collect();
-    largest.sort_by(|a, b| b.dur_ns.cmp(&a.dur_ns).then(a.start_ns.cmp(&b.start_ns)));
+    crate::order::sort_by(&mut largest, |a, b| b.dur_ns.cmp(&a.dur_ns).then(a.start_ns.cmp(&b.start_ns)));
     largest.truncate(3);
     let causes = BubbleCause::ALL
         .iter()

@@ -103,7 +103,7 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
         .iter()
         .filter(|f| f.total_ns >= MIN_TOTAL_NS && ratio(f.exposed_ns(), f.total_ns) >= 0.45)
         .collect();
-    headroom.sort_by(|a, b| {
+    crate::order::sort_by(&mut headroom, |a, b| {
         let key = |f: &Family| {
             let c = class(f.category);
             (c == Class::Compute, -(f.exposed_ns() as f64 * weight(c)))
@@ -127,7 +127,7 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
         let h = f.hidden_ns as f64;
         (h * (1.0 + f.hidden_by_compute_ns as f64 / h.max(1_000.0)), ratio(f.hidden_ns, f.total_ns))
     };
-    hidden.sort_by(|a, b| {
+    crate::order::sort_by(&mut hidden, |a, b| {
         let (ka, kb) = (hidden_key(a), hidden_key(b));
         kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(a.first.cmp(&b.first))
     });
@@ -152,7 +152,9 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
                 && crate::results::share(f.exposed_ns(), busy) >= ctx.min_share_pct
         })
         .collect();
-    partly.sort_by(|a, b| b.exposed_ns().cmp(&a.exposed_ns()).then(a.first.cmp(&b.first)));
+    crate::order::sort_by(&mut partly, |a, b| {
+        b.exposed_ns().cmp(&a.exposed_ns()).then(a.first.cmp(&b.first))
+    });
     let mut rows: Vec<OverlapRow> = Vec::new();
     for (list, verdict, limit) in [
         (headroom, Verdict::Headroom, HEADROOM_LIMIT),
@@ -177,7 +179,9 @@ pub(super) fn build(ctx: &Ctx<'_, '_>, out: &mut OverlapTable) {
         rows.push(row);
     }
     // Stable: selection order on ties.
-    rows.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.recoverable_ns.cmp(&a.recoverable_ns)));
+    crate::order::sort_by(&mut rows, |a, b| {
+        a.priority.cmp(&b.priority).then(b.recoverable_ns.cmp(&a.recoverable_ns))
+    });
     out.rows = rows;
 }
 
@@ -378,8 +382,12 @@ fn copies(ctx: &Ctx<'_, '_>, f: &Family) -> Copies {
             None => syncs.push(SyncCause { api, location, copies: 1 }),
         }
     }
-    directions.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.direction.cmp(&b.direction)));
-    syncs.sort_by(|a, b| b.copies.cmp(&a.copies).then(a.api.cmp(&b.api)).then(a.location.cmp(&b.location)));
+    crate::order::sort_by(&mut directions, |a, b| {
+        b.gpu_ns.cmp(&a.gpu_ns).then(a.direction.cmp(&b.direction))
+    });
+    crate::order::sort_by(&mut syncs, |a, b| {
+        b.copies.cmp(&a.copies).then(a.api.cmp(&b.api)).then(a.location.cmp(&b.location))
+    });
     Copies { directions, syncs }
 }
 

@@ -28,7 +28,7 @@ pub(super) fn of_stage(st: &StageOverlap, (start, end): (i64, i64), step: String
     let busy: Vec<i64> = lanes.iter().map(|l| l.iter().map(|x| x.1 - x.0).sum()).collect();
     let mut keep: Vec<usize> = (0..lanes.len()).filter(|&l| busy.get(l).is_some_and(|&b| b > 0)).collect();
     let present = keep.len();
-    keep.sort_by(|&a, &b| busy.get(b).cmp(&busy.get(a)).then(a.cmp(&b)));
+    crate::order::sort_by(&mut keep, |&a, &b| busy.get(b).cmp(&busy.get(a)).then(a.cmp(&b)));
     keep.truncate(MAX_LANES);
     keep.sort_unstable();
     let n = columns(keep.len());

@@ -400,9 +400,9 @@ pub(crate) fn coverage(
         }
     }
     c.missing = missing.into_iter().map(|(reason, ns)| NoFigureTime { reason, ns }).collect();
-    c.missing.sort_by(|a, b| b.ns.cmp(&a.ns).then(a.reason.cmp(&b.reason)));
+    crate::order::sort_by(&mut c.missing, |a, b| b.ns.cmp(&a.ns).then(a.reason.cmp(&b.reason)));
     let mut ops: Vec<(&str, i64)> = unmodelled.into_iter().collect();
-    ops.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    crate::order::sort_by(&mut ops, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     c.unmodelled = ops.into_iter().take(5).map(|(op, ns)| OpTime { op: op.to_owned(), ns }).collect();
     c
 }

@@ -24,7 +24,7 @@ pub(super) fn fix_first(f: &StageFigures<'_>) -> Vec<Fix> {
         x.stage_pct = share(x.saving_ns, span);
     }
     out.retain(|x| x.saving_ns > 0 && x.stage_pct >= f.min_share_pct);
-    out.sort_by(|a, b| {
+    crate::order::sort_by(&mut out, |a, b| {
         b.saving_ns
             .cmp(&a.saving_ns)
             .then(kind_order(a.kind).cmp(&kind_order(b.kind)))

@@ -98,7 +98,7 @@ fn categories(rows: &[KernelRow], total: i64) -> Vec<CategoryTime> {
     for c in &mut out {
         c.share_pct = share(c.gpu_ns, total);
     }
-    out.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.category.cmp(&b.category)));
+    crate::order::sort_by(&mut out, |a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.category.cmp(&b.category)));
     out.retain(|c| c.gpu_ns > 0);
     out
 }
@@ -199,7 +199,7 @@ fn launch(f: &StageFigures<'_>) -> Option<(i64, Reading)> {
 /// The kernel-bound reading of a dominant category.
 fn dominant(f: &StageFigures<'_>, top: &CategoryTime) -> Reading {
     let mut rows: Vec<&KernelRow> = f.rows.iter().filter(|r| r.category == top.category).collect();
-    rows.sort_by(|a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.name.cmp(&b.name)));
+    crate::order::sort_by(&mut rows, |a, b| b.gpu_ns.cmp(&a.gpu_ns).then(a.name.cmp(&b.name)));
     let mut named_rows: Vec<NamedKernel> = Vec::new();
     let mut covered = 0i64;
     for r in &rows {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::compare::CompareView;
 use crate::components::compare_picker::ComparePicker;
 use crate::components::dashboard::{self, Dashboard};
+use crate::components::keys::KeyHelp;
 use crate::components::landing::Landing;
 use crate::components::progress::ProgressView;
 use crate::components::ranks::RanksView;
@@ -59,5 +60,6 @@ pub fn App() -> impl IntoView {
             <span class="tt-tagline">"PyTorch-profiler traces of LLM servers, triaged in your browser. Nothing is uploaded."</span>
         </header>
         <main class="tt-main">{body}</main>
+        <KeyHelp/>
     }
 }

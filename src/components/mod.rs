@@ -10,6 +10,7 @@ pub mod dashboard_compare;
 pub mod dashboard_load;
 pub mod dashboard_runs;
 pub mod dashboard_trend;
+pub mod keys;
 pub mod landing;
 pub mod layers;
 pub mod progress;

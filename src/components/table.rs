@@ -8,12 +8,16 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use report::Align;
 use report::Cell;
+use report::Column;
 use report::Table;
 
 use crate::io;
 
 /// Names longer than this are folded.
 const FOLD: usize = 90;
+
+/// Tables with more columns than this are set in a smaller font with less padding.
+const MANY: usize = 10;
 
 /// The rows `filter` keeps (any cell line contains it, case-insensitive), in the order
 /// `sort` asks for (column, descending): numbers by value, text case-insensitively.
@@ -108,9 +112,12 @@ pub fn TableView(
     let order = row_order(Arc::clone(&table), filter, sort);
     let headers = header_cells(&table, sort);
     let columns = table.columns.len();
+    // A table of many columns (the kernel table with roofline figures) is set tighter.
+    let many = columns > MANY;
     let empty = table.empty.clone();
     let footer = table.footer.clone();
     let rows_table = Arc::clone(&table);
+    let min_ch = text_min_widths(&table);
     let rows = move || {
         let shown = order.get();
         if shown.is_empty() {
@@ -129,8 +136,8 @@ pub fn TableView(
                     .into_iter()
                     .enumerate()
                     .map(|(c, cell)| {
-                        let numeric = rows_table.columns.get(c).is_some_and(|col| col.align == Align::Right);
-                        view! { <td class:tt-num=numeric>{cell_view(cell, names && c == 0)}</td> }
+                        let min = min_ch.get(c).copied().unwrap_or(0);
+                        body_cell(cell, rows_table.columns.get(c), min, names && c == 0)
                     })
                     .collect_view();
                 let click = move |_| {
@@ -150,7 +157,7 @@ pub fn TableView(
     };
     view! {
         <div class="tt-table-wrap">
-            <table class="tt-table" class:tt-clickable=on_row.is_some() id=id>
+            <table class="tt-table" class:tt-clickable=on_row.is_some() class:tt-many=many id=id>
                 <thead><tr>{headers}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -159,39 +166,142 @@ pub fn TableView(
     }
 }
 
-fn cell_view(cell: Cell, name: bool) -> AnyView {
+/// One body cell: a folded kernel name (column 0 of a `names` table), a share bar, a
+/// number, or text lines, folded to their first line when long (see [`folded`]). Every
+/// cell carries its column heading as `data-label` (the narrow layout's card labels).
+fn body_cell(cell: Cell, column: Option<&Column>, min_ch: usize, name: bool) -> AnyView {
+    let label = column.map_or("", |c| c.label);
+    let numeric = column.is_some_and(|c| c.align == Align::Right);
     if name {
-        let full = cell.joined(" ");
-        let shown = if full.chars().count() > FOLD {
-            format!("{}…", full.chars().take(FOLD).collect::<String>())
-        } else {
-            full.clone()
-        };
-        let copy_text = full.clone();
-        let copy = move |_| {
-            let text = copy_text.clone();
-            leptos::task::spawn_local(async move {
-                io::copy(&text).await;
-            });
-        };
-        return view! {
-            <span class="tt-name" title=full>{shown}</span>
-            <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"copy"</button>
-        }
-        .into_any();
+        return view! { <td class="tt-col-name" data-label=label>{name_view(cell)}</td> }.into_any();
     }
     if let Some(bar) = share_bar(&cell) {
-        return bar;
+        return view! { <td class:tt-num=numeric data-label=label>{bar}</td> }.into_any();
     }
-    cell.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view().into_any()
+    let more = if numeric { None } else { folded(&cell) };
+    let lines = cell.lines.into_iter().map(|l| view! { <div>{breakable(&l)}</div> }).collect_view();
+    // Long tokens may break anywhere, but never narrower than the column's usual words.
+    let style = (!numeric).then(|| format!("min-width: calc({min_ch}ch + 1rem)"));
+    let Some(more) = more else {
+        return view! { <td class:tt-num=numeric class:tt-text=!numeric data-label=label style=style>{lines}</td> }
+            .into_any();
+    };
+    let open = RwSignal::new(false);
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        // The row's own click (a catalog entry, a jump) is not this button's.
+        ev.stop_propagation();
+        open.update(|o| *o = !*o);
+    };
+    let shown = move || if open.get() { "less".to_owned() } else { more.clone() };
+    let aria = move || if open.get() { "Fold this cell" } else { "Show the whole cell" };
+    // The button has no text of its own (its label is drawn from `data-more`), so the
+    // cell's text stays exactly its lines.
+    view! {
+        <td class="tt-text tt-fold" class:tt-open=move || open.get() data-label=label style=style>
+            {lines}
+            <button class="tt-more" type="button" data-more=shown aria-label=aria
+                aria-expanded=move || open.get().to_string() on:click=toggle></button>
+        </td>
+    }
+    .into_any()
 }
+
+/// Words up to this many characters never break inside: a text column is at least as
+/// wide as its longest word when that is no longer.
+const WORD: usize = 14;
+
+/// The narrowest, in characters, a text column holding a longer token (a kernel name, a
+/// Python path) may get: such tokens break anywhere.
+const TOKEN: usize = 10;
+
+/// Per column, the width in characters below which its text would break inside a word:
+/// the longest word of its cells (whitespace-separated, at least 3), or [`TOKEN`] when
+/// that is longer than [`WORD`].
+fn text_min_widths(table: &Table) -> Vec<usize> {
+    (0..table.columns.len())
+        .map(|c| {
+            let longest = table
+                .rows
+                .iter()
+                .filter_map(|row| row.get(c))
+                .flat_map(|cell| cell.lines.iter())
+                .flat_map(|line| line.split_whitespace())
+                .map(|word| word.chars().count())
+                .max()
+                .unwrap_or(0);
+            if longest > WORD { TOKEN } else { longest.max(3) }
+        })
+        .collect()
+}
+
+/// Text cells longer than this (one line) are clamped to two lines until expanded.
+const CLAMP: usize = 80;
+
+/// The fold control's label for a long text cell (`+3 more` for a cell of four lines,
+/// `more` for one long line), or `None`: the cell is shown whole.
+fn folded(cell: &Cell) -> Option<String> {
+    let extra = cell.lines.len().saturating_sub(1);
+    if extra > 0 {
+        Some(format!("+{extra} more"))
+    } else if cell.lines.first().is_some_and(|l| l.chars().count() > CLAMP) {
+        Some("more".to_owned())
+    } else {
+        None
+    }
+}
+
+/// Lines shorter than this are drawn as one text node.
+const BREAKABLE: usize = 24;
+
+/// A line of text with a preferred break (`<wbr>`) after each `/`, `:`, `_`, `,` and `<`,
+/// so paths and kernel names wrap at their parts before breaking anywhere. The text
+/// is unchanged: `<wbr>` adds no character.
+fn breakable(line: &str) -> AnyView {
+    if line.chars().count() < BREAKABLE {
+        return line.to_owned().into_any();
+    }
+    line.split_inclusive(['/', ':', '_', ',', '<'])
+        .map(|part| view! { {part.to_owned()}<wbr/> })
+        .collect_view()
+        .into_any()
+}
+
+/// A kernel name folded to [`FOLD`] characters, its full name on hover, and a copy button.
+fn name_view(cell: Cell) -> AnyView {
+    let full = cell.joined(" ");
+    let shown = if full.chars().count() > FOLD {
+        format!("{}…", full.chars().take(FOLD).collect::<String>())
+    } else {
+        full.clone()
+    };
+    let copy_text = full.clone();
+    let copy = move |ev: leptos::ev::MouseEvent| {
+        ev.stop_propagation();
+        let text = copy_text.clone();
+        leptos::task::spawn_local(async move {
+            io::copy(&text).await;
+        });
+    };
+    view! {
+        <div class="tt-name-wrap">
+            <span class="tt-name" title=full>{breakable(&shown)}</span>
+            <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"copy"</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// A share cell with more text than this draws its bar under the text, not behind it.
+const SHORT_SHARE: usize = 12;
 
 /// A share cell drawn as a bar behind its text (`None`: the cell has no bar).
 pub fn share_bar(cell: &Cell) -> Option<AnyView> {
     let width = cell.bar?.clamp(0.0, 100.0);
+    // A sentence with a share in it (the overlap table's signal) is underlined by its bar.
+    let long = cell.lines.len() > 1 || cell.lines.first().is_some_and(|l| l.chars().count() > SHORT_SHARE);
     Some(
         view! {
-            <span class="tt-share">
+            <span class="tt-share" class:tt-share-long=long>
                 <span class="tt-share-bar" style=format!("width: {width:.1}%")></span>
                 <span class="tt-share-text">{cell.joined(" ")}</span>
             </span>

@@ -45,8 +45,7 @@ fn apply<T>(v: &mut [T], perm: &mut [usize]) {
     const DONE: usize = usize::MAX;
     for start in 0..perm.len() {
         let mut at = start;
-        loop {
-            let Some(slot) = perm.get_mut(at) else { break };
+        while let Some(slot) = perm.get_mut(at) {
             let from = *slot;
             if from == DONE {
                 break;
@@ -81,7 +80,7 @@ mod tests {
             let mut mine = v.clone();
             let mut std = v.clone();
             sort_by(&mut mine, |a, b| b.0.cmp(&a.0));
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            std.sort_by_key(|x| core::cmp::Reverse(x.0));
             assert_eq!(mine, std, "length {len}");
             let mut mine = v.clone();
             let mut std = v;

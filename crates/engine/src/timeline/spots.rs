@@ -2,8 +2,28 @@
 //! should show for a stage, a step, a kernel row or an idle gap. Pure lookups in the
 //! [`Timeline`] model; the words around them are `report`'s.
 
+use serde::{Deserialize, Serialize};
+
 use super::{StageSpan, StepSpan, Timeline, Window};
 use crate::vocab::Stage;
+
+/// What to look for in a stage: a kernel row's launches, or one idle gap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Spot {
+    /// Launches of a kernel (its canonical name, the kernel and overlap tables' row key).
+    Kernel {
+        /// The canonical name.
+        name: String,
+    },
+    /// An idle gap (the bubbles summary's).
+    Gap {
+        /// Start, ns (trace time).
+        start_ns: i64,
+        /// Length, ns.
+        dur_ns: i64,
+    },
+}
 
 /// Context shown around a single launch or gap that lies in no step: this many times its
 /// length on each side, at least [`MIN_PAD_NS`].
@@ -89,6 +109,15 @@ impl Timeline {
         match self.stage_span(stage).and_then(|s| s.step_at(start_ns)) {
             Some(step) => Window::new(around.start_ns.max(step.start_ns), around.end_ns.min(step.end_ns)),
             None => around,
+        }
+    }
+
+    /// The window of `spot` in `stage` ([`Timeline::kernel_window`], [`Timeline::gap_window`]).
+    #[must_use]
+    pub fn spot_window(&self, stage: Stage, spot: &Spot) -> Option<Window> {
+        match spot {
+            Spot::Kernel { name } => self.kernel_window(stage, name),
+            Spot::Gap { start_ns, dur_ns } => Some(self.gap_window(stage, *start_ns, *dur_ns)),
         }
     }
 }

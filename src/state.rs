@@ -72,6 +72,9 @@ pub struct AppState {
     pub catalog_message: RwSignal<String>,
     /// A model `config.json` chosen beside the traces (or in the layers tab): `(name, text)`.
     pub model_config: RwSignal<Option<(String, String)>>,
+    /// The trace files of the report triaged here, in its inputs' order (Open in Perfetto
+    /// reads them again; empty for any other view).
+    pub traces: RwSignal<Vec<Chosen>, LocalStorage>,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
             catalog: RwSignal::new(None),
             catalog_message: RwSignal::new(String::new()),
             model_config: RwSignal::new(None),
+            traces: RwSignal::new_local(Vec::new()),
         }
     }
 
@@ -112,6 +116,7 @@ impl AppState {
         }
         self.loading("reading");
         self.model_config.set(None);
+        self.traces.set(Vec::new());
         leptos::task::spawn_local(async move {
             let picked = match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await {
                 Ok(v) => v,
@@ -138,6 +143,7 @@ impl AppState {
                     model_config: config_text,
                     server_logs,
                 };
+                self.traces.set(picked.traces.clone());
                 let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
                 self.ask(request, &files, AppState::on_report);
             }
@@ -152,6 +158,7 @@ impl AppState {
         let (chosen, roles): (Vec<Chosen>, Vec<String>) = mapping.into_iter().chain(formal).unzip();
         let captures: Vec<Chosen> = captures.into_iter().map(|(c, _)| c).collect();
         self.loading("reading");
+        self.traces.set(chosen.clone());
         let request = RolesRequest {
             paths: chosen.iter().map(|f| f.path.clone()).collect(),
             roles,
@@ -170,6 +177,7 @@ impl AppState {
             return;
         }
         self.loading("reading");
+        self.traces.set(Vec::new());
         leptos::task::spawn_local(async move {
             let picked =
                 async { Ok::<_, String>((io::select_traces(a).await?, io::select_traces(b).await?)) };

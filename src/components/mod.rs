@@ -12,6 +12,7 @@ pub mod dashboard_runs;
 pub mod dashboard_trend;
 pub mod landing;
 pub mod layers;
+pub mod perfetto;
 pub mod progress;
 pub mod ranks;
 pub mod report_view;

@@ -103,6 +103,9 @@ pub fn TableView(
     /// The key of the row to highlight.
     #[prop(optional)]
     highlight: Option<Signal<Option<String>>>,
+    /// A control drawn at the start of each row's first cell (by index in `table.rows`).
+    #[prop(default = None)]
+    row_action: Option<Callback<usize, AnyView>>,
 ) -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
     let order = row_order(Arc::clone(&table), filter, sort);
@@ -130,7 +133,8 @@ pub fn TableView(
                     .enumerate()
                     .map(|(c, cell)| {
                         let numeric = rows_table.columns.get(c).is_some_and(|col| col.align == Align::Right);
-                        view! { <td class:tt-num=numeric>{cell_view(cell, names && c == 0)}</td> }
+                        let action = if c == 0 { row_action.map(|a| a.run(i)) } else { None };
+                        view! { <td class:tt-num=numeric>{action}{cell_view(cell, names && c == 0)}</td> }
                     })
                     .collect_view();
                 let click = move |_| {

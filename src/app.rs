@@ -19,6 +19,8 @@ use crate::state::{AppState, Status};
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // Read `?perfetto=` before the page rewrites its URL.
+    let _ = crate::components::perfetto::ui_base();
     // A dashboard page opens as one; a shared link opens straight into its report or diff.
     if dashboard::wanted() {
         state.status.set(Status::Dashboard);

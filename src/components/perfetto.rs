@@ -31,9 +31,17 @@ const ANSWER_MS: i32 = 30_000;
 #[derive(Clone, Copy)]
 pub struct PerfettoNote(pub RwSignal<String>);
 
-/// The Perfetto UI's address (see the module's documentation).
-#[must_use]
+/// The Perfetto UI's address, read once (the page rewrites its URL later).
+static UI_BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The Perfetto UI's address (see the module's documentation), read from the page's URL
+/// on the first call (the app calls it at start, before the URL changes).
 pub fn ui_base() -> String {
+    UI_BASE.get_or_init(read_ui_base).clone()
+}
+
+/// The address from the page's query, the build or the default.
+fn read_ui_base() -> String {
     let from_page = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .and_then(|href| web_sys::Url::new(&href).ok())

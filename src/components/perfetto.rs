@@ -168,7 +168,8 @@ pub fn PerfettoButton(
     /// The window to show.
     #[prop(into)]
     window: Signal<Option<Window>>,
-    /// The button's text.
+    /// The button's text (a compact one shows a glyph from the CSS instead, so that a row's
+    /// text stays the table's).
     #[prop(optional, into)]
     text: Option<String>,
     /// The button's id.
@@ -198,6 +199,7 @@ pub fn PerfettoButton(
             id=id
             data-window=data
             title=title
+            aria-label=compact.then_some("Open in Perfetto")
             disabled=move || window.get().is_none()
             on:click=click
         >

@@ -309,6 +309,9 @@ fn stage_view(
     .into_any()
 }
 
+/// A table's rows: each one's label and the index of its spot in the request.
+type RowSpots = Vec<(String, Option<usize>)>;
+
 /// Where a stage's table rows live in time (asked of the worker), for their Open in
 /// Perfetto buttons.
 #[derive(Clone, Copy)]
@@ -317,7 +320,7 @@ struct PerfettoRows {
     spotted: RwSignal<Option<Spotted>>,
     /// Per table (kernels, overlap, fuse), per row: its label and the index of its spot
     /// in the request (`None`: the row has no place in time).
-    rows: StoredValue<[Vec<(String, Option<usize>)>; 3]>,
+    rows: StoredValue<[RowSpots; 3]>,
 }
 
 impl PerfettoRows {
@@ -392,7 +395,7 @@ impl PerfettoRows {
             let window = Signal::derive(move || {
                 spotted.with(|s| s.as_ref().zip(slot).and_then(|(s, k)| s.windows.get(k).copied().flatten()))
             });
-            view! { <PerfettoButton input=input what=what window=window text="⧉" compact=true/> }.into_any()
+            view! { <PerfettoButton input=input what=what window=window text="" compact=true/> }.into_any()
         })
     }
 }

@@ -20,6 +20,8 @@ use crate::url_state;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // Read `?perfetto=` before the page rewrites its URL.
+    let _ = crate::components::perfetto::ui_base();
     // Traces named by `#src=` are downloaded and opened (on a dashboard page too: its
     // "open trace" links); a dashboard page opens as one; a shared link opens straight
     // into its report or diff.

@@ -368,13 +368,15 @@ pub fn link_with_fragment(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
-/// Replaces the fragment without adding a history entry.
+/// Replaces the fragment without adding a history entry (the query string, such as
+/// `?perfetto=` or `?workers=`, is kept).
 pub fn set_fragment(fragment: &str) {
     if let Some(w) = web_sys::window()
         && let Ok(history) = w.history()
     {
         let url = if fragment.is_empty() {
-            w.location().pathname().unwrap_or_default()
+            let location = w.location();
+            format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
         } else {
             format!("#{fragment}")
         };

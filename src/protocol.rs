@@ -14,6 +14,7 @@
 use report::engine::timeline::Hover;
 use report::engine::timeline::StageSpan;
 use report::engine::timeline::Window;
+use report::engine::timeline::spots::Spot;
 use serde::{Deserialize, Serialize};
 
 /// Identifies one request to a worker; the page hands out a fresh one per request.
@@ -176,6 +177,17 @@ pub struct HoverRequest {
     pub y: f64,
 }
 
+/// Where rows of a stage live in time (for Open in Perfetto): each spot's window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpotsRequest {
+    /// Index of the input trace.
+    pub input: usize,
+    /// The stage's label (`extend/prefill`, `decode`, …).
+    pub stage: String,
+    /// What to look for ([`report::perfetto::row_spot`] of each row).
+    pub spots: Vec<Spot>,
+}
+
 /// Forward passes and layers of an input (`tracetriage layers`), with the heat map of the
 /// pass shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -222,6 +234,8 @@ pub enum ToWorker {
     Hover(HoverRequest),
     /// See [`LayersRequest`].
     Layers(LayersRequest),
+    /// See [`SpotsRequest`].
+    Spots(SpotsRequest),
 }
 
 /// Progress of a running load.
@@ -314,6 +328,15 @@ pub struct HoverFacts {
     pub hover: Option<Hover>,
 }
 
+/// The windows of a stage's spots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spotted {
+    /// The stage's span and steps (`None`: the stage has no GPU work on the timeline).
+    pub stage: Option<StageSpan>,
+    /// Each spot's window, in the request's order (`None`: not found in the stage).
+    pub windows: Vec<Option<Window>>,
+}
+
 /// A layers report and its heat map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayersDone {
@@ -344,6 +367,8 @@ pub enum FromWorker {
     Hover(HoverFacts),
     /// See [`LayersDone`].
     Layers(LayersDone),
+    /// See [`Spotted`].
+    Spots(Spotted),
     /// The request failed; a sentence for the page.
     Error {
         /// What went wrong.
@@ -374,6 +399,8 @@ pub enum Lane {
     Layers,
     /// A child worker's load (never sent by the page).
     Encode,
+    /// Row windows for Open in Perfetto.
+    Spots,
 }
 
 impl ToWorker {
@@ -390,6 +417,7 @@ impl ToWorker {
             ToWorker::Timeline(_) => Lane::Timeline,
             ToWorker::Hover(_) => Lane::Hover,
             ToWorker::Layers(_) => Lane::Layers,
+            ToWorker::Spots(_) => Lane::Spots,
         }
     }
 }
@@ -437,6 +465,7 @@ asks! {
     TimelineRequest => Timeline, Timeline(Drawn);
     HoverRequest => Hover, Hover(HoverFacts);
     LayersRequest => Layers, Layers(LayersDone);
+    SpotsRequest => Spots, Spots(Spotted);
 }
 
 impl From<EncodeRequest> for ToWorker {

@@ -74,6 +74,9 @@ pub struct AppState {
     pub model_config: RwSignal<Option<(String, String)>>,
     /// Traces opened by URL: the download in flight and the URLs shown ([`crate::fetch`]).
     pub remote: StoredValue<crate::fetch::Remote, LocalStorage>,
+    /// The trace files of the report triaged here, in its inputs' order (Open in Perfetto
+    /// reads them again; empty for any other view).
+    pub traces: RwSignal<Vec<Chosen>, LocalStorage>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
             catalog_message: RwSignal::new(String::new()),
             model_config: RwSignal::new(None),
             remote: StoredValue::new_local(crate::fetch::Remote::default()),
+            traces: RwSignal::new_local(Vec::new()),
         }
     }
 
@@ -119,6 +123,7 @@ impl AppState {
         }
         self.loading("reading");
         self.model_config.set(None);
+        self.traces.set(Vec::new());
         leptos::task::spawn_local(async move {
             let picked = match io::select_traces_of(chosen, report::engine::discover::Ranks::All).await {
                 Ok(v) => v,
@@ -145,6 +150,7 @@ impl AppState {
                     model_config: config_text,
                     server_logs,
                 };
+                self.traces.set(picked.traces.clone());
                 let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
                 self.ask(request, &files, AppState::on_report);
             }
@@ -159,6 +165,7 @@ impl AppState {
         let (chosen, roles): (Vec<Chosen>, Vec<String>) = mapping.into_iter().chain(formal).unzip();
         let captures: Vec<Chosen> = captures.into_iter().map(|(c, _)| c).collect();
         self.loading("reading");
+        self.traces.set(chosen.clone());
         let request = RolesRequest {
             paths: chosen.iter().map(|f| f.path.clone()).collect(),
             roles,
@@ -177,6 +184,7 @@ impl AppState {
             return;
         }
         self.loading("reading");
+        self.traces.set(Vec::new());
         leptos::task::spawn_local(async move {
             let picked =
                 async { Ok::<_, String>((io::select_traces(a).await?, io::select_traces(b).await?)) };

@@ -13,6 +13,7 @@ pub mod dashboard_trend;
 pub mod keys;
 pub mod landing;
 pub mod layers;
+pub mod perfetto;
 pub mod progress;
 pub mod ranks;
 pub mod report_view;

@@ -10,11 +10,13 @@ use crate::client;
 use crate::components::catalog_panel::{CatalogPanel, with_catalog};
 use crate::components::catalog_picker::CatalogPicker;
 use crate::components::layers::LayersView;
+use crate::components::perfetto::{PerfettoButton, PerfettoNote};
 use crate::components::roofline::RooflineView;
 use crate::components::table::TableView;
 use crate::components::timeline::TimelineView;
 use crate::components::verdict::{self, TraceHealth, VerdictCard};
 use crate::io;
+use crate::protocol::{Event, SpotsRequest, Spotted};
 use crate::state::{AppState, Origin, Status};
 
 /// The tab index of the Layers tab (after the stage tabs).
@@ -36,6 +38,8 @@ pub fn ReportView(
     let live = matches!(origin, Origin::Traces { .. }) && client::has_worker();
     // The tab and the filter live in the URL (reload and Back), the title names them.
     crate::url_state::bind_report(&report, selected, filter, LAYERS_TAB, live);
+    let perfetto_note = RwSignal::new(String::new());
+    provide_context(PerfettoNote(perfetto_note));
 
     let header = view::header(&report)
         .into_iter()
@@ -85,6 +89,9 @@ pub fn ReportView(
                 on:input=move |ev| filter.set(event_target_value(&ev))
                 prop:value=move || filter.get()
             />
+            <Show when=move || !perfetto_note.get().is_empty()>
+                <p class="tt-muted tt-small" id="perfetto-message" aria-live="polite">{move || perfetto_note.get()}</p>
+            </Show>
             <div class="tt-stage">{stage_body}</div>
             <Show when=move || has_notes>
                 <h3>"Notes"</h3>
@@ -263,8 +270,9 @@ fn stage_view(
     let missing = RwSignal::new(None);
     let on_fix = verdict::fix_jumper(stage, i, filter, hit, missing);
     let near_miss = stage.fuse.near_miss.as_ref().map(report::fuse::near_miss_note);
+    let input = stage.inputs.first().copied().unwrap_or(0);
+    let perfetto = live.then(|| PerfettoRows::ask(stage, input));
     let timeline = if live {
-        let input = stage.inputs.first().copied().unwrap_or(0);
         view! { <TimelineView input=input stage=stage.label.clone()/> }.into_any()
     } else {
         let strip = stage.overlap.timeline.as_ref().map(report::overlap::strip_text);
@@ -278,6 +286,7 @@ fn stage_view(
     view! {
         <VerdictCard stage=Arc::clone(&stage) index=i on_fix=on_fix missing=missing/>
         <p class="tt-summary" id="stage-summary">{summary}</p>
+        {perfetto.map(|p| p.stage_buttons(input, &stage.label))}
         {coverage.map(|c| view! { <p class="tt-summary" id="stage-coverage">{c}</p> })}
         <h3>"Timeline"</h3>
         {timeline}
@@ -287,16 +296,110 @@ fn stage_view(
         })}
         <h3>"Kernel table"</h3>
         <TableView table=kernels filter=filter.into() id=format!("kernels-{i}") names=true
-            keys=kernel_names highlight=verdict::highlight_in(hit, "kernels")/>
+            keys=kernel_names highlight=verdict::highlight_in(hit, "kernels")
+            row_action=perfetto.map(|p| p.action(input, 0))/>
         <h3>"Overlap opportunities"</h3>
         <TableView table=overlap filter=filter.into() id=format!("overlap-{i}") on_row=on_overlap
-            keys=overlap_kernels highlight=verdict::highlight_in(hit, "overlap")/>
+            keys=overlap_kernels highlight=verdict::highlight_in(hit, "overlap")
+            row_action=perfetto.map(|p| p.action(input, 1))/>
         <h3>"Fuse patterns"</h3>
         <TableView table=fuse filter=filter.into() id=format!("fuse-{i}") on_row=on_fuse
-            keys=fuse_ids highlight=verdict::highlight_in(hit, "fuse")/>
+            keys=fuse_ids highlight=verdict::highlight_in(hit, "fuse")
+            row_action=perfetto.map(|p| p.action(input, 2))/>
         {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
     }
     .into_any()
+}
+
+/// A table's rows: each one's label and the index of its spot in the request.
+type RowSpots = Vec<(String, Option<usize>)>;
+
+/// Where a stage's table rows live in time (asked of the worker), for their Open in
+/// Perfetto buttons.
+#[derive(Clone, Copy)]
+struct PerfettoRows {
+    /// The worker's answer.
+    spotted: RwSignal<Option<Spotted>>,
+    /// Per table (kernels, overlap, fuse), per row: its label and the index of its spot
+    /// in the request (`None`: the row has no place in time).
+    rows: StoredValue<[RowSpots; 3]>,
+}
+
+impl PerfettoRows {
+    /// Asks the worker where the rows of `stage` (on input `input`'s timeline) live.
+    fn ask(stage: &report::StageReport, input: usize) -> PerfettoRows {
+        use report::perfetto::row_spot;
+        let mut spots = Vec::new();
+        let mut slot = |spot: Option<report::engine::timeline::spots::Spot>| {
+            spot.map(|s| {
+                spots.push(s);
+                spots.len() - 1
+            })
+        };
+        let kernels = stage
+            .kernels
+            .rows
+            .iter()
+            .map(|r| (format!("kernel {}", r.name), slot(row_spot(stage, "kernels", &r.name))))
+            .collect();
+        let overlap = stage
+            .overlap
+            .rows
+            .iter()
+            .map(|r| (r.kernel.clone(), slot(row_spot(stage, "overlap", &r.kernel))))
+            .collect();
+        let fuse = stage
+            .fuse
+            .rows
+            .iter()
+            .map(|r| (format!("fuse pattern {}", r.pattern), slot(row_spot(stage, "fuse", &r.id))))
+            .collect();
+        let spotted = RwSignal::new(None);
+        let request = SpotsRequest { input, stage: stage.label.clone(), spots };
+        let _ = client::ask(
+            request,
+            &[],
+            move || !spotted.is_disposed(),
+            move |event| {
+                if let Event::Answer(answer) = event {
+                    spotted.set(Some(answer));
+                }
+            },
+        );
+        PerfettoRows { spotted, rows: StoredValue::new([kernels, overlap, fuse]) }
+    }
+
+    /// The stage's and its busiest step's buttons.
+    fn stage_buttons(self, input: usize, label: &str) -> impl IntoView + use<> {
+        let spotted = self.spotted;
+        let stage = Signal::derive(move || {
+            spotted.with(|s| s.as_ref().and_then(|s| s.stage.as_ref()).map(|s| s.window()))
+        });
+        let busiest = Signal::derive(move || {
+            spotted.with(|s| s.as_ref().and_then(|s| s.stage.as_ref()).map(|s| s.busiest))
+        });
+        view! {
+            <p class="tt-perfetto-bar">
+                <PerfettoButton input=input id="perfetto-stage" what=format!("stage {label}") window=stage text="Stage in Perfetto"/>
+                <PerfettoButton input=input id="perfetto-busiest" what=format!("{label} busiest step") window=busiest text="Busiest step in Perfetto"/>
+            </p>
+        }
+    }
+
+    /// The row action of table `table` (0 kernels, 1 overlap, 2 fuse): a compact button.
+    fn action(self, input: usize, table: usize) -> Callback<usize, AnyView> {
+        Callback::new(move |i: usize| {
+            let Some((what, slot)) = self.rows.with_value(|r| r.get(table).and_then(|t| t.get(i)).cloned())
+            else {
+                return ().into_any();
+            };
+            let spotted = self.spotted;
+            let window = Signal::derive(move || {
+                spotted.with(|s| s.as_ref().zip(slot).and_then(|(s, k)| s.windows.get(k).copied().flatten()))
+            });
+            view! { <PerfettoButton input=input what=what window=window text="" compact=true/> }.into_any()
+        })
+    }
 }
 
 /// What loading skipped or adjusted, folded.

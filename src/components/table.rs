@@ -107,6 +107,9 @@ pub fn TableView(
     /// The key of the row to highlight.
     #[prop(optional)]
     highlight: Option<Signal<Option<String>>>,
+    /// A control drawn at the start of each row's first cell (by index in `table.rows`).
+    #[prop(default = None)]
+    row_action: Option<Callback<usize, AnyView>>,
 ) -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
     let order = row_order(Arc::clone(&table), filter, sort);
@@ -137,7 +140,8 @@ pub fn TableView(
                     .enumerate()
                     .map(|(c, cell)| {
                         let min = min_ch.get(c).copied().unwrap_or(0);
-                        body_cell(cell, rows_table.columns.get(c), min, names && c == 0)
+                        let action = if c == 0 { row_action.map(|a| a.run(i)) } else { None };
+                        body_cell(cell, rows_table.columns.get(c), min, names && c == 0, action)
                     })
                     .collect_view();
                 let click = move |_| {
@@ -169,21 +173,27 @@ pub fn TableView(
 /// One body cell: a folded kernel name (column 0 of a `names` table), a share bar, a
 /// number, or text lines, folded to their first line when long (see [`folded`]). Every
 /// cell carries its column heading as `data-label` (the narrow layout's card labels).
-fn body_cell(cell: Cell, column: Option<&Column>, min_ch: usize, name: bool) -> AnyView {
+fn body_cell(
+    cell: Cell,
+    column: Option<&Column>,
+    min_ch: usize,
+    name: bool,
+    action: Option<AnyView>,
+) -> AnyView {
     let label = column.map_or("", |c| c.label);
     let numeric = column.is_some_and(|c| c.align == Align::Right);
     if name {
-        return view! { <td class="tt-col-name" data-label=label>{name_view(cell)}</td> }.into_any();
+        return view! { <td class="tt-col-name" data-label=label>{action}{name_view(cell)}</td> }.into_any();
     }
     if let Some(bar) = share_bar(&cell) {
-        return view! { <td class:tt-num=numeric data-label=label>{bar}</td> }.into_any();
+        return view! { <td class:tt-num=numeric data-label=label>{action}{bar}</td> }.into_any();
     }
     let more = if numeric { None } else { folded(&cell) };
     let lines = cell.lines.into_iter().map(|l| view! { <div>{breakable(&l)}</div> }).collect_view();
     // Long tokens may break anywhere, but never narrower than the column's usual words.
     let style = (!numeric).then(|| format!("min-width: calc({min_ch}ch + 1rem)"));
     let Some(more) = more else {
-        return view! { <td class:tt-num=numeric class:tt-text=!numeric data-label=label style=style>{lines}</td> }
+        return view! { <td class:tt-num=numeric class:tt-text=!numeric data-label=label style=style>{action}{lines}</td> }
             .into_any();
     };
     let open = RwSignal::new(false);
@@ -198,6 +208,7 @@ fn body_cell(cell: Cell, column: Option<&Column>, min_ch: usize, name: bool) -> 
     // cell's text stays exactly its lines.
     view! {
         <td class="tt-text tt-fold" class:tt-open=move || open.get() data-label=label style=style>
+            {action}
             {lines}
             <button class="tt-more" type="button" data-more=shown aria-label=aria
                 aria-expanded=move || open.get().to_string() on:click=toggle></button>

@@ -14,6 +14,7 @@ use report::timeline::labels;
 use wasm_bindgen::JsCast;
 
 use crate::client;
+use crate::components::perfetto::PerfettoButton;
 use crate::protocol::{Drawn, Event, HoverRequest, TimelineRequest};
 
 /// Height of the drawing for `lanes` lanes, px.
@@ -77,6 +78,8 @@ struct Canvas {
     wrap: NodeRef<leptos::html::Div>,
     /// A window to draw again (the first drawing's, once the lane count is known).
     redraw: RwSignal<Option<Window>>,
+    /// The step last picked (its number, from 1, and window), for Open in Perfetto.
+    picked: RwSignal<Option<(usize, Window)>>,
 }
 
 impl Canvas {
@@ -96,6 +99,7 @@ impl Canvas {
             drag: RwSignal::new(None),
             wrap: NodeRef::new(),
             redraw: RwSignal::new(None),
+            picked: RwSignal::new(None),
         }
     }
 
@@ -313,6 +317,9 @@ fn Controls(
         let v = event_target_value(&ev);
         let parsed =
             v.split_once('-').and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)));
+        let number =
+            |w: Window| c.span().and_then(|s| s.steps.iter().position(|t| t.window() == w)).map(|i| i + 1);
+        c.picked.set(parsed.and_then(|(a, b)| Some((number(Window::new(a, b))?, Window::new(a, b)))));
         if let Some((a, b)) = parsed {
             c.request(Some(Window::new(a, b)));
         }
@@ -340,6 +347,11 @@ fn Controls(
             <button class="tt-button" title="Earlier" on:click=move |_| c.pan(-0.5)>"◀"</button>
             <button class="tt-button" title="Later" on:click=move |_| c.pan(0.5)>"▶"</button>
             <span class="tt-muted tt-small" id="tl-window">{move || c.span_line()}</span>
+            <PerfettoButton input=c.input id="tl-perfetto-view" text="This view in Perfetto"
+                what=Signal::derive(move || format!("{} timeline view", c.stage.get_value())) window=c.window/>
+            <PerfettoButton input=c.input id="tl-perfetto-step" text="This step in Perfetto"
+                what=Signal::derive(move || c.picked.get().map_or(String::new(), |(n, _)| format!("{} step {n}", c.stage.get_value())))
+                window=Signal::derive(move || c.picked.get().map(|(_, w)| w))/>
         </div>
     }
 }

@@ -68,6 +68,7 @@ async fn handle(request: ToWorker, files: &Array, replies: Replies) -> Result<Op
         ToWorker::Timeline(r) => FromWorker::Timeline(timeline::draw(&r)?),
         ToWorker::Hover(r) => FromWorker::Hover(timeline::hover(&r)),
         ToWorker::Layers(r) => FromWorker::Layers(layers::analyse(&r)?),
+        ToWorker::Spots(r) => FromWorker::Spots(timeline::spots(&r)?),
     };
     Ok(Some(answer))
 }

@@ -1,20 +1,37 @@
 //! The timeline requests: a window of a loaded input drawn as SVG (the input's timeline
-//! model is built on its first drawing and kept), and the hit test under the cursor.
+//! model is built on its first use and kept), the hit test under the cursor, and where
+//! report rows live in time (Open in Perfetto).
 
 use report::engine::timeline::Timeline;
 use report::engine::timeline::Window;
 
 use super::palette::palette;
 use super::state;
-use crate::protocol::{Drawn, HoverFacts, HoverRequest, TimelineRequest};
+use crate::protocol::{Drawn, HoverFacts, HoverRequest, SpotsRequest, Spotted, TimelineRequest};
+
+/// Runs `f` with input `input`'s timeline (built on first use).
+fn with_timeline<T>(input: usize, f: impl FnOnce(&Timeline) -> T) -> Result<T, String> {
+    state::with(|s| {
+        let l = s.loaded.as_mut().ok_or("no trace is loaded")?;
+        let (path, trace) = l.traces.get(input).ok_or("no such input")?;
+        let slot = l.timelines.get_mut(input).ok_or("no such input")?;
+        Ok(f(slot.get_or_insert_with(|| Timeline::of(trace, path, report::engine::Catalog::builtin()))))
+    })
+}
+
+/// The windows of a stage's spots, and its span.
+pub(super) fn spots(r: &SpotsRequest) -> Result<Spotted, String> {
+    with_timeline(r.input, |tl| {
+        let span = tl.stages.iter().find(|s| s.label == r.stage).cloned();
+        let windows =
+            r.spots.iter().map(|spot| span.as_ref().and_then(|s| tl.spot_window(s.stage, spot))).collect();
+        Spotted { stage: span, windows }
+    })
+}
 
 /// Draws the asked window (default: the stage's busiest step, else the whole trace).
 pub(super) fn draw(r: &TimelineRequest) -> Result<Drawn, String> {
-    state::with(|s| {
-        let l = s.loaded.as_mut().ok_or("no trace is loaded")?;
-        let (path, trace) = l.traces.get(r.input).ok_or("no such input")?;
-        let slot = l.timelines.get_mut(r.input).ok_or("no such input")?;
-        let tl = slot.get_or_insert_with(|| Timeline::of(trace, path, report::engine::Catalog::builtin()));
+    with_timeline(r.input, |tl| {
         let window = r.window.unwrap_or_else(|| default_window(tl, r.stage.as_deref()));
         let svg = report::timeline::svg::render(
             tl,
@@ -23,7 +40,7 @@ pub(super) fn draw(r: &TimelineRequest) -> Result<Drawn, String> {
             r.height.clamp(80, 4000),
             &palette(&r.palette),
         );
-        Ok(Drawn { svg, window, origin_ns: tl.origin_ns, stages: tl.stages.clone(), lanes: tl.lanes.len() })
+        Drawn { svg, window, origin_ns: tl.origin_ns, stages: tl.stages.clone(), lanes: tl.lanes.len() }
     })
 }
 

@@ -26,6 +26,8 @@
 //!   sweep figures against the kernel table, recoverable time, strip size, SVG, hit test
 //!   and ASCII; serial rows folded away on a synthetic decode with and without a second
 //!   busy stream.
+//! - `perfetto`: Open in Perfetto — the CLI's deep links carry the engine's windows, inside
+//!   the trace, steps among the timeline's steps, table rows found on the timeline.
 //! - `report`: kernel-table facts — seed parity, stages, attribution, fixtures per rule.
 //! - `roofline`: GEMM rows' FLOPs against an independent reader of the trace JSON, the
 //!   share of GPU time with a figure on two traces with recorded shapes, and no row above a
@@ -53,6 +55,7 @@ mod gpus;
 mod layers;
 mod mapping;
 mod overlap;
+mod perfetto;
 mod ranks;
 mod report;
 mod robustness;

@@ -129,6 +129,14 @@ pub struct Args {
     /// event (e.g. `120.5..135`). Implies --timeline.
     #[arg(long, value_name = "START..END", value_parser = Window::parse)]
     pub window: Option<Window>,
+    /// After the report, an "Open in Perfetto" section: per stage, deep links into the
+    /// Perfetto UI (default https://ui.perfetto.dev, or the URL given as `--perfetto=URL`
+    /// for a self-hosted UI) that show the stage, its busiest step, its steps and its top
+    /// rows (`#!/?visStart=…&visEnd=…`, trace nanoseconds). Open the trace file in the UI,
+    /// then follow a link. Markdown output only.
+    #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true,
+          default_missing_value = report::perfetto::DEFAULT_UI, conflicts_with = "all_ranks")]
+    pub perfetto: Option<String>,
 }
 
 /// Why the relations of [`Args`] hold, said after clap's message (see [`crate::usage`]).
@@ -197,6 +205,9 @@ impl Args {
 
     /// The rules clap cannot say: they depend on `--format`'s value.
     fn check_format(&self) -> anyhow::Result<()> {
+        if self.perfetto.is_some() && self.format != ReportFormat::Md {
+            bail!("--perfetto prints markdown links: use it with --format md");
+        }
         if self.timeline() && self.format != ReportFormat::Md {
             bail!(
                 "--timeline and --window print text: use them with --format md (the JSON report carries each stage's timeline strip)"
@@ -452,6 +463,9 @@ fn render(
             if args.timeline() {
                 text += &timelines(report, &loaded.names, &loaded.traces, args.window, catalog);
             }
+            if let Some(base) = &args.perfetto {
+                text += &perfetto(report, &loaded.names, &loaded.traces, base, catalog);
+            }
             text
         }
         ReportFormat::Json => output::json_line(report.to_json()),
@@ -494,6 +508,24 @@ fn timelines(
         }
     }
     out
+}
+
+/// The "Open in Perfetto" section: deep links per stage of each input.
+fn perfetto(
+    report: &report::Report,
+    names: &[String],
+    traces: &[report::trace::Trace],
+    base: &str,
+    catalog: &report::engine::Catalog,
+) -> String {
+    let timelines: Vec<report::engine::timeline::Timeline> = names
+        .iter()
+        .zip(traces)
+        .map(|(name, trace)| report::engine::timeline::Timeline::of(trace, name, catalog))
+        .collect();
+    let inputs: Vec<(&str, &report::engine::timeline::Timeline)> =
+        names.iter().map(String::as_str).zip(&timelines).collect();
+    report::perfetto::markdown(report, &inputs, base)
 }
 
 /// Each stage of input `index` with its busiest step (or all of its GPU work).

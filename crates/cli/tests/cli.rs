@@ -425,3 +425,25 @@ fn diff_compares_traces_reports_and_prints_links() {
     let o = run(&["diff", diff_file.to_str().unwrap(), b]);
     assert!(!o.status.success() && stderr(&o).contains("is a tracetriage diff"), "{}", stderr(&o));
 }
+
+#[test]
+fn triage_perfetto_prints_deep_links_per_stage() {
+    testkit::needs_corpus!();
+    let f = traces().join("sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz");
+    let f = f.to_str().unwrap();
+    let o = run(&["triage", "--perfetto", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let section = out.split("\n## Open in Perfetto\n").nth(1).expect("an Open in Perfetto section");
+    assert!(section.contains("### decode · `"), "{section}");
+    assert!(section.contains("- busiest step"), "{section}");
+    assert!(section.contains(" — https://ui.perfetto.dev/#!/?visStart="), "{section}");
+    // A self-hosted UI, and markdown only.
+    let o = run(&["triage", "--perfetto=http://127.0.0.1:9/perfetto/", f]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains(" — http://127.0.0.1:9/perfetto/#!/?visStart="), "{out}");
+    assert!(!out.contains("ui.perfetto.dev"), "{out}");
+    let o = run(&["triage", "--perfetto", "--format", "json", f]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--perfetto prints markdown links"), "{}", stderr(&o));
+}

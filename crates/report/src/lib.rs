@@ -51,6 +51,7 @@ pub mod live;
 pub mod markdown;
 pub mod notes;
 pub mod overlap;
+pub mod perfetto;
 pub mod ranks;
 pub mod roofline;
 pub mod share;

@@ -15,6 +15,7 @@
 
 pub mod bins;
 pub mod layout;
+pub mod spots;
 pub mod strip;
 
 use serde::{Deserialize, Serialize};

@@ -79,3 +79,73 @@ fn an_empty_timeline_has_no_hits_or_steps() {
     assert_eq!(tl.hit(tl.full(), 300, 0, 150.0), None);
     assert_eq!(tl.busiest_step(Stage::Decode), None);
 }
+
+/// One primary lane with launches of `k` at 10 µs (5 µs long) and 130 µs (20 µs long), a
+/// second device's lane with a longer `k` launch, two steps (0..100 µs, 120..200 µs) and a
+/// launch of `k2` at 250 µs, after both steps.
+fn spotted() -> Timeline {
+    let lane = |primary: bool, launches: &[(i64, i64, u32)]| {
+        let mut l = Lane { primary, ..Lane::default() };
+        for &(s, d, n) in launches {
+            let end = l.max_end_ns.last().copied().unwrap_or(i64::MIN).max(s + d);
+            l.start_ns.push(s);
+            l.dur_ns.push(d);
+            l.max_end_ns.push(end);
+            l.category.push(Category::Gemm);
+            l.name.push(n);
+            l.site.push(u32::MAX);
+        }
+        l
+    };
+    let step = |s: i64, e: i64| StepSpan { name: String::new(), start_ns: s, end_ns: e, gpu_ns: e - s };
+    Timeline {
+        lanes: vec![
+            lane(true, &[(10_000, 5_000, 0), (130_000, 20_000, 0), (250_000, 1_000, 1)]),
+            lane(false, &[(20_000, 90_000, 0)]),
+        ],
+        stages: vec![StageSpan {
+            stage: Stage::Decode,
+            label: "decode".into(),
+            start_ns: 0,
+            end_ns: 260_000,
+            steps: vec![step(0, 100_000), step(120_000, 200_000)],
+            busiest: Window::new(0, 100_000),
+        }],
+        names: vec!["k".into(), "k2".into()],
+        ..Timeline::default()
+    }
+}
+
+#[test]
+fn a_kernel_row_opens_at_the_step_of_its_longest_launch() {
+    let tl = spotted();
+    // The 20 µs launch at 130 µs wins; the other device's 90 µs launch is not followed.
+    assert_eq!(tl.kernel_window(Stage::Decode, "k"), Some(Window::new(120_000, 200_000)));
+    // Outside every step: the launch with at least 10 µs of context on each side.
+    assert_eq!(tl.kernel_window(Stage::Decode, "k2"), Some(Window::new(240_000, 261_000)));
+    assert_eq!(tl.kernel_window(Stage::Decode, "absent"), None);
+    assert_eq!(tl.kernel_window(Stage::Prefill, "k"), None);
+    let span = tl.stage_span(Stage::Decode).expect("decode");
+    assert_eq!(span.step_at(100_000), None, "a step's end is not inside it");
+    assert_eq!(span.step_at(120_000).map(StepSpan::window), Some(Window::new(120_000, 200_000)));
+    assert_eq!(span.window(), Window::new(0, 260_000));
+}
+
+#[test]
+fn a_gap_opens_with_context_inside_its_step() {
+    let tl = spotted();
+    // 10 µs gap at 60 µs: 20 µs each side.
+    assert_eq!(tl.gap_window(Stage::Decode, 60_000, 10_000), Window::new(40_000, 90_000));
+    // Near the step's end: clipped to it.
+    assert_eq!(tl.gap_window(Stage::Decode, 90_000, 8_000), Window::new(74_000, 100_000));
+    // In no step: not clipped.
+    assert_eq!(tl.gap_window(Stage::Decode, 105_000, 5_000), Window::new(95_000, 120_000));
+    assert_eq!(spots::padded(0, 1_000_000), Window::new(-2_000_000, 3_000_000));
+}
+
+#[test]
+fn the_small_trace_kernels_open_at_their_step() {
+    let tl = small();
+    let gemm = tl.lanes[0].name[0] as usize;
+    assert_eq!(tl.kernel_window(Stage::Decode, &tl.names[gemm]), tl.busiest_step(Stage::Decode));
+}

@@ -7,22 +7,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { start, stop, page, pageKernelRows, parseCliMarkdown, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, pageKernelRows, parseCliMarkdown, fail, TRACES, ARTIFACTS, CLI, needsCorpus } from './helpers.mjs';
 
 const PARENT = path.join(TRACES, 'capture');
 const RUN = 'vllm_gptoss_mi300x_piecewise';
 const EXECUTION = `${RUN}/graph_execution.json.gz`;
 const CAPTURE = `${RUN}/capture_traces/graph_capture_rank_0.1773709679453551615.pt.trace.json.gz`;
 
-// Like the Rust corpus tests: skipped when the corpus is absent, unless it is required.
-const present = [EXECUTION, CAPTURE].every((f) => fs.existsSync(path.join(PARENT, f)));
-const required = !['', '0', undefined].includes(process.env.TRACETRIAGE_REQUIRE_CORPUS);
-if (!present && required) {
-  throw new Error(`TRACETRIAGE_REQUIRE_CORPUS is set but ${path.join(PARENT, RUN)} is missing`);
-}
-const corpus = present ? test : test.skip;
+// Skipped when the corpus is absent, unless it is required.
+const { present, corpus } = needsCorpus(test, [EXECUTION, CAPTURE].map((f) => path.join(PARENT, f)));
 
 let ctx;
 before(async () => { if (present) ctx = await start(); });

@@ -14,6 +14,22 @@ export const CLI = process.env.TRACETRIAGE_CLI || path.join(ROOT, 'target', 'rel
 
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
+/**
+ * Whether every file of `files` (absolute paths) exists: like the Rust corpus tests, a test
+ * needing them is skipped when one is absent, unless `TRACETRIAGE_REQUIRE_CORPUS` is set,
+ * when a missing file is an error. Gives `{ present, corpus }`: `corpus` is `test` or
+ * `test.skip`, to declare the tests with.
+ */
+export function needsCorpus(test, files) {
+  const missing = files.filter((f) => !fs.existsSync(f));
+  const required = !['', '0', undefined].includes(process.env.TRACETRIAGE_REQUIRE_CORPUS);
+  if (missing.length > 0 && required) {
+    throw new Error(`TRACETRIAGE_REQUIRE_CORPUS is set but ${missing.join(', ')} is missing`);
+  }
+  const present = missing.length === 0;
+  return { present, corpus: present ? test : test.skip };
+}
+
 export async function start() {
   const server = await serve(path.join(ROOT, 'dist'), TRACES);
   const base = `http://127.0.0.1:${server.address().port}/`;

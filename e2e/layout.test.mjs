@@ -8,9 +8,8 @@
 // e2e/artifacts/layout-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { start, stop, page, fail, TRACES, ARTIFACTS } from './helpers.mjs';
+import { start, stop, page, fail, TRACES, ARTIFACTS, needsCorpus } from './helpers.mjs';
 
 const HTA = 'hta_v100_2rank_ddp_rank1_large.trace.json.gz';
 const SGLANG = 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz';
@@ -19,11 +18,8 @@ const WIDTHS = [[1280, 800], [1920, 1080]];
 // A folded overlap row is at most this tall (a two-line clamp plus its fold control).
 const FOLDED_ROW_PX = 120;
 
-// Like the other corpus tests: skipped when the corpus is absent, unless it is required.
-const present = [HTA, SGLANG, VLLM].every((n) => fs.existsSync(path.join(TRACES, n)));
-const required = !['', '0', undefined].includes(process.env.TRACETRIAGE_REQUIRE_CORPUS);
-if (!present && required) throw new Error(`TRACETRIAGE_REQUIRE_CORPUS is set but a trace of ${TRACES} is missing`);
-const corpus = present ? test : test.skip;
+// Skipped when the corpus is absent, unless it is required.
+const { present, corpus } = needsCorpus(test, [HTA, SGLANG, VLLM].map((n) => path.join(TRACES, n)));
 
 let ctx;
 before(async () => { if (present) ctx = await start(); });

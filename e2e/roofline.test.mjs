@@ -7,18 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { start, stop, page, pageKernelRows, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, pageKernelRows, fail, TRACES, ARTIFACTS, CLI, needsCorpus } from './helpers.mjs';
 
 const NAME = 'hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz';
 const FILE = path.join(TRACES, NAME);
 
-// Like the Rust corpus tests: skipped when the corpus is absent, unless it is required.
-const present = fs.existsSync(FILE);
-const required = !['', '0', undefined].includes(process.env.TRACETRIAGE_REQUIRE_CORPUS);
-if (!present && required) throw new Error(`TRACETRIAGE_REQUIRE_CORPUS is set but ${FILE} is missing`);
-const corpus = present ? test : test.skip;
+// Skipped when the corpus is absent, unless it is required.
+const { present, corpus } = needsCorpus(test, [FILE]);
 
 let ctx;
 before(async () => { if (present) ctx = await start(); });

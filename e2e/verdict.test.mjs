@@ -9,9 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { start, stop, page, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, needsCorpus } from './helpers.mjs';
 
 // Two stages, trace health, findings from the overlap and fuse tables.
 const TP0 = 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz';
@@ -19,11 +18,8 @@ const TP1 = 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-1.trace.json.gz';
 // One stage with roofline figures: findings from the kernel table (kernels below their roof).
 const H100 = 'hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz';
 
-// Like the Rust corpus tests: skipped when the corpus is absent, unless it is required.
-const present = [TP0, TP1, H100].every((n) => fs.existsSync(path.join(TRACES, n)));
-const required = !['', '0', undefined].includes(process.env.TRACETRIAGE_REQUIRE_CORPUS);
-if (!present && required) throw new Error(`TRACETRIAGE_REQUIRE_CORPUS is set but a trace of ${TRACES} is missing`);
-const corpus = present ? test : test.skip;
+// Skipped when the corpus is absent, unless it is required.
+const { present, corpus } = needsCorpus(test, [TP0, TP1, H100].map((n) => path.join(TRACES, n)));
 
 let ctx;
 before(async () => { if (present) ctx = await start(); });

@@ -7,6 +7,10 @@
 //! trusted only when the stream ended clean (whole members, checksums right); otherwise, and
 //! whenever the parser stops early (not a trace), the file is read again by the sequential
 //! [`super::load_with`], so damage, truncation and errors are reported exactly as there.
+//!
+//! The parser hands each emptied text buffer back, and the inflater fills those again:
+//! memory stays at a few buffers, and no buffer is allocated on one thread and freed on the
+//! other (which makes the allocator keep per-thread pools growing).
 
 use std::io::Read;
 use std::path::Path;
@@ -39,9 +43,10 @@ pub fn load(path: &Path, progress: &mut dyn FnMut(&report::trace::Progress)) -> 
         return super::load_with(path, progress);
     }
     let (tx, rx) = mpsc::sync_channel::<Piece>(QUEUE);
+    let (give_back, take_back) = mpsc::channel::<Vec<u8>>();
     let (parsed, clean) = std::thread::scope(|scope| {
-        let inflater = scope.spawn(move || inflate(path, &tx));
-        let parsed = parse(rx, progress);
+        let inflater = scope.spawn(move || inflate(path, &tx, &take_back));
+        let parsed = parse(rx, &give_back, progress);
         // A panicked inflater counts as a stream not read clean: the file is read again.
         (parsed, inflater.join().unwrap_or(false))
     });
@@ -53,21 +58,28 @@ pub fn load(path: &Path, progress: &mut dyn FnMut(&report::trace::Progress)) -> 
     }
 }
 
-/// Parses the pieces as they come; `None` when the loader refused the text (the queue is
-/// dropped, which stops the inflater).
-fn parse(rx: mpsc::Receiver<Piece>, progress: &mut dyn FnMut(&report::trace::Progress)) -> Option<Loader> {
+/// Parses the pieces as they come, handing each emptied buffer back; `None` when the
+/// loader refused the text (the queue is dropped, which stops the inflater).
+fn parse(
+    rx: mpsc::Receiver<Piece>,
+    give_back: &mpsc::Sender<Vec<u8>>,
+    progress: &mut dyn FnMut(&report::trace::Progress),
+) -> Option<Loader> {
     let mut loader = Loader::for_inflated_gzip();
-    for piece in rx {
-        loader.add_compressed_bytes(piece.compressed);
-        loader.push(&piece.text).ok()?;
+    for Piece { mut text, compressed } in rx {
+        loader.add_compressed_bytes(compressed);
+        loader.push(&text).ok()?;
         progress(&loader.progress());
+        text.clear();
+        // The inflater may have finished; then the buffer is simply dropped.
+        let _ = give_back.send(text);
     }
     Some(loader)
 }
 
 /// Inflates the file into the queue; whether the whole stream was read and is clean (false
 /// also when reading failed or the parser stopped taking pieces).
-fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>) -> bool {
+fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>, take_back: &mpsc::Receiver<Vec<u8>>) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else { return false };
     let mut gz = GzipText::new();
     let mut buf = vec![0u8; READ];
@@ -78,7 +90,7 @@ fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>) -> bool {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return false,
         };
-        let mut text = Vec::with_capacity(n.saturating_mul(12));
+        let mut text = take_back.try_recv().unwrap_or_else(|_| Vec::with_capacity(n.saturating_mul(12)));
         if gz.push(buf.get(..n).unwrap_or(&[]), &mut text).is_err() || gz.is_damaged() {
             return false;
         }

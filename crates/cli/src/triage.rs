@@ -85,7 +85,8 @@ pub struct Args {
     /// rank that arrived last, and per kernel the spread over ranks (markdown or JSON).
     #[arg(long, conflicts_with_all = ["mapping", "formal", "timeline", "window"])]
     pub all_ranks: bool,
-    /// Threads that load traces at once (0: one per CPU core).
+    /// Threads that load traces (0: one per CPU core): files load side by side, and a gzip
+    /// file inflates on a second thread while the first parses when one is to spare.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub load_threads: usize,
     /// Write the report to this file instead of stdout.

@@ -28,6 +28,9 @@ pub struct Remote {
     pub abort: Option<web_sys::AbortController>,
     /// The URLs the loaded traces came from (empty for dropped files).
     pub sources: Vec<String>,
+    /// The URLs being downloaded (a Back that fires both `popstate` and `hashchange` must
+    /// not start the same download twice).
+    pub pending: Vec<String>,
 }
 
 /// A downloaded body's size so far and in all (`None` without `Content-Length`).
@@ -46,7 +49,11 @@ impl AppState {
             return self.status.set(Status::Failed("this browser cannot download traces".into()));
         };
         let signal = controller.signal();
-        self.remote.update_value(|r| r.abort = Some(controller));
+        let asked = urls.clone();
+        self.remote.update_value(|r| {
+            r.abort = Some(controller);
+            r.pending = asked;
+        });
         io::set_fragment(&crate::url_state::current().with_src(&urls).render());
         self.started_at.set(io::now_ms());
         let first = urls.first().map(|u| name_from_url(u)).unwrap_or_default();
@@ -83,7 +90,10 @@ impl AppState {
                     Ok(c) => chosen.push(c),
                     Err(_) if signal.aborted() => return,
                     Err(e) => {
-                        self.remote.update_value(|r| r.abort = None);
+                        self.remote.update_value(|r| {
+                            r.abort = None;
+                            r.pending.clear();
+                        });
                         return self.status.set(Status::Failed(e));
                     }
                 }
@@ -91,7 +101,10 @@ impl AppState {
             if signal.aborted() {
                 return;
             }
-            self.remote.update_value(|r| r.abort = None);
+            self.remote.update_value(|r| {
+                r.abort = None;
+                r.pending.clear();
+            });
             self.open(chosen);
             // `open` forgot the sources of the previous traces: these are the new ones.
             self.remote.update_value(|r| r.sources = urls);
@@ -100,7 +113,14 @@ impl AppState {
 
     /// Aborts the download in flight, if any.
     pub fn abort_download(self) {
-        if let Some(c) = self.remote.try_update_value(|r| r.abort.take()).flatten() {
+        if let Some(c) = self
+            .remote
+            .try_update_value(|r| {
+                r.pending.clear();
+                r.abort.take()
+            })
+            .flatten()
+        {
             c.abort();
         }
     }
@@ -245,15 +265,19 @@ pub fn disposition_name(header: &str) -> Option<String> {
             // RFC 5987: `filename*=UTF-8''name%20x.json` wins over `filename=`.
             "filename*" => {
                 let encoded = value.split_once("''").map_or(value, |(_, v)| v);
-                return Some(report::fragment::percent_decode(encoded)).filter(|n| !n.trim().is_empty());
+                return last_segment(&report::fragment::percent_decode(encoded));
             }
             "filename" => plain = Some(value.to_owned()),
             _ => {}
         }
     }
-    plain
-        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or_default().trim().to_owned())
-        .filter(|n| !n.is_empty())
+    plain.as_deref().and_then(last_segment)
+}
+
+/// The last segment of a name that may hold a path (a file name, never folders: those
+/// would change how stages and ranks are found), if not empty.
+fn last_segment(name: &str) -> Option<String> {
+    Some(name.rsplit(['/', '\\']).next().unwrap_or_default().trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 #[cfg(test)]
@@ -284,5 +308,10 @@ mod tests {
         );
         assert_eq!(disposition_name("inline"), None);
         assert_eq!(disposition_name(r#"attachment; filename="../../x.json""#).as_deref(), Some("x.json"));
+        assert_eq!(
+            disposition_name("attachment; filename*=UTF-8''decode%2Fx-TP-0.json").as_deref(),
+            Some("x-TP-0.json"),
+            "an encoded name is a file name too, never folders"
+        );
     }
 }

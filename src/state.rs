@@ -209,10 +209,13 @@ impl AppState {
         self.ask(request, &[], AppState::on_report);
     }
 
-    /// Stops a running triage and returns to the landing view.
+    /// Stops a running triage and returns to the landing view, forgetting the traces shown
+    /// (their files and the URLs they came from: the same `#src=` opens them again).
     pub fn cancel(self) {
         self.abort_download();
         client::cancel();
+        self.remote.update_value(|r| r.sources.clear());
+        self.traces.set(Vec::new());
         self.status.set(Status::Idle);
     }
 

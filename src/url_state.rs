@@ -101,7 +101,7 @@ pub fn follow(state: AppState) {
     let route = move || {
         let f = current();
         if !f.src.is_empty() {
-            if state.remote.with_value(|r| r.sources != f.src) {
+            if state.remote.with_value(|r| r.sources != f.src && r.pending != f.src) {
                 state.open_urls(f.src);
             }
         } else if (f.head.is_empty() || f.head.starts_with("dashboard"))
@@ -113,7 +113,8 @@ pub fn follow(state: AppState) {
         }
     };
     // Back and Forward fire `popstate` (and `hashchange` when the fragment differs); both
-    // may come for one step, and `route` does nothing the second time.
+    // may come for one step, and `route` does nothing the second time (the download asked
+    // by the first is pending).
     let a = window_event_listener(leptos::ev::hashchange, move |_| route());
     let b = window_event_listener(leptos::ev::popstate, move |_| route());
     on_cleanup(move || {
@@ -125,13 +126,15 @@ pub fn follow(state: AppState) {
 /// Keeps a report view's stage tab (`selected`; `layers_tab` is the Layers tab's index,
 /// offered when `live`) and `filter` in the fragment: read at start and on Back/Forward,
 /// a tab change adds a history entry, a filter edit replaces the current one. The title
-/// names the stage and the trace.
+/// names the stage and the trace. With `in_url` false (a run shown inside the dashboard,
+/// whose fragment is the dashboard's), only the title is kept.
 pub fn bind_report(
     report: &report::Report,
     selected: RwSignal<usize>,
     filter: RwSignal<String>,
     layers_tab: usize,
     live: bool,
+    in_url: bool,
 ) {
     let labels: Arc<Vec<String>> = Arc::new(report.stages.iter().map(|s| s.label.clone()).collect());
     let paths: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
@@ -159,18 +162,24 @@ pub fn bind_report(
             }
         }
     };
-    apply();
     Effect::new(move |_| {
         let i = selected.get();
         let label = label_of(i);
         let shown = if label == LAYERS { "Layers" } else { label.as_str() };
         set_title(&format!("{shown} · {name} — {APP}"));
+        if !in_url {
+            return;
+        }
         let mut f = current();
         if index_of(f.tab.as_deref()) != i {
             f.tab = Some(label);
             push(&f.render());
         }
     });
+    if !in_url {
+        return;
+    }
+    apply();
     Effect::new(move |_| {
         let q = filter.get();
         let mut f = current();

@@ -61,6 +61,10 @@ pub fn open(file: web_sys::File, name: &str, what: &str, window: Window, note: R
         note.set(format!("The Perfetto UI address {base} is not a URL."));
         return;
     };
+    if !trusted(&origin) && !confirm_origin(&origin, name) {
+        note.set(format!("Nothing was sent: the Perfetto UI address {base} was not confirmed."));
+        return;
+    }
     let url = report::perfetto::deep_link(&base, window);
     let popup = web_sys::window().and_then(|w| w.open_with_url_and_target(&url, "_blank").ok().flatten());
     let Some(popup) = popup else {
@@ -88,6 +92,28 @@ pub fn open(file: web_sys::File, name: &str, what: &str, window: Window, note: R
             Err(_) => note.set(format!("The Perfetto UI at {base} could not be sent the trace.")),
         }
     });
+}
+
+/// Whether the trace may go to `origin` without asking: the public UI, the build's UI,
+/// this page's own origin, or this machine (a UI served locally).
+fn trusted(origin: &str) -> bool {
+    let of = |u: &str| web_sys::Url::new(u).ok().map(|u| u.origin());
+    let page = web_sys::window().and_then(|w| w.location().origin().ok());
+    let host = web_sys::Url::new(origin).ok().map(|u| u.hostname()).unwrap_or_default();
+    [of(report::perfetto::DEFAULT_UI), option_env!("TRACETRIAGE_PERFETTO_URL").and_then(of), page]
+        .into_iter()
+        .flatten()
+        .any(|o| o == origin)
+        || matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Asks the reader before sending `name` to a UI whose address came from the page's link
+/// (`?perfetto=`): a link must not decide alone where a local trace goes.
+fn confirm_origin(origin: &str, name: &str) -> bool {
+    let question = format!(
+        "Send {name} to the Perfetto UI at {origin}? This address comes from the page's link (?perfetto=), not from tracetriage."
+    );
+    web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false)
 }
 
 /// Posts the trace: `{perfetto: {buffer, title, fileName}}`, the buffer transferred.

@@ -36,8 +36,11 @@ pub fn ReportView(
     let entry: RwSignal<Option<String>> = RwSignal::new(None);
     // The trace is needed for the timeline and the Layers tab: only for a report triaged here.
     let live = matches!(origin, Origin::Traces { .. }) && client::has_worker();
-    // The tab and the filter live in the URL (reload and Back), the title names them.
-    crate::url_state::bind_report(&report, selected, filter, LAYERS_TAB, live);
+    // The tab and the filter live in the URL (reload and Back), the title names them; not
+    // the URL for a run opened inside the dashboard, whose fragment is the dashboard's (a
+    // run's filter must not follow the reader to the next run).
+    let in_url = !matches!(origin, Origin::Dashboard(_));
+    crate::url_state::bind_report(&report, selected, filter, LAYERS_TAB, live, in_url);
     let perfetto_note = RwSignal::new(String::new());
     provide_context(PerfettoNote(perfetto_note));
 

@@ -24,7 +24,7 @@ pub(super) fn spots(r: &SpotsRequest) -> Result<Spotted, String> {
     with_timeline(r.input, |tl| {
         let span = tl.stages.iter().find(|s| s.label == r.stage).cloned();
         let windows =
-            r.spots.iter().map(|spot| span.as_ref().and_then(|s| tl.spot_window(s.stage, spot))).collect();
+            span.as_ref().map_or_else(|| vec![None; r.spots.len()], |s| tl.spot_windows(s.stage, &r.spots));
         Spotted { stage: span, windows }
     })
 }

@@ -40,6 +40,8 @@ pub fn parse(fragment: &str) -> Fragment {
     let mut head: Vec<&str> = Vec::new();
     for part in body.split('&').filter(|p| !p.is_empty()) {
         match part.split_once('=') {
+            // An empty `src=` names nothing (it would resolve to the page itself).
+            Some(("src", v)) if v.trim().is_empty() => {}
             Some(("src", v)) => f.src.push(percent_decode(v)),
             Some(("tab", v)) => f.tab = Some(percent_decode(v)),
             Some(("q", v)) => f.q = Some(percent_decode(v)),
@@ -111,7 +113,11 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        // Exactly two hex digits (`from_str_radix` alone would take `+5`).
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok());
         match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
             Some(v) if b == b'%' => {
                 out.push(v);
@@ -164,6 +170,13 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%E2%9C%93"), "✓");
+        assert_eq!(percent_decode("%+5%-1"), "%+5%-1", "a sign is not a hex digit");
         assert_eq!(percent_encode("a b"), "a%20b");
+    }
+
+    #[test]
+    fn an_empty_source_names_nothing() {
+        assert!(parse("#src=&tab=decode").src.is_empty());
+        assert_eq!(parse("#src=&src=b.json").src, ["b.json"]);
     }
 }

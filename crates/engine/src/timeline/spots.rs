@@ -77,10 +77,28 @@ impl Timeline {
     /// context around it. `None` when the stage has no such launch.
     #[must_use]
     pub fn kernel_window(&self, stage: Stage, kernel: &str) -> Option<Window> {
-        let span = self.stage_span(stage)?;
-        let name = u32::try_from(self.names.iter().position(|n| n == kernel)?).ok()?;
+        self.kernel_windows(stage, &[kernel]).into_iter().next().flatten()
+    }
+
+    /// [`Timeline::kernel_window`] of each of `kernels`, in one pass over the stage's
+    /// launches (a table's rows are placed together without rescanning the stage per row).
+    #[must_use]
+    pub fn kernel_windows(&self, stage: Stage, kernels: &[&str]) -> Vec<Option<Window>> {
+        let mut out = vec![None; kernels.len()];
+        let Some(span) = self.stage_span(stage) else { return out };
+        // The timeline's name index → the asked kernels with that name.
+        let mut wanted: std::collections::BTreeMap<u32, Vec<usize>> = std::collections::BTreeMap::new();
+        for (k, name) in kernels.iter().enumerate() {
+            if let Some(i) = self.names.iter().position(|n| n == name).and_then(|i| u32::try_from(i).ok()) {
+                wanted.entry(i).or_default().push(k);
+            }
+        }
+        if wanted.is_empty() {
+            return out;
+        }
         let extent = span.window();
-        let mut best: Option<(i64, i64)> = None; // (duration, start)
+        // Per name index: (duration, start) of its longest launch, the earliest of ties.
+        let mut best: std::collections::BTreeMap<u32, (i64, i64)> = std::collections::BTreeMap::new();
         for lane in self.lanes.iter().filter(|l| l.primary) {
             for i in lane.range(extent) {
                 let (Some(&n), Some(&s), Some(&d)) =
@@ -88,16 +106,24 @@ impl Timeline {
                 else {
                     continue;
                 };
-                if n != name || s < extent.start_ns || s >= extent.end_ns {
+                if s < extent.start_ns || s >= extent.end_ns || !wanted.contains_key(&n) {
                     continue;
                 }
-                if best.is_none_or(|(bd, bs)| d > bd || (d == bd && s < bs)) {
-                    best = Some((d, s));
+                let slot = best.entry(n).or_insert((d, s));
+                if d > slot.0 || (d == slot.0 && s < slot.1) {
+                    *slot = (d, s);
                 }
             }
         }
-        let (dur, start) = best?;
-        Some(span.step_at(start).map_or_else(|| padded(start, dur), StepSpan::window))
+        for (n, (dur, start)) in best {
+            let w = span.step_at(start).map_or_else(|| padded(start, dur), StepSpan::window);
+            for &k in wanted.get(&n).map_or(&[][..], Vec::as_slice) {
+                if let Some(slot) = out.get_mut(k) {
+                    *slot = Some(w);
+                }
+            }
+        }
+        out
     }
 
     /// Where an idle gap of `stage` (`start_ns`, `dur_ns`, as the bubbles summary lists its
@@ -115,9 +141,26 @@ impl Timeline {
     /// The window of `spot` in `stage` ([`Timeline::kernel_window`], [`Timeline::gap_window`]).
     #[must_use]
     pub fn spot_window(&self, stage: Stage, spot: &Spot) -> Option<Window> {
-        match spot {
-            Spot::Kernel { name } => self.kernel_window(stage, name),
-            Spot::Gap { start_ns, dur_ns } => Some(self.gap_window(stage, *start_ns, *dur_ns)),
-        }
+        self.spot_windows(stage, core::slice::from_ref(spot)).into_iter().next().flatten()
+    }
+
+    /// [`Timeline::spot_window`] of each of `spots`, the kernels found in one pass.
+    #[must_use]
+    pub fn spot_windows(&self, stage: Stage, spots: &[Spot]) -> Vec<Option<Window>> {
+        let kernels: Vec<&str> = spots
+            .iter()
+            .filter_map(|s| match s {
+                Spot::Kernel { name } => Some(name.as_str()),
+                Spot::Gap { .. } => None,
+            })
+            .collect();
+        let mut found = self.kernel_windows(stage, &kernels).into_iter();
+        spots
+            .iter()
+            .map(|spot| match spot {
+                Spot::Kernel { .. } => found.next().flatten(),
+                Spot::Gap { start_ns, dur_ns } => Some(self.gap_window(stage, *start_ns, *dur_ns)),
+            })
+            .collect()
     }
 }

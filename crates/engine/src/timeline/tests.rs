@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::Catalog;
+use spots::Spot;
 
 /// Stream 7: gemm 0..100 µs, all-reduce 100..300; stream 9: copy 10..60; a decode step
 /// annotation around the launches (`tests/fixtures/timeline-small.trace.json`).
@@ -125,6 +126,22 @@ fn a_kernel_row_opens_at_the_step_of_its_longest_launch() {
     assert_eq!(tl.kernel_window(Stage::Decode, "k2"), Some(Window::new(240_000, 261_000)));
     assert_eq!(tl.kernel_window(Stage::Decode, "absent"), None);
     assert_eq!(tl.kernel_window(Stage::Prefill, "k"), None);
+    // Many rows at once (one pass) place each row as alone, repeats and unknowns included.
+    assert_eq!(
+        tl.kernel_windows(Stage::Decode, &["k2", "absent", "k", "k2"]),
+        [
+            Some(Window::new(240_000, 261_000)),
+            None,
+            Some(Window::new(120_000, 200_000)),
+            Some(Window::new(240_000, 261_000))
+        ]
+    );
+    let gap = Spot::Gap { start_ns: 100_000, dur_ns: 5_000 };
+    let spots = [Spot::Kernel { name: "k".into() }, gap.clone()];
+    assert_eq!(
+        tl.spot_windows(Stage::Decode, &spots),
+        [tl.kernel_window(Stage::Decode, "k"), tl.spot_window(Stage::Decode, &gap)]
+    );
     let span = tl.stage_span(Stage::Decode).expect("decode");
     assert_eq!(span.step_at(100_000), None, "a step's end is not inside it");
     assert_eq!(span.step_at(120_000).map(StepSpan::window), Some(Window::new(120_000, 200_000)));

@@ -292,7 +292,7 @@ pub async fn select_traces_of(
 pub fn distinct_ranks(files: &[Chosen]) -> usize {
     let mut ranks: Vec<Option<i64>> =
         files.iter().map(|f| report::engine::discover::rank_of(&f.path)).collect();
-    ranks.sort_unstable();
+    report::engine::order::sort_by(&mut ranks, Ord::cmp);
     ranks.dedup();
     ranks.len()
 }

@@ -122,7 +122,7 @@ pub fn select(paths: &[&str], ranks: Ranks) -> Result<Vec<usize>, SelectError> {
     }
     let rank = |i: usize| paths.get(i).and_then(|p| rank_of(p));
     let mut known: Vec<i64> = idx.iter().filter_map(|&i| rank(i)).collect();
-    known.sort_unstable();
+    crate::order::sort_by(&mut known, Ord::cmp);
     known.dedup();
     let kept: Vec<usize> = match ranks {
         Ranks::All => idx,
@@ -151,7 +151,7 @@ pub fn select(paths: &[&str], ranks: Ranks) -> Result<Vec<usize>, SelectError> {
             Some((stage, rank(i).unwrap_or(-1), p, i))
         })
         .collect();
-    keyed.sort();
+    crate::order::sort_by(&mut keyed, Ord::cmp);
     Ok(keyed.into_iter().map(|(_, _, _, i)| i).collect())
 }
 

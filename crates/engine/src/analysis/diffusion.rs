@@ -57,7 +57,7 @@ pub fn is_diffusers_pipeline_frame(frame: &str) -> bool {
 pub fn diffusers_stacks(trace: &Trace) -> Option<DiffusersStacks> {
     let names = &trace.python.name;
     let mut distinct = names.clone();
-    distinct.sort_unstable();
+    crate::order::sort_by(&mut distinct, Ord::cmp);
     distinct.dedup();
     let matching = |rule: fn(&str) -> bool| -> Vec<Sym> {
         distinct.iter().copied().filter(|&s| rule(trace.str(s))).collect()

@@ -161,7 +161,7 @@ impl ServerArgs {
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
         let obj = value.as_object()?;
         let mut keys: Vec<String> = obj.keys().cloned().collect();
-        keys.sort();
+        crate::order::sort_by(&mut keys, Ord::cmp);
         let string =
             |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_owned).filter(|s| !s.is_empty());
         let int = |k: &str| {

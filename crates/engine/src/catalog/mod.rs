@@ -194,13 +194,13 @@ impl Catalog {
             .map(|p| p.id.as_str())
             .chain(self.entries.iter().map(|e| e.id.as_str()))
             .collect();
-        ids.sort_unstable();
+        crate::order::sort_by(&mut ids, Ord::cmp);
         let mut new_ids: Vec<(&str, String)> = patterns
             .iter()
             .map(|p| (p.id.as_str(), format!("pattern `{}`", p.id)))
             .chain(entries.iter().map(|e| (e.id.as_str(), format!("entry `{}`", e.id))))
             .collect();
-        new_ids.sort();
+        crate::order::sort_by(&mut new_ids, Ord::cmp);
         for pair in new_ids.windows(2) {
             if let [(a, entry), (b, _)] = pair
                 && a == b

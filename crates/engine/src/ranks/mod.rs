@@ -138,7 +138,7 @@ fn ordered(inputs: &[Input<'_>]) -> Vec<(usize, i64, &'static str)> {
         let stage = crate::vocab::stage_from_path(input.path).map_or(0, |s| 1 + s as u8);
         keyed.push((rank, stage, input.path, i, source));
     }
-    keyed.sort();
+    crate::order::sort_by(&mut keyed, Ord::cmp);
     keyed.into_iter().map(|(rank, _, _, i, source)| (i, rank, source)).collect()
 }
 
@@ -173,7 +173,7 @@ fn run_set(out: &mut AllRanks, prepared: &[Prepared<'_>], set: &[usize]) {
     let matching = matching::match_collectives(&preps, &aligned.offsets, &ranks);
     out.notes.extend(matching.notes.iter().cloned());
     let mut stages_here: Vec<Stage> = preps.iter().flat_map(|p| p.groups.iter().map(|g| g.stage)).collect();
-    stages_here.sort_unstable();
+    crate::order::sort_by(&mut stages_here, Ord::cmp);
     stages_here.dedup();
     let several = stages_here.len() > 1;
     for stage in stages_here {

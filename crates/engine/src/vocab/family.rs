@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn labels_are_distinct() {
         let mut labels: Vec<&str> = Family::ALL.iter().map(|f| f.label()).collect();
-        labels.sort_unstable();
+        crate::order::sort_by(&mut labels, Ord::cmp);
         labels.dedup();
         assert_eq!(labels.len(), Family::ALL.len());
     }

@@ -400,7 +400,7 @@ impl ManifestEntry {
             }
             ranks.extend(i.rank);
         }
-        ranks.sort_unstable();
+        engine::order::sort_by(&mut ranks, Ord::cmp);
         ranks.dedup();
         let captured = report.inputs.iter().filter_map(|i| i.captured_unix_ns).min();
         let (captured_unix_ns, date_source) = match (captured, src.file_mtime_unix_ns) {

@@ -12,7 +12,7 @@ pub fn header(r: &RanksReport) -> Vec<(&'static str, String)> {
     ranks.dedup();
     let world: Vec<i64> = {
         let mut w: Vec<i64> = r.inputs.iter().filter_map(|i| i.world_size).collect();
-        w.sort_unstable();
+        engine::order::sort_by(&mut w, Ord::cmp);
         w.dedup();
         w
     };

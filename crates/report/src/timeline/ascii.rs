@@ -112,7 +112,7 @@ pub fn render(tl: &Timeline, window: Window, width: usize) -> String {
     out.push_str(&row("overlap", overlap_strip(&b).trim_end()));
     // Legend: the categories drawn, then the marks.
     let mut used: Vec<Category> = b.cells.iter().flatten().filter_map(|c| c.top).collect();
-    used.sort_unstable();
+    engine::order::sort_by(&mut used, Ord::cmp);
     used.dedup();
     let mut legend: Vec<String> = used.iter().map(|&c| format!("{} {}", c.glyph(), c.label())).collect();
     legend.push(". idle".to_owned());

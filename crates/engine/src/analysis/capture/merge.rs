@@ -253,7 +253,7 @@ fn chunk_size(captures: &[&CaptureIndex], batch: Option<u32>, n: usize) -> usize
         .flat_map(|c| c.roots.iter().map(|r| r.windows.len()))
         .filter(|&k| k > 0 && n.is_multiple_of(k))
         .collect();
-    counts.sort_unstable_by(|a, b| b.cmp(a));
+    crate::order::sort_by(&mut counts, |a, b| b.cmp(a));
     counts.dedup();
     counts.into_iter().find(|&k| best_root(captures, batch, k).is_some()).unwrap_or(n)
 }

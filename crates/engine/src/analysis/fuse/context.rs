@@ -94,7 +94,7 @@ const SHARED_MODEL_FILES: &[&str] = &[
 /// path, without `.py` (`qwen3_moe`, `dits/ltx_2`, `qwen2/modeling_qwen2`), sorted.
 fn model_files(trace: &Trace) -> Vec<String> {
     let mut syms: Vec<Sym> = trace.python.name.clone();
-    syms.sort_unstable();
+    crate::order::sort_by(&mut syms, Ord::cmp);
     syms.dedup();
     let mut out: Vec<String> = Vec::new();
     for s in syms {
@@ -109,7 +109,7 @@ fn model_files(trace: &Trace) -> Vec<String> {
         }
         out.push(stem);
     }
-    out.sort();
+    crate::order::sort_by(&mut out, Ord::cmp);
     out.dedup();
     out
 }

@@ -39,7 +39,7 @@ impl RowFacts {
     pub(super) fn of(row: &KernelRow) -> RowFacts {
         let mut ops: Vec<&str> =
             row.sites.iter().map(|s| s.cpu_op.as_str()).filter(|o| !o.is_empty()).collect();
-        ops.sort_unstable();
+        crate::order::sort_by(&mut ops, Ord::cmp);
         ops.dedup();
         let mut frames: Vec<(String, String)> = Vec::new();
         for site in &row.sites {
@@ -347,7 +347,7 @@ fn near_miss(
                     continue;
                 }
                 let mut idx: Vec<usize> = hits.groups.iter().flatten().copied().collect();
-                idx.sort_unstable();
+                crate::order::sort_by(&mut idx, Ord::cmp);
                 idx.dedup();
                 let ns: i64 = idx.iter().filter_map(|&i| rows.get(i)).map(|r| r.gpu_ns).sum();
                 if share(ns, total) < p.min_share {

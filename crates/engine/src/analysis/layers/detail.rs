@@ -172,7 +172,7 @@ pub(super) fn layer(
 pub(super) fn compare(first: &LayerDetail, other: LayerDetail) -> LayerCompare {
     let set = |d: &LayerDetail| {
         let mut v: Vec<String> = d.kernels.iter().map(|k| k.short.clone()).collect();
-        v.sort();
+        crate::order::sort_by(&mut v, Ord::cmp);
         v.dedup();
         v
     };

@@ -42,7 +42,7 @@ fn count_containing(trace: &Trace, seq: &Sequence, needle: &str) -> usize {
         *per.entry(n).or_insert(0) += 1;
     }
     let mut names: Vec<(u32, usize)> = per.into_iter().collect();
-    names.sort_unstable();
+    crate::order::sort_by(&mut names, Ord::cmp);
     names.iter().filter(|(n, _)| trace.str(Sym(*n)).contains(needle)).map(|(_, k)| k).sum()
 }
 

@@ -94,7 +94,7 @@ impl Index {
         for entry in &mut index.entries {
             entry.finish();
         }
-        names_seen.sort_unstable();
+        crate::order::sort_by(&mut names_seen, Ord::cmp);
         names_seen.dedup();
         index.kernels = names_seen.len();
         index

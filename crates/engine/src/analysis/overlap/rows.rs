@@ -405,7 +405,7 @@ fn sync_after(trace: &Trace, r: u32, order: &core::cell::OnceCell<Vec<(u32, i64,
         let mut v: Vec<(u32, i64, u32)> = (0..rt.len())
             .filter_map(|i| Some((rt.track.get(i)?.0, *rt.start_ns.get(i)?, u32::try_from(i).ok()?)))
             .collect();
-        v.sort_unstable();
+        crate::order::sort_by(&mut v, Ord::cmp);
         v
     });
     let key = (rt.track.get(r as usize)?.0, *rt.start_ns.get(r as usize)?, r);

@@ -30,7 +30,7 @@ pub(super) fn of_stage(st: &StageOverlap, (start, end): (i64, i64), step: String
     let present = keep.len();
     crate::order::sort_by(&mut keep, |&a, &b| busy.get(b).cmp(&busy.get(a)).then(a.cmp(&b)));
     keep.truncate(MAX_LANES);
-    keep.sort_unstable();
+    crate::order::sort_by(&mut keep, Ord::cmp);
     let n = columns(keep.len());
     // Whole-nanosecond bins: the window is widened to a multiple of the bin.
     let len = (end - start).max(1);

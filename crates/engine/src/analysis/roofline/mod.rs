@@ -265,7 +265,7 @@ fn attention_from_steps(
         }
     }
     let mut list: Vec<((usize, u32), Vec<u32>)> = steps.into_iter().collect();
-    list.sort_unstable_by_key(|(k, _)| *k);
+    crate::order::sort_by_key(&mut list, |(k, _)| *k);
     for ((gi, step), acts) in list {
         let Some(group) = groups.get(gi) else { continue };
         let window = if step < group.cpu_windows {

@@ -73,8 +73,9 @@ impl Timeline {
 
     /// Where kernel row `kernel` (a canonical name, as the kernel and overlap tables key
     /// their rows) of `stage` lives: the step holding its longest launch on the followed
-    /// device inside the stage (the earliest of equally long ones), else that launch with
-    /// context around it. `None` when the stage has no such launch.
+    /// device inside the stage (the earliest of equally long ones), else (in no step, or the
+    /// stage has only one step) that launch with context around it. `None` when the stage
+    /// has no such launch.
     #[must_use]
     pub fn kernel_window(&self, stage: Stage, kernel: &str) -> Option<Window> {
         self.kernel_windows(stage, &[kernel]).into_iter().next().flatten()
@@ -115,8 +116,11 @@ impl Timeline {
                 }
             }
         }
+        // A stage's only step is the stage: the launch with context says more.
+        let steps_help = span.steps.len() > 1;
         for (n, (dur, start)) in best {
-            let w = span.step_at(start).map_or_else(|| padded(start, dur), StepSpan::window);
+            let step = span.step_at(start).filter(|_| steps_help);
+            let w = step.map_or_else(|| padded(start, dur), StepSpan::window);
             for &k in wanted.get(&n).map_or(&[][..], Vec::as_slice) {
                 if let Some(slot) = out.get_mut(k) {
                     *slot = Some(w);

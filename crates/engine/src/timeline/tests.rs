@@ -161,8 +161,12 @@ fn a_gap_opens_with_context_inside_its_step() {
 }
 
 #[test]
-fn the_small_trace_kernels_open_at_their_step() {
+fn in_a_stage_of_one_step_a_kernel_opens_at_its_launch() {
+    // The small trace's decode stage is one step: the step would be the whole stage.
     let tl = small();
+    assert_eq!(tl.stages[0].steps.len(), 1);
     let gemm = tl.lanes[0].name[0] as usize;
-    assert_eq!(tl.kernel_window(Stage::Decode, &tl.names[gemm]), tl.busiest_step(Stage::Decode));
+    let (start, dur) = (tl.lanes[0].start_ns[0], tl.lanes[0].dur_ns[0]);
+    assert_eq!(tl.kernel_window(Stage::Decode, &tl.names[gemm]), Some(spots::padded(start, dur)));
+    assert_ne!(tl.kernel_window(Stage::Decode, &tl.names[gemm]), tl.busiest_step(Stage::Decode));
 }

@@ -32,6 +32,16 @@ pub fn load_on(path: &Path, threads: usize) -> Result<report::trace::Trace, Erro
     if width(threads) >= 2 { pipelined::load(path, &mut |_| {}) } else { load(path) }
 }
 
+/// The next bytes of `file` into `buf` (0 at its end), read again when interrupted.
+fn read_some(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match file.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
 /// `threads`, or the machine's available parallelism for 0.
 fn width(threads: usize) -> usize {
     if threads == 0 {
@@ -59,12 +69,10 @@ pub fn load_with(
     let mut loader = report::trace::Loader::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io("read", path)(e)),
-        };
+        let n = read_some(&mut file, &mut buf).map_err(Error::io("read", path))?;
+        if n == 0 {
+            break;
+        }
         loader.push(buf.get(..n).unwrap_or(&[])).map_err(not_a_trace)?;
         progress(&loader.progress());
     }

@@ -12,7 +12,6 @@
 //! memory stays at a few buffers, and no buffer is allocated on one thread and freed on the
 //! other (which makes the allocator keep per-thread pools growing).
 
-use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -84,12 +83,10 @@ fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>, take_back: &mpsc::Receiver
     let mut gz = GzipText::new();
     let mut buf = vec![0u8; READ];
     loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return false,
-        };
+        let Ok(n) = super::read_some(&mut file, &mut buf) else { return false };
+        if n == 0 {
+            break;
+        }
         let mut text = take_back.try_recv().unwrap_or_else(|_| Vec::with_capacity(n.saturating_mul(12)));
         if gz.push(buf.get(..n).unwrap_or(&[]), &mut text).is_err() || gz.is_damaged() {
             return false;

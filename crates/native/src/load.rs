@@ -23,13 +23,22 @@ pub fn load(path: &Path) -> Result<report::trace::Trace, Error> {
     load_with(path, &mut |_| {})
 }
 
-/// Loads one trace file on `threads` threads (0: one per core): a gzip file inflates on a
-/// second thread while this one parses when two or more are allowed (see [`pipelined`]).
+/// Loads one trace file on `threads` threads (0: one per core). With two, a gzip file
+/// inflates on a second thread while this one parses (see [`pipelined`]); with more (and
+/// for plain JSON from two), `threads - 1` worker threads parse the events in pieces while
+/// this one reads or takes the inflated text, cuts it and appends the pieces in order (see
+/// [`parallel`]). The trace is the same as [`load`]'s, to the byte.
 ///
 /// # Errors
 /// When the file cannot be read or is not a trace; the message names the file.
 pub fn load_on(path: &Path, threads: usize) -> Result<report::trace::Trace, Error> {
-    if width(threads) >= 2 { pipelined::load(path, &mut |_| {}) } else { load(path) }
+    let split = |workers| Some(parallel::Split { workers, piece: parallel::PIECE });
+    let gzip = || head(path, 2).is_ok_and(|h| h == [0x1f, 0x8b]);
+    match width(threads) {
+        0 | 1 => load(path),
+        2 if gzip() => pipelined::load(path, &mut |_| {}),
+        n => pipelined::load_split(path, split(n - 1), &mut |_| {}),
+    }
 }
 
 /// The next bytes of `file` into `buf` (0 at its end), read again when interrupted.
@@ -140,6 +149,7 @@ pub fn head(path: &Path, limit: usize) -> Result<Vec<u8>, Error> {
     Ok(head)
 }
 
+pub mod parallel;
 pub mod pipelined;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use native::load::parallel::Split;
 use native::load::pipelined;
 
 /// Every `*.json.gz` of the corpus, sorted.
@@ -22,16 +23,34 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-/// Both loads of `path`: the trace's codec bytes, or the error message.
-fn both(path: &Path) -> (Result<Vec<u8>, String>, Result<Vec<u8>, String>) {
-    let sequential = native::load(path).map(|t| t.to_bytes()).map_err(|e| e.to_string());
-    let piped = pipelined::load(path, &mut |_| {}).map(|t| t.to_bytes()).map_err(|e| e.to_string());
-    (sequential, piped)
+/// The ways a file is loaded on several threads: pipelined (inflate beside the parse), and
+/// parsed in pieces by 3 workers (small pieces: many cuts even in a small trace) and by 2.
+const SPLITS: [Option<Split>; 3] =
+    [None, Some(Split { workers: 3, piece: 64 << 10 }), Some(Split { workers: 2, piece: 1 << 20 })];
+
+/// A load of `path` on several threads: the trace's codec bytes (or the error message) and
+/// the pieces parsed on other threads and appended.
+fn threaded(path: &Path, split: Option<Split>) -> (Result<Vec<u8>, String>, u64) {
+    let mut pieces = 0;
+    let t = pipelined::load_split(path, split, &mut |p| pieces = pieces.max(p.pieces));
+    (t.map(|t| t.to_bytes()).map_err(|e| e.to_string()), pieces)
 }
 
+/// The sequential load of `path` and the pipelined one.
+fn both(path: &Path) -> (Result<Vec<u8>, String>, Result<Vec<u8>, String>) {
+    let sequential = native::load(path).map(|t| t.to_bytes()).map_err(|e| e.to_string());
+    (sequential, threaded(path, None).0)
+}
+
+/// Every threaded load of `path` gives the sequential load's result.
 fn assert_same(path: &Path, what: &str) {
-    let (sequential, piped) = both(path);
-    assert!(sequential == piped, "{what}: the pipelined load differs from the sequential one");
+    let sequential = native::load(path).map(|t| t.to_bytes()).map_err(|e| e.to_string());
+    for split in SPLITS {
+        assert!(
+            sequential == threaded(path, split).0,
+            "{what}: the {split:?} load differs from the sequential one"
+        );
+    }
 }
 
 fn gz(text: &[u8]) -> Vec<u8> {
@@ -78,9 +97,9 @@ fn truncated_damaged_and_multi_member_copies_load_the_same_pipelined() {
     };
     for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 9, bytes.len() - 1] {
         let p = write(&format!("cut-{cut}.trace.json.gz"), bytes.get(..cut).unwrap_or_default());
-        let (sequential, piped) = both(&p);
+        let (sequential, _) = both(&p);
         assert!(sequential.is_ok(), "a cut trace still loads (its diagnostics say it was cut)");
-        assert!(sequential == piped, "cut at {cut}: the pipelined load differs");
+        assert_same(&p, &format!("cut at {cut}"));
     }
     let mut flipped = bytes.clone();
     if let Some(b) = flipped.get_mut(bytes.len() / 2) {
@@ -97,6 +116,31 @@ fn truncated_damaged_and_multi_member_copies_load_the_same_pipelined() {
     two.extend_from_slice(&gz(text.get(half..).unwrap_or_default()));
     let (sequential, piped) = both(&write("two-members.trace.json.gz", &two));
     assert!(sequential.is_ok() && sequential == piped, "two members: the same trace");
+    assert_same(&write("two-members.trace.json.gz", &two), "two members");
+    // Plain JSON, whole and cut in the middle of an event.
+    let plain = write("plain.trace.json", &text);
+    assert_same(&plain, "plain JSON");
+    assert!(threaded(&plain, SPLITS[1]).1 > 10, "plain JSON was parsed in pieces");
+    assert_same(
+        &write("cut.trace.json", text.get(..text.len() * 2 / 3).unwrap_or_default()),
+        "cut plain JSON",
+    );
+}
+
+#[test]
+fn every_corpus_trace_loads_the_same_in_pieces() {
+    testkit::needs_corpus!();
+    for path in &corpus() {
+        let trace = native::load(path).expect("a corpus trace loads");
+        let sequential = Ok(trace.to_bytes());
+        for split in SPLITS.into_iter().flatten() {
+            let (bytes, pieces) = threaded(path, Some(split));
+            assert!(bytes == sequential, "{}: the {split:?} load differs", path.display());
+            // Most pieces are cut at real boundaries and appended, not parsed again.
+            let expected = trace.json_bytes / split.piece as u64 / 2;
+            assert!(pieces >= expected, "{}: {pieces} pieces appended with {split:?}", path.display());
+        }
+    }
 }
 
 #[test]
@@ -114,6 +158,7 @@ fn files_that_are_not_traces_fail_the_same_way() {
         let (sequential, piped) = both(&p);
         assert!(sequential.is_err(), "{name} is not a trace");
         assert_eq!(sequential, piped, "{name}");
+        assert_same(&p, name);
     }
     let missing = dir.path().join("missing.json.gz");
     let (sequential, piped) = both(&missing);

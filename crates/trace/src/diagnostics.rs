@@ -171,6 +171,14 @@ impl Diagnostics {
         self.entries.push(Diagnostic { kind, detail: detail.to_owned(), count: n, first_offset: offset });
     }
 
+    /// Counts everything `later` recorded after what this recorded, as if each had been
+    /// added here in turn (an entry seen on both sides keeps this side's first offset).
+    pub fn absorb(&mut self, later: Diagnostics) {
+        for d in later.entries {
+            self.add_n(d.kind, &d.detail, d.count, d.first_offset);
+        }
+    }
+
     /// Whether any diagnostic of this kind was recorded.
     #[must_use]
     pub fn has(&self, kind: DiagnosticKind) -> bool {

@@ -29,5 +29,8 @@ pub mod model;
 
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
-pub use load::{GzipText, Loader, Phase, Progress, inflate_prefix, load};
+pub use load::{
+    GzipText, ItemsAt, Loader, Phase, Piece, Progress, Splitter, find_boundary, inflate_prefix, load,
+    parse_items,
+};
 pub use model::{CodecError, Trace};

@@ -17,6 +17,7 @@ use std::sync::mpsc;
 
 use report::trace::{GzipText, Loader, Trace};
 
+use super::parallel::{self, Split, Text};
 use crate::Error;
 
 /// Compressed bytes read per step (about 3–4 MiB of JSON text once inflated).
@@ -37,15 +38,41 @@ struct Piece {
 /// # Errors
 /// When the file cannot be read or is not a trace; the message names the file.
 pub fn load(path: &Path, progress: &mut dyn FnMut(&report::trace::Progress)) -> Result<Trace, Error> {
+    load_split(path, None, progress)
+}
+
+/// [`load`], with the parse itself split over worker threads when `split` is given (see
+/// [`super::parallel`]); a plain file is then read on this thread and parsed in pieces.
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load_split(
+    path: &Path,
+    split: Option<Split>,
+    progress: &mut dyn FnMut(&report::trace::Progress),
+) -> Result<Trace, Error> {
     let gzip = super::head(path, 2).is_ok_and(|h| h == [0x1f, 0x8b]);
     if !gzip {
-        return super::load_with(path, progress);
+        return match split {
+            Some(split) => plain_split(path, split, progress),
+            None => super::load_with(path, progress),
+        };
     }
     let (tx, rx) = mpsc::sync_channel::<Piece>(QUEUE);
     let (give_back, take_back) = mpsc::channel::<Vec<u8>>();
     let (parsed, clean) = std::thread::scope(|scope| {
         let inflater = scope.spawn(move || inflate(path, &tx, &take_back));
-        let parsed = parse(rx, &give_back, progress);
+        let parsed = match split {
+            Some(split) => {
+                let mut source = rx.into_iter().map(|p| Text { text: p.text, compressed: p.compressed });
+                let mut recycle = |mut text: Vec<u8>| {
+                    text.clear();
+                    let _ = give_back.send(text);
+                };
+                parallel::run(Loader::for_inflated_gzip(), true, split, &mut source, &mut recycle, progress)
+            }
+            None => parse(rx, &give_back, progress),
+        };
         // A panicked inflater counts as a stream not read clean: the file is read again.
         (parsed, inflater.join().unwrap_or(false))
     });
@@ -96,4 +123,38 @@ fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>, take_back: &mpsc::Receiver
         }
     }
     gz.is_clean()
+}
+
+/// A plain JSON file read on this thread and parsed in pieces by `split.workers` threads;
+/// read errors and refusals go to the sequential [`super::load_with`] for their message.
+fn plain_split(
+    path: &Path,
+    split: Split,
+    progress: &mut dyn FnMut(&report::trace::Progress),
+) -> Result<Trace, Error> {
+    let Ok(mut file) = std::fs::File::open(path) else { return super::load_with(path, progress) };
+    let mut failed = false;
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut source = std::iter::from_fn(|| {
+        let mut buf = spare.pop().unwrap_or_default();
+        buf.resize(super::CHUNK, 0);
+        match super::read_some(&mut file, &mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some(Text { text: buf, compressed: 0 })
+            }
+            Err(_) => {
+                failed = true;
+                None
+            }
+        }
+    });
+    let parsed = parallel::run(Loader::new(), false, split, &mut source, &mut |_| {}, progress);
+    match parsed {
+        Some(loader) if !failed => {
+            loader.finish().map_err(|cause| Error::NotATrace { path: path.to_path_buf(), cause })
+        }
+        _ => super::load_with(path, progress),
+    }
 }

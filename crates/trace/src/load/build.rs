@@ -7,15 +7,13 @@ use super::event::{IntArg, RawEvent, RawKey};
 use super::scan::RawStr;
 use crate::diagnostics::DiagnosticKind as D;
 use crate::model::same_bytes;
-use crate::model::{
-    FlowKind, FlowPhase, GpuKind, Key, NO_ID, NO_PY_ID, RuntimeKind, Sym, Trace, Track, TrackId,
-};
+use crate::model::{FlowKind, FlowPhase, GpuKind, Key, NO_ID, RuntimeKind, Sym, Trace, Track, TrackId};
 
 /// What a `cat` value means, matched case-insensitively and by alias.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
     Gpu(GpuKind),
-    Runtime { driver: bool },
+    Runtime,
     CpuOp,
     Python,
     Annotation { on_gpu: bool },
@@ -32,8 +30,8 @@ fn classify_category(cat: &str) -> Class {
         "gpu_memcpy" | "memcpy" => Class::Gpu(GpuKind::Memcpy),
         "gpu_memset" | "memset" => Class::Gpu(GpuKind::Memset),
         "cuda_sync" => Class::Gpu(GpuKind::Sync),
-        "cuda_runtime" | "runtime" | "hip_runtime" => Class::Runtime { driver: false },
-        "cuda_driver" | "driver" | "hip_driver" => Class::Runtime { driver: true },
+        "cuda_runtime" | "runtime" | "hip_runtime" => Class::Runtime,
+        "cuda_driver" | "driver" | "hip_driver" => Class::Runtime,
         "cpu_op" | "operator" => Class::CpuOp,
         "python_function" => Class::Python,
         "user_annotation" => Class::Annotation { on_gpu: false },
@@ -114,7 +112,7 @@ impl Builder {
         }
     }
 
-    fn track(&mut self, pid: Key, tid: Key) -> TrackId {
+    pub(super) fn track(&mut self, pid: Key, tid: Key) -> TrackId {
         if let Some((k, id)) = self.last_track
             && k == (pid, tid)
         {
@@ -248,7 +246,7 @@ impl Builder {
                 return;
             }
             Class::Gpu(k) => k.label(),
-            Class::Runtime { .. } => "runtime",
+            Class::Runtime => "runtime",
             Class::CpuOp => "cpu_op",
             Class::Python => "python_function",
             Class::Annotation { .. } => "annotation",
@@ -262,7 +260,7 @@ impl Builder {
         let a = &ev.args;
         match class {
             Class::Gpu(kind) => self.gpu(kind, name, track, pid, tid, ts, dur, &ev, offset),
-            Class::Runtime { driver } => {
+            Class::Runtime => {
                 let kind = *self
                     .runtime_kinds
                     .entry(name)
@@ -272,13 +270,11 @@ impl Builder {
                 let r = &mut self.trace.runtime;
                 r.name.push(name);
                 r.kind.push(kind);
-                r.driver.push(driver);
                 r.track.push(track);
                 r.start_ns.push(ts);
                 r.dur_ns.push(dur);
                 r.correlation.push(correlation);
                 r.external_id.push(external_id);
-                r.cbid.push(a.cbid.value().and_then(|v| u32::try_from(v).ok()).unwrap_or(u32::MAX));
                 let kernel = a.kernel.map_or(Sym::NONE, |k| self.intern(k));
                 self.trace.runtime.kernel.push(kernel);
             }
@@ -309,25 +305,11 @@ impl Builder {
                 c.call_stack.push(call_stack);
             }
             Class::Python => {
-                let narrow = |id: u64, trace: &mut Trace| match u32::try_from(id) {
-                    Ok(v) if v != NO_PY_ID => v,
-                    _ if id == NO_ID => NO_PY_ID,
-                    _ => {
-                        trace.diagnostics.add(D::BadId, "Python id beyond 32 bits", Some(offset));
-                        NO_PY_ID
-                    }
-                };
-                let id = id_of(a.python_id, &mut self.trace, offset);
-                let id = narrow(id, &mut self.trace);
-                let parent = id_of(a.python_parent_id, &mut self.trace, offset);
-                let parent = narrow(parent, &mut self.trace);
                 let p = &mut self.trace.python;
                 p.name.push(name);
                 p.track.push(track);
                 p.start_ns.push(ts);
                 p.dur_ns.push(dur);
-                p.id.push(id);
-                p.parent.push(parent);
             }
             Class::Annotation { on_gpu } => {
                 let external_id = id_of(a.external_id, &mut self.trace, offset);
@@ -400,8 +382,6 @@ impl Builder {
         g.dur_ns.push(dur);
         g.correlation.push(correlation);
         g.external_id.push(external_id);
-        g.grid.push(a.grid.unwrap_or_default());
-        g.block.push(a.block.unwrap_or_default());
         g.bytes.push(bytes);
         g.annotation.push(annotation);
     }
@@ -487,6 +467,27 @@ impl Builder {
         }
     }
 
+    /// Appends `later`, built from the events right after this builder's last one: the
+    /// trace one pass over both stretches would have built (see [`super::merge`]).
+    pub(crate) fn absorb(&mut self, later: Builder) {
+        let Builder { trace, cats, no_cat, phases, no_phase, .. } = later;
+        for seen in cats {
+            match self.cats.iter_mut().find(|s| s.raw == seen.raw) {
+                Some(s) => s.count += seen.count,
+                None => self.cats.push(seen),
+            }
+        }
+        for seen in phases {
+            match self.phases.iter_mut().find(|s| s.raw == seen.raw) {
+                Some(s) => s.count += seen.count,
+                None => self.phases.push(seen),
+            }
+        }
+        self.no_cat += no_cat;
+        self.no_phase += no_phase;
+        super::merge::append(self, trace);
+    }
+
     /// Moves the counts into the trace and returns it.
     pub(crate) fn finish(mut self) -> Trace {
         let mut by_category: Vec<(String, u64)> = self.cats.drain(..).map(|s| (s.text, s.count)).collect();
@@ -546,7 +547,7 @@ mod tests {
         assert_eq!(classify_category("Kernel"), Class::Gpu(GpuKind::Kernel));
         assert_eq!(classify_category("Memcpy"), Class::Gpu(GpuKind::Memcpy));
         assert_eq!(classify_category("Operator"), Class::CpuOp);
-        assert_eq!(classify_category("Runtime"), Class::Runtime { driver: false });
+        assert_eq!(classify_category("Runtime"), Class::Runtime);
         assert_eq!(classify_category("async"), Class::Flow(FlowKind::Launch));
         assert_eq!(classify_category("async_cpu_to_gpu"), Class::Flow(FlowKind::Launch));
         assert_eq!(classify_category("cuda_profiler_range"), Class::Unknown);

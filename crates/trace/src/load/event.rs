@@ -46,13 +46,8 @@ pub(crate) struct RawArgs<'a> {
     pub correlation: IntArg,
     pub stream: IntArg,
     pub device: IntArg,
-    pub cbid: IntArg,
-    pub python_id: IntArg,
-    pub python_parent_id: IntArg,
     pub bytes: IntArg,
     pub sort_index: IntArg,
-    pub grid: Option<[u32; 3]>,
-    pub block: Option<[u32; 3]>,
     /// `args.name` of metadata events.
     pub name: Option<RawStr<'a>>,
     /// `args.labels` of `process_labels`.
@@ -132,13 +127,8 @@ fn parse_args<'a>(c: &mut Cur<'a>, args: &mut RawArgs<'a>) -> Scan<()> {
             }
             (6, b"stream") => args.stream = int_value(c)?,
             (6, b"device") => args.device = int_value(c)?,
-            (4, b"cbid") | (3, b"cid") => args.cbid = int_value(c)?,
-            (9, b"Python id") => args.python_id = int_value(c)?,
-            (16, b"Python parent id") => args.python_parent_id = int_value(c)?,
             (5, b"bytes") => args.bytes = int_value(c)?,
             (10, b"sort_index") => args.sort_index = int_value(c)?,
-            (4, b"grid") => args.grid = dims_value(c)?,
-            (5, b"block") => args.block = dims_value(c)?,
             (4, b"name") => args.name = string_or_skip(c)?,
             (6, b"labels") => args.labels = string_or_skip(c)?,
             (10, b"Call stack") => args.call_stack = string_or_skip(c)?,
@@ -226,32 +216,6 @@ fn int_value(c: &mut Cur<'_>) -> Scan<IntArg> {
     }
 }
 
-/// `[x, y, z]` launch dimensions; anything else is skipped.
-fn dims_value(c: &mut Cur<'_>) -> Scan<Option<[u32; 3]>> {
-    if c.peek()? != b'[' {
-        c.skip_value()?;
-        return Ok(None);
-    }
-    let mut dims = [0u32; 3];
-    let mut n = 0usize;
-    let mut ok = true;
-    c.array(|c| {
-        let v = if matches!(c.peek()?, b'-' | b'0'..=b'9') {
-            number::integer(c.number_span()?)
-        } else {
-            c.skip_value()?;
-            None
-        };
-        match (v.and_then(|v| u32::try_from(v).ok()), dims.get_mut(n)) {
-            (Some(v), Some(slot)) => *slot = v,
-            _ => ok = false,
-        }
-        n += 1;
-        Ok(())
-    })?;
-    Ok(ok.then_some(dims))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,8 +237,6 @@ mod tests {
         assert_eq!(ev.dur, Some(Some(1472)));
         assert_eq!(ev.args.correlation, IntArg::Value(118));
         assert_eq!(ev.args.external_id, IntArg::Value(7));
-        assert_eq!(ev.args.grid, Some([1, 2, 3]));
-        assert_eq!(ev.args.block, Some([128, 1, 1]));
     }
 
     #[test]
@@ -286,7 +248,7 @@ mod tests {
         assert_eq!(ev.tid, Some(RawKey::Int(25738)));
         assert_eq!(ev.ts, Some(Some(1_623_142_623_460_111_000)));
         assert_eq!(ev.args.external_id, IntArg::Value(2));
-        assert_eq!(ev.args.python_parent_id, IntArg::Null);
+        assert_eq!(ev.args.correlation, IntArg::Absent);
         assert!(ev.args.call_stack.is_some());
         let text = br#"{"ph":"X","pid":0,"tid":"stream 7","ts":"12.5"}"#;
         let ev = parse_event(&mut Cur::new(text, 0)).expect("event");

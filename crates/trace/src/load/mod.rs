@@ -11,10 +11,13 @@
 mod build;
 mod event;
 mod gzip;
+mod merge;
 pub use gzip::GzipText;
 mod meta;
 mod number;
 mod scan;
+mod split;
+pub use split::{ItemsAt, Piece, Splitter, find_boundary, parse_items};
 
 use crate::diagnostics::DiagnosticKind as D;
 use crate::{LoadError, Trace};
@@ -50,6 +53,9 @@ pub struct Progress {
     pub events: u64,
     /// Current phase.
     pub phase: Phase,
+    /// Pieces of `traceEvents` parsed on other threads and appended so far (see
+    /// [`Loader::absorb`]); 0 for a load on one thread.
+    pub pieces: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +102,10 @@ pub struct Loader {
     saw_events: bool,
     top_keys: Vec<String>,
     error: Option<LoadError>,
+    /// Keep parsed text (a piece parsed elsewhere, kept in case it is parsed again).
+    keep_text: bool,
+    /// Pieces appended by [`Loader::absorb`]: (appended, parsed again here).
+    pieces: (u64, u64),
 }
 
 impl Default for Loader {
@@ -121,6 +131,8 @@ impl Loader {
             saw_events: false,
             top_keys: Vec::new(),
             error: None,
+            keep_text: false,
+            pieces: (0, 0),
         }
     }
 
@@ -157,6 +169,7 @@ impl Loader {
                 Mode::Plain => Phase::Parsing,
                 Mode::Gzip(_) | Mode::Inflated => Phase::Inflating,
             },
+            pieces: self.pieces.0,
         }
     }
 
@@ -334,7 +347,7 @@ impl Loader {
             self.need = PARSE_BATCH;
         }
         // Drop consumed text; the unconsumed tail is at most one item.
-        if self.pos > 0 {
+        if self.pos > 0 && !self.keep_text {
             self.text.drain(..self.pos);
             self.base += self.pos as u64;
             self.pos = 0;

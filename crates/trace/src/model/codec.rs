@@ -25,7 +25,7 @@ use crate::diagnostics::DiagnosticKind;
 /// The first four bytes of every encoded trace.
 pub const CODEC_MAGIC: [u8; 4] = *b"TTRC";
 /// The format version this build writes and reads; bump it whenever the layout changes.
-pub const CODEC_VERSION: u32 = 3;
+pub const CODEC_VERSION: u32 = 4;
 
 /// Why bytes could not be decoded as a [`Trace`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

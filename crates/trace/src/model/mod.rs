@@ -25,8 +25,6 @@ const EPOCH_SCALE_NS: i64 = 100_000_000_000_000_000;
 
 /// Marks an absent correlation or External id.
 pub const NO_ID: u64 = u64::MAX;
-/// Marks an absent Python id.
-pub const NO_PY_ID: u32 = u32::MAX;
 
 /// A `pid` or `tid` as written: Kineto mixes integers and strings in one file.
 ///

@@ -166,6 +166,30 @@ impl Strings {
         })
     }
 
+    /// The distinct symbols of a column, in ascending order (what sorting a copy of the
+    /// column and removing duplicates gives, without the copy: a column of Python frame
+    /// names has millions of rows but a few thousand distinct names). Symbols this table
+    /// did not hand out ([`Sym::NONE`] and strays) come last, in order.
+    #[must_use]
+    pub fn distinct(&self, column: &[Sym]) -> Vec<Sym> {
+        let mut seen = vec![false; self.spans.len()];
+        let mut strays: Vec<Sym> = Vec::new();
+        for &s in column {
+            match seen.get_mut(s.index()) {
+                Some(slot) => *slot = true,
+                None => strays.push(s),
+            }
+        }
+        strays.sort_unstable();
+        strays.dedup();
+        let known = seen
+            .iter()
+            .enumerate()
+            .filter(|&(_, &on)| on)
+            .map(|(i, _)| Sym(u32::try_from(i).unwrap_or(u32::MAX)));
+        known.chain(strays).collect()
+    }
+
     /// Approximate heap bytes held by the table.
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
@@ -176,6 +200,18 @@ impl Strings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_is_sort_and_dedup_of_the_column() {
+        let mut t = Strings::new();
+        let (b, a) = (t.intern("b"), t.intern("a"));
+        let column = [a, Sym::NONE, b, a, Sym::EMPTY, Sym(999), b, Sym::NONE];
+        let mut expected = column.to_vec();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(t.distinct(&column), expected);
+        assert!(t.distinct(&[]).is_empty());
+    }
 
     #[test]
     fn same_bytes_is_byte_equality() {

@@ -24,10 +24,6 @@ pub struct GpuOps {
     pub correlation: Vec<u64>,
     /// External id linking to the enclosing cpu_op, or [`super::NO_ID`].
     pub external_id: Vec<u64>,
-    /// Grid dimensions (zeros when absent).
-    pub grid: Vec<[u32; 3]>,
-    /// Block dimensions (zeros when absent).
-    pub block: Vec<[u32; 3]>,
     /// Bytes moved or filled (copies and fills; 0 otherwise).
     pub bytes: Vec<u64>,
     /// Baked graph annotation of a graph-replayed activity (PyTorch's
@@ -66,8 +62,6 @@ pub struct RuntimeCalls {
     pub name: Vec<Sym>,
     /// What the call does, from its name.
     pub kind: Vec<RuntimeKind>,
-    /// Whether it is a driver call (`cat: cuda_driver`).
-    pub driver: Vec<bool>,
     /// CPU lane.
     pub track: Vec<TrackId>,
     /// Start time, ns.
@@ -78,8 +72,6 @@ pub struct RuntimeCalls {
     pub correlation: Vec<u64>,
     /// External id of the enclosing cpu_op, or [`super::NO_ID`].
     pub external_id: Vec<u64>,
-    /// CUPTI callback id (`cbid`) or roctracer `cid`; `u32::MAX` when absent.
-    pub cbid: Vec<u32>,
     /// The kernel a launch call names (`args.kernel`: every launch in a graph-capture
     /// trace, and AMD launches), or [`Sym::NONE`].
     pub kernel: Vec<Sym>,
@@ -152,11 +144,6 @@ pub struct PythonFrames {
     pub start_ns: Vec<i64>,
     /// Duration, ns.
     pub dur_ns: Vec<i64>,
-    /// `Python id`, or [`super::NO_PY_ID`] (32 bits: these are per-process counters, and
-    /// Python frames are most of a trace's events, so the narrower column matters).
-    pub id: Vec<u32>,
-    /// `Python parent id` (`null` at roots → [`super::NO_PY_ID`]).
-    pub parent: Vec<u32>,
 }
 
 impl PythonFrames {

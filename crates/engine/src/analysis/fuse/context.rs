@@ -93,11 +93,8 @@ const SHARED_MODEL_FILES: &[&str] = &[
 /// Model source files on the Python stacks: the part after the last `/models/` of a frame
 /// path, without `.py` (`qwen3_moe`, `dits/ltx_2`, `qwen2/modeling_qwen2`), sorted.
 fn model_files(trace: &Trace) -> Vec<String> {
-    let mut syms: Vec<Sym> = trace.python.name.clone();
-    crate::order::sort_by(&mut syms, Ord::cmp);
-    syms.dedup();
     let mut out: Vec<String> = Vec::new();
-    for s in syms {
+    for s in trace.strings.distinct(&trace.python.name) {
         let name = trace.str(s).replace('\\', "/");
         let Some(i) = name.rfind("/models/") else { continue };
         let rest = name.get(i + "/models/".len()..).unwrap_or("");

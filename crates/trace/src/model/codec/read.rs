@@ -130,15 +130,6 @@ impl<'a> Reader<'a> {
     fn u32s(&mut self, what: &'static str) -> Result<Vec<u32>> {
         self.column(what, u32::from_le_bytes)
     }
-    fn dims(&mut self, what: &'static str) -> Result<Vec<[u32; 3]>> {
-        self.column(what, |b: [u8; 12]| {
-            [
-                u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-                u32::from_le_bytes([b[8], b[9], b[10], b[11]]),
-            ]
-        })
-    }
     /// A column of one-byte codes mapped by `decode` (`None` = unknown code).
     fn codes<T>(&mut self, what: &'static str, decode: impl Fn(u8) -> Option<T>) -> Result<Vec<T>> {
         let n = self.len(1, what)?;
@@ -382,8 +373,6 @@ fn read_gpu(r: &mut Reader<'_>, l: &Limits) -> Result<GpuOps> {
         dur_ns: r.i64s("gpu.dur_ns")?,
         correlation: r.u64s("gpu.correlation")?,
         external_id: r.u64s("gpu.external_id")?,
-        grid: r.dims("gpu.grid")?,
-        block: r.dims("gpu.block")?,
         bytes: r.u64s("gpu.bytes")?,
         annotation: l.syms(r, "gpu.annotation")?,
     };
@@ -399,8 +388,6 @@ fn read_gpu(r: &mut Reader<'_>, l: &Limits) -> Result<GpuOps> {
             ("dur_ns", t.dur_ns.len()),
             ("correlation", t.correlation.len()),
             ("external_id", t.external_id.len()),
-            ("grid", t.grid.len()),
-            ("block", t.block.len()),
             ("bytes", t.bytes.len()),
             ("annotation", t.annotation.len()),
         ],
@@ -412,13 +399,11 @@ fn read_runtime(r: &mut Reader<'_>, l: &Limits) -> Result<RuntimeCalls> {
     let t = RuntimeCalls {
         name: l.syms(r, "runtime.name")?,
         kind: r.codes("runtime.kind", runtime_kind)?,
-        driver: r.bools("runtime.driver")?,
         track: l.tracks(r, "runtime.track")?,
         start_ns: r.i64s("runtime.start_ns")?,
         dur_ns: r.i64s("runtime.dur_ns")?,
         correlation: r.u64s("runtime.correlation")?,
         external_id: r.u64s("runtime.external_id")?,
-        cbid: r.u32s("runtime.cbid")?,
         kernel: l.syms(r, "runtime.kernel")?,
     };
     same_lengths(
@@ -426,13 +411,11 @@ fn read_runtime(r: &mut Reader<'_>, l: &Limits) -> Result<RuntimeCalls> {
         &[
             ("name", t.name.len()),
             ("kind", t.kind.len()),
-            ("driver", t.driver.len()),
             ("track", t.track.len()),
             ("start_ns", t.start_ns.len()),
             ("dur_ns", t.dur_ns.len()),
             ("correlation", t.correlation.len()),
             ("external_id", t.external_id.len()),
-            ("cbid", t.cbid.len()),
             ("kernel", t.kernel.len()),
         ],
     )?;
@@ -476,8 +459,6 @@ fn read_python(r: &mut Reader<'_>, l: &Limits) -> Result<PythonFrames> {
         track: l.tracks(r, "python.track")?,
         start_ns: r.i64s("python.start_ns")?,
         dur_ns: r.i64s("python.dur_ns")?,
-        id: r.u32s("python.id")?,
-        parent: r.u32s("python.parent")?,
     };
     same_lengths(
         "python",
@@ -486,8 +467,6 @@ fn read_python(r: &mut Reader<'_>, l: &Limits) -> Result<PythonFrames> {
             ("track", t.track.len()),
             ("start_ns", t.start_ns.len()),
             ("dur_ns", t.dur_ns.len()),
-            ("id", t.id.len()),
-            ("parent", t.parent.len()),
         ],
     )?;
     Ok(t)

@@ -3,11 +3,11 @@
 
 use super::*;
 use crate::diagnostics::Diagnostics;
+use crate::model::NO_ID;
 use crate::model::{
     Annotations, CpuOps, DeviceProps, DistributedInfo, EventCounts, Flows, GpuOps, Key, PythonFrames,
     RuntimeCalls, Strings, Sym, TraceMeta, Track, TrackId, Tracks,
 };
-use crate::model::{NO_ID, NO_PY_ID};
 
 /// A trace with every field set, odd values included (negative times, empty and
 /// non-ASCII strings, absent ids, diagnostics).
@@ -81,21 +81,17 @@ fn tiny() -> Trace {
             dur_ns: vec![0, 1, -1, i64::MAX],
             correlation: vec![1, NO_ID, 3, 0],
             external_id: vec![NO_ID, 2, 0, 9],
-            grid: vec![[1, 2, 3], [0; 3], [u32::MAX, 0, 1], [4, 4, 4]],
-            block: vec![[128, 1, 1], [0; 3], [0; 3], [1, 1, u32::MAX]],
             bytes: vec![0, 4096, 16, 0],
             annotation: vec![baked, Sym::NONE, Sym::EMPTY, Sym::NONE],
         },
         runtime: RuntimeCalls {
             name: vec![api, api],
             kind: vec![RuntimeKind::LaunchKernel, RuntimeKind::EndCapture],
-            driver: vec![false, true],
             track: vec![TrackId(0), TrackId(2)],
             start_ns: vec![-200, 3],
             dur_ns: vec![10, 0],
             correlation: vec![1, NO_ID],
             external_id: vec![5, NO_ID],
-            cbid: vec![211, u32::MAX],
             kernel: vec![kernel, Sym::NONE],
         },
         cpu_ops: CpuOps {
@@ -115,8 +111,6 @@ fn tiny() -> Trace {
             track: vec![TrackId(0); 3],
             start_ns: vec![-400, -350, 0],
             dur_ns: vec![500, 10, 0],
-            id: vec![0, 1, NO_PY_ID],
-            parent: vec![NO_PY_ID, 0, 1],
         },
         annotations: Annotations {
             name: vec![ann, ann],
@@ -279,10 +273,10 @@ fn out_of_range_ids_are_errors() {
 #[test]
 fn columns_of_one_table_must_agree() {
     let mut t = tiny();
-    t.runtime.cbid.push(1);
+    t.runtime.external_id.push(1);
     assert_eq!(
         decode_err(&t.to_bytes()),
-        CodecError::ColumnLength { table: "runtime", column: "cbid", len: 3, expected: 2 }
+        CodecError::ColumnLength { table: "runtime", column: "external_id", len: 3, expected: 2 }
     );
 }
 

@@ -105,12 +105,6 @@ impl Writer {
     fn bools(&mut self, v: &[bool]) {
         self.column(v, |b: bool| [u8::from(b)]);
     }
-    fn dims(&mut self, v: &[[u32; 3]]) {
-        self.column(v, |[a, b, c]: [u32; 3]| {
-            let (a, b, c) = (a.to_le_bytes(), b.to_le_bytes(), c.to_le_bytes());
-            [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3]]
-        });
-    }
 }
 
 fn write_strings(w: &mut Writer, strings: &Strings) {
@@ -221,8 +215,6 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
         dur_ns,
         correlation,
         external_id,
-        grid,
-        block,
         bytes,
         annotation,
     } = &trace.gpu;
@@ -235,22 +227,18 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.i64s(dur_ns);
     w.u64s(correlation);
     w.u64s(external_id);
-    w.dims(grid);
-    w.dims(block);
     w.u64s(bytes);
     w.syms(annotation);
 
-    let RuntimeCalls { name, kind, driver, track, start_ns, dur_ns, correlation, external_id, cbid, kernel } =
+    let RuntimeCalls { name, kind, track, start_ns, dur_ns, correlation, external_id, kernel } =
         &trace.runtime;
     w.syms(name);
     w.column(kind, |k| [runtime_kind_code(k)]);
-    w.bools(driver);
     w.tracks(track);
     w.i64s(start_ns);
     w.i64s(dur_ns);
     w.u64s(correlation);
     w.u64s(external_id);
-    w.u32s(cbid);
     w.syms(kernel);
 
     let CpuOps {
@@ -276,13 +264,11 @@ fn write_tables(w: &mut Writer, trace: &Trace) {
     w.syms(concrete_inputs);
     w.syms(call_stack);
 
-    let PythonFrames { name, track, start_ns, dur_ns, id, parent } = &trace.python;
+    let PythonFrames { name, track, start_ns, dur_ns } = &trace.python;
     w.syms(name);
     w.tracks(track);
     w.i64s(start_ns);
     w.i64s(dur_ns);
-    w.u32s(id);
-    w.u32s(parent);
 
     let Annotations { name, track, start_ns, dur_ns, external_id, on_gpu } = &trace.annotations;
     w.syms(name);

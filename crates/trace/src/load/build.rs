@@ -485,7 +485,10 @@ impl Builder {
         }
         self.no_cat += no_cat;
         self.no_phase += no_phase;
-        super::merge::append(self, trace);
+        let mut strings = core::mem::take(&mut self.trace.strings);
+        let map = super::merge::Remap::new(&mut strings, &trace, |pid, tid| self.track(pid, tid));
+        self.trace.strings = strings;
+        super::merge::append(&mut self.trace, trace, &map);
     }
 
     /// Moves the counts into the trace and returns it.

@@ -10,17 +10,31 @@
 //! counted them (the earlier first offset stays). Every table is destructured field by field,
 //! so a new column breaks the build here until it is merged too.
 
-use super::build::Builder;
 use crate::Trace;
-use crate::model::{Annotations, CpuOps, Flows, GpuOps, Key, PythonFrames, RuntimeCalls, Sym, TrackId};
+use crate::model::{
+    Annotations, CpuOps, Flows, GpuOps, Key, PythonFrames, RuntimeCalls, Strings, Sym, TrackId,
+};
 
 /// Maps a later piece's symbols and lanes to the earlier piece's.
-struct Remap {
+pub(super) struct Remap {
     syms: Vec<Sym>,
     tracks: Vec<TrackId>,
 }
 
 impl Remap {
+    /// Interns every string of `later` into `strings`, in `later`'s order; then numbers
+    /// `later`'s lanes with `lane` (the builder's lane table), in `later`'s order.
+    pub(super) fn new(
+        strings: &mut Strings,
+        later: &Trace,
+        mut lane: impl FnMut(Key, Key) -> TrackId,
+    ) -> Remap {
+        let syms = later.strings.iter().map(|(_, text)| strings.intern(text)).collect();
+        let mut map = Remap { syms, tracks: Vec::new() };
+        map.tracks = later.tracks.list.iter().map(|tr| lane(map.key(tr.pid), map.key(tr.tid))).collect();
+        map
+    }
+
     fn sym(&self, s: Sym) -> Sym {
         self.syms.get(s.index()).copied().unwrap_or(s)
     }
@@ -45,31 +59,28 @@ impl Remap {
     }
 }
 
-/// Appends the model `t` of the events right after `b`'s last one (strings, lanes, rows,
-/// the profiler span, the item count and diagnostics; the category and phase counts are
-/// [`Builder::absorb`]'s).
-pub(super) fn append(b: &mut Builder, t: Trace) {
-    let syms = t.strings.iter().map(|(_, text)| b.trace.strings.intern(text)).collect();
-    let mut map = Remap { syms, tracks: Vec::new() };
-    map.tracks = t.tracks.list.iter().map(|tr| b.track(map.key(tr.pid), map.key(tr.tid))).collect();
-    let tracks = &mut b.trace.tracks;
+/// Appends the model `t` of the events right after those of `into`, given where `t`'s
+/// symbols and lanes went (`map`: see [`Remap::new`]): names, rows, the profiler span, the
+/// item count and diagnostics. The category and phase counts are the builder's.
+pub(super) fn append(into: &mut Trace, t: Trace, map: &Remap) {
+    let tracks = &mut into.tracks;
     tracks.process_names.extend(t.tracks.process_names.into_iter().map(|(k, s)| (map.key(k), map.sym(s))));
     tracks.process_labels.extend(t.tracks.process_labels.into_iter().map(|(k, s)| (map.key(k), map.sym(s))));
     tracks.thread_names.extend(t.tracks.thread_names.into_iter().map(|(k, s)| (map.track(k), map.sym(s))));
-    gpu(&mut b.trace.gpu, t.gpu, &map);
-    runtime(&mut b.trace.runtime, t.runtime, &map);
-    cpu_ops(&mut b.trace.cpu_ops, t.cpu_ops, &map);
-    python(&mut b.trace.python, t.python, &map);
-    annotations(&mut b.trace.annotations, t.annotations, &map);
-    flows(&mut b.trace.flows, t.flows, &map);
+    gpu(&mut into.gpu, t.gpu, map);
+    runtime(&mut into.runtime, t.runtime, map);
+    cpu_ops(&mut into.cpu_ops, t.cpu_ops, map);
+    python(&mut into.python, t.python, map);
+    annotations(&mut into.annotations, t.annotations, map);
+    flows(&mut into.flows, t.flows, map);
     if let Some((start, dur)) = t.meta.profiler_span {
-        let span = &mut b.trace.meta.profiler_span;
+        let span = &mut into.meta.profiler_span;
         if span.is_none_or(|(_, d)| dur > d) {
             *span = Some((start, dur));
         }
     }
-    b.trace.counts.total += t.counts.total;
-    b.trace.diagnostics.absorb(t.diagnostics);
+    into.counts.total += t.counts.total;
+    into.diagnostics.absorb(t.diagnostics);
 }
 
 fn gpu(into: &mut GpuOps, from: GpuOps, map: &Remap) {

@@ -40,8 +40,10 @@ measure() {
   local label=$1
   shift
   local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  awk -v l="$label" '{printf "%s: %.1f s, peak RSS %.0f MB\n", l, $1, $2 / 1024}' <<<"$out"
+  out=$(mktemp)
+  /usr/bin/time -o "$out" -f '%e %M' "$@" >/dev/null 2>&1
+  tail -1 "$out" | awk -v l="$label" '{printf "%s: %.1f s, peak RSS %.0f MB\n", l, $1, $2 / 1024}'
+  rm -f "$out"
 }
 
 rm -rf "$red"

@@ -135,11 +135,16 @@ pub struct DiffRequest {
 }
 
 /// Sent by an engine worker to a child engine worker: load the attached file and post it
-/// back as `{encoded: ArrayBuffer}` (`report::trace::Trace::to_bytes`, transferred).
+/// back as `{encoded: ArrayBuffer}` (`report::trace::Trace::to_bytes`, transferred), or
+/// with `reduce` its all-ranks reduction (the JSON of a
+/// `report::ranks::reduction::RankFile`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EncodeRequest {
     /// Display path of the file.
     pub paths: Vec<String>,
+    /// Send the trace's all-ranks reduction instead of the trace.
+    #[serde(default)]
+    pub reduce: bool,
 }
 
 /// Draw a window of an input's timeline as SVG.

@@ -104,25 +104,25 @@ fn report(
     Ok(Triaged { json, load_ms, triage_ms, json_bytes, wasm_memory: wasm_memory(), warnings })
 }
 
-/// Loads one trace per rank and builds the all-ranks report.
+/// Reads one trace per rank, each reduced as soon as it is read (no trace is kept), and
+/// builds the all-ranks report from the reductions.
 pub(super) async fn ranks(r: RanksRequest, files: &Array, replies: Replies) -> Result<RanksDone, String> {
     refuse_by_logs(&r.server_logs)?;
-    load(files, Names::traces(&r.paths), r.server_args, replies).await?;
+    let (reductions, load_ms) = super::load::reduce(files, &r.paths, replies).await?;
     let analysis_start = now();
-    let (json, load_ms) = state::with(|s| {
-        let l = s.loaded()?;
-        if let Some(refusal) = report::gate::diffusion_stacks(&l.inputs()) {
-            return Err(refusal.to_string());
-        }
-        let options = report::engine::triage::Options {
-            min_share_pct: r.min_share_pct,
-            server_args: l.server_args(),
-            ..report::engine::triage::Options::default()
-        };
-        let report = report::ranks::compare(&l.inputs(), &options, report::engine::Catalog::builtin());
-        Ok::<_, String>((report.to_json(), s.load_ms()))
-    })?;
-    Ok(RanksDone { json, load_ms, analysis_ms: now() - analysis_start })
+    if let Some(refusal) = report::gate::diffusion_reductions(&reductions) {
+        return Err(refusal.to_string());
+    }
+    let options = report::engine::triage::Options {
+        min_share_pct: r.min_share_pct,
+        server_args: r
+            .server_args
+            .as_deref()
+            .and_then(report::engine::analysis::framework::ServerArgs::parse),
+        ..report::engine::triage::Options::default()
+    };
+    let report = report::ranks::reduction::compare_reductions(&reductions, &options);
+    Ok(RanksDone { json: report.to_json(), load_ms, analysis_ms: now() - analysis_start })
 }
 
 /// Loads and triages run A (the first `a_paths.len()` files), then run B, and compares

@@ -1,7 +1,9 @@
 //! Reading several files at once (all ranks of a capture, both runs of a comparison):
 //! the engine worker starts child engine workers (this same worker script), each reads
 //! files into traces with the usual [`super::reader`] and sends every trace back in the
-//! engine's binary form ([`report::trace::Trace::to_bytes`], its buffer transferred, not copied).
+//! engine's binary form ([`report::trace::Trace::to_bytes`], its buffer transferred, not copied),
+//! or, for the all-ranks report, only the trace's reduction (the JSON of a
+//! [`report::ranks::reduction::RankFile`], a few tens of KB), the trace dropped in the child.
 //! The engine worker decodes each as it arrives, keeps the files' order, and analyses them
 //! together, so the report is the same as from reading one file after the other.
 //!
@@ -79,17 +81,29 @@ impl Tally {
     }
 }
 
-/// Reads `files` (named `names`) in child workers: the traces in the files' order and the
-/// number of children that read them. `Ok(None)` when children would not help (see
+/// What a child sends back for each file: the trace, or its reduction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sends {
+    /// The whole trace ([`report::trace::Trace::to_bytes`]).
+    Trace,
+    /// Its all-ranks reduction (the JSON of a [`report::ranks::reduction::RankFile`]).
+    Reduction,
+}
+
+/// Reads `files` (named `names`) in child workers: what `decode` makes of each file's
+/// bytes (a trace's, or with [`Sends::Reduction`] its reduction's) in the files' order,
+/// and the number of children that read them. `Ok(None)` when children would not help (see
 /// [`children_for`]) or none could be started: the caller reads the files itself.
 /// Progress goes to `replies`, counted on from `before` (the load's files read earlier, and
 /// its `files` and `all_total`, which count every file of the load).
-pub(super) async fn load_all(
+pub(super) async fn load_all<T: 'static>(
     files: &[web_sys::File],
     names: &[String],
     replies: Replies,
     before: &Progress,
-) -> Result<Option<(Vec<(String, report::trace::Trace)>, usize)>, String> {
+    send: Sends,
+    decode: fn(&[u8]) -> Result<T, String>,
+) -> Result<Option<(Vec<(String, T)>, usize)>, String> {
     let wanted = children_for(files.len());
     if wanted == 0 {
         return Ok(None);
@@ -122,7 +136,7 @@ pub(super) async fn load_all(
         replies,
         failed: false,
     }));
-    let results: Rc<RefCell<Vec<Option<report::trace::Trace>>>> =
+    let results: Rc<RefCell<Vec<Option<T>>>> =
         Rc::new(RefCell::new((0..files.len()).map(|_| None).collect()));
     let lanes = Array::new();
     for (lane, child) in kids.into_iter().enumerate() {
@@ -134,9 +148,8 @@ pub(super) async fn load_all(
                     break;
                 }
                 let (Some(file), Some(name)) = (files.get(i), names.get(i)) else { break };
-                let bytes = child.load(file, name, i, &tally).await?;
-                let trace = report::trace::Trace::from_bytes(&bytes)
-                    .map_err(|e| JsValue::from_str(&format!("{name}: {e}")))?;
+                let bytes = child.load(file, name, i, send, &tally).await?;
+                let trace = decode(&bytes).map_err(|e| JsValue::from_str(&format!("{name}: {e}")))?;
                 if let Some(slot) = results.borrow_mut().get_mut(i) {
                     *slot = Some(trace);
                 }
@@ -196,12 +209,11 @@ impl Child {
         file: &web_sys::File,
         name: &str,
         index: usize,
+        send: Sends,
         tally: &Rc<RefCell<Tally>>,
     ) -> Result<Vec<u8>, JsValue> {
-        let envelope = Envelope {
-            id: RequestId(index as u64),
-            request: EncodeRequest { paths: vec![name.to_owned()] }.into(),
-        };
+        let request = EncodeRequest { paths: vec![name.to_owned()], reduce: send == Sends::Reduction };
+        let envelope = Envelope { id: RequestId(index as u64), request: request.into() };
         let request = serde_json::to_string(&envelope).map_err(|e| JsValue::from_str(&e.to_string()))?;
         let message = js_sys::Object::new();
         Reflect::set(&message, &JsValue::from_str("request"), &JsValue::from_str(&request))?;
@@ -224,21 +236,25 @@ impl Child {
     }
 }
 
-/// In a child: loads the file of an [`EncodeRequest`] and posts the trace's bytes to the
-/// parent, transferring the buffer (the trace is not kept here).
+/// In a child: loads the file of an [`EncodeRequest`] and posts the trace's bytes (or its
+/// reduction's) to the parent, transferring the buffer (the trace is not kept here).
 pub(super) async fn encode(r: EncodeRequest, files: &Array, replies: Replies) -> Result<(), String> {
     super::load::load(files, super::load::Names::traces(&r.paths), None, replies).await?;
     let loaded = state::with(|s| s.loaded.take()).ok_or("no trace is loaded")?;
-    let (_, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
-    post_encoded(trace)
+    let (name, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
+    if r.reduce {
+        let input = report::engine::triage::Input { path: name, trace };
+        let file = report::ranks::reduction::reduce(&input, report::engine::Catalog::builtin());
+        return post_encoded(file.to_json().as_bytes());
+    }
+    post_encoded(&trace.to_bytes())
 }
 
-/// Posts a trace's bytes to the parent, transferring the buffer.
-fn post_encoded(trace: &report::trace::Trace) -> Result<(), String> {
-    let bytes = trace.to_bytes();
+/// Posts bytes to the parent, transferring the buffer.
+fn post_encoded(bytes: &[u8]) -> Result<(), String> {
     let array =
         Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "the trace is too large")?);
-    array.copy_from(&bytes);
+    array.copy_from(bytes);
     let buffer = array.buffer();
     let message = js_sys::Object::new();
     Reflect::set(&message, &JsValue::from_str("encoded"), &buffer).map_err(|_| "could not send the trace")?;

@@ -2,6 +2,10 @@
 //! come at once and children are available ([`super::children`]), else one after the other
 //! with [`super::reader`], with progress summed over all files.
 //!
+//! For the all-ranks report, [`reduce`] reads the files the same way but keeps only each
+//! trace's reduction (made in the child, or here as soon as the trace is read), so the
+//! worker holds reductions, not traces.
+//!
 //! Graph-capture traces attached after the traces are read first, one at a time, each
 //! indexed ([`CaptureIndex::build`]) and dropped at once, so a capture trace is never held
 //! beside the traces; one that cannot be read becomes a warning and the load goes on.
@@ -12,6 +16,7 @@ use js_sys::Array;
 use report::engine::analysis::capture::CaptureIndex;
 use wasm_bindgen::JsCast;
 
+use super::children::Sends;
 use super::reader::{Meter, read_file};
 use super::scope::{Pacer, Replies, now};
 use super::state::{self, Loaded};
@@ -134,8 +139,9 @@ async fn read_traces(
             events: meter.events_before,
             ..meter.progress.clone()
         };
+        let decode = |b: &[u8]| report::trace::Trace::from_bytes(b).map_err(|e| e.to_string());
         if let Some((all, children)) =
-            super::children::load_all(files, &names, meter.replies, &before).await?
+            super::children::load_all(files, &names, meter.replies, &before, Sends::Trace, decode).await?
         {
             traces = all;
             meter.files_before += files.iter().map(|f| f.size() as u64).sum::<u64>();
@@ -153,4 +159,50 @@ async fn read_traces(
         traces.push((name, trace));
     }
     Ok(traces)
+}
+
+/// Reads the trace files and reduces each for the all-ranks report as soon as it is read
+/// (in child workers when that helps, else one after the other here), dropping the
+/// traces; what was loaded before is dropped first. The reductions in the files' order,
+/// and the load's time, ms.
+pub(super) async fn reduce(
+    files: &Array,
+    paths: &[String],
+    replies: Replies,
+) -> Result<(Vec<report::engine::ranks::RankReduction>, f64), String> {
+    let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
+    if files.is_empty() {
+        return Err("no file to read".into());
+    }
+    let started = now();
+    state::with(|s| s.loaded = None);
+    let names: Vec<String> =
+        files.iter().enumerate().map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name())).collect();
+    let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
+    let mut out = Vec::with_capacity(files.len());
+    if files.len() > 1 && super::children::available() {
+        let decode =
+            |b: &[u8]| report::ranks::reduction::from_bytes(b).map(|f| f.body).map_err(|e| e.to_string());
+        if let Some((all, _)) =
+            super::children::load_all(&files, &names, replies, &progress, Sends::Reduction, decode).await?
+        {
+            out = all.into_iter().map(|(_, r)| r).collect();
+        }
+    }
+    let mut meter =
+        Meter { progress, pacer: Pacer::new(), replies, files_before: 0, text_before: 0, events_before: 0 };
+    for (i, file) in files.iter().enumerate().skip(out.len()) {
+        let name = names.get(i).cloned().unwrap_or_else(|| file.name());
+        meter.begin(i, &name, file);
+        let trace = read_file(file, &name, &mut meter).await?;
+        meter.done(file, Some(&trace));
+        let input = report::engine::triage::Input { path: &name, trace: &trace };
+        out.push(report::engine::ranks::reduce(&input, report::engine::Catalog::builtin()));
+    }
+    let mut progress = meter.progress;
+    progress.phase = "analysing".into();
+    progress.all_read = all_total;
+    replies.send(FromWorker::Progress(progress));
+    Ok((out, now() - started))
 }

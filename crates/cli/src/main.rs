@@ -12,6 +12,8 @@ mod diff;
 mod inspect;
 mod layers;
 mod output;
+mod ranks;
+mod reduce;
 mod triage;
 mod usage;
 
@@ -57,6 +59,10 @@ enum Command {
     /// recorded shapes; GPU peaks from catalog/gpus.toml), with what share of GPU time has
     /// a figure and why the rest has none. Takes triage's options.
     Roofline(triage::Args),
+    /// Reduce traces to what `triage --all-ranks` needs, one rank-reduction file (`.ttr`)
+    /// per trace: run it where the traces are (one job per rank), merge the small files on
+    /// one machine with `triage --all-ranks *.ttr`.
+    Reduce(reduce::Args),
     /// Forward passes and layers: per-pass summary (cold start, steady state), one pass's
     /// layers with per-category times and layer types, one layer's kernels, two layers
     /// compared, Perfetto time ranges.
@@ -85,6 +91,7 @@ fn main() -> ExitCode {
         Command::Inspect { files, format } => inspect::run(&files, format),
         Command::Triage(args) => triage::run(&args, triage::View::Triage),
         Command::Roofline(args) => triage::run(&args, triage::View::Roofline),
+        Command::Reduce(args) => reduce::run(&args),
         Command::Layers(args) => layers::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Bundle(args) => bundle::run(&args),

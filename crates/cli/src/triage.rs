@@ -83,6 +83,9 @@ pub struct Args {
     /// given), load them in parallel, align them in time and report per rank GPU busy,
     /// waiting and exposed communication, per collective family the arrival skew and the
     /// rank that arrived last, and per kernel the spread over ranks (markdown or JSON).
+    /// Each trace is reduced and dropped as soon as it is loaded. Rank-reduction files
+    /// (`.ttr`, from `tracetriage reduce`) and folders of them are read in place of
+    /// traces, alone or mixed with traces.
     #[arg(long, conflicts_with_all = ["mapping", "formal", "timeline", "window"])]
     pub all_ranks: bool,
     /// Threads that load traces (0: one per CPU core): files load side by side, and a gzip
@@ -295,14 +298,17 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
 pub const REFUSED_STATUS: u8 = 4;
 
 /// A refusal of the diffusion backend gate, as the error that ends the command.
-fn refused(refusal: &report::gate::Refusal) -> anyhow::Error {
+pub(crate) fn refused(refusal: &report::gate::Refusal) -> anyhow::Error {
     crate::Exit { status: REFUSED_STATUS, message: refusal.to_string() }.into()
 }
 
 /// The server logs of the diffusion backend gate: `--server-log FILE`s (an unreadable one
 /// is an error), else those found beside `traces` ([`native::discover::server_logs`]; an
 /// unreadable one is skipped with a warning).
-fn server_logs(given: &[PathBuf], traces: &[PathBuf]) -> anyhow::Result<Vec<report::gate::ServerLog>> {
+pub(crate) fn server_logs(
+    given: &[PathBuf],
+    traces: &[PathBuf],
+) -> anyhow::Result<Vec<report::gate::ServerLog>> {
     if !given.is_empty() {
         return Ok(given.iter().map(|p| discover::server_log(p)).collect::<Result<_, _>>()?);
     }
@@ -378,7 +384,7 @@ fn found_captures(
 }
 
 /// The built-in catalog plus `--catalog FILE`, when given.
-fn load_catalog(path: Option<&Path>) -> anyhow::Result<Option<report::engine::Catalog>> {
+pub(crate) fn load_catalog(path: Option<&Path>) -> anyhow::Result<Option<report::engine::Catalog>> {
     let Some(path) = path else { return Ok(None) };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
@@ -402,6 +408,9 @@ pub fn run(args: &Args, view: View) -> anyhow::Result<()> {
     }
     let user_catalog = load_catalog(args.catalog.as_deref())?;
     let catalog = user_catalog.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin());
+    if args.all_ranks {
+        return crate::ranks::run(args, catalog);
+    }
     let loaded = load(args)?;
     let started = Instant::now();
     let options = report::engine::triage::Options {
@@ -413,15 +422,7 @@ pub fn run(args: &Args, view: View) -> anyhow::Result<()> {
         gpu_specs: load_gpu_specs(args.gpu_spec.as_deref())?,
     };
     let inputs = loaded.inputs();
-    let (text, what, analysed) = if args.all_ranks {
-        let report = report::ranks::compare(&inputs, &options, catalog);
-        let analysed = started.elapsed();
-        let text = match args.format {
-            ReportFormat::Json => output::json_line(report.to_json()),
-            _ => report::ranks::markdown::render(&report),
-        };
-        (text, "all-ranks analysis", analysed)
-    } else {
+    let (text, what, analysed) = {
         let report = if args.two_trace() {
             let (mapping, formal) = inputs.split_at(loaded.mapping);
             report::Report::from(report::engine::triage::triage_mapping_formal(

@@ -41,6 +41,15 @@ pub enum Error {
         /// Which rank was missing and which are there.
         cause: report::engine::discover::SelectError,
     },
+    /// A rank-reduction file (`.ttr`) this build cannot read: newer, damaged, or another
+    /// kind of file.
+    #[error("{}: {cause}", path.display())]
+    Reduction {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: report::DocumentError,
+    },
     /// A loader thread ended without a result.
     #[error("loading {} did not finish", .0.display())]
     Unfinished(PathBuf),

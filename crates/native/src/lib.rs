@@ -11,6 +11,9 @@
 //!   side files beside them: `server_args.json`, `config.json` and the server logs of the
 //!   diffusion backend gate.
 //!
+//! - [`reduction`]: rank-reduction files (`.ttr`): traces reduced as they load (each
+//!   dropped once reduced), reductions written and read back.
+//!
 //! Errors are one [`Error`] type whose message is one line naming the file.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
@@ -18,6 +21,7 @@ pub mod capture;
 pub mod discover;
 mod error;
 pub mod load;
+pub mod reduction;
 pub mod walk;
 
 pub use error::Error;

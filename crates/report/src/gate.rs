@@ -119,6 +119,14 @@ pub fn diffusion_stacks(inputs: &[Input<'_>]) -> Option<Refusal> {
     })
 }
 
+/// [`diffusion_stacks`] of reduced traces (each reduction carries its trace's evidence).
+#[must_use]
+pub fn diffusion_reductions(reductions: &[engine::ranks::RankReduction]) -> Option<Refusal> {
+    reductions
+        .iter()
+        .find_map(|r| r.diffusers.clone().map(|stacks| Refusal::Stacks { trace: r.path.clone(), stacks }))
+}
+
 /// The whole gate: the logs first (they need no trace), then the traces' stacks.
 #[must_use]
 pub fn diffusion_gate(logs: &[ServerLog], inputs: &[Input<'_>]) -> Option<Refusal> {

@@ -8,6 +8,7 @@
 //! so the CLI and the browser show the same characters.
 
 pub mod markdown;
+pub mod reduction;
 pub mod view;
 
 use engine::Catalog;

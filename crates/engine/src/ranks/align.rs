@@ -8,7 +8,7 @@
 //! the last rank has arrived), so the ends of the first collective of one family that
 //! every rank runs are made to meet.
 
-use super::prepare::Prepared;
+use super::reduction::RankReduction;
 use crate::results::notes::Note;
 use crate::results::ranks::Alignment;
 use crate::vocab::Family;
@@ -26,8 +26,8 @@ pub(crate) struct Aligned {
 
 /// Aligns `members` (sorted by rank; the first is the reference).
 #[must_use]
-pub(crate) fn align(members: &[&Prepared<'_>]) -> Aligned {
-    let bases: Vec<Option<i64>> = members.iter().map(|m| m.trace.meta.base_time_ns).collect();
+pub(crate) fn align(members: &[&RankReduction]) -> Aligned {
+    let bases: Vec<Option<i64>> = members.iter().map(|m| m.base_time_ns).collect();
     if let Some(bases) = bases.iter().copied().collect::<Option<Vec<i64>>>() {
         let min = bases.iter().copied().min().unwrap_or(0);
         return Aligned {
@@ -50,7 +50,7 @@ pub(crate) fn align(members: &[&Prepared<'_>]) -> Aligned {
             note: Some(Note::NotAligned { missing, traces: members.len() }),
         };
     };
-    let first_end = |m: &Prepared<'_>| m.comms.iter().find(|c| c.family == family).map_or(0, |c| c.end);
+    let first_end = |m: &RankReduction| m.comms.iter().find(|c| c.family == family).map_or(0, |c| c.end);
     let reference = members.first().map_or(0, |m| first_end(m));
     Aligned {
         method: Alignment::FirstCollective,

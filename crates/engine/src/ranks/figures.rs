@@ -2,23 +2,21 @@
 //! and its communication split into waiting (inside a collective before the last rank
 //! arrived) and transfer, each with the part no compute kernel of the rank hid.
 
-use super::prepare::Prepared;
-use crate::analysis::kernels;
+use super::reduction::RankReduction;
 use crate::results::ranks::RankFigures;
 use crate::vocab::Stage;
 
 /// The figures of `member` in `stage` (`waits`: the matching's waits of its comms).
 #[must_use]
 pub(crate) fn figures(
-    member: &Prepared<'_>,
+    member: &RankReduction,
     stage: Stage,
     waits: &[i64],
     rank: i64,
     input: usize,
 ) -> RankFigures {
     let mut out = RankFigures { rank, input, ..RankFigures::default() };
-    let Some(group) = member.group(stage) else { return out };
-    let summary = kernels::summary(member.trace, &member.attribution, group);
+    let Some(summary) = member.stage(stage) else { return out };
     out.span_ns = summary.span_ns;
     out.busy_ns = summary.busy_ns;
     out.utilization_pct = summary.utilization_pct;
@@ -34,8 +32,8 @@ pub(crate) fn figures(
         out.collectives += 1;
         out.comm_ns += dur;
         out.wait_ns += wait;
-        out.exposed_wait_ns += wait - member.compute.covered(c.start, split);
-        out.exposed_ns += (c.end - split) - member.compute.covered(split, c.end);
+        out.exposed_wait_ns += wait - c.covered(c.start, split);
+        out.exposed_ns += (c.end - split) - c.covered(split, c.end);
     }
     out.transfer_ns = out.comm_ns - out.wait_ns;
     out

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::prepare::Prepared;
+use super::reduction::RankReduction;
 use crate::results::notes::Note;
 use crate::vocab::Family;
 use crate::vocab::Stage;
@@ -35,7 +35,7 @@ pub(crate) struct FamilyStage {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Matching {
     /// Per member: waiting inside each of its communication kernels (same order as
-    /// [`Prepared::comms`]), ns; 0 for unmatched kernels.
+    /// [`RankReduction::comms`]), ns; 0 for unmatched kernels.
     pub waits: Vec<Vec<i64>>,
     /// Per family: the members that run it, ascending.
     pub members_of: BTreeMap<Family, Vec<usize>>,
@@ -47,7 +47,7 @@ pub(crate) struct Matching {
 
 /// Matches the collectives of `members` (sorted by rank) whose timestamps get `offsets`.
 #[must_use]
-pub(crate) fn match_collectives(members: &[&Prepared<'_>], offsets: &[i64], ranks: &[i64]) -> Matching {
+pub(crate) fn match_collectives(members: &[&RankReduction], offsets: &[i64], ranks: &[i64]) -> Matching {
     let n_members = members.len();
     let mut out =
         Matching { waits: members.iter().map(|m| vec![0; m.comms.len()]).collect(), ..Matching::default() };
@@ -111,7 +111,7 @@ fn entry(
 /// Records the `n`-th collective of `family` over the members `who`.
 fn record(
     out: &mut Matching,
-    members: &[&Prepared<'_>],
+    members: &[&RankReduction],
     offsets: &[i64],
     family: Family,
     who: &[usize],
@@ -135,7 +135,7 @@ fn record(
     let first_end = parts.iter().map(|p| p.3).min().unwrap_or(0);
     let reference = members.get(first_member).and_then(|p| p.comms.get(first_k));
     let stage = reference.map_or(Stage::All, |c| c.stage);
-    let name = |m: usize, k: usize| members.get(m).and_then(|p| p.comms.get(k).map(|c| p.names.get(c.norm)));
+    let name = |m: usize, k: usize| members.get(m).and_then(|p| p.comms.get(k).map(|c| p.name(c.norm)));
     let own = name(first_member, first_k);
     let mismatch = parts.iter().any(|&(m, k, _, _)| name(m, k) != own);
     let n_members = members.len();

@@ -4,8 +4,16 @@
 //! (which loads them in workers) call the same function. Never fails; odd data becomes
 //! notes.
 //!
-//! - `prepare`: per trace, the reported device, the stage split the triage uses, names,
-//!   communication kernels with their [`crate::vocab::Family`], and the compute union;
+//! The comparison runs in two steps: [`reduce`] makes each trace a [`RankReduction`] (an
+//! owned value of the size of its collectives and kernel names, not of its events), and
+//! [`compare_reductions`] compares those. [`compare`] is the two in one; a front end that
+//! holds many ranks reduces each trace as it is loaded and drops it, or reads reductions
+//! written elsewhere (`tracetriage reduce`).
+//!
+//! - `prepare`: per trace, the reduction: the reported device, the stage split the triage
+//!   uses with each stage's figures and kernel totals by normalised name, and the
+//!   communication kernels with their [`crate::vocab::Family`], names and the compute
+//!   under each;
 //! - `align`: `baseTimeNanoseconds`, else the first common collective;
 //! - `matching`: the n-th kernel of a family on every rank is one collective: arrival
 //!   skew, last rank, waiting;
@@ -20,6 +28,7 @@ pub(crate) mod align;
 pub(crate) mod figures;
 pub(crate) mod matching;
 pub(crate) mod prepare;
+mod reduction;
 pub(crate) mod spread;
 pub(crate) mod stats;
 
@@ -35,11 +44,27 @@ use crate::results::ranks::{Alignment, AllRanks, CollectiveRow, RankCount, RankI
 use crate::results::share;
 use crate::triage::{Input, Options};
 use crate::vocab::Stage;
-use prepare::Prepared;
+pub use reduction::{CommReduction, KernelTotal, RankReduction, StageReduction};
 
-/// The all-ranks comparison of `inputs` (any order; sorted by rank here).
+/// The all-ranks comparison of `inputs` (any order; sorted by rank here): each reduced
+/// ([`reduce`]), then compared ([`compare_reductions`]).
 #[must_use]
 pub fn compare(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> AllRanks {
+    let reductions: Vec<RankReduction> = inputs.iter().map(|i| reduce(i, catalog)).collect();
+    compare_reductions(&reductions, options)
+}
+
+/// One trace reduced to what [`compare_reductions`] needs (`input.path` may name a stage).
+#[must_use]
+pub fn reduce(input: &Input<'_>, catalog: &Catalog) -> RankReduction {
+    prepare::reduce(input, catalog)
+}
+
+/// The all-ranks comparison of reduced traces (any order; sorted by rank here): the same
+/// as [`compare`] of the traces they were reduced from, with the catalog they were
+/// reduced with.
+#[must_use]
+pub fn compare_reductions(inputs: &[RankReduction], options: &Options) -> AllRanks {
     let mut out = AllRanks {
         model: options.server_args.as_ref().and_then(|a| a.model.clone()),
         inputs: Vec::new(),
@@ -52,44 +77,32 @@ pub fn compare(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Al
         return out;
     }
     let order = ordered(inputs);
-    let prepared: Vec<Prepared<'_>> = order
-        .iter()
-        .filter_map(|(i, ..)| inputs.get(*i))
-        .map(|input| prepare::prepare(input.trace, crate::vocab::stage_from_path(input.path), catalog))
-        .collect();
-    for ((i, rank, source), prep) in order.iter().zip(&prepared) {
-        let Some(input) = inputs.get(*i) else { continue };
-        let trace = input.trace;
-        let gpu = prep.device.and_then(|d| trace.device(d).map(|p| p.name.clone())).or_else(|| {
-            match trace.meta.devices.as_slice() {
-                [only] => Some(only.name.clone()),
-                _ => None,
-            }
-        });
+    let prepared: Vec<&RankReduction> = order.iter().filter_map(|(i, ..)| inputs.get(*i)).collect();
+    for ((_, rank, source), prep) in order.iter().zip(&prepared) {
         out.inputs.push(RankInput {
-            path: input.path.to_owned(),
+            path: prep.path.clone(),
             rank: *rank,
             rank_source: (*source).to_owned(),
-            world_size: trace.meta.distributed.as_ref().and_then(|d| d.world_size),
-            gpu,
+            world_size: prep.world_size,
+            gpu: prep.gpu.clone(),
             device: prep.device,
-            path_stage: crate::vocab::stage_from_path(input.path),
-            base_time_ns: trace.meta.base_time_ns,
+            path_stage: crate::vocab::stage_from_path(&prep.path),
+            base_time_ns: prep.base_time_ns,
             alignment: Alignment::None,
             offset_ns: 0,
-            events: trace.counts.total,
-            json_bytes: trace.json_bytes,
+            events: prep.events,
+            json_bytes: prep.json_bytes,
         });
         for &(d, ns) in &prep.other_devices {
             out.notes.push(Note::OtherDeviceNotCompared {
-                path: input.path.to_owned(),
+                path: prep.path.clone(),
                 device: d,
                 gpu_ns: ns,
                 followed: prep.device.unwrap_or_default(),
             });
         }
         if prep.device.is_none() {
-            out.notes.push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: false });
+            out.notes.push(Note::NoGpuActivity { path: prep.path.clone(), mapping: false });
         }
     }
     let mut ranks: Vec<i64> = out.inputs.iter().map(|i| i.rank).collect();
@@ -112,17 +125,13 @@ pub fn compare(inputs: &[Input<'_>], options: &Options, catalog: &Catalog) -> Al
 
 /// Input positions sorted by (rank, stage from the path, path), each with its rank and
 /// where the rank came from.
-fn ordered(inputs: &[Input<'_>]) -> Vec<(usize, i64, &'static str)> {
+fn ordered(inputs: &[RankReduction]) -> Vec<(usize, i64, &'static str)> {
     let known: Vec<Option<(i64, &'static str)>> = inputs
         .iter()
         .map(|i| {
-            i.trace
-                .meta
-                .distributed
-                .as_ref()
-                .and_then(|d| d.rank)
+            i.distributed_rank
                 .map(|r| (r, "distributedInfo"))
-                .or_else(|| crate::discover::rank_of(i.path).map(|r| (r, "file name")))
+                .or_else(|| crate::discover::rank_of(&i.path).map(|r| (r, "file name")))
         })
         .collect();
     let mut next = known.iter().flatten().map(|k| k.0).max().map_or(0, |m| m.saturating_add(1));
@@ -135,15 +144,15 @@ fn ordered(inputs: &[Input<'_>]) -> Vec<(usize, i64, &'static str)> {
                 (next - 1, "position")
             }
         };
-        let stage = crate::vocab::stage_from_path(input.path).map_or(0, |s| 1 + s as u8);
-        keyed.push((rank, stage, input.path, i, source));
+        let stage = crate::vocab::stage_from_path(&input.path).map_or(0, |s| 1 + s as u8);
+        keyed.push((rank, stage, input.path.as_str(), i, source));
     }
     crate::order::sort_by(&mut keyed, Ord::cmp);
     keyed.into_iter().map(|(rank, _, _, i, source)| (i, rank, source)).collect()
 }
 
 /// Aligns, matches and reports one set (indexes into `out.inputs` / `prepared`).
-fn run_set(out: &mut AllRanks, prepared: &[Prepared<'_>], set: &[usize]) {
+fn run_set(out: &mut AllRanks, prepared: &[&RankReduction], set: &[usize]) {
     // One trace per rank: a second trace of the same rank in the same set is left out.
     let mut members: Vec<usize> = Vec::new();
     for &k in set {
@@ -157,7 +166,7 @@ fn run_set(out: &mut AllRanks, prepared: &[Prepared<'_>], set: &[usize]) {
             members.push(k);
         }
     }
-    let preps: Vec<&Prepared<'_>> = members.iter().filter_map(|&k| prepared.get(k)).collect();
+    let preps: Vec<&RankReduction> = members.iter().filter_map(|&k| prepared.get(k).copied()).collect();
     let ranks: Vec<i64> = members.iter().filter_map(|&k| out.inputs.get(k).map(|i| i.rank)).collect();
     if preps.is_empty() {
         return;
@@ -172,7 +181,7 @@ fn run_set(out: &mut AllRanks, prepared: &[Prepared<'_>], set: &[usize]) {
     out.notes.extend(aligned.note.clone());
     let matching = matching::match_collectives(&preps, &aligned.offsets, &ranks);
     out.notes.extend(matching.notes.iter().cloned());
-    let mut stages_here: Vec<Stage> = preps.iter().flat_map(|p| p.groups.iter().map(|g| g.stage)).collect();
+    let mut stages_here: Vec<Stage> = preps.iter().flat_map(|p| p.stages.iter().map(|g| g.stage)).collect();
     crate::order::sort_by(&mut stages_here, Ord::cmp);
     stages_here.dedup();
     let several = stages_here.len() > 1;
@@ -190,30 +199,27 @@ fn run_set(out: &mut AllRanks, prepared: &[Prepared<'_>], set: &[usize]) {
 }
 
 /// Whether `stage` holds under 1% of every member's GPU time.
-fn small(preps: &[&Prepared<'_>], stage: Stage) -> bool {
+fn small(preps: &[&RankReduction], stage: Stage) -> bool {
     preps.iter().all(|p| {
-        let time = |g: &crate::analysis::split::StageOps| -> i64 {
-            g.ops.iter().map(|&i| p.trace.gpu.dur_ns.get(i as usize).copied().unwrap_or(0)).sum()
-        };
-        let all: i64 = p.groups.iter().map(time).sum();
-        let this: i64 = p.group(stage).map_or(0, time);
+        let all: i64 = p.stages.iter().map(|s| s.gpu_ns).sum();
+        let this: i64 = p.stage(stage).map_or(0, |s| s.gpu_ns);
         share(this, all) < 1.0
     })
 }
 
 fn section(
-    preps: &[&Prepared<'_>],
+    preps: &[&RankReduction],
     members: &[usize],
     ranks: &[i64],
     matching: &matching::Matching,
     stage: Stage,
     min_share_pct: f64,
 ) -> RanksStage {
-    let mut here: Vec<(i64, &Prepared<'_>)> = Vec::new();
+    let mut here: Vec<(i64, &RankReduction)> = Vec::new();
     let mut figures = Vec::new();
     let mut source = None;
     for (slot, p) in preps.iter().enumerate() {
-        let Some(group) = p.group(stage) else { continue };
+        let Some(group) = p.stage(stage) else { continue };
         source.get_or_insert(group.source);
         let rank = ranks.get(slot).copied().unwrap_or(0);
         let input = members.get(slot).copied().unwrap_or(0);
@@ -244,7 +250,7 @@ fn section(
 }
 
 fn collective_row(
-    preps: &[&Prepared<'_>],
+    preps: &[&RankReduction],
     ranks: &[i64],
     matching: &matching::Matching,
     stage: Stage,
@@ -256,7 +262,7 @@ fn collective_row(
     let mut names: BTreeMap<&str, i64> = BTreeMap::new();
     for p in preps {
         for c in p.comms.iter().filter(|c| c.family == family && c.stage == stage) {
-            let canonical = p.info.get(&c.op).map_or("", |i| p.names.get(i.canonical));
+            let canonical = p.name(c.canonical);
             *names.entry(canonical).or_insert(0) += c.end - c.start;
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::prepare::Prepared;
+use super::reduction::RankReduction;
 use super::stats;
 use crate::results::ranks::{SpreadRow, SpreadTable};
 use crate::results::share;
@@ -23,31 +23,30 @@ struct Acc {
 /// The spread table of `stage` over `members` (in the stage's rank order). Rows are kept
 /// when some rank spends at least `min_share_pct` of its stage kernel time in them.
 #[must_use]
-pub(crate) fn table(members: &[(i64, &Prepared<'_>)], stage: Stage, min_share_pct: f64) -> SpreadTable {
+pub(crate) fn table(members: &[(i64, &RankReduction)], stage: Stage, min_share_pct: f64) -> SpreadTable {
     let n = members.len();
     let mut rows: BTreeMap<String, Acc> = BTreeMap::new();
     let mut totals = vec![0i64; n];
     for (slot, (_, member)) in members.iter().enumerate() {
-        let Some(group) = member.group(stage) else { continue };
-        let g = &member.trace.gpu;
-        for &op in &group.ops {
-            let Some(info) = member.info.get(&op) else { continue };
-            let dur = g.dur_ns.get(op as usize).copied().unwrap_or(0).max(0);
-            let acc = rows.entry(member.names.get(info.norm).to_owned()).or_insert_with(|| Acc {
+        let Some(group) = member.stage(stage) else { continue };
+        for kernel in &group.kernels {
+            let acc = rows.entry(member.name(kernel.norm).to_owned()).or_insert_with(|| Acc {
                 per_rank_ns: vec![0; n],
                 per_rank_launches: vec![0; n],
                 ..Acc::default()
             });
             if let Some(v) = acc.per_rank_ns.get_mut(slot) {
-                *v += dur;
+                *v += kernel.ns;
             }
             if let Some(v) = acc.per_rank_launches.get_mut(slot) {
-                *v += 1;
+                *v += kernel.launches;
             }
-            *acc.names.entry(member.names.get(info.canonical).to_owned()).or_insert(0) += dur;
-            acc.category.get_or_insert(info.category);
+            for &(canonical, ns) in &kernel.canonical {
+                *acc.names.entry(member.name(canonical).to_owned()).or_insert(0) += ns;
+            }
+            acc.category.get_or_insert(kernel.category);
             if let Some(t) = totals.get_mut(slot) {
-                *t += dur;
+                *t += kernel.ns;
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Unit tests of the all-ranks analysis on tiny hand-built traces (the integration tests
 //! in `tests/it/ranks.rs` cover bigger hand-built sets and the real TP-4 capture).
 
-use super::compare;
+use super::{RankReduction, compare, compare_reductions, reduce};
 use crate::Catalog;
 use crate::results::notes::Note;
 use crate::results::ranks::Alignment;
@@ -85,4 +85,31 @@ fn nothing_to_compare_is_a_note_not_a_failure() {
     assert!(r.stages.is_empty());
     assert!(r.notes.iter().any(|n| matches!(n, Note::NoGpuActivity { .. })), "{:?}", r.notes);
     assert!(r.notes.contains(&Note::OnlyOneRank), "{:?}", r.notes);
+}
+
+#[test]
+fn reductions_compare_as_the_traces_do_after_a_json_round_trip() {
+    let gemm = "sm90_xmma_gemm_bf16bf16_bf16f32";
+    let a = trace(Some(0), Some(5), &[(gemm, 8, 90, 80), (AR, 7, 100, 50), (AR, 7, 300, 50)]);
+    let b = trace(Some(1), Some(7), &[(AR, 7, 110, 40), (gemm, 8, 200, 30), (AR, 7, 280, 70)]);
+    let inputs = [Input { path: "b-TP-1.json", trace: &b }, Input { path: "a-TP-0.json", trace: &a }];
+    let catalog = Catalog::builtin();
+    let direct = compare(&inputs, &Options::default(), catalog);
+    let reductions: Vec<RankReduction> = inputs
+        .iter()
+        .map(|i| reduce(i, catalog))
+        .map(|r| serde_json::from_str(&serde_json::to_string(&r).expect("writes")).expect("reads"))
+        .collect();
+    assert_eq!(compare_reductions(&reductions, &Options::default()), direct);
+    assert!(!direct.stages.is_empty());
+    // Rank 0's reduction: its two all-reduces, each with the compute under it (the GEMM
+    // covers the first one whole, nothing the second), and per-kernel totals by stage.
+    let r0 = reductions.get(1).expect("rank 0");
+    assert_eq!((r0.distributed_rank, r0.base_time_ns), (Some(0), Some(5)));
+    let spans: Vec<_> = r0.comms.iter().map(|c| (c.start, c.end, c.compute.clone())).collect();
+    assert_eq!(spans, [(100_000, 150_000, vec![(100_000, 150_000)]), (300_000, 350_000, vec![])]);
+    let totals: Vec<(&str, i64, u64)> =
+        r0.stages.iter().flat_map(|s| &s.kernels).map(|k| (r0.name(k.norm), k.ns, k.launches)).collect();
+    assert_eq!(totals.len(), 2, "{totals:?}");
+    assert!(totals.iter().any(|&(_, ns, n)| (ns, n) == (100_000, 2)), "{totals:?}");
 }

@@ -29,5 +29,5 @@ pub mod model;
 
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
-pub use load::{GzipText, Loader, Phase, Progress, inflate_prefix, load};
+pub use load::{Estimate, GzipText, Loader, Phase, Progress, gzip_text_bytes, inflate_prefix, load};
 pub use model::{CodecError, Trace};

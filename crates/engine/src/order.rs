@@ -10,6 +10,25 @@
 
 use core::cmp::Ordering;
 
+/// The distinct symbols of a per-event column, in symbol order (as a clone, sorted and
+/// deduplicated, would give), marked in a table of `strings` flags instead: no copy of the
+/// column and no sort of millions of rows.
+#[must_use]
+pub fn distinct_syms(column: &[trace::model::Sym], strings: usize) -> Vec<trace::model::Sym> {
+    let mut seen = vec![false; strings];
+    let mut beyond = Vec::new();
+    for s in column {
+        match seen.get_mut(s.index()) {
+            Some(flag) => *flag = true,
+            None => beyond.push(*s),
+        }
+    }
+    beyond.sort_unstable();
+    beyond.dedup();
+    let known = seen.iter().enumerate().filter(|(_, f)| **f);
+    known.filter_map(|(i, _)| u32::try_from(i).ok().map(trace::model::Sym)).chain(beyond).collect()
+}
+
 /// Sorts `v` stably by `cmp` (as `v.sort_by(cmp)`), with the shared compiled sort.
 pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     if v.len() < 2 {
@@ -62,7 +81,18 @@ fn apply<T>(v: &mut [T], perm: &mut [usize]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_by, sort_by_key};
+    use super::{distinct_syms, sort_by, sort_by_key};
+    use trace::model::Sym;
+
+    #[test]
+    fn distinct_symbols_come_in_symbol_order_as_a_sort_and_dedup_gives() {
+        let column = [Sym(3), Sym(1), Sym(3), Sym::NONE, Sym(0), Sym(9), Sym(1), Sym::NONE];
+        let mut sorted = column.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(distinct_syms(&column, 5), sorted);
+        assert_eq!(distinct_syms(&[], 5), Vec::<Sym>::new());
+    }
 
     #[test]
     fn sorts_like_the_standard_stable_sort() {

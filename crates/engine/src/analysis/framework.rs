@@ -104,10 +104,7 @@ pub fn from_trace(trace: &Trace) -> Option<Framework> {
             *s = s.saturating_add(w);
         }
     };
-    let mut frames: Vec<_> = trace.python.name.clone();
-    frames.sort_unstable();
-    frames.dedup();
-    for s in frames {
+    for s in crate::order::distinct_syms(&trace.python.name, trace.strings.len()) {
         let name = trace.str(s);
         // Only the path part: function names like `vllm_compat` say little.
         let path = name.split('(').next().unwrap_or(name);
@@ -120,10 +117,7 @@ pub fn from_trace(trace: &Trace) -> Option<Framework> {
             add(f, 10);
         }
     }
-    let mut ops: Vec<_> = trace.cpu_ops.name.clone();
-    ops.sort_unstable();
-    ops.dedup();
-    for s in ops {
+    for s in crate::order::distinct_syms(&trace.cpu_ops.name, trace.strings.len()) {
         let name = trace.str(s);
         if let Some((ns, _)) = name.split_once("::")
             && let Some(f) = from_text(ns)

@@ -12,7 +12,7 @@ use js_sys::Array;
 use report::engine::analysis::capture::CaptureIndex;
 use wasm_bindgen::JsCast;
 
-use super::reader::{Meter, read_file};
+use super::reader::{Meter, Sizing, read_file};
 use super::scope::{Pacer, Replies, now};
 use super::state::{self, Loaded};
 use crate::protocol::{FromWorker, Progress};
@@ -51,6 +51,7 @@ pub(super) async fn load(
     names: Names<'_>,
     server_args: Option<String>,
     replies: Replies,
+    sizing: Sizing,
 ) -> Result<(), String> {
     let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
     let (trace_files, capture_files) = files.split_at(files.len().saturating_sub(names.captures.len()));
@@ -63,8 +64,15 @@ pub(super) async fn load(
     });
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
-    let mut meter =
-        Meter { progress, pacer: Pacer::new(), replies, files_before: 0, text_before: 0, events_before: 0 };
+    let mut meter = Meter {
+        progress,
+        pacer: Pacer::new(),
+        replies,
+        files_before: 0,
+        text_before: 0,
+        events_before: 0,
+        sizing,
+    };
     let captured = read_captures(capture_files, names.captures, &mut meter).await;
     let traces = read_traces(trace_files, names.traces, capture_files.len(), &mut meter).await?;
     let mut progress = meter.progress;
@@ -94,6 +102,9 @@ pub(super) async fn load(
 /// the trace; one that cannot be read is skipped with a warning.
 async fn read_captures(files: &[web_sys::File], names: &[String], meter: &mut Meter) -> Captured {
     let mut out = Captured::default();
+    // A capture trace is small and read whole.
+    let sizing = meter.sizing;
+    meter.sizing.window_ns = None;
     for (i, file) in files.iter().enumerate() {
         let name = names.get(i).cloned().unwrap_or_else(|| file.name());
         meter.begin(i, &name, file);
@@ -109,6 +120,7 @@ async fn read_captures(files: &[web_sys::File], names: &[String], meter: &mut Me
             }
         }
     }
+    meter.sizing = sizing;
     out
 }
 

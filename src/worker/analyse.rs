@@ -26,6 +26,7 @@ pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) ->
     let sizing = Sizing {
         budget: r.memory_mib.unwrap_or(crate::protocol::MEMORY_BUDGET_MIB) << 20,
         window_ns: r.window_ns,
+        judged: false,
     };
     load(files, names, r.server_args, replies, sizing).await?;
     // A config that does not parse is left out (the layers tab says why).

@@ -51,11 +51,13 @@ pub(super) struct Sizing {
     pub budget: u64,
     /// Keep only events overlapping this time range (trace ns).
     pub window_ns: Option<(i64, i64)>,
+    /// Whether the current file's estimate was judged (once, when it settled).
+    pub judged: bool,
 }
 
 impl Default for Sizing {
     fn default() -> Self {
-        Sizing { budget: crate::protocol::MEMORY_BUDGET_MIB << 20, window_ns: None }
+        Sizing { budget: crate::protocol::MEMORY_BUDGET_MIB << 20, window_ns: None, judged: false }
     }
 }
 
@@ -68,7 +70,8 @@ impl Sizing {
     /// Sets `loader` up for a file of `size` bytes whose gzip trailer says `isize`
     /// (`None`: plain JSON): a window to keep, or the text's size for reserving columns
     /// and the estimate [`check`](Sizing::check) reads.
-    fn prepare(&self, loader: &mut report::trace::Loader, size: u64, isize: Option<u32>) {
+    fn prepare(&mut self, loader: &mut report::trace::Loader, size: u64, isize: Option<u32>) {
+        self.judged = false;
         if let Some((from, to)) = self.window_ns {
             // Rows in a window are no guide to the whole file's: nothing is reserved.
             loader.keep_window(from, to);
@@ -87,13 +90,22 @@ impl Sizing {
     }
 
     /// Stops a load whose model is estimated not to fit, offering the window of the trace's
-    /// first events that would.
-    fn check(&self, loader: &report::trace::Loader, name: &str) -> Result<(), String> {
+    /// first events that would. Judged once per file, when its estimate has settled: a load
+    /// let through is never stopped later.
+    fn check(&mut self, loader: &mut report::trace::Loader, name: &str) -> Result<(), String> {
+        if self.judged || self.window_ns.is_some() {
+            return Ok(());
+        }
         let Some(e) = loader.estimate() else { return Ok(()) };
-        // Decided from the first 64 MiB (or quarter) of the text: a trace's mix of events
+        // Judged from the first 64 MiB (or quarter) of the text: a trace's mix of events
         // settles over its first tens of megabytes.
-        let settled = e.sampled_bytes >= (64 << 20).min(e.text_bytes / 4);
-        if self.window_ns.is_some() || !settled || e.model_bytes <= self.model_limit() {
+        if e.sampled_bytes < (64 << 20).min(e.text_bytes / 4) {
+            return Ok(());
+        }
+        self.judged = true;
+        if e.model_bytes <= self.model_limit() {
+            // Let through: the loader reserves whatever its later estimates say.
+            loader.limit_model_bytes(u64::MAX);
             return Ok(());
         }
         let need = e.model_bytes as f64 * ANALYSIS_OVERHEAD;
@@ -211,7 +223,7 @@ async fn read_inflated(
                 return Ok(None);
             }
             loader.push(&text).map_err(|e| format!("{name}: {e}"))?;
-            meter.sizing.check(&loader, name)?;
+            meter.sizing.check(&mut loader, name)?;
             meter.update(&loader, read);
         } else if field("done").is_some_and(|v| v.is_truthy()) {
             break;
@@ -307,7 +319,7 @@ async fn read_own(
         let mut fed = 0usize;
         for piece in buf.chunks(PIECE) {
             loader.push(piece).map_err(|e| format!("{name}: {e}"))?;
-            meter.sizing.check(&loader, name)?;
+            meter.sizing.check(&mut loader, name)?;
             fed += piece.len();
             meter.update(&loader, (slice_start + fed as f64) as u64);
         }

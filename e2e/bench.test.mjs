@@ -103,3 +103,54 @@ run('four rank files: together (child workers) vs one at a time vs four single l
   console.log(`BENCH ranks_together_ms=${median(together)} ranks_two_children_ms=${median(children)} four_single_loads_ms=${median(singles)} all=${together}/${children}/${singles}`);
   assert.ok(median(together) < median(singles), 'loading the four ranks together beats four single loads');
 });
+
+// Issue 23, item 3: an 8 GiB trace (`scale-trace --mb 8192`; BENCH_HUGE=FILE picks
+// another). It loads whole when its model is estimated to fit the worker's budget; else the
+// page refuses early and the bench takes the offered time window. Either way: time, wasm
+// memory, progress updates and the longest gap between them.
+run('8 GiB trace: loads whole or refuses early and loads a window; memory, progress', async () => {
+  const huge = process.env.BENCH_HUGE || path.join(ROOT, 'target/bench/sglang-8gib.trace.json.gz');
+  assert.ok(fs.existsSync(huge), `make it with ../shared/tools/scale-trace --mb 8192 (${huge})`);
+  const p = await page(ctx);
+  const watch = () => p.evaluate(() => {
+    window.__updates = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('#progress-detail');
+      if (el) window.__updates.push([performance.now(), el.textContent]);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const progress = async () => {
+    const updates = await p.evaluate(() => window.__updates);
+    let gap = 0;
+    for (let i = 1; i < updates.length; i++) gap = Math.max(gap, updates[i][0] - updates[i - 1][0]);
+    return { updates: new Set(updates.map((u) => u[1])).size, gap: gap.toFixed(0) };
+  };
+  await watch();
+  let t0 = Date.now();
+  await p.setInputFiles('#file', huge);
+  const outcome = await Promise.race([
+    p.waitForSelector('#kernels-0 tbody tr', { timeout: 1800000 }).then(() => 'whole'),
+    p.waitForSelector('#error', { timeout: 1800000 }).then(() => 'refused'),
+  ]);
+  let ms = Date.now() - t0;
+  let pr = await progress();
+  if (outcome === 'refused') {
+    const message = await p.textContent('#error .tt-error-message');
+    console.log(`BENCH huge_refused_ms=${ms} progress_updates=${pr.updates} max_gap_ms=${pr.gap} message=${JSON.stringify(message)}`);
+    assert.ok(await p.$('#load-window'), `a window is offered: ${message}`);
+    await watch();
+    t0 = Date.now();
+    await p.click('#load-window');
+    await p.waitForSelector('#kernels-0 tbody tr', { timeout: 1800000 });
+    ms = Date.now() - t0;
+    pr = await progress();
+  }
+  const origin = await p.textContent('#origin');
+  const m = origin.match(/in (\d+) ms \(([\d.]+) (MB|GB) of JSON.*engine memory ([\d.]+) (MB|GB)/);
+  assert.ok(m, origin);
+  const memory = Number(m[4]) * (m[5] === 'GB' ? 1e9 : 1e6);
+  console.log(`BENCH huge_${outcome === 'whole' ? 'whole' : 'window'}_ms=${ms} wasm_memory_mib=${(memory / 1048576).toFixed(0)} progress_updates=${pr.updates} max_gap_ms=${pr.gap} origin=${JSON.stringify(origin)}`);
+  assert.ok(memory <= 2048 * 1048576, 'wasm memory at most 2 GiB');
+  assert.ok(pr.updates >= (ms / 1000) * 4 * 0.8, `progress moved ${pr.updates} times in ${ms} ms`);
+  fail(p);
+});

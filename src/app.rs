@@ -37,14 +37,27 @@ pub fn App() -> impl IntoView {
     let body = move || match state.status.get() {
         Status::Idle => view! { <Landing/><ComparePicker/> }.into_any(),
         Status::Loading(p) => view! { <ProgressView progress=p/> }.into_any(),
-        Status::Failed(message) => view! {
-            <div class="tt-error" role="alert" id="error">
-                <strong>"Could not open this trace. "</strong>
-                <span class="tt-error-message">{message}</span>
-            </div>
-            <Landing/>
+        Status::Failed(message) => {
+            let (text, offer) = crate::protocol::split_window_offer(&message);
+            let text = text.to_owned();
+            let take = move |_| {
+                if let Some(w) = offer {
+                    state.open_window(w);
+                }
+            };
+            view! {
+                <div class="tt-error" role="alert" id="error">
+                    <strong>"Could not open this trace. "</strong>
+                    <span class="tt-error-message">{text}</span>
+                    {offer.map(|_| view! {
+                        " "
+                        <button type="button" id="load-window" on:click=take>"Load that window"</button>
+                    })}
+                </div>
+                <Landing/>
+            }
+            .into_any()
         }
-        .into_any(),
         Status::Ready(report, origin) => view! { <ReportView report=report origin=origin/> }.into_any(),
         Status::Ranks(report, load_ms, analysis_ms) => {
             view! { <RanksView report=report load_ms=load_ms analysis_ms=analysis_ms/> }.into_any()

@@ -81,6 +81,35 @@ pub struct TriageRequest {
     /// gate ([`report::gate`]): a log saying the diffusers backend ran refuses the triage.
     #[serde(default)]
     pub server_logs: Vec<report::gate::ServerLog>,
+    /// Keep only events overlapping this time range (trace ns): the window offered when
+    /// the whole trace would not fit in the tab ([`split_window_offer`]).
+    #[serde(default)]
+    pub window_ns: Option<(i64, i64)>,
+    /// The tab's memory budget, MiB (`None`: [`MEMORY_BUDGET_MIB`]; the page's `?memory=`).
+    #[serde(default)]
+    pub memory_mib: Option<u64>,
+}
+
+/// The engine worker's memory budget, MiB: a trace whose model is estimated not to fit is
+/// refused early, with a time window offered instead.
+pub const MEMORY_BUDGET_MIB: u64 = 2048;
+
+/// Marks a time window offered at the end of an error message.
+const WINDOW_MARK: &str = "\n\u{1}window=";
+
+/// An error message that offers to load the events in `from_ns..=to_ns` instead.
+#[must_use]
+pub fn with_window_offer(message: &str, window: (i64, i64)) -> String {
+    format!("{message}{WINDOW_MARK}{},{}", window.0, window.1)
+}
+
+/// The sentence of an error message and the time window it offers, if any
+/// ([`with_window_offer`]).
+#[must_use]
+pub fn split_window_offer(message: &str) -> (&str, Option<(i64, i64)>) {
+    let Some((text, tail)) = message.split_once(WINDOW_MARK) else { return (message, None) };
+    let window = tail.split_once(',').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    (text, window)
 }
 
 /// Two-trace mode: load the attached files and triage them as mapping + formal traces
@@ -528,6 +557,13 @@ mod tests {
         assert_eq!(serde_json::from_str::<Envelope>(&text).unwrap(), envelope);
         let id: EnvelopeId = serde_json::from_str(r#"{"id":9,"request":{"kind":"nonsense"}}"#).unwrap();
         assert_eq!(id.id, RequestId(9));
+    }
+
+    #[test]
+    fn an_error_can_offer_a_time_window() {
+        let message = with_window_offer("too large", (-5, 1_000_000_000_000));
+        assert_eq!(split_window_offer(&message), ("too large", Some((-5, 1_000_000_000_000))));
+        assert_eq!(split_window_offer("plain"), ("plain", None));
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub struct AppState {
     /// The trace files of the report triaged here, in its inputs' order (Open in Perfetto
     /// reads them again; empty for any other view).
     pub traces: RwSignal<Vec<Chosen>, LocalStorage>,
+    /// The time window (trace ns) the next triage keeps, when the reader took the one
+    /// offered for a trace too large for the tab.
+    pub window: RwSignal<Option<(i64, i64)>>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             model_config: RwSignal::new(None),
             remote: StoredValue::new_local(crate::fetch::Remote::default()),
             traces: RwSignal::new_local(Vec::new()),
+            window: RwSignal::new(None),
         }
     }
 
@@ -149,12 +153,23 @@ impl AppState {
                     captures,
                     model_config: config_text,
                     server_logs,
+                    window_ns: self.window.get_untracked(),
+                    memory_mib: memory_budget_query(),
                 };
+                self.window.set(None);
                 self.traces.set(picked.traces.clone());
                 let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.captures).collect();
                 self.ask(request, &files, AppState::on_report);
             }
         });
+    }
+
+    /// Loads the trace files of the last triage again, keeping only the events in `window`
+    /// (trace ns): the offer made when the whole trace would not fit in the tab.
+    pub fn open_window(self, window: (i64, i64)) {
+        let chosen = self.traces.get_untracked();
+        self.window.set(Some(window));
+        self.open(chosen);
     }
 
     /// Starts a two-trace triage: `files` with their roles (`mapping`, `formal`, or
@@ -296,4 +311,14 @@ impl Default for AppState {
     fn default() -> Self {
         AppState::new()
     }
+}
+
+/// The page's `?memory=` (MiB): the engine worker's memory budget, for trying the
+/// too-large path with a small trace.
+fn memory_budget_query() -> Option<u64> {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("memory"))
+        .and_then(|v| v.parse().ok())
 }

@@ -7,6 +7,7 @@
 use js_sys::Array;
 
 use super::load::{Names, load};
+use super::reader::Sizing;
 use super::roles::check_roles;
 use super::scope::{Replies, now, wasm_memory};
 use super::state::{self, Loaded};
@@ -22,7 +23,12 @@ pub(super) async fn triage(r: TriageRequest, files: &Array, replies: Replies) ->
     refuse_by_logs(&r.server_logs)?;
     state::with(|s| s.mapping = None);
     let names = Names { traces: &r.paths, captures: &r.captures };
-    load(files, names, r.server_args, replies).await?;
+    let sizing = Sizing {
+        budget: r.memory_mib.unwrap_or(crate::protocol::MEMORY_BUDGET_MIB) << 20,
+        window_ns: r.window_ns,
+        judged: false,
+    };
+    load(files, names, r.server_args, replies, sizing).await?;
     // A config that does not parse is left out (the layers tab says why).
     let config = r.model_config.as_deref().and_then(|t| ModelConfig::parse(t).ok());
     state::with(|s| {
@@ -44,7 +50,7 @@ pub(super) async fn triage_roles(
     if r.paths.len() + r.captures.len() != files.length() as usize {
         return Err(format!("{} files for {} paths", files.length(), r.paths.len() + r.captures.len()));
     }
-    load(files, Names { traces: &r.paths, captures: &r.captures }, None, replies).await?;
+    load(files, Names { traces: &r.paths, captures: &r.captures }, None, replies, Sizing::default()).await?;
     state::with(|s| s.mapping = Some(mapping));
     report(r.min_share_pct, extra.as_ref(), true)
 }
@@ -136,9 +142,9 @@ pub(super) async fn diff(r: DiffRequest, files: &Array, replies: Replies) -> Res
             b_files.push(&f)
         };
     }
-    load(&a_files, Names::traces(&r.a_paths), None, replies).await?;
+    load(&a_files, Names::traces(&r.a_paths), None, replies, Sizing::default()).await?;
     let a = state::with(|s| s.loaded().map(full_report))?;
-    load(&b_files, Names::traces(&r.b_paths), None, replies).await?;
+    load(&b_files, Names::traces(&r.b_paths), None, replies, Sizing::default()).await?;
     let b = state::with(|s| s.loaded().map(full_report))?;
     let options = report::diff::DiffOptions {
         top: 20,

@@ -239,7 +239,14 @@ impl Child {
 /// In a child: loads the file of an [`EncodeRequest`] and posts the trace's bytes (or its
 /// reduction's) to the parent, transferring the buffer (the trace is not kept here).
 pub(super) async fn encode(r: EncodeRequest, files: &Array, replies: Replies) -> Result<(), String> {
-    super::load::load(files, super::load::Names::traces(&r.paths), None, replies).await?;
+    super::load::load(
+        files,
+        super::load::Names::traces(&r.paths),
+        None,
+        replies,
+        super::reader::Sizing::default(),
+    )
+    .await?;
     let loaded = state::with(|s| s.loaded.take()).ok_or("no trace is loaded")?;
     let (name, trace) = loaded.traces.first().ok_or("no trace is loaded")?;
     if r.reduce {

@@ -17,7 +17,7 @@ use report::engine::analysis::capture::CaptureIndex;
 use wasm_bindgen::JsCast;
 
 use super::children::Sends;
-use super::reader::{Meter, read_file};
+use super::reader::{Meter, Sizing, read_file};
 use super::scope::{Pacer, Replies, now};
 use super::state::{self, Loaded};
 use crate::protocol::{FromWorker, Progress};
@@ -56,6 +56,7 @@ pub(super) async fn load(
     names: Names<'_>,
     server_args: Option<String>,
     replies: Replies,
+    sizing: Sizing,
 ) -> Result<(), String> {
     let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
     let (trace_files, capture_files) = files.split_at(files.len().saturating_sub(names.captures.len()));
@@ -68,8 +69,15 @@ pub(super) async fn load(
     });
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
-    let mut meter =
-        Meter { progress, pacer: Pacer::new(), replies, files_before: 0, text_before: 0, events_before: 0 };
+    let mut meter = Meter {
+        progress,
+        pacer: Pacer::new(),
+        replies,
+        files_before: 0,
+        text_before: 0,
+        events_before: 0,
+        sizing,
+    };
     let captured = read_captures(capture_files, names.captures, &mut meter).await;
     let traces = read_traces(trace_files, names.traces, capture_files.len(), &mut meter).await?;
     let mut progress = meter.progress;
@@ -99,6 +107,9 @@ pub(super) async fn load(
 /// the trace; one that cannot be read is skipped with a warning.
 async fn read_captures(files: &[web_sys::File], names: &[String], meter: &mut Meter) -> Captured {
     let mut out = Captured::default();
+    // A capture trace is small and read whole.
+    let sizing = meter.sizing;
+    meter.sizing.window_ns = None;
     for (i, file) in files.iter().enumerate() {
         let name = names.get(i).cloned().unwrap_or_else(|| file.name());
         meter.begin(i, &name, file);
@@ -114,6 +125,7 @@ async fn read_captures(files: &[web_sys::File], names: &[String], meter: &mut Me
             }
         }
     }
+    meter.sizing = sizing;
     out
 }
 
@@ -190,8 +202,15 @@ pub(super) async fn reduce(
             out = all.into_iter().map(|(_, r)| r).collect();
         }
     }
-    let mut meter =
-        Meter { progress, pacer: Pacer::new(), replies, files_before: 0, text_before: 0, events_before: 0 };
+    let mut meter = Meter {
+        progress,
+        pacer: Pacer::new(),
+        replies,
+        files_before: 0,
+        text_before: 0,
+        events_before: 0,
+        sizing: Sizing::default(),
+    };
     for (i, file) in files.iter().enumerate().skip(out.len()) {
         let name = names.get(i).cloned().unwrap_or_else(|| file.name());
         meter.begin(i, &name, file);

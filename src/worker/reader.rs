@@ -40,6 +40,99 @@ pub(super) struct Meter {
     pub text_before: u64,
     /// Events of the earlier files.
     pub events_before: u64,
+    /// How large a model may grow, and the window to keep instead.
+    pub sizing: Sizing,
+}
+
+/// What a load may hold.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sizing {
+    /// The engine worker's memory budget, bytes.
+    pub budget: u64,
+    /// Keep only events overlapping this time range (trace ns).
+    pub window_ns: Option<(i64, i64)>,
+    /// Whether the current file's estimate was judged (once, when it settled).
+    pub judged: bool,
+}
+
+impl Default for Sizing {
+    fn default() -> Self {
+        Sizing { budget: crate::protocol::MEMORY_BUDGET_MIB << 20, window_ns: None, judged: false }
+    }
+}
+
+/// The engine worker's peak memory per byte of estimated model: the model, the analysis's
+/// own tables beside it, and the loader's buffers (measured in Chromium: 1.57 for the
+/// 1.1 GB `scale-trace` file, 1.61 for the 8.2 GB one).
+const ANALYSIS_OVERHEAD: f64 = 1.6;
+
+impl Sizing {
+    /// Sets `loader` up for a file of `size` bytes whose gzip trailer says `isize`
+    /// (`None`: plain JSON): a window to keep, or the text's size for reserving columns
+    /// and the estimate [`check`](Sizing::check) reads.
+    fn prepare(&mut self, loader: &mut report::trace::Loader, size: u64, isize: Option<u32>) {
+        self.judged = false;
+        if let Some((from, to)) = self.window_ns {
+            // Rows in a window are no guide to the whole file's: nothing is reserved.
+            loader.keep_window(from, to);
+            return;
+        }
+        match isize {
+            Some(isize) => loader.expect_gzip(size, isize),
+            None => loader.expect_text_bytes(size),
+        }
+        loader.limit_model_bytes(self.model_limit());
+    }
+
+    /// The largest model that fits the budget with the analysis beside it.
+    fn model_limit(&self) -> u64 {
+        (self.budget as f64 / ANALYSIS_OVERHEAD) as u64
+    }
+
+    /// Stops a load whose model is estimated not to fit, offering the window of the trace's
+    /// first events that would. Judged once per file, when its estimate has settled: a load
+    /// let through is never stopped later.
+    fn check(&mut self, loader: &mut report::trace::Loader, name: &str) -> Result<(), String> {
+        if self.judged || self.window_ns.is_some() {
+            return Ok(());
+        }
+        let Some(e) = loader.estimate() else { return Ok(()) };
+        // Judged from the first 64 MiB (or quarter) of the text: a trace's mix of events
+        // settles over its first tens of megabytes.
+        if e.sampled_bytes < (64 << 20).min(e.text_bytes / 4) {
+            return Ok(());
+        }
+        self.judged = true;
+        if e.model_bytes <= self.model_limit() {
+            // Let through: the loader reserves whatever its later estimates say.
+            loader.limit_model_bytes(u64::MAX);
+            return Ok(());
+        }
+        let need = e.model_bytes as f64 * ANALYSIS_OVERHEAD;
+        // 80% of what would fit, at the rate the trace's time span grows.
+        let share = (self.budget as f64 / need * 0.8).min(1.0);
+        let whole_span = e.whole_span_ns.max(e.span_ns.1 - e.span_ns.0) as f64;
+        let window_ns = (whole_span * share) as i64;
+        let gb = |b: f64| b / 1e9;
+        let message = format!(
+            "{name}: too large for this tab: its {:.1} GB of JSON would need about {:.1} GB of memory \
+             (estimated from its first {:.0} MB: {:.1} M events), and the tab can hold {:.1} GB. \
+             Load a time window instead: its first {:.1} s (of about {:.1} s), about {:.0}% of it. \
+             The command-line tool (tracetriage triage) reads it whole.",
+            gb(e.text_bytes as f64),
+            gb(need),
+            e.sampled_bytes as f64 / 1e6,
+            e.rows as f64 / 1e6,
+            gb(self.budget as f64),
+            window_ns as f64 / 1e9,
+            whole_span / 1e9,
+            share * 100.0,
+        );
+        Err(crate::protocol::with_window_offer(
+            &message,
+            (e.span_ns.0, e.span_ns.0.saturating_add(window_ns)),
+        ))
+    }
 }
 
 impl Meter {
@@ -109,8 +202,11 @@ async fn read_inflated(
     if size < 18.0 || bytes(file, name, 0.0, 2.0).await? != [0x1f, 0x8b] {
         return Ok(None);
     }
+    let trailer = bytes(file, name, size - 4.0, size).await?;
+    let isize = u32::from_le_bytes(trailer.try_into().unwrap_or_default());
     let Some(inflater) = Inflater::start(file).await else { return Ok(None) };
     let mut loader = report::trace::Loader::for_inflated_gzip();
+    meter.sizing.prepare(&mut loader, size as u64, Some(isize));
     let mut text = Vec::new();
     let mut read = 0u64;
     loop {
@@ -127,6 +223,7 @@ async fn read_inflated(
                 return Ok(None);
             }
             loader.push(&text).map_err(|e| format!("{name}: {e}"))?;
+            meter.sizing.check(&mut loader, name)?;
             meter.update(&loader, read);
         } else if field("done").is_some_and(|v| v.is_truthy()) {
             break;
@@ -191,6 +288,14 @@ async fn read_own(
 ) -> Result<report::trace::Trace, String> {
     let size = file.size();
     let mut loader = report::trace::Loader::new();
+    let gzip = size >= 18.0 && bytes(file, name, 0.0, 2.0).await? == [0x1f, 0x8b];
+    let isize = if gzip {
+        let trailer = bytes(file, name, size - 4.0, size).await?;
+        Some(u32::from_le_bytes(trailer.try_into().unwrap_or_default()))
+    } else {
+        None
+    };
+    meter.sizing.prepare(&mut loader, size as u64, isize);
     let mut buf: Vec<u8> = Vec::new();
     // The next slice is requested before the current one is parsed, so the browser
     // reads the file while the engine works.
@@ -214,6 +319,7 @@ async fn read_own(
         let mut fed = 0usize;
         for piece in buf.chunks(PIECE) {
             loader.push(piece).map_err(|e| format!("{name}: {e}"))?;
+            meter.sizing.check(&mut loader, name)?;
             fed += piece.len();
             meter.update(&loader, (slice_start + fed as f64) as u64);
         }

@@ -30,7 +30,7 @@ pub mod model;
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
 pub use load::{
-    GzipText, ItemsAt, Loader, Phase, Piece, Progress, Splitter, find_boundary, inflate_prefix, load,
-    parse_items,
+    Estimate, GzipText, ItemsAt, Loader, Phase, Piece, Progress, Splitter, find_boundary, gzip_text_bytes,
+    inflate_prefix, load, parse_items,
 };
 pub use model::{CodecError, Trace};

@@ -4,23 +4,26 @@
 //! the `record_function` scope lookup.
 
 /// Intervals of one table ordered by (track, start, longest first, index): outer before
-/// inner. Holds 16 bytes per row (not a copy of the columns), since Python frames are
-/// millions of rows in a large trace.
+/// inner. Holds only the order, 4 bytes per row, and reads track, start and duration from
+/// the table's columns, since Python frames are millions of rows in a large trace (16 bytes
+/// per row were a fifth of the browser's peak memory on a 1 GiB trace).
 pub(crate) struct Intervals<'a> {
-    order: Vec<(i64, u32, u32)>,
+    order: Vec<u32>,
+    track: &'a [trace::model::TrackId],
+    start: &'a [i64],
     dur: &'a [i64],
 }
 
 impl<'a> Intervals<'a> {
-    pub(crate) fn new(track: &[trace::model::TrackId], start: &[i64], dur: &'a [i64]) -> Self {
-        let n = track.len().min(start.len());
+    pub(crate) fn new(track: &'a [trace::model::TrackId], start: &'a [i64], dur: &'a [i64]) -> Self {
+        let n = track.len().min(start.len()).min(u32::MAX as usize);
         let end = |s: i64, i: usize| s.saturating_add(dur.get(i).copied().unwrap_or(0));
         // Tables come from the loader in start order, so a counting sort by track (which
         // keeps the table's order within a track) usually leaves nothing to sort; checking
         // costs one pass. A full sort of millions of Python frames took most of the
         // attribution of a 1 GiB trace.
-        let lanes = track.iter().map(|t| t.0 as usize + 1).max().unwrap_or(0);
-        let mut order: Vec<(i64, u32, u32)> = Vec::with_capacity(n);
+        let lanes = track.iter().take(n).map(|t| t.0 as usize + 1).max().unwrap_or(0);
+        let mut order: Vec<u32> = Vec::with_capacity(n);
         if lanes <= n.max(1) {
             let mut at = vec![0usize; lanes + 1];
             for t in track.iter().take(n) {
@@ -31,38 +34,47 @@ impl<'a> Intervals<'a> {
             for k in 1..at.len() {
                 at[k] += at[k - 1];
             }
-            order.resize(n, (0, 0, 0));
-            for (i, (t, &s)) in track.iter().zip(start).enumerate().take(n) {
+            order.resize(n, 0);
+            for (i, t) in track.iter().enumerate().take(n) {
                 if let (Some(pos), Ok(i)) = (at.get_mut(t.0 as usize), u32::try_from(i)) {
                     if let Some(slot) = order.get_mut(*pos) {
-                        *slot = (s, t.0, i);
+                        *slot = i;
                     }
                     *pos += 1;
                 }
             }
         } else {
-            order.extend(
-                (0..n).filter_map(|i| Some((*start.get(i)?, track.get(i)?.0, u32::try_from(i).ok()?))),
-            );
+            order.extend((0..n).filter_map(|i| u32::try_from(i).ok()));
         }
-        let key = |&(s, t, i): &(i64, u32, u32)| (t, s, !end(s, i as usize), i);
+        let key = |&i: &u32| {
+            let k = i as usize;
+            let s = start.get(k).copied().unwrap_or(0);
+            (track.get(k).map_or(0, |t| t.0), s, !end(s, k), i)
+        };
         if !order.is_sorted_by_key(key) {
-            let mut keyed: Vec<(u32, i64, i64, u32)> = order.iter().map(key).collect();
-            keyed.sort_unstable();
-            order = keyed.into_iter().map(|(t, s, _, i)| (s, t, i)).collect();
+            order.sort_unstable_by_key(key);
         }
-        Intervals { order, dur }
+        Intervals { order, track, start, dur }
     }
 
     /// (track, start, end, index) of the `k`-th interval in order.
     fn get(&self, k: usize) -> Option<(u32, i64, i64, u32)> {
-        let &(s, t, i) = self.order.get(k)?;
-        Some((t, s, s.saturating_add(self.dur.get(i as usize).copied().unwrap_or(0)), i))
+        let i = *self.order.get(k)?;
+        let row = i as usize;
+        let s = *self.start.get(row)?;
+        let t = self.track.get(row)?.0;
+        Some((t, s, s.saturating_add(self.dur.get(row).copied().unwrap_or(0)), i))
     }
 
     /// First position of `track`.
     fn track_start(&self, track: u32) -> usize {
-        self.order.partition_point(|x| x.1 < track)
+        self.order.partition_point(|&i| self.track.get(i as usize).is_some_and(|t| t.0 < track))
+    }
+
+    /// The order as (start, track, index) triples (tests).
+    #[cfg(test)]
+    fn triples(&self) -> Vec<(i64, u32, u32)> {
+        (0..self.order.len()).filter_map(|k| self.get(k)).map(|(t, s, _, i)| (s, t, i)).collect()
     }
 }
 
@@ -121,18 +133,18 @@ mod tests {
         let start = [0, 0, 0, 3, 5, 5, 6];
         let dur = [20, 4, 10, 1, 3, 1, 2];
         let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
+        assert_eq!(iv.triples(), sorted_order(&track, &start, &dur));
         // Two equal starts, the longest first; in table order, the other way round.
         let (start, dur) = ([0, 0, 0, 3, 5, 5, 6], [10, 4, 20, 1, 1, 3, 2]);
         let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
-        assert_eq!(iv.order.get(..2), Some(&[(0, 0, 2), (0, 0, 0)][..]));
+        assert_eq!(iv.triples(), sorted_order(&track, &start, &dur));
+        assert_eq!(iv.triples().get(..2), Some(&[(0, 0, 2), (0, 0, 0)][..]));
         // Out of order: the fallback sort gives the same answer.
         let track = [1, 0, 0, 1, 0, 2, 0].map(TrackId);
         let start = [9, 7, 2, 1, 2, 0, 0];
         let dur = [1, 1, 5, 3, 9, 4, 0];
         let iv = Intervals::new(&track, &start, &dur);
-        assert_eq!(iv.order, sorted_order(&track, &start, &dur));
+        assert_eq!(iv.triples(), sorted_order(&track, &start, &dur));
         assert_eq!(iv.get(1), Some((0, 2, 11, 4)));
     }
 }

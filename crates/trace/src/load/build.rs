@@ -66,6 +66,8 @@ pub(crate) struct Builder {
     /// Index in `cats` of the current event's category (`None` when it has none).
     current_cat: Option<usize>,
     runtime_kinds: FxHashMap<Sym, RuntimeKind>,
+    /// Only events overlapping this time range are kept (`Loader::keep_window`).
+    pub window: Option<(i64, i64)>,
 }
 
 fn id_of(arg: IntArg, trace: &mut Trace, offset: u64) -> u64 {
@@ -92,6 +94,7 @@ impl Builder {
             last_cat: 0,
             current_cat: None,
             runtime_kinds: FxHashMap::default(),
+            window: None,
         }
     }
 
@@ -224,7 +227,15 @@ impl Builder {
                 0
             }
         };
+        if self.outside(ts, dur) {
+            return None;
+        }
         Some((ts, dur))
+    }
+
+    /// Whether `ts..ts + dur` misses the window.
+    fn outside(&self, ts: i64, dur: i64) -> bool {
+        self.window.is_some_and(|(from, to)| ts.saturating_add(dur) < from || ts > to)
     }
 
     fn cat_text(&self) -> String {
@@ -408,6 +419,9 @@ impl Builder {
             self.trace.diagnostics.add(D::MissingTimestamp, "flow", Some(offset));
             return;
         };
+        if self.outside(ts, 0) {
+            return;
+        }
         let id = match ev.id {
             Some(RawKey::Int(v)) if v >= 0 => v.unsigned_abs(),
             Some(RawKey::Str(s)) => match parse_hex_id(s.raw) {

@@ -18,6 +18,8 @@ mod number;
 mod scan;
 mod split;
 pub use split::{ItemsAt, Piece, Splitter, find_boundary, parse_items};
+mod size;
+pub use size::{Estimate, gzip_text_bytes};
 
 use crate::diagnostics::DiagnosticKind as D;
 use crate::{LoadError, Trace};
@@ -106,6 +108,7 @@ pub struct Loader {
     keep_text: bool,
     /// Pieces appended by [`Loader::absorb`]: (appended, parsed again here).
     pieces: (u64, u64),
+    sizing: size::Sizing,
 }
 
 impl Default for Loader {
@@ -133,6 +136,7 @@ impl Loader {
             error: None,
             keep_text: false,
             pieces: (0, 0),
+            sizing: size::Sizing::default(),
         }
     }
 
@@ -253,8 +257,50 @@ impl Loader {
     fn maybe_parse(&mut self) -> Result<(), LoadError> {
         if self.text.len() - self.pos >= self.need.max(PARSE_BATCH) {
             self.parse(false)?;
+            let parsed = self.base + self.pos as u64;
+            self.sizing.after_parse(&mut self.builder.trace, parsed, self.bytes_in, self.bytes_text);
         }
         Ok(())
+    }
+
+    /// Tells the loader the size of the whole JSON text (a plain file's size; for gzip,
+    /// for example, the size its trailer gives). Once a share of it is parsed
+    /// (1/64, at least 16 MiB) the loader reserves every column's estimated final rows
+    /// (and keeps topping up a table that fills faster than estimated), so columns do
+    /// not grow by doubling, and [`estimate`](Loader::estimate) says what the whole trace
+    /// will hold. A wrong size costs only memory, never correctness.
+    pub fn expect_text_bytes(&mut self, total: u64) {
+        self.sizing.expect(total);
+    }
+
+    /// Tells the loader the size of a gzip file (`compressed`) and the text size its
+    /// trailer gives (`isize`, the last 4 bytes, little-endian: the text's size modulo
+    /// 2^32); the whole text's size is worked out when the sample begins, from the ratio of
+    /// text to input so far ([`gzip_text_bytes`]). As [`expect_text_bytes`](Loader::expect_text_bytes)
+    /// otherwise. For the caller's own inflater, count input with
+    /// [`add_compressed_bytes`](Loader::add_compressed_bytes).
+    pub fn expect_gzip(&mut self, compressed: u64, isize: u32) {
+        self.sizing.expect_gzip(compressed, isize);
+    }
+
+    /// Reserves nothing when the model is estimated above `bytes` (the caller, reading
+    /// [`estimate`](Loader::estimate), is expected to stop the load instead).
+    pub fn limit_model_bytes(&mut self, bytes: u64) {
+        self.sizing.limit(bytes);
+    }
+
+    /// What the whole trace is expected to hold, once the sample of the text given to
+    /// [`expect_text_bytes`](Loader::expect_text_bytes) is parsed; updated as more is read.
+    #[must_use]
+    pub fn estimate(&self) -> Option<Estimate> {
+        self.sizing.estimate()
+    }
+
+    /// Keeps only events that overlap `from_ns..=to_ns` (trace time, ns): a window of a
+    /// trace too large to hold whole. Metadata is kept, and every item still counts in
+    /// [`Trace::counts`]; events left out are not diagnosed.
+    pub fn keep_window(&mut self, from_ns: i64, to_ns: i64) {
+        self.builder.window = Some((from_ns, to_ns));
     }
 
     /// Ends the input and returns the trace.
@@ -306,6 +352,7 @@ impl Loader {
             let keys = if self.top_keys.is_empty() { "none".to_owned() } else { self.top_keys.join(", ") };
             return Err(LoadError::NoTraceEvents { keys });
         }
+        self.sizing.finish(&mut self.builder.trace);
         let mut trace = self.builder.finish();
         trace.json_bytes = self.bytes_text;
         trace.input_bytes = self.bytes_in;

@@ -79,6 +79,12 @@ pub fn location_cell(location: &str) -> String {
 pub fn rationale(row: &FuseRow) -> String {
     let share = format::pct(row.share_pct);
     match row.origin {
+        _ if row.state == FuseState::Partial => format!(
+            "`{}` runs for {} of this family's time; its split kernels run for the rest ({share} related GPU time). {}",
+            row.pattern,
+            format::pct(row.fused_pct()),
+            row.rationale
+        ),
         Origin::Mainline if row.fused_present => {
             format!(
                 "`{}` is present in this trace ({share} related GPU time). {}",

@@ -79,3 +79,33 @@ corpus('fuse badges: every row shows the CLI state, with a legend and a "missing
   await p.screenshot({ path: path.join(ARTIFACTS, 'fuse-badges.png') });
   fail(p);
 });
+
+const LORA = path.join(TRACES, 'sglang_gb300_qwen3-30b-a3b_lora_bs128-TP-0-DECODE.trace.json.gz');
+const { corpus: corpusDiff } = needsCorpus(test, [LORA, TP0]);
+
+corpusDiff('compare view: each fuse pattern\'s state on both sides and its change, as `tracetriage diff` writes them', async () => {
+  const args = ['--stage', 'decode', LORA, TP0];
+  const link = execFileSync(CLI, ['diff', '--format', 'link', ...args], { encoding: 'utf8' }).trim();
+  const md = execFileSync(CLI, ['diff', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const lines = md.split('\n');
+  const at = lines.indexOf('Fuse patterns');
+  assert.ok(at > 0, 'the CLI diff has a fuse section');
+  const want = [];
+  for (const line of lines.slice(at + 3)) {
+    if (!line.startsWith('| ')) break;
+    want.push(line.slice(2, -2).split(' | '));
+  }
+  assert.ok(want.some((r) => r[3].includes('→')), `a pattern changed state: ${JSON.stringify(want)}`);
+  const p = await page(ctx);
+  await p.goto(`${ctx.base}${link}`);
+  await p.reload();
+  await p.waitForSelector('#diff-fuse-0 tbody tr', { timeout: 30000 });
+  const got = await p.$$eval('#diff-fuse-0 tbody tr', (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  assert.deepEqual(got, want);
+  // The two state cells are badges.
+  const badges = await p.$$eval('#diff-fuse-0 tbody tr:first-child .tt-badge', (b) => b.map((x) => x.textContent));
+  assert.deepEqual(badges, want[0].slice(1, 3).filter((t) => t !== 'not listed'));
+  await p.$eval('#diff-fuse-0', (e) => e.scrollIntoView({ block: 'center' }));
+  await p.screenshot({ path: path.join(ARTIFACTS, 'fuse-diff.png') });
+  fail(p);
+});

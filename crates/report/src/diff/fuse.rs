@@ -34,11 +34,16 @@ pub struct FuseDiff {
 }
 
 impl FuseDiff {
-    /// Whether the state differs between A and B (a pattern one side does not list counts
-    /// as changed).
+    /// Whether both sides list the pattern, in different states.
     #[must_use]
     pub fn changed(&self) -> bool {
-        self.a.as_ref().map(|s| s.state) != self.b.as_ref().map(|s| s.state)
+        matches!((&self.a, &self.b), (Some(a), Some(b)) if a.state != b.state)
+    }
+
+    /// Whether only one side lists the pattern.
+    #[must_use]
+    pub fn one_sided(&self) -> bool {
+        self.a.is_none() || self.b.is_none()
     }
 }
 
@@ -46,8 +51,8 @@ fn side(row: &FuseRow) -> FuseSide {
     FuseSide { state: row.state, gpu_ns: row.gpu_ns, fused_pct: row.fused_pct() }
 }
 
-/// Every pattern either stage lists: changed states first, then by the larger GPU time,
-/// then by id.
+/// Every pattern either stage lists: changed states first, then patterns one side lists,
+/// then the unchanged; by the larger GPU time, then by id.
 #[must_use]
 pub fn fuse_rows(sa: &StageReport, sb: &StageReport) -> Vec<FuseDiff> {
     let mut out: Vec<FuseDiff> = sa
@@ -73,7 +78,10 @@ pub fn fuse_rows(sa: &StageReport, sb: &StageReport) -> Vec<FuseDiff> {
     }
     let most = |d: &FuseDiff| d.a.as_ref().map_or(0, |s| s.gpu_ns).max(d.b.as_ref().map_or(0, |s| s.gpu_ns));
     engine::order::sort_by(&mut out, |x, y| {
-        y.changed().cmp(&x.changed()).then(most(y).cmp(&most(x))).then_with(|| x.id.cmp(&y.id))
+        (y.changed(), y.one_sided())
+            .cmp(&(x.changed(), x.one_sided()))
+            .then(most(y).cmp(&most(x)))
+            .then_with(|| x.id.cmp(&y.id))
     });
     out
 }

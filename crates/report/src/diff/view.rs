@@ -454,11 +454,22 @@ pub fn fuse_table(s: &StageDiff) -> Table {
             ]
         })
         .collect();
-    let changed = s.fuse.iter().filter(|d| d.changed()).count();
-    let footer = (!s.fuse.is_empty()).then(|| match changed {
-        0 => "No fuse pattern changed state between A and B.".to_owned(),
-        1 => "1 fuse pattern changed state between A and B.".to_owned(),
-        n => format!("{} fuse patterns changed state between A and B.", format::count(n as u64)),
+    let changed = s.fuse.iter().filter(|d| d.changed()).count() as u64;
+    let one_sided = s.fuse.iter().filter(|d| d.one_sided()).count() as u64;
+    let footer = (!s.fuse.is_empty()).then(|| {
+        let mut text = match changed {
+            0 => "No fuse pattern changed state between A and B".to_owned(),
+            1 => "1 fuse pattern changed state between A and B".to_owned(),
+            n => format!("{} fuse patterns changed state between A and B", format::count(n)),
+        };
+        if one_sided > 0 {
+            text.push_str(&format!(
+                "; {} listed by one side only",
+                if one_sided == 1 { "1 is".to_owned() } else { format!("{} are", format::count(one_sided)) }
+            ));
+        }
+        text.push('.');
+        text
     });
     Table { columns, rows, empty: "Neither report lists a fuse pattern for this stage.".to_owned(), footer }
 }

@@ -57,6 +57,8 @@ pub fn CompareView(
                     <TableView table=Arc::new(view::only_table(s, Presence::OnlyA)) filter=f id=format!("diff-only-a-{i}") names=true/>
                     <h3>"Only in B"</h3>
                     <TableView table=Arc::new(view::only_table(s, Presence::OnlyB)) filter=f id=format!("diff-only-b-{i}") names=true/>
+                    <h3>"Fuse patterns"</h3>
+                    <TableView table=Arc::new(view::fuse_table(s)) filter=f id=format!("diff-fuse-{i}")/>
                     <ul class="tt-notes">{notes}</ul>
                 </section>
             }

@@ -33,6 +33,7 @@ pub fn CompareView(
             let summary = Arc::new(view::summary_table(s));
             let categories = Arc::new(view::categories_table(s));
             let families = Arc::new(view::families_table(s));
+            let fuse = Arc::new(view::fuse_table(s));
             view! {
                 <section class="tt-compare-stage" data-stage=s.stage.label()>
                     <h3>{s.label.clone()}</h3>
@@ -43,6 +44,8 @@ pub fn CompareView(
                     <TableView table=categories filter=no_filter id=format!("cmp-categories-{i}")/>
                     <h4>"Kernel families"</h4>
                     <TableView table=families filter=no_filter id=format!("cmp-families-{i}") names=true/>
+                    <h4>"Fuse patterns"</h4>
+                    <TableView table=fuse filter=no_filter id=format!("cmp-fuse-{i}")/>
                 </section>
             }
         })

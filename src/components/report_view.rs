@@ -254,9 +254,18 @@ fn stage_view(
     let fuse = Arc::new(report::fuse::table(&stage.fuse, r.min_share_pct));
     let summary = view::stage_summary(&stage.summary);
     let coverage = view::coverage_line(&stage.coverage, r.mode);
-    // Row keys as the fix-first list names them: fuse rows (in `stage.fuse.rows` order) by
+    // Row keys as the fix-first list names them: fuse rows (in display order) by
     // catalog id, overlap rows (in `stage.overlap.rows` order) and kernel rows by kernel.
-    let fuse_ids: Arc<Vec<String>> = Arc::new(stage.fuse.rows.iter().map(|row| row.id.clone()).collect());
+    // The fuse table's rows are in display order (missing first): keys follow it.
+    let fuse_order = report::fuse::order(&stage.fuse);
+    let fuse_rows: Vec<&report::fuse::FuseRow> =
+        fuse_order.iter().filter_map(|&k| stage.fuse.rows.get(k)).collect();
+    let fuse_ids: Arc<Vec<String>> = Arc::new(fuse_rows.iter().map(|row| row.id.clone()).collect());
+    let missing_rows: Vec<usize> = (0..fuse_rows.len())
+        .filter(|&k| fuse_rows.get(k).is_some_and(|r| r.state == report::fuse::FuseState::Missing))
+        .collect();
+    let missing_only = RwSignal::new(false);
+    let fuse_only = Signal::derive(move || missing_only.get().then(|| missing_rows.clone()));
     let overlap_kernels: Arc<Vec<String>> =
         Arc::new(stage.overlap.rows.iter().map(|row| row.kernel.clone()).collect());
     let kernel_names: Arc<Vec<String>> =
@@ -306,12 +315,42 @@ fn stage_view(
             keys=overlap_kernels highlight=verdict::highlight_in(hit, "overlap")
             row_action=perfetto.map(|p| p.action(input, 1))/>
         <h3>"Fuse patterns"</h3>
+        <FuseLegend index=i missing_only=missing_only/>
         <TableView table=fuse filter=filter.into() id=format!("fuse-{i}") on_row=on_fuse
             keys=fuse_ids highlight=verdict::highlight_in(hit, "fuse")
-            row_action=perfetto.map(|p| p.action(input, 2))/>
+            row_action=perfetto.map(|p| p.action(input, 2)) only=fuse_only/>
         {near_miss.map(|n| view! { <p class="tt-muted tt-small" id="near-miss">{n}</p> })}
     }
     .into_any()
+}
+
+/// The fuse table's state legend (each word as its badge, and what it means) and its
+/// "missing only" filter.
+#[component]
+fn FuseLegend(
+    /// The stage's index (element ids).
+    index: usize,
+    /// Whether only the missing rows are shown.
+    missing_only: RwSignal<bool>,
+) -> impl IntoView {
+    let items = report::fuse::STATE_LEGEND
+        .iter()
+        .map(|(word, tone, meaning)| {
+            let class = format!("tt-badge tt-badge-{tone}");
+            view! { <li><span class=class>{*word}</span>" "{*meaning}</li> }
+        })
+        .collect_view();
+    let toggle = move |ev: leptos::ev::Event| missing_only.set(event_target_checked(&ev));
+    view! {
+        <div class="tt-fuse-legend" id=format!("fuse-legend-{index}")>
+            <ul class="tt-small">{items}</ul>
+            <label class="tt-small">
+                <input type="checkbox" id=format!("fuse-missing-only-{index}")
+                    prop:checked=move || missing_only.get() on:change=toggle/>
+                " missing only"
+            </label>
+        </div>
+    }
 }
 
 /// A table's rows: each one's label and the index of its spot in the request.
@@ -351,10 +390,9 @@ impl PerfettoRows {
             .iter()
             .map(|r| (r.kernel.clone(), slot(row_spot(stage, "overlap", &r.kernel))))
             .collect();
-        let fuse = stage
-            .fuse
-            .rows
-            .iter()
+        let fuse = report::fuse::order(&stage.fuse)
+            .into_iter()
+            .filter_map(|k| stage.fuse.rows.get(k))
             .map(|r| (format!("fuse pattern {}", r.pattern), slot(row_spot(stage, "fuse", &r.id))))
             .collect();
         let spotted = RwSignal::new(None);

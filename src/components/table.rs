@@ -19,16 +19,20 @@ const FOLD: usize = 90;
 /// Tables with more columns than this are set in a smaller font with less padding.
 const MANY: usize = 10;
 
-/// The rows `filter` keeps (any cell line contains it, case-insensitive), in the order
+/// The rows `filter` keeps (any cell line contains it, case-insensitive) among those
+/// `only` allows (all when it is unset or `None`), in the order
 /// `sort` asks for (column, descending): numbers by value, text case-insensitively.
 fn row_order(
     t: Arc<Table>,
     filter: Signal<String>,
+    only: Option<Signal<Option<Vec<usize>>>>,
     sort: RwSignal<Option<(usize, bool)>>,
 ) -> Memo<Vec<usize>> {
     Memo::new(move |_| {
         let needle = filter.get().to_lowercase();
+        let allowed = only.and_then(|o| o.get());
         let mut idx: Vec<usize> = (0..t.rows.len())
+            .filter(|i| allowed.as_ref().is_none_or(|a| a.contains(i)))
             .filter(|&i| {
                 needle.is_empty()
                     || t.rows.get(i).is_some_and(|row| {
@@ -110,9 +114,12 @@ pub fn TableView(
     /// A control drawn at the start of each row's first cell (by index in `table.rows`).
     #[prop(default = None)]
     row_action: Option<Callback<usize, AnyView>>,
+    /// When set to `Some`, only these rows (by index in `table.rows`) are shown.
+    #[prop(optional)]
+    only: Option<Signal<Option<Vec<usize>>>>,
 ) -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
-    let order = row_order(Arc::clone(&table), filter, sort);
+    let order = row_order(Arc::clone(&table), filter, only, sort);
     let headers = header_cells(&table, sort);
     let columns = table.columns.len();
     // A table of many columns (the kernel table with roofline figures) is set tighter.
@@ -170,7 +177,7 @@ pub fn TableView(
     }
 }
 
-/// One body cell: a folded kernel name (column 0 of a `names` table), a share bar, a
+/// One body cell: a folded kernel name (column 0 of a `names` table), a state badge, a share bar, a
 /// number, or text lines, folded to their first line when long (see [`folded`]). Every
 /// cell carries its column heading as `data-label` (the narrow layout's card labels).
 fn body_cell(
@@ -184,6 +191,11 @@ fn body_cell(
     let numeric = column.is_some_and(|c| c.align == Align::Right);
     if name {
         return view! { <td class="tt-col-name" data-label=label>{action}{name_view(cell)}</td> }.into_any();
+    }
+    if let Some(tone) = cell.badge {
+        let class = format!("tt-badge tt-badge-{tone}");
+        return view! { <td class="tt-text" data-label=label>{action}<span class=class>{cell.joined(" ")}</span></td> }
+            .into_any();
     }
     if let Some(bar) = share_bar(&cell) {
         return view! { <td class:tt-num=numeric data-label=label>{action}{bar}</td> }.into_any();

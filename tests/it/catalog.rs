@@ -530,3 +530,121 @@ fn corpus_rows_where_the_seed_tool_was_wrong() {
     );
     assert_eq!(ids(&r), ["vllm-fused-add-rmsnorm"]);
 }
+
+/// The all-reduce-fusion fixtures: the fused kernel alone, the split kernels alone, and
+/// both in one trace (the fused fixture's events moved after the split ones).
+fn allreduce_traces() -> [(&'static str, String); 3] {
+    const ID: &str = "sglang-flashinfer-allreduce-fusion";
+    let dir = root().join("tests/catalog/positive");
+    let load =
+        |name: &str| -> serde_json::Value { serde_json::from_slice(&common::read(&dir.join(name))).unwrap() };
+    let fused = load(&format!("{ID}.json"));
+    let split = load(&format!("{ID}--split.json"));
+    let mut both = split.clone();
+    let events = both["traceEvents"].as_array_mut().unwrap();
+    for e in fused["traceEvents"].as_array().unwrap().iter().filter(|e| e["ph"] == "X") {
+        let mut e = e.clone();
+        e["ts"] = serde_json::json!(e["ts"].as_i64().unwrap() + 1000);
+        for key in ["correlation", "External id", "Python id"] {
+            if let Some(v) = e["args"][key].as_i64() {
+                e["args"][key] = serde_json::json!(v + 10);
+            }
+        }
+        events.push(e);
+    }
+    [("fused", fused.to_string()), ("split", split.to_string()), ("both", both.to_string())]
+}
+
+#[test]
+fn the_fuse_state_says_in_use_missing_or_partly_in_every_renderer() {
+    use report::fuse::FuseState;
+    let c = Catalog::builtin();
+    let [fused, split, both] = allreduce_traces();
+    let expect = [
+        (&fused, FuseState::InUse, "in use", "in_use"),
+        (&split, FuseState::Missing, "missing", "missing"),
+        (&both, FuseState::Partial, "partly (33.3% fused)", "partial"),
+    ];
+    for ((what, json), state, words, id) in expect {
+        let r = triage_json(json, c);
+        let row = rows(&r).into_iter().find(|row| row.id == "sglang-flashinfer-allreduce-fusion");
+        let row = row.unwrap_or_else(|| panic!("{what}: the pattern matches: {:?}", ids(&r)));
+        assert_eq!(row.state, state, "{what}");
+        assert_eq!(report::fuse::state_text(row), words, "{what}");
+        // Markdown: the State column right after Pattern, before the seed's Confidence.
+        let md = report::markdown::render(&r);
+        assert!(md.contains("| Pattern | State | Confidence |"), "{what}: the State column");
+        assert!(md.contains(&format!("| {} | {words} | Confirmed |", row.pattern)), "{what}: {md}");
+        // CSV: its own `state` field, in words.
+        let csv = report::csv::render_table(&r, report::csv::CsvTable::Fuse);
+        assert!(csv.lines().next().unwrap().starts_with("stage,pattern,state,confidence,"), "{what}: {csv}");
+        assert!(csv.contains(&format!("{},{words},Confirmed,", row.pattern)), "{what}: {csv}");
+        // JSON: `state` as its id, read back the same; a shared link keeps it.
+        let text = r.to_json();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["stages"][0]["fuse"]["rows"][0]["state"], id, "{what}");
+        let back = Report::from_json(&text).unwrap();
+        assert_eq!(back.stages[0].fuse, r.stages[0].fuse, "{what}: JSON round trip");
+        let shared = report::share::decode(&report::share::encode(&r)).unwrap();
+        assert_eq!(shared.stages[0].fuse.rows, r.stages[0].fuse.rows, "{what}: shared link");
+    }
+    // A report written before `state` existed reads back with the state `fused_present`
+    // and `origin` give.
+    let r = triage_json(&split.1, c);
+    let mut doc: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    doc["stages"][0]["fuse"]["rows"][0].as_object_mut().unwrap().remove("state");
+    let old = Report::from_json(&doc.to_string()).unwrap();
+    assert_eq!(old.stages[0].fuse.rows[0].state, FuseState::Missing);
+}
+
+#[test]
+fn a_diff_says_when_a_fuse_pattern_changed_state() {
+    let c = Catalog::builtin();
+    let [fused, split, both] = allreduce_traces();
+    let (a, b) = (triage_json(&split.1, c), triage_json(&fused.1, c));
+    let d = report::diff::diff(&a, &b, &report::diff::DiffOptions::default());
+    let row = d.stages[0].fuse.iter().find(|f| f.id == "sglang-flashinfer-allreduce-fusion").unwrap();
+    assert!(row.changed());
+    assert_eq!(report::diff::view::fuse_change(row), "missing → in use");
+    let md = report::diff::markdown::render(&d);
+    assert!(
+        md.contains("| FlashInfer unified allreduce_fusion | missing | in use | missing → in use |"),
+        "{md}"
+    );
+    assert!(md.contains("1 fuse pattern changed state between A and B."), "{md}");
+    // The diff's JSON and link carry both states.
+    let back = report::DiffReport::from_json(&d.to_json()).unwrap();
+    assert_eq!(back.stages[0].fuse, d.stages[0].fuse);
+    // Partly → in use, and unchanged.
+    let p = triage_json(&both.1, c);
+    let d = report::diff::diff(&p, &b, &report::diff::DiffOptions::default());
+    let row = d.stages[0].fuse.iter().find(|f| f.id == "sglang-flashinfer-allreduce-fusion").unwrap();
+    assert_eq!(report::diff::view::fuse_change(row), "partly (33.3% fused) → in use");
+    let d = report::diff::diff(&b, &b, &report::diff::DiffOptions::default());
+    assert!(d.stages[0].fuse.iter().all(|f| !f.changed()));
+    assert!(report::diff::markdown::render(&d).contains("No fuse pattern changed state between A and B."));
+}
+
+#[test]
+fn missing_rows_come_first_by_gpu_time() {
+    use report::fuse::FuseState;
+    let c = Catalog::builtin();
+    // The corpus-free check: every fixture's rows, shuffled into one table, sort by state then time.
+    let mut table = report::fuse::FuseTable { computed: true, ..Default::default() };
+    for f in fixtures("positive") {
+        table.rows.extend(triage_file(&f, c).stages.iter().flat_map(|s| s.fuse.rows.clone()));
+    }
+    let states: Vec<FuseState> = table.rows.iter().map(|r| r.state).collect();
+    assert!(states.contains(&FuseState::Missing) && states.contains(&FuseState::InUse));
+    assert!(states.contains(&FuseState::Upstream), "{states:?}");
+    let order = report::fuse::order(&table);
+    let shown: Vec<(FuseState, i64)> =
+        order.iter().map(|&i| (table.rows[i].state, -table.rows[i].gpu_ns)).collect();
+    let mut sorted = shown.clone();
+    sorted.sort();
+    assert_eq!(shown, sorted);
+    let t = report::fuse::table(&table, 0.0);
+    assert_eq!(t.rows[0][1].lines, ["missing"]);
+    assert_eq!(t.rows[0][1].badge, Some("missing"));
+    assert_eq!(t.rows.last().unwrap()[1].lines, ["in use"]);
+}

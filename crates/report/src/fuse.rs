@@ -14,6 +14,55 @@ use engine::catalog::fuse::Origin;
 const SHOWN_KERNELS: usize = 3;
 const SHOWN_LOCATIONS: usize = 4;
 
+/// The State cell's words: `in use`, `missing`, `partly (62.0% fused)` (the fused path's
+/// share of the row's GPU time), `upstream` or `in flight` (an open pull request).
+#[must_use]
+pub fn state_text(row: &FuseRow) -> String {
+    state_words(row.state, row.origin, row.fused_pct())
+}
+
+/// The words of a state; `fused_pct` (the fused path's share of the row's GPU time) is
+/// said for `partly`, `origin` tells `in flight` from `upstream`.
+#[must_use]
+pub fn state_words(state: FuseState, origin: Origin, fused_pct: f64) -> String {
+    match state {
+        FuseState::InUse => "in use".to_owned(),
+        FuseState::Missing => "missing".to_owned(),
+        FuseState::Partial => format!("partly ({} fused)", format::pct(fused_pct)),
+        FuseState::Upstream if origin == Origin::Inflight => "in flight".to_owned(),
+        FuseState::Upstream => "upstream".to_owned(),
+    }
+}
+
+/// The legend of the state words, one `(word, badge tone, meaning)` per state in table
+/// order (the tone is the page's badge class suffix, the state's JSON id).
+pub const STATE_LEGEND: [(&str, &str, &str); 5] = [
+    ("missing", "missing", "only the split kernels ran; the framework already has the fused path"),
+    (
+        "partly",
+        "partial",
+        "both ran: some call sites use the fused path, some do not (the share is the fused path's)",
+    ),
+    (
+        "upstream",
+        "upstream",
+        "only the split kernels ran; the fused path is upstream, not yet in the framework's mainline",
+    ),
+    ("in flight", "upstream", "only the split kernels ran; the fused path is in an open pull request"),
+    ("in use", "in_use", "the fused kernel ran"),
+];
+
+/// The display order of a stage's fuse rows (indices into `fuse.rows`): missing first,
+/// then partly, upstream / in flight, in use; by GPU time within a state (most first),
+/// then acceptance order.
+#[must_use]
+pub fn order(fuse: &FuseTable) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..fuse.rows.len()).collect();
+    let key = |i: usize| fuse.rows.get(i).map(|r| (r.state, std::cmp::Reverse(r.gpu_ns)));
+    engine::order::sort_by(&mut idx, |&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+    idx
+}
+
 /// `path:line function` → `function @ path:line` (the seed tool's form); other text unchanged.
 #[must_use]
 pub fn location_cell(location: &str) -> String {
@@ -30,6 +79,12 @@ pub fn location_cell(location: &str) -> String {
 pub fn rationale(row: &FuseRow) -> String {
     let share = format::pct(row.share_pct);
     match row.origin {
+        _ if row.state == FuseState::Partial => format!(
+            "`{}` runs for {} of this family's time; its split kernels run for the rest ({share} related GPU time). {}",
+            row.pattern,
+            format::pct(row.fused_pct()),
+            row.rationale
+        ),
         Origin::Mainline if row.fused_present => {
             format!(
                 "`{}` is present in this trace ({share} related GPU time). {}",
@@ -141,6 +196,7 @@ pub fn near_miss_note(n: &NearMiss) -> String {
 pub fn table(fuse: &FuseTable, min_share_pct: f64) -> Table {
     let columns = vec![
         Column::left("Pattern"),
+        Column::left("State"),
         Column::left("Confidence"),
         Column::right("Related GPU time"),
         Column::right("Share"),
@@ -149,12 +205,13 @@ pub fn table(fuse: &FuseTable, min_share_pct: f64) -> Table {
         Column::left("Candidate fused Python path"),
         Column::left("Rationale"),
     ];
-    let rows = fuse
-        .rows
-        .iter()
+    let rows = order(fuse)
+        .into_iter()
+        .filter_map(|i| fuse.rows.get(i))
         .map(|row| {
             vec![
                 Cell::text(row.pattern.clone()),
+                Cell::badge(state_text(row), row.state.id()),
                 Cell::text(row.confidence.label()),
                 Cell::ms(row.gpu_ns),
                 Cell::share(row.share_pct),

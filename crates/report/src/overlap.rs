@@ -173,7 +173,13 @@ pub fn table(overlap: &OverlapTable, min_share_pct: f64) -> Table {
                 Cell::ms(row.recoverable_ns),
                 Cell::text(row.dep_risk.label()),
                 Cell::text(row.recommendation.label()),
-                Cell { lines: evidence(row, &overlap.bubbles), sort: None, bar: None, raw: None },
+                Cell {
+                    lines: evidence(row, &overlap.bubbles),
+                    sort: None,
+                    bar: None,
+                    raw: None,
+                    badge: None,
+                },
             ]
         })
         .collect();

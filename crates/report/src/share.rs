@@ -70,7 +70,11 @@ pub fn encode(report: &Report) -> String {
             let dropped: Vec<_> = s.overlap.rows.drain(keep.min(s.overlap.rows.len())..).collect();
             s.overlap.hidden_rows += dropped.len() as u64;
             s.overlap.hidden_ns += dropped.iter().map(|row| row.total_ns).sum::<i64>();
-            s.fuse.rows.truncate(keep);
+            // Fuse rows in display order (missing first), kept in their acceptance order.
+            let mut kept = crate::fuse::order(&s.fuse);
+            kept.truncate(keep);
+            kept.sort_unstable();
+            s.fuse.rows = kept.into_iter().filter_map(|i| s.fuse.rows.get(i).cloned()).collect();
             s.fix_first.truncate(keep);
         }
         link = pack_with_note(&t, &format!("only the top {keep} rows of each table per stage are included"));

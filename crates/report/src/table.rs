@@ -57,25 +57,28 @@ pub struct Cell {
     pub bar: Option<f64>,
     /// Machine-friendly value for CSV (raw number), when different from the text.
     pub raw: Option<String>,
+    /// A state the page draws as a coloured badge (its class suffix: `missing`, `in_use`, …);
+    /// other renderers print the text.
+    pub badge: Option<&'static str>,
 }
 
 impl Cell {
     /// A text cell.
     #[must_use]
     pub fn text(s: impl Into<String>) -> Cell {
-        Cell { lines: vec![s.into()], sort: None, bar: None, raw: None }
+        Cell { lines: vec![s.into()], sort: None, bar: None, raw: None, badge: None }
     }
 
     /// A text cell of several lines.
     #[must_use]
     pub fn lines(lines: Vec<String>) -> Cell {
-        Cell { lines, sort: None, bar: None, raw: None }
+        Cell { lines, sort: None, bar: None, raw: None, badge: None }
     }
 
     /// A numeric cell with its display text and raw value.
     #[must_use]
     pub fn num(text: String, value: f64, raw: String) -> Cell {
-        Cell { lines: vec![text], sort: Some(value), bar: None, raw: Some(raw) }
+        Cell { lines: vec![text], sort: Some(value), bar: None, raw: Some(raw), badge: None }
     }
 
     /// No value: `-` on screen, empty in CSV, unsorted.
@@ -87,7 +90,7 @@ impl Cell {
     /// A placeholder text (`-`, `new`, `n/a`) that is empty in CSV.
     #[must_use]
     pub fn blank(text: &str) -> Cell {
-        Cell { lines: vec![text.to_owned()], sort: None, bar: None, raw: Some(String::new()) }
+        Cell { lines: vec![text.to_owned()], sort: None, bar: None, raw: Some(String::new()), badge: None }
     }
 
     /// Milliseconds (`12.345 ms`); CSV: ms with 6 decimals.
@@ -120,6 +123,12 @@ impl Cell {
         let mut c = Cell::pct(value);
         c.bar = Some(value);
         c
+    }
+
+    /// A state drawn as a coloured badge on the page (`tone`: its class suffix).
+    #[must_use]
+    pub fn badge(text: impl Into<String>, tone: &'static str) -> Cell {
+        Cell { badge: Some(tone), ..Cell::text(text) }
     }
 
     /// A count with thousands separators; CSV: the plain number.

@@ -29,6 +29,47 @@ impl Confidence {
     }
 }
 
+/// Whether a row's fused path is in use, in words nobody can misread (`in_use`,
+/// `missing`, `partial`, `upstream` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FuseState {
+    /// Only split kernels ran, and the framework's mainline has the fused path.
+    Missing,
+    /// Both ran: the fused path's kernels and every split group's.
+    Partial,
+    /// Only split kernels ran; the fused path is upstream or in an open pull request,
+    /// not yet in the framework's mainline.
+    Upstream,
+    /// The fused path's kernels ran (and no complete split ladder beside them).
+    InUse,
+}
+
+impl FuseState {
+    /// The state of a match: `fused` (the fused path's kernels ran), `split` (every split
+    /// group has a kernel that ran) and where the fused path lives.
+    #[must_use]
+    pub fn of(fused: bool, split: bool, origin: Origin) -> FuseState {
+        match (fused, split, origin) {
+            (true, true, _) => FuseState::Partial,
+            (true, false, _) => FuseState::InUse,
+            (false, _, Origin::Mainline) => FuseState::Missing,
+            (false, _, _) => FuseState::Upstream,
+        }
+    }
+
+    /// `in_use`, `missing`, `partial`, `upstream` (the JSON value).
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            FuseState::Missing => "missing",
+            FuseState::Partial => "partial",
+            FuseState::Upstream => "upstream",
+            FuseState::InUse => "in_use",
+        }
+    }
+}
+
 /// How close a near miss came.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -100,6 +141,7 @@ pub struct FuseKernel {
 
 /// One accepted fuse pattern.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FuseRowJson")]
 pub struct FuseRow {
     /// Catalog id (look it up with `Catalog::entry`).
     pub id: String,
@@ -113,6 +155,9 @@ pub struct FuseRow {
     pub confidence: Confidence,
     /// Whether the fused path itself is in the trace (else only split kernels matched).
     pub fused_present: bool,
+    /// In use, missing, partly (both ran) or upstream / in flight. Reports written before
+    /// the field read back with the state `fused_present` and `origin` give (never `partial`).
+    pub state: FuseState,
     /// Σ GPU time of the related kernel rows, ns.
     pub gpu_ns: i64,
     /// Its share of the stage's kernel time, %.
@@ -125,6 +170,59 @@ pub struct FuseRow {
     pub rationale: String,
     /// Reference entries about the same family.
     pub refs: Vec<String>,
+}
+
+impl FuseRow {
+    /// Σ GPU time of the fused path's own kernels, ns.
+    #[must_use]
+    pub fn fused_ns(&self) -> i64 {
+        self.kernels.iter().filter(|k| k.role == "fused").map(|k| k.gpu_ns).sum()
+    }
+
+    /// The fused path's share of the row's GPU time, % (0 when the row has none).
+    #[must_use]
+    pub fn fused_pct(&self) -> f64 {
+        if self.gpu_ns > 0 { 100.0 * self.fused_ns() as f64 / self.gpu_ns as f64 } else { 0.0 }
+    }
+}
+
+/// A fuse row as JSON holds it: `state` is absent in reports written before it existed.
+#[derive(Deserialize)]
+struct FuseRowJson {
+    id: String,
+    pattern: String,
+    origin: Origin,
+    pr: Option<String>,
+    confidence: Confidence,
+    fused_present: bool,
+    #[serde(default)]
+    state: Option<FuseState>,
+    gpu_ns: i64,
+    share_pct: f64,
+    kernels: Vec<FuseKernel>,
+    paths: Vec<String>,
+    rationale: String,
+    refs: Vec<String>,
+}
+
+impl From<FuseRowJson> for FuseRow {
+    fn from(j: FuseRowJson) -> FuseRow {
+        FuseRow {
+            state: j.state.unwrap_or_else(|| FuseState::of(j.fused_present, false, j.origin)),
+            id: j.id,
+            pattern: j.pattern,
+            origin: j.origin,
+            pr: j.pr,
+            confidence: j.confidence,
+            fused_present: j.fused_present,
+            gpu_ns: j.gpu_ns,
+            share_pct: j.share_pct,
+            kernels: j.kernels,
+            paths: j.paths,
+            rationale: j.rationale,
+            refs: j.refs,
+        }
+    }
 }
 
 /// A catalog family that came close without matching.

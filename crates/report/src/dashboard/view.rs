@@ -52,6 +52,7 @@ pub fn cell(e: &ManifestEntry, c: RunColumn) -> Cell {
                 sort: None,
                 bar: None,
                 raw: Some(f.name.clone()),
+                badge: None,
             },
             None => Cell::missing(),
         },

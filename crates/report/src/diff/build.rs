@@ -214,6 +214,7 @@ fn stage_diff(sa: &StageReport, sb: &StageReport, top: usize) -> StageDiff {
         unlisted,
         a_verdict: side_verdict(sa),
         b_verdict: side_verdict(sb),
+        fuse: super::fuse::fuse_rows(sa, sb),
     }
 }
 

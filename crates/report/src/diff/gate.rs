@@ -219,6 +219,7 @@ mod tests {
             notes: Vec::new(),
             a_verdict: Default::default(),
             b_verdict: Default::default(),
+            fuse: Vec::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Markdown rendering of a diff: a header naming A and B, then per compared stage a
 //! `#####` section with both sides' verdicts and fix-first findings, the stage summary, idle causes, categories, families, kernels on
-//! both sides and kernels only in A or only in B, then the notes.
+//! both sides, kernels only in A or only in B and the fuse patterns' states, then the notes.
 
 use super::view;
 use super::{DiffReport, Presence, StageDiff};
@@ -25,6 +25,7 @@ fn push_stage(out: &mut Vec<String>, s: &StageDiff) {
     push_section(out, "Kernels", &view::kernels_table(s));
     push_section(out, "Only in A", &view::only_table(s, Presence::OnlyA));
     push_section(out, "Only in B", &view::only_table(s, Presence::OnlyB));
+    push_section(out, "Fuse patterns", &view::fuse_table(s));
     if !s.notes.is_empty() {
         out.push(String::new());
         out.push("Stage notes".to_owned());

@@ -15,6 +15,7 @@
 //! Building a diff never fails: odd or mismatched inputs become notes.
 
 mod build;
+pub mod fuse;
 pub mod gate;
 mod kernels;
 pub(crate) mod link;
@@ -155,6 +156,10 @@ pub struct StageDiff {
     /// B's verdict of the stage and its fix-first list.
     #[serde(default)]
     pub b_verdict: SideVerdict,
+    /// Fuse patterns either side lists, with their state on both sides (empty in diffs of
+    /// older builds).
+    #[serde(default)]
+    pub fuse: Vec<fuse::FuseDiff>,
 }
 
 /// One side's verdict of a stage, as its report writes it.

@@ -308,6 +308,7 @@ fn kernel_cell(k: &KernelDiff) -> Cell {
             sort: None,
             bar: None,
             raw: Some(k.name.clone()),
+            badge: None,
         }
     } else {
         Cell::text(k.name.clone())
@@ -408,6 +409,71 @@ fn unlisted_footer(s: &StageDiff) -> Option<String> {
     (!parts.is_empty()).then(|| format!("Not listed (below the report's share cutoff): {}", parts.join(", ")))
 }
 
+/// The state change of a fuse pattern: `missing → in use`, `unchanged`, `only in A`, `only in B`.
+#[must_use]
+pub fn fuse_change(d: &super::fuse::FuseDiff) -> String {
+    let words = |s: &super::fuse::FuseSide| crate::fuse::state_words(s.state, d.origin, s.fused_pct);
+    match (&d.a, &d.b) {
+        (Some(a), Some(b)) if a.state == b.state => "unchanged".to_owned(),
+        (Some(a), Some(b)) => format!("{} → {}", words(a), words(b)),
+        (Some(_), None) => "only in A".to_owned(),
+        (None, _) => "only in B".to_owned(),
+    }
+}
+
+/// Fuse patterns on both sides: each side's state (a badge on the page) and GPU time, and
+/// whether the state changed.
+#[must_use]
+pub fn fuse_table(s: &StageDiff) -> Table {
+    let columns = vec![
+        Column::left("Pattern"),
+        Column::left("A state"),
+        Column::left("B state"),
+        Column::left("Change"),
+        Column::right("A GPU time"),
+        Column::right("B GPU time"),
+    ];
+    let state = |side: &Option<super::fuse::FuseSide>, origin| match side {
+        Some(x) => Cell::badge(crate::fuse::state_words(x.state, origin, x.fused_pct), x.state.id()),
+        None => Cell::blank("not listed"),
+    };
+    let ms = |side: &Option<super::fuse::FuseSide>| {
+        side.as_ref().map_or_else(Cell::missing, |x| Cell::ms(x.gpu_ns))
+    };
+    let rows = s
+        .fuse
+        .iter()
+        .map(|d| {
+            vec![
+                Cell::text(d.pattern.clone()),
+                state(&d.a, d.origin),
+                state(&d.b, d.origin),
+                Cell::text(fuse_change(d)),
+                ms(&d.a),
+                ms(&d.b),
+            ]
+        })
+        .collect();
+    let changed = s.fuse.iter().filter(|d| d.changed()).count() as u64;
+    let one_sided = s.fuse.iter().filter(|d| d.one_sided()).count() as u64;
+    let footer = (!s.fuse.is_empty()).then(|| {
+        let mut text = match changed {
+            0 => "No fuse pattern changed state between A and B".to_owned(),
+            1 => "1 fuse pattern changed state between A and B".to_owned(),
+            n => format!("{} fuse patterns changed state between A and B", format::count(n)),
+        };
+        if one_sided > 0 {
+            text.push_str(&format!(
+                "; {} listed by one side only",
+                if one_sided == 1 { "1 is".to_owned() } else { format!("{} are", format::count(one_sided)) }
+            ));
+        }
+        text.push('.');
+        text
+    });
+    Table { columns, rows, empty: "Neither report lists a fuse pattern for this stage.".to_owned(), footer }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +501,7 @@ mod tests {
             notes: Vec::new(),
             a_verdict: SideVerdict::default(),
             b_verdict: SideVerdict::default(),
+            fuse: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use super::context::{Context, kernel_base};
 use crate::catalog::Catalog;
 use crate::catalog::fuse::{MatchMode, Pattern, SignalSet};
 use crate::catalog::tokens::Tokens;
-use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseTable, NearMiss, Similarity};
+use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseState, FuseTable, NearMiss, Similarity};
 use crate::results::kernels::{KernelRow, KernelTable};
 use crate::results::share;
 
@@ -127,6 +127,8 @@ struct Found {
     related: Vec<(usize, String)>,
     gpu_ns: i64,
     fused_present: bool,
+    /// Every split group has a kernel among the rows still available.
+    split_present: bool,
 }
 
 /// How a row is held by the patterns accepted so far.
@@ -165,7 +167,9 @@ fn evaluate(p: &Pattern, hits: &Hits, held: &[Held], rows: &[KernelRow], total: 
     if gpu_ns <= 0 || (!has_fused && share(gpu_ns, total) < p.min_share) {
         return None;
     }
-    Some(Found { related, gpu_ns, fused_present: has_fused })
+    // Split kernels beside the fused path: every group has a row that is not a fused-path row.
+    let split_present = has_split && groups.iter().all(|g| g.iter().any(|i| !fused.contains(i)));
+    Some(Found { related, gpu_ns, fused_present: has_fused, split_present })
 }
 
 fn fuse_row(p: &Pattern, found: &Found, rows: &[KernelRow], total: i64) -> FuseRow {
@@ -201,6 +205,7 @@ fn fuse_row(p: &Pattern, found: &Found, rows: &[KernelRow], total: i64) -> FuseR
             Confidence::Candidate
         },
         fused_present: found.fused_present,
+        state: FuseState::of(found.fused_present, found.split_present, p.origin),
         gpu_ns: found.gpu_ns,
         share_pct: share,
         kernels,

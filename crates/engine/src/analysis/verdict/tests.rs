@@ -1,7 +1,7 @@
 //! Verdict rules and fix-first estimates on hand-built stage figures.
 
 use super::{StageFigures, stage};
-use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseTable};
+use crate::results::fuse::{Confidence, FuseKernel, FuseRow, FuseState, FuseTable};
 use crate::results::kernels::{KernelRow, KernelSite, StageSummary};
 use crate::results::overlap::{
     BubbleCause, Bubbles, CauseShare, DepRisk, OverlapRow, OverlapTable, Recommendation, SweepFigures,
@@ -259,6 +259,7 @@ fn fuse_row(kernels: &[(&str, &str, i64)], fused_present: bool) -> FuseRow {
         pr: None,
         confidence: Confidence::Confirmed,
         fused_present,
+        state: FuseState::of(fused_present, false, crate::catalog::fuse::Origin::Mainline),
         gpu_ns: kernels.iter().map(|k| k.2 * MS).sum(),
         share_pct: 0.0,
         kernels: kernels

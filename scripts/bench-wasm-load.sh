@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trace="${1:-target/bench/sglang-1gib.trace.json.gz}"
 repeat="${2:-3}"
-cargo build -q --release --target wasm32-unknown-unknown --example wasm_load
+cargo build -q --profile ${PROFILE:-release} --target wasm32-unknown-unknown --example wasm_load
 out=target/wasm-load
 wasm-bindgen --target nodejs --out-dir "$out" \
-  target/wasm32-unknown-unknown/release/examples/wasm_load.wasm
+  target/wasm32-unknown-unknown/${PROFILE:-release}/examples/wasm_load.wasm
 if command -v wasm-opt >/dev/null || [ -x node_modules/.bin/wasm-opt ]; then
   opt="$(command -v wasm-opt || echo node_modules/.bin/wasm-opt)"
   "$opt" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \

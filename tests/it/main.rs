@@ -46,6 +46,7 @@ mod capture;
 mod catalog;
 mod categories;
 mod codec;
+mod coverage;
 mod common;
 mod corpus;
 mod dashboard;

@@ -19,6 +19,7 @@
 //!   fuse-pattern matcher; `timeline`: the timeline model built from a trace.
 
 pub(crate) mod attribution;
+pub mod census;
 pub mod capture;
 pub mod diffusion;
 pub mod framework;

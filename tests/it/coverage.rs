@@ -108,7 +108,8 @@ fn every_corpus_kernel_above_a_tenth_of_a_percent_has_its_labelled_category() {
         let file = key(path);
         let census = census(path);
         let other_ns: i64 = census.unknown().map(|r| r.gpu_ns).sum();
-        let other_pct = if census.total_ns > 0 { other_ns as f64 * 100.0 / census.total_ns as f64 } else { 0.0 };
+        let other_pct =
+            if census.total_ns > 0 { other_ns as f64 * 100.0 / census.total_ns as f64 } else { 0.0 };
         let _ = writeln!(summary, "{other_pct:>7.3}%  {file}");
         if other_pct >= MAX_OTHER_PCT {
             others.push(format!("  {file}: other {other_pct:.2}%"));
@@ -117,7 +118,11 @@ fn every_corpus_kernel_above_a_tenth_of_a_percent_has_its_labelled_category() {
             let share = census.share_pct(row);
             seen.push((file.clone(), row.category, row.name.clone(), share));
             match table.get(&(file.clone(), row.name.clone())) {
-                None => wrong.push(format!("  missing  {file} {share:.2}% got {}: {}", row.category.label(), row.name)),
+                None => wrong.push(format!(
+                    "  missing  {file} {share:.2}% got {}: {}",
+                    row.category.label(),
+                    row.name
+                )),
                 Some(&want) if want != row.category => wrong.push(format!(
                     "  want {} got {}  {file} {share:.2}%: {}",
                     want.label(),
@@ -138,6 +143,11 @@ fn every_corpus_kernel_above_a_tenth_of_a_percent_has_its_labelled_category() {
     for (file, name) in table.keys().filter(|k| !keys.contains(*k)) {
         wrong.push(format!("  stale    {file}: {name} (not a name with >= {MIN_SHARE_PCT}% there)"));
     }
-    assert!(wrong.is_empty(), "{} disagreements with kernel-categories.tsv:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements with kernel-categories.tsv:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
     assert!(others.is_empty(), "`other` holds >= {MAX_OTHER_PCT}% of GPU time:\n{}", others.join("\n"));
 }

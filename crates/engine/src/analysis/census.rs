@@ -52,7 +52,13 @@ impl Census {
             let sym = trace.gpu.name[i];
             let slot = *index.entry(sym.0).or_insert_with(|| {
                 let name = trace.str(sym).to_owned();
-                rows.push(CensusRow { category: rules.classify(kind, &name), name, kind, gpu_ns: 0, count: 0 });
+                rows.push(CensusRow {
+                    category: rules.classify(kind, &name),
+                    name,
+                    kind,
+                    gpu_ns: 0,
+                    count: 0,
+                });
                 rows.len() - 1
             });
             if let Some(row) = rows.get_mut(slot) {

@@ -19,8 +19,8 @@
 //!   fuse-pattern matcher; `timeline`: the timeline model built from a trace.
 
 pub(crate) mod attribution;
-pub mod census;
 pub mod capture;
+pub mod census;
 pub mod diffusion;
 pub mod framework;
 pub(crate) mod fuse;

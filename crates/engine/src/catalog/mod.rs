@@ -7,6 +7,7 @@
 pub mod categories;
 pub mod fuse;
 pub mod gpus;
+pub mod inductor;
 pub mod lookup;
 pub mod profiles;
 pub mod reference;

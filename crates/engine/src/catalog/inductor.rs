@@ -17,7 +17,10 @@
 //! 7. otherwise a reduction kernel (`red`/`per`) → `reduction`, a pointwise one → `elementwise`.
 //!
 //! In a pointwise or reduction kernel `mm`/`addmm`/`convolution` name the extern GEMM or
-//! convolution whose epilogue (bias, layout) this kernel is; they decide nothing. A
+//! convolution whose epilogue (bias, layout) this kernel is, and a serving framework's
+//! custom op (`moe_forward`, `unified_attention_with_output`, `all_reduce`) the op whose
+//! input it prepares; they decide nothing (`triton_poi_fused_constant_pad_nd_moe_forward_0`
+//! pads the MoE input: `memory`). A
 //! template without a known operator, or a name with no operators at all, is left to the
 //! category rules.
 
@@ -121,8 +124,23 @@ const MEMORY: &[&str] = &[
     "_upsample_nearest_exact2d",
     "scalar_tensor",
 ];
-/// Operators naming the extern kernel whose epilogue a pointwise kernel is.
-const EXTERN: &[&str] = &["mm", "addmm", "bmm", "baddbmm", "convolution", "_scaled_mm", "_int_mm", "linear"];
+/// Operators naming the extern kernel whose epilogue (or input preparation) a pointwise
+/// kernel is: GEMMs, convolutions and the serving frameworks' custom ops.
+const EXTERN: &[&str] = &[
+    "mm",
+    "addmm",
+    "bmm",
+    "baddbmm",
+    "convolution",
+    "_scaled_mm",
+    "_int_mm",
+    "linear",
+    "moe_forward",
+    "moe_forward_shared",
+    "unified_attention",
+    "unified_attention_with_output",
+    "all_reduce",
+];
 
 fn has(ops: &[String], set: &[&str]) -> bool {
     ops.iter().any(|o| set.contains(&o.as_str()))
@@ -205,6 +223,7 @@ mod tests {
             ("triton_poi_fused_convolution_5", Some(Elementwise)),
             ("triton_red_fused_sum_4", Some(Reduction)),
             ("triton_per_fused_embedding_0", Some(Embedding)),
+            ("triton_poi_fused_constant_pad_nd_moe_forward_0", Some(Memory)),
             ("triton_tem_fused_0", None),
             ("triton_poi_fused_0", None),
         ];

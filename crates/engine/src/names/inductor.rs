@@ -118,6 +118,13 @@ const MULTI_WORD: &[&str] = &[
     "_scaled_dot_product_cudnn_attention",
     "convolution_backward",
     "pixel_shuffle",
+    // Serving-framework custom ops that appear in a piecewise-compiled graph (vLLM's
+    // `torch.ops.vllm.moe_forward`, `unified_attention_with_output`, `all_reduce`).
+    "moe_forward",
+    "moe_forward_shared",
+    "unified_attention",
+    "unified_attention_with_output",
+    "all_reduce",
 ];
 
 /// Parses an Inductor kernel name (a base name; `None` for anything else).
@@ -189,6 +196,8 @@ mod tests {
         assert_eq!(parse("triton_tem_fused_mm_0").map(|f| f.kind), Some(Kind::Template));
         assert_eq!(parse("triton_poi_fused_convolution_5").map(|f| f.kind), Some(Kind::Pointwise));
         assert_eq!(ops("triton_poi_fused_0"), Vec::<String>::new());
+        // vLLM piecewise compile (capture trace of the corpus): a custom op in the list.
+        assert_eq!(ops("triton_poi_fused_constant_pad_nd_moe_forward_0"), ["constant_pad_nd", "moe_forward"]);
     }
 
     #[test]

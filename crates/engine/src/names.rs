@@ -214,7 +214,8 @@ fn first_template_arg(inner: &str) -> &str {
             _ => {}
         }
     }
-    ""
+    // Unbalanced (a name cut at 1010 bytes): the rest of the list, as it is.
+    inner.get(start..).unwrap_or("").trim()
 }
 
 /// The kernel identity used to match kernels across traces (two-trace mapping and

@@ -48,6 +48,7 @@ mod categories;
 mod codec;
 mod common;
 mod corpus;
+mod coverage;
 mod dashboard;
 mod diff;
 pub mod golden;

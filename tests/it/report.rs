@@ -242,3 +242,38 @@ fn cutoff_hides_rows_and_says_so() {
     let md = report::markdown::render(&some);
     assert!(md.contains(&format!("{} more kernels below the 1.0% share cutoff", s.hidden_rows)), "{md}");
 }
+
+/// GPU time outside every step window: above 1% of the trace's kernel time it is a section
+/// of its own (`outside steps`, with its kernel table, in the report model so markdown,
+/// JSON and the browser show it); below, a note.
+#[test]
+fn gpu_time_outside_the_steps_is_a_section_when_it_is_large() {
+    let mk = |outside_us: u32| {
+        synthetic(
+            "run.json",
+            &format!(
+                r#"{{"traceEvents": [
+            {{"ph":"X","cat":"user_annotation","name":"step[DECODE bs=1]","pid":1,"tid":1,"ts":0,"dur":100}},
+            {{"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":10,"dur":2,"args":{{"correlation":1}}}},
+            {{"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":500,"dur":2,"args":{{"correlation":2}}}},
+            {{"ph":"X","cat":"kernel","name":"decode_gemm","pid":0,"tid":7,"ts":20,"dur":1000,"args":{{"correlation":1,"stream":7}}}},
+            {{"ph":"X","cat":"kernel","name":"warmup_copy_kernel","pid":0,"tid":7,"ts":1100,"dur":{outside_us},"args":{{"correlation":2,"stream":7}}}}
+        ]}}"#
+            ),
+        )
+    };
+    let big = mk(50);
+    let outside: Vec<_> = big.stages.iter().filter(|s| s.stage == Stage::Other).collect();
+    assert_eq!(outside.len(), 1, "a section of its own");
+    assert_eq!(outside[0].label, "outside steps");
+    assert_eq!(outside[0].kernels.rows[0].name, "warmup_copy_kernel");
+    let md = report::markdown::render(&big);
+    assert!(md.contains("outside steps"), "{md}");
+    let small = mk(5);
+    assert!(small.stages.iter().all(|s| s.stage != Stage::Other), "0.5%: no section");
+    assert!(
+        small.notes.iter().any(|n| n.contains("ran outside every stage window")),
+        "but a note: {:?}",
+        small.notes
+    );
+}

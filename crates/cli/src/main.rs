@@ -50,6 +50,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also list GPU time per kernel category and the kernels no category rule knows
+        /// (`other`), with their share of GPU time.
+        #[arg(long)]
+        kernels: bool,
     },
     /// Triage traces: per stage (extend/prefill, decode), the kernel table with categories,
     /// shares and the Python source and CPU op of each kernel.
@@ -88,7 +92,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let result = match cli.command {
-        Command::Inspect { files, format } => inspect::run(&files, format),
+        Command::Inspect { files, format, kernels } => inspect::run(&files, format, kernels),
         Command::Triage(args) => triage::run(&args, triage::View::Triage),
         Command::Roofline(args) => triage::run(&args, triage::View::Roofline),
         Command::Reduce(args) => reduce::run(&args),

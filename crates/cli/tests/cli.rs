@@ -64,6 +64,35 @@ fn inspect_json_of_several_files_is_an_array() {
 }
 
 #[test]
+fn inspect_kernels_lists_the_kernels_no_rule_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.json");
+    std::fs::write(
+        &f,
+        br#"{"traceEvents": [
+          {"ph":"X","cat":"kernel","name":"attn_fwd","pid":0,"tid":7,"ts":0,"dur":30,"args":{"stream":7}},
+          {"ph":"X","cat":"kernel","name":"mystery_kernel_v2","pid":0,"tid":7,"ts":40,"dur":10,"args":{"stream":7}},
+          {"ph":"X","cat":"kernel","name":"triton_per_fused_add_native_layer_norm_4","pid":0,"tid":7,"ts":60,"dur":60,"args":{"stream":7}}
+        ]}"#,
+    )
+    .unwrap();
+    let o = run(&["inspect", "--kernels", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("kernels no rule knows (other): 1 names, 10.0% of GPU time"), "{out}");
+    assert!(out.contains("mystery_kernel_v2"), "{out}");
+    assert!(out.contains("norm             60.0%"), "{out}");
+    assert!(out.contains("attention        30.0%"), "{out}");
+    let o = run(&["inspect", "--kernels", "--format", "json", f.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["kernels"]["other"][0]["name"], "mystery_kernel_v2");
+    assert_eq!(v["kernels"]["other"].as_array().unwrap().len(), 1);
+    // Without the flag there is no census.
+    let o = run(&["inspect", f.to_str().unwrap()]);
+    assert!(!String::from_utf8(o.stdout).unwrap().contains("no rule knows"));
+}
+
+#[test]
 fn errors_are_one_line_and_fail() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.json");

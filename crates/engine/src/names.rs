@@ -5,6 +5,8 @@
 //! at 1010 bytes with no marker, so brackets may be unbalanced. Nothing here assumes they
 //! balance.
 
+pub mod inductor;
+
 /// The table row key: whitespace collapsed, hex addresses replaced by `0xADDR`, and for
 /// `void …(…)` signatures the trailing argument list removed (the seed tool's §6.5 form).
 ///
@@ -97,9 +99,22 @@ pub struct BaseName {
 }
 
 /// Wrapper kernels whose first template argument names the real kernel (plus any
-/// `…::enable_smNN…` architecture gate, as FlashAttention-3 uses).
-const WRAPPERS: &[&str] =
-    &["cutlass::device_kernel", "cutlass::Kernel", "cutlass::Kernel2", "cute::device_kernel"];
+/// `…::enable_smNN…` architecture gate, as FlashAttention-3 uses). `cutlass__5x_cudnn::`
+/// (cuDNN's private CUTLASS copy) counts as `cutlass::`. For composable_kernel's
+/// `ck_tile::kentry<256, 1, ck_tile::FmhaFwdKernel<…>, …>` the real kernel is the first
+/// argument that is not a number (the leading ones are launch bounds).
+const WRAPPERS: &[&str] = &["device_kernel", "Kernel", "Kernel2"];
+
+/// Whether a base name is a wrapper kernel (see [`WRAPPERS`]).
+fn is_wrapper(base: &str) -> bool {
+    let last = base.rsplit("::").next().unwrap_or("");
+    if last.starts_with("enable_sm") || base == "ck_tile::kentry" {
+        return true;
+    }
+    let Some((space, func)) = base.rsplit_once("::") else { return false };
+    let space = space.rsplit("::").next().unwrap_or(space);
+    WRAPPERS.contains(&func) && (space.starts_with("cutlass") || space == "cute")
+}
 
 /// Splits a kernel name into its base name and template text; wrapper kernels such as
 /// `cutlass::device_kernel<flash::FlashAttnFwdSm90<…>>` are unwrapped to their first
@@ -108,10 +123,7 @@ const WRAPPERS: &[&str] =
 pub fn base_name(name: &str) -> BaseName {
     let mut split = split_base(name);
     for _ in 0..3 {
-        let last = split.base.rsplit("::").next().unwrap_or("");
-        let wrapped = last.starts_with("enable_sm")
-            || WRAPPERS.iter().any(|w| split.base == *w || split.base.ends_with(&format!("::{w}")));
-        if !wrapped {
+        if !is_wrapper(&split.base) {
             break;
         }
         let first = first_template_arg(&split.inner);
@@ -181,18 +193,29 @@ fn split_base(name: &str) -> BaseName {
     BaseName { base, inner: inner.trim().to_owned() }
 }
 
-/// The first top-level comma-separated argument of a template argument list.
+/// The first top-level comma-separated argument of a template argument list that is not
+/// a number (launch bounds such as `ck_tile::kentry<256, 1, …>` come first).
 fn first_template_arg(inner: &str) -> &str {
     let mut depth = 0i32;
-    for (i, ch) in inner.char_indices() {
+    let mut start = 0usize;
+    for (i, ch) in inner.char_indices().chain(core::iter::once((inner.len(), ','))) {
         match ch {
             '<' | '(' => depth += 1,
             '>' | ')' => depth -= 1,
-            ',' if depth == 0 => return inner.get(..i).unwrap_or(inner).trim(),
+            ',' if depth == 0 => {
+                let arg = inner.get(start..i).unwrap_or("").trim();
+                let numeric = !arg.is_empty()
+                    && arg.trim_end_matches(['u', 'l', 'U', 'L']).chars().all(|c| c.is_ascii_digit());
+                if !numeric {
+                    return arg;
+                }
+                start = i + 1;
+            }
             _ => {}
         }
     }
-    inner.trim()
+    // Unbalanced (a name cut at 1010 bytes): the rest of the list, as it is.
+    inner.get(start..).unwrap_or("").trim()
 }
 
 /// The kernel identity used to match kernels across traces (two-trace mapping and

@@ -180,14 +180,14 @@ fn run(
     let mapping_prepared: Vec<Prepared> = mapping
         .iter()
         .enumerate()
-        .map(|(index, input)| prepare(&mut report, index, input, Role::Mapping, &[]))
+        .map(|(index, input)| prepare(&mut report, index, input, Role::Mapping, &[], catalog))
         .collect();
     let role = if two { Role::Formal } else { Role::Trace };
     let offset = mapping.len();
     let prepared: Vec<Prepared> = formal
         .iter()
         .enumerate()
-        .map(|(k, input)| prepare(&mut report, offset + k, input, role, &options.captures))
+        .map(|(k, input)| prepare(&mut report, offset + k, input, role, &options.captures, catalog))
         .collect();
     let mapping_index = two.then(|| Index::build(&parts(mapping, &mapping_prepared)));
     if let Some(index) = &mapping_index {
@@ -259,6 +259,7 @@ fn prepare(
     input: &Input<'_>,
     role: Role,
     captures: &[Arc<CaptureIndex>],
+    catalog: &Catalog,
 ) -> Prepared {
     let trace = input.trace;
     let (device, others) = split::primary_device(trace);
@@ -297,7 +298,7 @@ fn prepare(
             .push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
         return Prepared { device, attribution: Attribution::default(), groups: Vec::new(), capture: None };
     }
-    let mut attribution: Attribution = attribution::attribute(trace);
+    let mut attribution: Attribution = attribution::attribute_with(trace, &catalog.wrappers);
     let capture = (!captures.is_empty()).then(|| {
         let rank = dist.and_then(|d| d.rank).or_else(|| crate::discover::rank_of(input.path));
         let mine: Vec<&CaptureIndex> = captures

@@ -1,6 +1,7 @@
 //! `inspect` as text and JSON: what is in a trace before any triage (the
 //! [`Summary`] the `trace` crate computes), as `tracetriage inspect` prints it.
 
+use engine::analysis::census::Census;
 use engine::trace::inspect::Summary;
 use serde_json::{Value, json};
 
@@ -132,4 +133,74 @@ pub fn json(s: &Summary, file: &str) -> Value {
             "kind": id, "severity": sev, "detail": detail, "count": count, "message": msg,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// How many kernels no rule knows `inspect --kernels` lists at most (most GPU time first).
+const UNKNOWN_ROWS: usize = 40;
+
+/// `inspect --kernels` as text: GPU time per category, then the kernels whose category
+/// came from no rule (`other`) with their share, so a user sees what is unknown.
+#[must_use]
+pub fn kernels_text(c: &Census) -> String {
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(format!(
+        "  kernel categories ({} distinct names, {} of GPU time):",
+        c.rows.len(),
+        format::duration_ns(c.total_ns)
+    ));
+    for (category, ns) in c.by_category() {
+        line(format!(
+            "    {:<14} {:>7}  {}",
+            category.label(),
+            format::pct(share(ns, c.total_ns)),
+            format::duration_ns(ns)
+        ));
+    }
+    let unknown: Vec<_> = c.unknown().collect();
+    if unknown.is_empty() {
+        line("  kernels no rule knows (other): none".to_owned());
+        return out;
+    }
+    let ns: i64 = unknown.iter().map(|r| r.gpu_ns).sum();
+    line(format!(
+        "  kernels no rule knows (other): {} names, {} of GPU time",
+        unknown.len(),
+        format::pct(share(ns, c.total_ns))
+    ));
+    for row in unknown.iter().take(UNKNOWN_ROWS) {
+        line(format!(
+            "    {:>7} {:>8}×  {}",
+            format::pct(c.share_pct(row)),
+            format::count(row.count),
+            row.name
+        ));
+    }
+    if unknown.len() > UNKNOWN_ROWS {
+        line(format!("    … {} more", unknown.len() - UNKNOWN_ROWS));
+    }
+    out
+}
+
+/// `inspect --kernels --format json`: the category totals and every unknown kernel.
+#[must_use]
+pub fn kernels_json(c: &Census) -> Value {
+    json!({
+        "total_ns": c.total_ns,
+        "distinct": c.rows.len(),
+        "by_category": c.by_category().iter().map(|(cat, ns)| json!({
+            "category": cat.label(), "gpu_ns": ns, "share_pct": share(*ns, c.total_ns),
+        })).collect::<Vec<_>>(),
+        "other": c.unknown().map(|r| json!({
+            "name": r.name, "gpu_ns": r.gpu_ns, "count": r.count, "share_pct": c.share_pct(r),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn share(ns: i64, total: i64) -> f64 {
+    if total > 0 { ns as f64 * 100.0 / total as f64 } else { 0.0 }
 }

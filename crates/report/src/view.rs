@@ -305,6 +305,17 @@ fn site_lines(row: &KernelRow) -> (Vec<String>, Vec<String>) {
     (locations, ops)
 }
 
+/// The kernel cell: the name, and for a torch.compile (Inductor) kernel a second line with
+/// the operators it was fused from (`fused: add, native_layer_norm`), which decide its
+/// category (catalog/README.md).
+fn kernel_cell(name: &str) -> Cell {
+    let base = engine::names::base_name(name).base;
+    match engine::names::inductor::parse(&base).filter(|f| !f.ops.is_empty()) {
+        Some(fused) => Cell::lines(vec![name.to_owned(), format!("fused: {}", fused.ops.join(", "))]),
+        None => Cell::text(name.to_owned()),
+    }
+}
+
 /// The kernel table of a stage (the seed tool's columns).
 #[must_use]
 pub fn kernel_table(stage: &StageReport, min_share_pct: f64) -> Table {
@@ -340,7 +351,7 @@ pub fn kernel_table_with(stage: &StageReport, min_share_pct: f64, roofline: bool
             };
             let (locations, ops) = site_lines(row);
             let mut cells = vec![
-                Cell::text(row.name.clone()),
+                kernel_cell(&row.name),
                 Cell::text(row.category.label()),
                 Cell::ms(row.gpu_ns),
                 Cell::share(row.share_pct),
@@ -444,6 +455,13 @@ pub fn warnings_label(count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inductor_kernel_shows_its_fused_operators() {
+        let cell = kernel_cell("triton_per_fused_add_native_layer_norm_4");
+        assert_eq!(cell.lines, ["triton_per_fused_add_native_layer_norm_4", "fused: add, native_layer_norm"]);
+        assert_eq!(kernel_cell("attn_fwd").lines, ["attn_fwd"]);
+    }
 
     fn diagnostic(severity: &str) -> DiagnosticRow {
         DiagnosticRow {

@@ -11,6 +11,8 @@ use rustc_hash::FxHashMap;
 
 use super::intervals::{Intervals, sweep};
 use super::{scope, source};
+use crate::catalog::Catalog;
+use crate::catalog::wrappers::Wrappers;
 use trace::model::{FlowKind, FlowPhase, NO_ID, RuntimeKind, Strings, Sym, Trace};
 
 /// Marks "none" in index columns.
@@ -147,6 +149,16 @@ pub(crate) struct CallSite {
 /// In a trace without Python stacks (no `python_function` frame, no legacy `Call stack`
 /// for the call), the innermost `record_function` scope stands in for the location.
 pub(crate) fn call_sites(trace: &Trace, calls: &[u32], strings: &mut Strings) -> Vec<CallSite> {
+    call_sites_with(trace, calls, strings, &Catalog::builtin().wrappers)
+}
+
+/// [`call_sites`] with the wrapper frames of a catalog (a `--catalog` file may add some).
+pub(crate) fn call_sites_with(
+    trace: &Trace,
+    calls: &[u32],
+    strings: &mut Strings,
+    wrappers: &Wrappers,
+) -> Vec<CallSite> {
     let rt = &trace.runtime;
     // One query per call (a call outside the table matches nothing), so results line up
     // with `calls`.
@@ -161,10 +173,10 @@ pub(crate) fn call_sites(trace: &Trace, calls: &[u32], strings: &mut Strings) ->
         })
         .collect();
     let cpu_op_of = enclosing_cpu_ops(trace, &queries);
-    let python = python_sites(trace, &queries, strings);
+    let python = python_sites(trace, &queries, strings, wrappers);
     // Legacy `Call stack` frames are not in the trace's table: intern them apart.
     let mut legacy = Strings::new();
-    let mut legacy_ranker = Ranker::default();
+    let mut legacy_ranker = Ranker::new(wrappers);
     let scopes = if trace.python.is_empty() { scope::innermost_scopes(trace, calls) } else { Vec::new() };
     let mut out = Vec::with_capacity(queries.len());
     for q in 0..queries.len() {
@@ -193,6 +205,12 @@ pub(crate) fn call_sites(trace: &Trace, calls: &[u32], strings: &mut Strings) ->
 /// Attributes every GPU activity of `trace`.
 #[must_use]
 pub(crate) fn attribute(trace: &Trace) -> Attribution {
+    attribute_with(trace, &Catalog::builtin().wrappers)
+}
+
+/// [`attribute`] with the wrapper frames of a catalog.
+#[must_use]
+pub(crate) fn attribute_with(trace: &Trace, wrappers: &Wrappers) -> Attribution {
     let mut out = Attribution { strings: Strings::new(), ..Attribution::default() };
     out.launch = launches(trace);
 
@@ -202,7 +220,7 @@ pub(crate) fn attribute(trace: &Trace) -> Attribution {
     used.dedup();
     let rt = &trace.runtime;
     let calls: Vec<u32> = used.into_iter().filter(|&r| (r as usize) < rt.len()).collect();
-    let found = call_sites(trace, &calls, &mut out.strings);
+    let found = call_sites_with(trace, &calls, &mut out.strings, wrappers);
 
     // One site per distinct (location, stack, cpu_op, graph).
     let mut site_ids: FxHashMap<Site, u32> = FxHashMap::default();
@@ -396,7 +414,12 @@ fn enclosing_cpu_ops(trace: &Trace, queries: &[(u32, i64, u32)]) -> Vec<u32> {
 
 /// For each query, the chosen Python location and stack from the python_function frames
 /// active at the launch on its thread.
-fn python_sites(trace: &Trace, queries: &[(u32, i64, u32)], strings: &mut Strings) -> Vec<(Sym, Sym)> {
+fn python_sites(
+    trace: &Trace,
+    queries: &[(u32, i64, u32)],
+    strings: &mut Strings,
+    wrappers: &Wrappers,
+) -> Vec<(Sym, Sym)> {
     let mut result = vec![(Sym::NONE, Sym::NONE); queries.len()];
     let py = &trace.python;
     if py.is_empty() {
@@ -406,7 +429,7 @@ fn python_sites(trace: &Trace, queries: &[(u32, i64, u32)], strings: &mut String
     let mut points: Vec<(u32, i64, usize)> =
         queries.iter().enumerate().map(|(q, &(tr, t, _))| (tr, t, q)).collect();
     points.sort_unstable();
-    let mut ranker = Ranker::default();
+    let mut ranker = Ranker::new(wrappers);
     let mut frames: Vec<Sym> = Vec::new();
     sweep(&intervals, &points, |q, t, stack| {
         frames.clear();
@@ -426,13 +449,21 @@ fn python_sites(trace: &Trace, queries: &[(u32, i64, u32)], strings: &mut String
 }
 
 /// Ranks frames, caching each distinct frame's normalised location and priority.
-#[derive(Default)]
-struct Ranker {
+struct Ranker<'w> {
     cache: FxHashMap<Sym, (Sym, i32, bool)>,
     joined: FxHashMap<Vec<Sym>, Sym>,
+    wrappers: &'w Wrappers,
 }
 
-impl Ranker {
+/// The priority of a wrapper frame: below every other frame, noise included, so it is
+/// the location only when the stack holds nothing else.
+const WRAPPER_PRIORITY: i32 = -30;
+
+impl<'w> Ranker<'w> {
+    fn new(wrappers: &'w Wrappers) -> Self {
+        Ranker { cache: FxHashMap::default(), joined: FxHashMap::default(), wrappers }
+    }
+
     /// Picks the location (highest priority, innermost on ties) and the framework stack
     /// from frames given outermost first.
     fn choose<'a>(
@@ -445,7 +476,8 @@ impl Ranker {
         for (sym, raw) in frames {
             let (loc, p, fw) = *self.cache.entry(sym).or_insert_with(|| {
                 let loc = source::normalize_frame(raw);
-                let p = source::priority(raw, &loc);
+                let p =
+                    if self.wrappers.matches(&loc) { WRAPPER_PRIORITY } else { source::priority(raw, &loc) };
                 let fw = source::is_framework(&loc) && p > 0;
                 (strings.intern(&loc), p, fw)
             });
@@ -516,6 +548,48 @@ mod tests {
         assert!(k1.cpu_op.is_none(), "no cpu_op around the graph launch: not the API name");
         assert_eq!(a.strings.get(k1.location), "python/sglang/srt/layers/linear.py:120 forward");
         assert!(a.site_of(3).is_none(), "a kernel whose launch is missing has no site");
+    }
+
+    /// SGLang with its kernel-shape profiler on: the profiler's `impl` (SGLang code, so
+    /// top priority by path) and `torch/_ops.py` sit inside the layer that called the op.
+    /// The location is the layer; a `--catalog` wrapper can demote a frame of its own.
+    #[test]
+    fn wrapper_frames_are_not_locations() {
+        let json = r#"{"traceEvents": [
+            {"ph":"X","cat":"python_function","name":"threading.py(1030): _bootstrap","pid":1,"tid":1,"ts":0,"dur":1000},
+            {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/models/qwen3_moe.py(412): forward","pid":1,"tid":1,"ts":10,"dur":900},
+            {"ph":"X","cat":"python_function","name":"/x/site-packages/torch/nn/modules/module.py(1773): _call_impl","pid":1,"tid":1,"ts":15,"dur":850},
+            {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/layers/layernorm.py(140): forward_cuda","pid":1,"tid":1,"ts":20,"dur":800},
+            {"ph":"X","cat":"python_function","name":"/x/site-packages/torch/_ops.py(1158): __call__","pid":1,"tid":1,"ts":25,"dur":700},
+            {"ph":"X","cat":"python_function","name":"/x/python/sglang/srt/utils/kernel_shape_profiler.py(302): impl","pid":1,"tid":1,"ts":30,"dur":600},
+            {"ph":"X","cat":"cpu_op","name":"sgl_kernel::fused_add_rmsnorm","pid":1,"tid":1,"ts":40,"dur":100,"args":{"External id":8}},
+            {"ph":"X","cat":"cuda_runtime","name":"cudaLaunchKernel","pid":1,"tid":1,"ts":50,"dur":5,"args":{"External id":8,"correlation":100}},
+            {"ph":"X","cat":"kernel","name":"FusedAddRMSNormKernel","pid":0,"tid":7,"ts":60,"dur":10,"args":{"correlation":100,"stream":7}}
+        ]}"#;
+        let t = trace(json);
+        let a = attribute(&t);
+        let site = a.site_of(0).expect("site");
+        assert_eq!(a.strings.get(site.location), "python/sglang/srt/layers/layernorm.py:140 forward_cuda");
+        assert!(
+            !a.strings.get(site.stack).contains("kernel_shape_profiler"),
+            "{}",
+            a.strings.get(site.stack)
+        );
+        // Without the wrapper list the profiler frame wins (the bug this list fixes).
+        let none = Wrappers::default();
+        let b = attribute_with(&t, &none);
+        let raw = b.site_of(0).expect("site");
+        assert_eq!(b.strings.get(raw.location), "python/sglang/srt/utils/kernel_shape_profiler.py:302 impl");
+        // A catalog file can add wrappers: demoting the layer file leaves the model.
+        let spec =
+            Wrappers::parse("x.toml", "[[wrapper]]\nframe = \"layers/layernorm.py:\"\n").expect("parses");
+        assert_eq!(spec.len(), 1);
+        let mut cat = Catalog::from_builtin_files().expect("catalog");
+        cat.add_file("x.toml", "[[wrapper]]\nframe = \"layers/layernorm.py:\"\n").expect("adds");
+        assert_eq!(cat.wrappers.len(), Catalog::builtin().wrappers.len() + 1);
+        let c = attribute_with(&t, &cat.wrappers);
+        let site = c.site_of(0).expect("site");
+        assert_eq!(c.strings.get(site.location), "python/sglang/srt/models/qwen3_moe.py:412 forward");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! The public ones are what a front end calls itself: [`framework`] (which serving
 //! framework, `server_args.json`), [`diffusion`] (an SGLang diffusion run that ran
 //! diffusers pipelines: the trace side of the diffusion backend gate) and [`layers`]
-//! (forward passes and layers). The rest are
+//! (forward passes and layers), [`census`] (every kernel name with its GPU time and
+//! category: `inspect --kernels`, the corpus coverage test). The rest are
 //! the triage's steps, reached through [`crate::triage`], [`crate::ranks`] and
 //! [`crate::timeline::Timeline::of`]:
 //!
@@ -20,6 +21,7 @@
 
 pub(crate) mod attribution;
 pub mod capture;
+pub mod census;
 pub mod diffusion;
 pub mod framework;
 pub(crate) mod fuse;

@@ -6,6 +6,7 @@ use regex_lite::Regex;
 use serde::Deserialize;
 
 use super::CatalogError;
+use super::inductor;
 use crate::names;
 use crate::vocab::Category;
 use trace::model::GpuKind;
@@ -117,9 +118,14 @@ impl CategoryRules {
         self.classify_base(&split.base, &split.inner)
     }
 
-    /// Applies the rules to an already split name.
+    /// Applies the rules to an already split name. A torch.compile (Inductor) kernel is
+    /// decided by the operators its name lists first ([`inductor::category`]), the rules
+    /// only when those say nothing.
     #[must_use]
     pub fn classify_base(&self, base: &str, inner: &str) -> Category {
+        if let Some(category) = names::inductor::parse(base).and_then(|f| inductor::category(&f)) {
+            return category;
+        }
         for rule in &self.rules {
             let base_ok = rule.base.is_empty() || rule.base.iter().any(|r| r.is_match(base));
             let inner_ok = rule.inner.is_empty() || rule.inner.iter().any(|r| r.is_match(inner));

@@ -7,10 +7,12 @@
 pub mod categories;
 pub mod fuse;
 pub mod gpus;
+pub mod inductor;
 pub mod lookup;
 pub mod profiles;
 pub mod reference;
 pub(crate) mod tokens;
+pub mod wrappers;
 
 use std::sync::OnceLock;
 
@@ -25,6 +27,7 @@ pub use reference::Entry;
 
 /// The embedded category rules.
 const CATEGORIES: &str = include_str!("../../../../catalog/categories.toml");
+const WRAPPERS: &str = include_str!("../../../../catalog/wrappers.toml");
 
 /// The embedded pattern and reference files, in load order: `(name, text)`.
 /// Reference files load first so the patterns' `refs` resolve.
@@ -121,6 +124,8 @@ pub struct Catalog {
     pub entries: Vec<Entry>,
     /// Files that contributed patterns or entries, in load order.
     pub files: Vec<String>,
+    /// Python frames that never count as a kernel's launching location.
+    pub wrappers: wrappers::Wrappers,
 }
 
 /// The top level of a pattern/reference file.
@@ -131,6 +136,8 @@ struct PatternFile {
     pattern: Vec<fuse::PatternSpec>,
     #[serde(default)]
     entry: Vec<reference::EntrySpec>,
+    #[serde(default)]
+    wrapper: Vec<wrappers::WrapperSpec>,
 }
 
 impl Catalog {
@@ -158,6 +165,7 @@ impl Catalog {
             patterns: Vec::new(),
             entries: Vec::new(),
             files: Vec::new(),
+            wrappers: wrappers::Wrappers::parse("catalog/wrappers.toml", WRAPPERS)?,
         };
         for (name, text) in PATTERN_FILES {
             catalog.add_file(name, text)?;
@@ -240,6 +248,7 @@ impl Catalog {
                 }
             }
         }
+        self.wrappers.add(file, spec.wrapper)?;
         self.patterns.extend(patterns);
         self.entries.extend(entries);
         self.files.push(file.to_owned());

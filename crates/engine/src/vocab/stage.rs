@@ -20,7 +20,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    /// The label used in headings: `extend/prefill`, `decode`, `mixed`, `all`, `other`.
+    /// The label used in headings: `extend/prefill`, `decode`, `mixed`, `all`, and
+    /// `outside steps` for work outside every step window (its JSON name stays `other`).
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
@@ -28,7 +29,7 @@ impl Stage {
             Stage::Decode => "decode",
             Stage::Mixed => "mixed",
             Stage::All => "all",
-            Stage::Other => "other",
+            Stage::Other => "outside steps",
         }
     }
 }

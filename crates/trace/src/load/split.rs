@@ -161,8 +161,10 @@ impl Loader {
             _ => {
                 self.pieces.1 += 1;
                 // An error stays recorded in the loader; `finish` returns it.
-                if self.push(&piece.text).is_ok() {
-                    let _ = self.parse(false);
+                if self.push(&piece.text).is_ok()
+                    && let Err(e) = self.parse(false)
+                {
+                    self.error = Some(e);
                 }
             }
         }

@@ -107,7 +107,8 @@ export async function pageKernelRows(p, index = 0) {
   return p.$$eval(`#kernels-${index} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td, i) => {
     if (i === 0) {
       const name = td.querySelector('.tt-name');
-      return name ? name.getAttribute('title') : td.textContent.trim();
+      const notes = [...td.querySelectorAll('.tt-name-note')].map((n) => n.textContent.trim());
+      return name ? [name.getAttribute('title'), ...notes].join('<br>') : td.textContent.trim();
     }
     return [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>');
   })));

@@ -289,9 +289,11 @@ fn breakable(line: &str) -> AnyView {
         .into_any()
 }
 
-/// A kernel name folded to [`FOLD`] characters, its full name on hover, and a copy button.
+/// A kernel name folded to [`FOLD`] characters, its full name on hover, and a copy button;
+/// further lines of the cell (an Inductor kernel's `fused: …` operators) below it.
 fn name_view(cell: Cell) -> AnyView {
-    let full = cell.joined(" ");
+    let full = cell.lines.first().cloned().unwrap_or_default();
+    let notes: Vec<String> = cell.lines.iter().skip(1).cloned().collect();
     let shown = if full.chars().count() > FOLD {
         format!("{}…", full.chars().take(FOLD).collect::<String>())
     } else {
@@ -309,6 +311,7 @@ fn name_view(cell: Cell) -> AnyView {
         <div class="tt-name-wrap">
             <span class="tt-name" title=full>{breakable(&shown)}</span>
             <button class="tt-copy" title="Copy the full name" aria-label="Copy the full name" on:click=copy>"copy"</button>
+            {notes.into_iter().map(|n| view! { <span class="tt-name-note">{n}</span> }).collect_view()}
         </div>
     }
     .into_any()

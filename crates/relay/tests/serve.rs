@@ -401,3 +401,117 @@ fn a_non_loopback_address_needs_the_explicit_flag() {
     let err = common::stderr(&o);
     assert!(err.contains("not a loopback address") && err.contains("--allow-remote"), "{err}");
 }
+
+/// Reads from a connection until the peer closes it; `None` when it stays open past
+/// `within` (the read times out).
+fn read_until_closed(c: &mut std::net::TcpStream, within: Duration) -> Option<Vec<u8>> {
+    use std::io::Read;
+    c.set_read_timeout(Some(within)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => return Some(got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Some(got),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Issue 27: 200 connections that send their request slowly (POST bodies a byte at a
+/// time, to the API without the token and to the app's paths, and headers that never
+/// end) must not stall the relay: each unauthorised POST is refused before its body is
+/// read, and an authorised request still answers within a second.
+#[test]
+fn slow_connections_without_the_token_cannot_stall_the_relay() {
+    use std::io::Write;
+    let out = Tmp::new("serve-slow");
+    let r = Relay::start(&[], out.path());
+    let host = format!("127.0.0.1:{}", r.port);
+    let mut slow: Vec<std::net::TcpStream> = Vec::new();
+    for i in 0..200 {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", r.port)).unwrap();
+        let head = match i % 4 {
+            0 | 1 => format!(
+                "POST /api/v1/captures HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+                 Content-Length: 60000\r\n\r\n{{"
+            ),
+            2 => format!("POST /index.html HTTP/1.1\r\nHost: {host}\r\nContent-Length: 60000\r\n\r\n{{"),
+            _ => format!("GET /api/v1/info HTTP/1.1\r\nHost: {host}\r\nX-Pad: "),
+        };
+        c.write_all(head.as_bytes()).unwrap();
+        slow.push(c);
+    }
+    // The slow clients go on trickling a byte a second while the relay is asked.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickle = {
+        let stop = std::sync::Arc::clone(&stop);
+        let mut conns: Vec<std::net::TcpStream> = slow.iter().map(|c| c.try_clone().unwrap()).collect();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for c in &mut conns {
+                    let _ = c.write_all(b" ");
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    for round in 0..5 {
+        let t = Instant::now();
+        let a = r.get("/api/v1/info");
+        let took = t.elapsed();
+        assert_eq!(a.status, 200, "round {round}: {}", a.text());
+        assert!(took < Duration::from_secs(1), "round {round}: the authorised request took {took:?}");
+    }
+    // Each unauthorised POST got its answer without the relay waiting for the body.
+    for (i, c) in slow.iter_mut().enumerate().filter(|(i, _)| i % 4 != 3) {
+        let got = read_until_closed(c, Duration::from_secs(5))
+            .unwrap_or_else(|| panic!("slow client {i}: the connection stayed open"));
+        let want: &[u8] = if i % 4 == 2 { b"HTTP/1.1 405" } else { b"HTTP/1.1 401" };
+        assert!(got.starts_with(want), "slow client {i}: {}", String::from_utf8_lossy(&got));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    trickle.join().unwrap();
+}
+
+/// Issue 27: the event stream closes after `event: end` also when the client keeps the
+/// connection alive (as `EventSource` does); file listings percent-encode their URLs.
+#[test]
+fn the_event_stream_closes_after_end_and_listings_encode_urls() {
+    use std::io::Write;
+    testkit::needs_corpus!();
+    let fake = fake_sglang(false);
+    let out = Tmp::new("serve-sse-close");
+    let r = Relay::start(&[], out.path());
+    let id = r.post("/api/v1/captures", &options(&fake.url)).json()["id"].as_str().unwrap().to_owned();
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", r.port)).unwrap();
+    let ask = format!(
+        "GET /api/v1/captures/{id}/events?token={} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: text/event-stream\r\n\r\n",
+        r.token, r.port
+    );
+    c.write_all(ask.as_bytes()).unwrap();
+    let got =
+        read_until_closed(&mut c, Duration::from_secs(60)).expect("the stream ends with the connection");
+    fake.join_writers();
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.trim_end().ends_with("event: end\ndata: {\"state\":\"done\"}"), "{text}");
+
+    let dir = common::capture_dir_named(out.path(), "sglang-");
+    let name = "a b#c%d?.txt";
+    std::fs::write(dir.join("decode").join(name), b"odd name").unwrap();
+    let files = r.get(&format!("/api/v1/captures/{id}/files")).json();
+    let entry = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == format!("decode/{name}"))
+        .unwrap_or_else(|| panic!("{files}"));
+    let url = entry["url"].as_str().unwrap();
+    assert!(url.ends_with("/files/decode/a%20b%23c%25d%3F.txt"), "{url}");
+    let a = r.get(url);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.body, b"odd name");
+}

@@ -26,6 +26,9 @@ pub struct ClientConnection {
     //  response #1
     sink: SequentialWriterBuilder<BufWriter<RefinedTcpStream>>,
 
+    // a handle on the connection, for `Request::closer` (tracetriage patch)
+    handle: Option<crate::connection::Connection>,
+
     // Reader to read the next header from
     next_header_source: SequentialReader<BufReader<RefinedTcpStream>>,
 
@@ -54,6 +57,7 @@ impl ClientConnection {
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
+        let handle = read_socket.connection_handle();
 
         let mut source = SequentialReaderBuilder::new(BufReader::with_capacity(1024, read_socket));
         let first_header = source.next().unwrap();
@@ -62,6 +66,7 @@ impl ClientConnection {
             source,
             sink: SequentialWriterBuilder::new(BufWriter::with_capacity(1024, write_socket)),
             remote_addr,
+            handle,
             next_header_source: first_header,
             no_more_requests: false,
             secure,
@@ -165,7 +170,8 @@ impl ClientConnection {
         })?;
 
         // return the request
-        Ok(request)
+        let closer = self.handle.as_ref().and_then(|c| c.try_clone().ok());
+        Ok(request.with_closer(closer))
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::connection::Connection;
 use std::io::Error as IoError;
 use std::io::{self, Cursor, ErrorKind, Read, Write};
 
@@ -74,6 +75,29 @@ pub struct Request {
 
     // If Some, a message must be sent after responding
     notify_when_responded: Option<Sender<()>>,
+
+    // a handle on the connection, to shut it down (tracetriage patch)
+    closer: Option<Connection>,
+}
+
+/// Shuts a request's connection down from the server side (tracetriage patch).
+///
+/// `close_read` ends reading: a body not read yet is not drained (the drain that
+/// `Request`'s drop does returns at once) and no further request is read from the
+/// connection, which closes once the answer is written. `close` also ends writing,
+/// after what was flushed: for a streamed answer (`into_writer`) that is over.
+pub struct Closer(Connection);
+
+impl Closer {
+    /// Stop reading from the connection (see the type's doc).
+    pub fn close_read(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Read);
+    }
+
+    /// Stop reading and writing: the peer sees the end of the stream.
+    pub fn close(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
 }
 
 struct NotifyOnDrop<R> {
@@ -238,6 +262,7 @@ where
         body_length: content_length,
         must_send_continue: expects_continue,
         notify_when_responded: None,
+        closer: None,
     })
 }
 
@@ -467,6 +492,17 @@ impl Request {
             ErrorKind::ConnectionReset => Ok(()),
             _ => Err(err),
         })
+    }
+
+    pub(crate) fn with_closer(mut self, closer: Option<Connection>) -> Self {
+        self.closer = closer;
+        self
+    }
+
+    /// A handle to shut this request's connection down (`None` for TLS or test
+    /// requests). Take it before `into_writer` to close a streamed answer.
+    pub fn closer(&self) -> Option<Closer> {
+        self.closer.as_ref().and_then(|c| c.try_clone().ok()).map(Closer)
     }
 
     pub(crate) fn with_notify_sender(mut self, sender: Sender<()>) -> Self {

@@ -222,8 +222,17 @@ fn events(req: Request, inc: &Incoming, job: &Job) {
         head.push_str(&format!("Access-Control-Allow-Origin: {o}\r\nVary: Origin\r\n"));
     }
     head.push_str("\r\n");
+    // The stream ends with the connection (`Connection: close`): tiny_http would keep it
+    // open for a next request, so it is shut down here once `end` is written.
+    let closer = req.closer();
+    let close = || {
+        if let Some(c) = &closer {
+            c.close();
+        }
+    };
     let mut w = req.into_writer();
     if w.write_all(head.as_bytes()).and_then(|()| w.flush()).is_err() {
+        close();
         return;
     }
     loop {
@@ -243,6 +252,7 @@ fn events(req: Request, inc: &Incoming, job: &Job) {
             chunk.push_str(": keep-alive\n\n");
         }
         if w.write_all(chunk.as_bytes()).and_then(|()| w.flush()).is_err() || ended {
+            close();
             return;
         }
     }
@@ -274,7 +284,7 @@ fn files(state: &State, req: Request, inc: &Incoming, job: &Job) {
                 bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
                 trace: native::discover::is_candidate(p),
                 stage,
-                url: format!("{API}/captures/{}/files/{rel}", job.id),
+                url: format!("{API}/captures/{}/files/{}", job.id, super::percent_encode_path(&rel)),
                 path: rel,
             }
         })

@@ -36,6 +36,16 @@ pub use report::live::PROTOCOL;
 const MAX_BODY: u64 = 64 * 1024;
 /// Most requests handled at once.
 const MAX_HANDLERS: usize = 64;
+/// Handler slots only requests carrying the token may take: a flood of requests
+/// without it (or for the app's files) never starves the API.
+const RESERVED_FOR_AUTHORISED: usize = 8;
+/// A connection whose peer sends nothing for this long (within a request's header or
+/// body, or between requests) is closed.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection whose peer takes nothing of an answer for this long is closed.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest a request body may take to arrive, however slowly it trickles.
+const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -118,8 +128,9 @@ pub fn run(config: Config, on_ready: impl FnOnce(&Ready)) -> Result<(), String> 
         }
         None => None,
     };
-    let server = Server::http(SocketAddr::new(config.host, config.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let server =
+        Server::http_with_timeouts(SocketAddr::new(config.host, config.port), READ_TIMEOUT, WRITE_TIMEOUT)
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let addr = server.server_addr().to_ip().ok_or_else(|| "the server has no IP address".to_owned())?;
     let hosts = loopback.then(|| {
         let p = addr.port();
@@ -152,8 +163,14 @@ pub fn run(config: Config, on_ready: impl FnOnce(&Ready)) -> Result<(), String> 
         }
         match server.recv_timeout(Duration::from_millis(200)) {
             Ok(Some(req)) => {
-                if state.handlers.load(Ordering::SeqCst) >= MAX_HANDLERS {
-                    let _ = req.respond(Response::from_string("busy").with_status_code(503));
+                let limit = if authorised(&state, &req) {
+                    MAX_HANDLERS
+                } else {
+                    MAX_HANDLERS - RESERVED_FOR_AUTHORISED
+                };
+                if state.handlers.load(Ordering::SeqCst) >= limit {
+                    // Answered here, so without reading (or draining) its body.
+                    refuse(req, Response::from_string("busy").with_status_code(503));
                     continue;
                 }
                 state.handlers.fetch_add(1, Ordering::SeqCst);
@@ -234,6 +251,21 @@ pub fn percent_decode(s: &str, plus_space: bool) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Percent-encodes a relative path for a URL: each segment's bytes other than
+/// letters, digits and `-._~` become `%XX`; the `/` between segments stay.
+#[must_use]
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
@@ -242,6 +274,57 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
             Some((percent_decode(k, true)?, percent_decode(v, true)?))
         })
         .collect()
+}
+
+/// The token the request carries (header `Authorization: Bearer T`, `X-Relay-Token: T`,
+/// or query `token=T`), if any.
+fn given_token(req: &Request, query: &[(String, String)]) -> Option<String> {
+    header(req, "Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| header(req, "X-Relay-Token"))
+        .map(str::to_owned)
+        .or_else(|| query.iter().find(|(k, _)| k == "token").map(|(_, v)| v.clone()))
+}
+
+/// Whether the request carries the right token (read from its header only).
+fn authorised(state: &State, req: &Request) -> bool {
+    let query = req.url().split_once('?').map(|(_, q)| parse_query(q)).unwrap_or_default();
+    given_token(req, &query).is_some_and(|g| same(g.trim(), &state.token))
+}
+
+/// Answers a request that is not going to be served, without reading its body: the
+/// connection stops reading (no drain of what the client still sends, however slowly)
+/// and closes after the answer.
+fn refuse<R: Read>(req: Request, response: Response<R>) {
+    if let Some(c) = req.closer() {
+        c.close_read();
+    }
+    let _ = req.respond(response);
+}
+
+/// Reads a request body of at most [`MAX_BODY`] bytes within [`BODY_DEADLINE`];
+/// `Err` holds the status and message to answer with.
+fn read_body(req: &mut Request) -> Result<Vec<u8>, (u16, &'static str)> {
+    let start = Instant::now();
+    let mut body = Vec::new();
+    let mut buf = [0u8; 8192];
+    let reader = req.as_reader();
+    loop {
+        if start.elapsed() > BODY_DEADLINE {
+            return Err((408, "the request body did not arrive in time"));
+        }
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(body),
+            Ok(n) => {
+                body.extend_from_slice(buf.get(..n).unwrap_or_default());
+                if body.len() as u64 > MAX_BODY {
+                    return Err((413, "request body over 64 KiB"));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return Err((400, "cannot read the request body")),
+        }
+    }
 }
 
 /// Constant-time comparison (the token must not leak through timing).
@@ -257,11 +340,7 @@ fn handle(state: &State, mut req: Request) {
     if let Some(hosts) = &state.hosts
         && !hosts.contains(&host)
     {
-        let _ = req.respond(web::json_error(
-            403,
-            "this relay answers only to its own address (Host header)",
-            None,
-        ));
+        refuse(req, web::json_error(403, "this relay answers only to its own address (Host header)", None));
         return;
     }
     let origin = header(&req, "Origin").map(normalise_origin);
@@ -272,11 +351,14 @@ fn handle(state: &State, mut req: Request) {
             if own || state.origins.contains(o) {
                 Some(o.clone())
             } else {
-                let _ = req.respond(web::json_error(
-                    403,
-                    &format!("origin {o} is not allowed (start the relay with --allow-origin {o})"),
-                    None,
-                ));
+                refuse(
+                    req,
+                    web::json_error(
+                        403,
+                        &format!("origin {o} is not allowed (start the relay with --allow-origin {o})"),
+                        None,
+                    ),
+                );
                 return;
             }
         }
@@ -288,30 +370,29 @@ fn handle(state: &State, mut req: Request) {
         return;
     }
     if is_api {
-        let given = header(&req, "Authorization")
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .or_else(|| header(&req, "X-Relay-Token"))
-            .map(str::to_owned)
-            .or_else(|| query.iter().find(|(k, _)| k == "token").map(|(_, v)| v.clone()));
-        if !given.is_some_and(|g| same(g.trim(), &state.token)) {
+        if !given_token(&req, &query).is_some_and(|g| same(g.trim(), &state.token)) {
             let r = web::json_error(
                 401,
                 "missing or wrong token (give the token printed by `tracetriage-relay serve`)",
                 cors.as_deref(),
             )
             .with_header(web::hdr("WWW-Authenticate", "Bearer"));
-            let _ = req.respond(r);
+            refuse(req, r);
             return;
         }
+    } else if method != Method::Get && method != Method::Head {
+        refuse(req, web::json_error(405, "the app's files are read with GET", cors.as_deref()));
+        return;
     }
     let mut body = Vec::new();
-    if method == Method::Post && req.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() {
-        let _ = req.respond(web::json_error(400, "cannot read the request body", cors.as_deref()));
-        return;
-    }
-    if body.len() as u64 > MAX_BODY {
-        let _ = req.respond(web::json_error(413, "request body over 64 KiB", cors.as_deref()));
-        return;
+    if method == Method::Post {
+        match read_body(&mut req) {
+            Ok(b) => body = b,
+            Err((status, message)) => {
+                refuse(req, web::json_error(status, message, cors.as_deref()));
+                return;
+            }
+        }
     }
     let inc = Incoming { method, path: raw_path.to_owned(), query, cors, body };
     if is_api {

@@ -118,6 +118,16 @@ impl RefinedTcpStream {
         self.stream.secure()
     }
 
+    /// A second handle on the plain connection, to shut it down from another thread
+    /// (tracetriage patch; `None` for TLS).
+    pub(crate) fn connection_handle(&self) -> Option<Connection> {
+        match &self.stream {
+            Stream::Http(c) => c.try_clone().ok(),
+            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+            Stream::Https(_) => None,
+        }
+    }
+
     pub(crate) fn peer_addr(&mut self) -> IoResult<Option<SocketAddr>> {
         self.stream.peer_addr()
     }

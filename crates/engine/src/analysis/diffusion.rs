@@ -56,9 +56,9 @@ pub fn is_diffusers_pipeline_frame(frame: &str) -> bool {
 #[must_use]
 pub fn diffusers_stacks(trace: &Trace) -> Option<DiffusersStacks> {
     let names = &trace.python.name;
-    let mut distinct = names.clone();
-    crate::order::sort_by(&mut distinct, Ord::cmp);
-    distinct.dedup();
+    // Ascending (the binary searches below rely on it), without copying or sorting the
+    // column: it has a row per Python event, millions in a large trace.
+    let distinct = trace.strings.distinct(names);
     let matching = |rule: fn(&str) -> bool| -> Vec<Sym> {
         distinct.iter().copied().filter(|&s| rule(trace.str(s))).collect()
     };

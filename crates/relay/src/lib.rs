@@ -20,3 +20,4 @@ pub mod probe;
 pub mod progress;
 pub mod serve;
 pub mod triage;
+pub mod trtllm;

@@ -105,8 +105,9 @@ fn main() {
         eprintln!("fake server: ignoring SIGTERM");
     }
     if child {
-        let c = std::process::Command::new("sleep").arg("600").spawn().unwrap();
+        let mut c = std::process::Command::new("sleep").arg("600").spawn().unwrap();
         eprintln!("fake server: child {}", c.id());
+        std::thread::spawn(move || c.wait());
     }
     std::thread::sleep(Duration::from_millis(startup_ms));
     let server = fake::Fake::start_on(cfg, port);

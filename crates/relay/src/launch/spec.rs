@@ -193,7 +193,7 @@ mod tests {
             "framework = \"vllm\"\nmodel = \"m\"\nport = 1\nhost = \"0.0.0.0\"\n[mapping]\nargs = [\"-x\"]\n",
         )
         .unwrap();
-        assert_eq!(s.mapping.unwrap().args, ["-x"]);
+        assert_eq!(s.mapping.as_ref().unwrap().args, ["-x"]);
         assert_eq!(s.url(), "http://127.0.0.1:1");
     }
 }

@@ -5,7 +5,7 @@
 //! [`report::engine::triage::triage_mapping_formal`]; the formal traces alone otherwise).
 //! A framework that fails is reported with why; the others still run.
 //!
-//! The folder, as `tracetriage bundle DIR/runs` and `tracetriage dashboard DIR/runs` read it:
+//! The folder (new or empty: nothing is overwritten), as `tracetriage bundle DIR/runs` and `tracetriage dashboard DIR/runs` read it:
 //!
 //! ```text
 //! DIR/captures/     capture folders (each with its server.log), server-traces/
@@ -170,6 +170,13 @@ pub struct Context<'a> {
 /// not an error: it is in the result and the bundle).
 pub fn run(spec: &MatrixSpec, cx: &Context<'_>) -> Result<MatrixOutcome, String> {
     let out = std::path::absolute(cx.out).map_err(|e| format!("{}: {e}", cx.out.display()))?;
+    // The relay deletes and overwrites nothing: a matrix gets a folder of its own.
+    if std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(format!(
+            "{} is not empty: give a new folder (the relay never overwrites a matrix)",
+            out.display()
+        ));
+    }
     let captures = out.join("captures");
     let runs_dir = out.join("runs");
     for d in [&captures, &runs_dir] {

@@ -273,6 +273,9 @@ fn matrix_runs_each_framework_and_bundles_them_with_the_failure() {
         serde_json::from_str(&std::fs::read_to_string(out.join("site/reports/index.json")).unwrap()).unwrap();
     assert_eq!(manifest["entries"].as_array().unwrap().len(), 2);
     assert!(std::fs::read_to_string(out.join("site/index.html")).unwrap().contains(native::site::MARKER));
+    // A second matrix into the same folder is refused before anything starts.
+    let again = relay().arg("matrix").arg(&spec).arg("--out").arg(&out).output().unwrap();
+    assert!(!again.status.success() && stderr(&again).contains("is not empty"), "{}", stderr(&again));
     // Every server of the matrix is gone.
     for pgid in err.match_indices("server process group ").map(|(i, k)| number_after(&err[i..], k)) {
         assert!(!group_alive(pgid), "process group {pgid} survived");

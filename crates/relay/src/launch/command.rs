@@ -142,7 +142,11 @@ pub fn build(
             ));
             env.push(("TLLM_TORCH_PROFILE_TRACE".into(), trace.to_string_lossy().into_owned()));
             env.push(("TLLM_LLMAPI_ENABLE_NVTX".into(), "1".into()));
-            server_trace_path = Some(trace);
+            server_trace_path = Some(if spec.rank_suffix {
+                trace_dir.join(format!("trace-{}-rank-0.json", stage.id()))
+            } else {
+                trace
+            });
             let mut a =
                 strings(&[&spec.model, "--backend", "pytorch", "--host", &spec.host, "--port", &port]);
             a.extend(strings(&["--tp_size", &tp]));
@@ -272,6 +276,11 @@ mod tests {
             )]
         );
         assert_eq!(i.server_trace_path.as_deref(), Some(Path::new("/t/trace-decode.json")));
+        let ranked = Spec { rank_suffix: true, ..s.clone() };
+        let r =
+            build(&ranked, false, &rounds(&ranked, false, Workload::Prefill)[0], Path::new("/t"), &opts());
+        assert_eq!(r.server_trace_path.as_deref(), Some(Path::new("/t/trace-prefill-rank-0.json")));
+        assert!(r.env.contains(&("TLLM_TORCH_PROFILE_TRACE".to_owned(), "/t/trace-prefill.json".to_owned())));
         assert!(i.shell().starts_with("TLLM_PROFILE_START_STOP=12-16 "), "{}", i.shell());
     }
 }

@@ -12,6 +12,7 @@
 //! env = { CUDA_VISIBLE_DEVICES = "0" }
 //! graphs = true                           # false: a graphs-off (mapping) capture
 //! startup_timeout_s = 900
+//! # vLLM ≥ 0.26: capture_traces = true; TensorRT-LLM writing trace-<stage>-rank-<r>.json: rank_suffix = true
 //!
 //! [mapping]                               # extra flags of the graphs-off variant
 //! args = ["--max-num-seqs", "16"]
@@ -84,6 +85,11 @@ pub struct Spec {
     /// (`capture_torch_profiler`).
     #[serde(default)]
     pub capture_traces: bool,
+    /// TensorRT-LLM: the server appends `-rank-<r>` to `TLLM_TORCH_PROFILE_TRACE` (newer
+    /// versions do, so ranks do not share one file); the relay then waits for rank 0's
+    /// `trace-<stage>-rank-0.json`.
+    #[serde(default)]
+    pub rank_suffix: bool,
 }
 
 fn one() -> u32 {

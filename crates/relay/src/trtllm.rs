@@ -235,6 +235,40 @@ mod tests {
             )
 "#;
 
+    /// Newest: a module-level generator (four spaces), the rank from `ctx.svc.dist.rank`,
+    /// the activities list inside the call with a trailing comma.
+    const GENERATOR: &str = r#"    torch_trace_path = os.environ.get(PROFILE_TRACE_ENV_VAR_NAME, None)
+    if torch_trace_path is not None:
+        trace_base, trace_ext = os.path.splitext(torch_trace_path)
+        torch_trace_path = (
+            f"{trace_base}-rank-{ctx.svc.dist.rank}{trace_ext}")
+    enable_torch_trace = bool(torch_trace_path and profile_start_stop)
+
+    if enable_torch_trace:
+        torch_profiler = torch.profiler.profile(
+            activities=[
+                torch.profiler.ProfilerActivity.CPU,
+                torch.profiler.ProfilerActivity.CUDA,
+            ],
+            record_shapes=True,
+            with_modules=True,
+        )
+"#;
+
+    #[test]
+    fn the_generator_shape_keeps_its_trailing_comma_and_rank() {
+        let p = apply(GENERATOR).unwrap();
+        assert!(
+            p.text.contains("            with_modules=True,\n            with_stack=True,\n        )\n"),
+            "{}",
+            p.text
+        );
+        assert!(p.text.contains(
+            "    enable_torch_trace = bool(torch_trace_path and profile_start_stop and ctx.svc.dist.rank == 0)\n"
+        ));
+        assert_eq!(apply(&p.text).unwrap().text, p.text);
+    }
+
     #[test]
     fn a_spread_call_gets_with_stack_at_its_argument_column() {
         let p = apply(SPREAD).unwrap();

@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use native::discover::{self, Ranks};
 use native::walk::Walk;
-use report::dashboard::EntryOptions;
-use report::dashboard::EntrySource;
 use report::dashboard::ManifestEntry;
 
 use crate::args::FrameworkArg;
@@ -255,24 +253,20 @@ pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> anyhow::Result<Colle
     Ok(out)
 }
 
-/// The manifest entries of `runs`, with unique ids and report paths `<id>.json`.
+/// The manifest entries of `runs`, with unique ids and report paths `<id>.json`
+/// ([`native::site::entries`]).
 #[must_use]
 pub fn entries(runs: &[Run]) -> Vec<ManifestEntry> {
-    let labels: Vec<String> = runs.iter().map(|r| report::dashboard::entry::label_of(&r.source)).collect();
-    let ids = report::dashboard::ids::unique(&labels);
-    runs.iter()
-        .zip(ids)
-        .map(|(run, id)| {
-            let src = EntrySource {
-                report: format!("{id}.json"),
-                id,
-                source: run.source.clone(),
-                folder: run.folder.clone(),
-                file_mtime_unix_ns: run.mtime_unix_ns,
-            };
-            ManifestEntry::from_report(&run.report, &src, EntryOptions::default())
+    let refs: Vec<native::site::RunRef<'_>> = runs
+        .iter()
+        .map(|r| native::site::RunRef {
+            source: &r.source,
+            folder: &r.folder,
+            mtime_unix_ns: r.mtime_unix_ns,
+            report: &r.report,
         })
-        .collect()
+        .collect();
+    native::site::entries(&refs)
 }
 
 /// Prints the skipped files as warnings.

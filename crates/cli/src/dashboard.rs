@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 /// The default title of the page.
 pub const DEFAULT_TITLE: &str = "tracetriage team dashboard";
@@ -58,23 +58,6 @@ fn app_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
     )
 }
 
-/// Copies `from` into `to` recursively (files overwritten, 16 folders deep at most).
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<u64> {
-    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    let mut n = 0;
-    for p in native::walk::Walk::new(16).files(from)? {
-        let Ok(rel) = p.strip_prefix(from) else { continue };
-        let dest = to.join(rel);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        std::fs::copy(&p, &dest)
-            .with_context(|| format!("cannot copy {} to {}", p.display(), dest.display()))?;
-        n += 1;
-    }
-    Ok(n)
-}
-
 /// Runs `dashboard`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let app = app_dir(args.app.as_deref())?;
@@ -95,25 +78,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             entry.trace_url = run.trace.as_deref().map(|t| trace_url(base, t));
         }
     }
-    let files = copy_dir(&app, &args.output)?;
-    mark_page(&args.output.join("index.html"))?;
-    let reports = args.output.join("reports");
-    if reports.is_dir() {
-        std::fs::remove_dir_all(&reports).with_context(|| format!("cannot replace {}", reports.display()))?;
-    }
-    std::fs::create_dir_all(&reports).with_context(|| format!("cannot create {}", reports.display()))?;
-    for (entry, run) in entries.iter().zip(&found.runs) {
-        let p = reports.join(&entry.report);
-        std::fs::write(&p, run.report.to_json()).with_context(|| format!("cannot write {}", p.display()))?;
-    }
-    let manifest = report::dashboard::new_manifest(&args.title, entries);
-    let index = reports.join("index.json");
-    std::fs::write(&index, manifest.to_json())
-        .with_context(|| format!("cannot write {}", index.display()))?;
+    let reports: Vec<&report::Report> = found.runs.iter().map(|r| &r.report).collect();
+    let written = native::site::write(&args.output, &app, &args.title, entries, &reports)?;
     eprintln!(
-        "tracetriage: wrote a dashboard of {} run(s) to {} ({files} app file(s) from {}{})",
-        manifest.entries.len(),
+        "tracetriage: wrote a dashboard of {} run(s) to {} ({} app file(s) from {}{})",
+        written.runs,
         args.output.display(),
+        written.app_files,
         app.display(),
         if found.skipped.is_empty() {
             String::new()
@@ -151,35 +122,7 @@ fn encode_component(text: &str) -> String {
     out
 }
 
-/// The tag that tells the app its page is a dashboard (no request is made to find out).
-pub const MARKER: &str = r#"<meta name="tracetriage-dashboard" content="reports/index.json">"#;
-
-/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`).
-fn mark_page(index: &Path) -> anyhow::Result<()> {
-    let html = std::fs::read_to_string(index).with_context(|| format!("cannot read {}", index.display()))?;
-    if html.contains(MARKER) {
-        return Ok(());
-    }
-    let marked = match html.find("</head>") {
-        Some(i) => {
-            let (head, tail) = html.split_at(i);
-            format!("{head}{MARKER}\n{tail}")
-        }
-        None => format!("{MARKER}\n{html}"),
-    };
-    std::fs::write(index, marked).with_context(|| format!("cannot write {}", index.display()))
-}
-
 /// Whether `a` is `b` or inside it.
 fn same_or_inside(a: &Path, b: &Path) -> bool {
-    let Ok(b) = b.canonicalize() else { return false };
-    // `a` may not exist yet: compare its nearest existing ancestor.
-    let mut cur = Some(a);
-    while let Some(p) = cur {
-        if let Ok(c) = p.canonicalize() {
-            return c.starts_with(&b);
-        }
-        cur = p.parent().filter(|x| !x.as_os_str().is_empty());
-    }
-    false
+    native::site::same_or_inside(a, b)
 }

@@ -13,6 +13,8 @@
 //!
 //! - [`reduction`]: rank-reduction files (`.ttr`): traces reduced as they load (each
 //!   dropped once reduced), reductions written and read back.
+//! - [`site`]: a static dashboard site written to a folder (the app, the reports, the
+//!   manifest), for the CLI's `dashboard` and the relay's `matrix`.
 //!
 //! Errors are one [`Error`] type whose message is one line naming the file.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -22,6 +24,7 @@ pub mod discover;
 mod error;
 pub mod load;
 pub mod reduction;
+pub mod site;
 pub mod walk;
 
 pub use error::Error;

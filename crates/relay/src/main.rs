@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use relay::options::CaptureOptions;
 
+mod runners_cli;
+
 /// Capture live PyTorch-profiler traces from an LLM server and triage them.
 #[derive(Parser, Debug)]
 #[command(name = "tracetriage-relay", version, about, propagate_version = true)]
@@ -28,6 +30,15 @@ enum Command {
     Capture(Box<CaptureArgs>),
     /// Serve the capture API (and optionally the browser app) on 127.0.0.1.
     Serve(ServeArgs),
+    /// Start a server from a spec with its framework's profiler flags, wait until it
+    /// answers, capture, and stop it.
+    Launch(Box<runners_cli::LaunchArgs>),
+    /// One model across several frameworks: formal and mapping captures, triaged, then one
+    /// markdown bundle and a dashboard site.
+    Matrix(runners_cli::MatrixArgs),
+    /// Write a TensorRT-LLM py_executor.py whose profiler records Python stacks, with the
+    /// torch trace on rank 0 only.
+    TrtllmOverride(runners_cli::OverrideArgs),
 }
 
 /// Report formats.
@@ -146,5 +157,8 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Capture(a) => capture(a),
         Command::Serve(a) => serve(a),
+        Command::Launch(a) => runners_cli::launch(a),
+        Command::Matrix(a) => runners_cli::matrix(a),
+        Command::TrtllmOverride(a) => runners_cli::trtllm_override(a),
     }
 }

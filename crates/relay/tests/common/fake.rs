@@ -139,7 +139,12 @@ pub struct Fake {
 
 impl Fake {
     pub fn start(cfg: Config) -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Fake::start_on(cfg, 0)
+    }
+
+    /// Starts on `port` (0: a free one).
+    pub fn start_on(cfg: Config, port: u16) -> Fake {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let fake = Fake {

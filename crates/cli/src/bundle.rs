@@ -30,19 +30,6 @@ pub struct Args {
     pub no_date: bool,
 }
 
-/// The "Generated on" text: `SOURCE_DATE_EPOCH` (seconds) when set, else now.
-pub fn generated_now() -> Option<String> {
-    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => s.trim().parse::<i64>().ok()?,
-        Err(_) => {
-            let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
-            i64::try_from(d.as_secs()).ok()?
-        }
-    };
-    let iso = report::dashboard::date::iso(secs.saturating_mul(1_000_000_000));
-    Some(format!("{} UTC", iso.trim_end_matches('Z').replace('T', " ")))
-}
-
 /// Runs `bundle`.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let found = args.runs.collect(None)?;
@@ -57,7 +44,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &BundleOptions {
             title: args.title.clone(),
             toc: !args.no_toc,
-            generated: if args.no_date { None } else { generated_now() },
+            generated: if args.no_date { None } else { native::site::generated_now() },
         },
     );
     crate::output::write(args.output.as_deref(), &text)?;

@@ -13,6 +13,21 @@ use crate::walk::Walk;
 /// The tag that tells the app its page is a dashboard (no request is made to find out).
 pub const MARKER: &str = r#"<meta name="tracetriage-dashboard" content="reports/index.json">"#;
 
+/// A bundle's "Generated on" text: `SOURCE_DATE_EPOCH` (seconds) when set (reproducible
+/// output), else now, in UTC.
+#[must_use]
+pub fn generated_now() -> Option<String> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => s.trim().parse::<i64>().ok()?,
+        Err(_) => {
+            let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+            i64::try_from(d.as_secs()).ok()?
+        }
+    };
+    let iso = report::dashboard::date::iso(secs.saturating_mul(1_000_000_000));
+    Some(format!("{} UTC", iso.trim_end_matches('Z').replace('T', " ")))
+}
+
 /// One run of a site or a bundle: where it came from and its report.
 #[derive(Clone, Copy, Debug)]
 pub struct RunRef<'a> {

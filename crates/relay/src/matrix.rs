@@ -105,20 +105,6 @@ impl MatrixSpec {
     }
 }
 
-/// The bundle's "Generated on" text: `SOURCE_DATE_EPOCH` (seconds) when set, else now.
-#[must_use]
-pub fn generated_now() -> Option<String> {
-    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => s.trim().parse::<i64>().ok()?,
-        Err(_) => {
-            let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
-            i64::try_from(d.as_secs()).ok()?
-        }
-    };
-    let iso = report::dashboard::date::iso(secs.saturating_mul(1_000_000_000));
-    Some(format!("{} UTC", iso.trim_end_matches('Z').replace('T', " ")))
-}
-
 /// What happened to one framework.
 #[derive(Clone, Debug, Serialize)]
 pub struct FrameworkResult {

@@ -134,7 +134,7 @@ pub fn matrix(a: &MatrixArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cancel = relay::cancel::Cancel::new();
-    let generated = if a.no_date { None } else { relay::matrix::generated_now() };
+    let generated = if a.no_date { None } else { native::site::generated_now() };
     let cx = relay::matrix::Context {
         out: &a.out,
         app: app.as_deref(),

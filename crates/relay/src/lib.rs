@@ -12,6 +12,7 @@ pub mod cancel;
 pub mod capture;
 pub mod flush;
 pub mod framework;
+pub mod graphs;
 pub mod guard;
 pub mod http;
 pub mod layout;

@@ -92,11 +92,15 @@ pub fn from_vllm_info(info: &Value) -> Graphs {
             let text = mode.as_str().map_or_else(|| mode.to_string(), str::to_owned);
             let off = text.eq_ignore_ascii_case("none") || text == "0";
             let setting = if off { Setting::Off } else { Setting::On };
-            return Graphs { setting, source: format!("/server_info compilation_config.cudagraph_mode={text}") };
+            return Graphs {
+                setting,
+                source: format!("/server_info compilation_config.cudagraph_mode={text}"),
+            };
         }
     }
     if let Some(text) = config.and_then(Value::as_str) {
-        for (needle, setting) in [("enforce_eager=True", Setting::Off), ("enforce_eager=False", Setting::On)] {
+        for (needle, setting) in [("enforce_eager=True", Setting::Off), ("enforce_eager=False", Setting::On)]
+        {
             if text.contains(needle) {
                 return Graphs { setting, source: format!("/server_info vllm_config {needle}") };
             }
@@ -117,10 +121,9 @@ pub fn detect(kind: Kind, server_args: &Value, client: &Client) -> Graphs {
             }
         }
         Kind::Vllm => match client.get("/server_info?config_format=json", Duration::from_secs(30)) {
-            Ok(r) if r.ok() => r.json().map_or_else(
-                || Graphs::unknown("/server_info did not answer JSON"),
-                |v| from_vllm_info(&v),
-            ),
+            Ok(r) if r.ok() => r
+                .json()
+                .map_or_else(|| Graphs::unknown("/server_info did not answer JSON"), |v| from_vllm_info(&v)),
             _ => Graphs::unknown(
                 "vLLM reports it only at /server_info, which needs VLLM_SERVER_DEV_MODE=1; /v1/models does not say",
             ),
@@ -139,9 +142,7 @@ pub fn flags(kind: Kind, off: bool) -> &'static str {
         }
         (Kind::Vllm, true) => "--enforce-eager",
         (Kind::Vllm, false) => "no --enforce-eager",
-        (Kind::Trtllm, true) => {
-            "no CUDA graphs (no cuda_graph_config in the --extra_llm_api_options YAML)"
-        }
+        (Kind::Trtllm, true) => "no CUDA graphs (no cuda_graph_config in the --extra_llm_api_options YAML)",
         (Kind::Trtllm, false) => "CUDA graphs on (cuda_graph_config in the --extra_llm_api_options YAML)",
     }
 }
@@ -237,8 +238,12 @@ pub fn capture_trace_flags(kind: Kind) -> &'static str {
              DIR, \"capture_torch_profiler\": true}' (writes DIR/capture_traces/, found beside \
              --server-trace-path, or pass --capture-traces)"
         }
-        Kind::Trtllm => "TensorRT-LLM writes no graph-capture traces; a two-server capture (--mapping-url with graphs off) maps graph replays instead",
-        Kind::Tokenspeed => "TokenSpeed writes no graph-capture traces that the relay knows of; a two-server capture (--mapping-url with graphs off) maps graph replays instead",
+        Kind::Trtllm => {
+            "TensorRT-LLM writes no graph-capture traces; a two-server capture (--mapping-url with graphs off) maps graph replays instead"
+        }
+        Kind::Tokenspeed => {
+            "TokenSpeed writes no graph-capture traces that the relay knows of; a two-server capture (--mapping-url with graphs off) maps graph replays instead"
+        }
     }
 }
 
@@ -282,7 +287,10 @@ mod tests {
         let unknown = Graphs::unknown("z");
         assert_eq!(check_pair(side("m", &off), side("f", &on)), Ok(Vec::new()));
         let e = check_pair(side("m", &on), side("f", &off)).unwrap_err();
-        assert!(e.contains("swapped") && e.contains("--disable-cuda-graph --disable-piecewise-cuda-graph"), "{e}");
+        assert!(
+            e.contains("swapped") && e.contains("--disable-cuda-graph --disable-piecewise-cuda-graph"),
+            "{e}"
+        );
         let e = check_pair(side("m", &on), side("f", &on)).unwrap_err();
         assert!(e.contains("both servers have CUDA graphs on") && e.contains("restart m with"), "{e}");
         let e = check_pair(side("m", &off), side("f", &off)).unwrap_err();

@@ -20,4 +20,5 @@ pub mod options;
 pub mod probe;
 pub mod progress;
 pub mod serve;
+pub mod server_probe;
 pub mod triage;

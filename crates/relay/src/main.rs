@@ -28,6 +28,9 @@ enum Command {
     Capture(Box<CaptureArgs>),
     /// Serve the capture API (and optionally the browser app) on 127.0.0.1.
     Serve(ServeArgs),
+    /// Check a server before capturing: up, framework and model, non-empty greedy text,
+    /// latency, profiler endpoints (one line per check; exit 0 only when all pass).
+    Probe(relay::server_probe::ProbeOptions),
 }
 
 /// Report formats.
@@ -138,6 +141,20 @@ fn serve(a: &ServeArgs) -> ExitCode {
     }
 }
 
+fn probe(a: &relay::server_probe::ProbeOptions) -> ExitCode {
+    let p = relay::server_probe::probe(a);
+    let text = match a.format {
+        relay::server_probe::Format::Text => p.lines(),
+        relay::server_probe::Format::Json => {
+            serde_json::to_string_pretty(&p).map_or_else(|_| "{}\n".to_owned(), |s| format!("{s}\n"))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    if p.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = relay::cancel::install_signal_handlers() {
@@ -146,5 +163,6 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Capture(a) => capture(a),
         Command::Serve(a) => serve(a),
+        Command::Probe(a) => probe(a),
     }
 }

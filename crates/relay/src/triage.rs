@@ -58,7 +58,12 @@ struct Loaded {
 }
 
 /// Chooses and loads the traces of `stages`; files that cannot be read are warnings.
-fn load(dir: &Path, stages: &[(StageKind, Vec<PathBuf>)], all_ranks: bool, warnings: &mut Vec<String>) -> Loaded {
+fn load(
+    dir: &Path,
+    stages: &[(StageKind, Vec<PathBuf>)],
+    all_ranks: bool,
+    warnings: &mut Vec<String>,
+) -> Loaded {
     let mut l = Loaded { names: Vec::new(), traces: Vec::new(), chosen: Vec::new() };
     for (stage, files) in stages {
         let chosen = select(files, all_ranks);
@@ -167,11 +172,8 @@ fn triage_runs(
     let captures = captures(dir, &f.chosen, &mut warnings);
     let names: Vec<String> = m.names.iter().chain(&f.names).cloned().collect();
     let traces: Vec<&report::trace::Trace> = m.traces.iter().chain(&f.traces).collect();
-    let inputs: Vec<report::engine::triage::Input<'_>> = names
-        .iter()
-        .zip(traces)
-        .map(|(path, trace)| report::engine::triage::Input { path, trace })
-        .collect();
+    let inputs: Vec<report::engine::triage::Input<'_>> =
+        names.iter().zip(traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
     if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
         return Err(kept(refusal));
     }

@@ -142,7 +142,14 @@ pub fn run(
         Err(e) if e.stop.is_some() => ("interrupted", Some(e.message.as_str())),
         Err(e) => ("failed", Some(e.message.as_str())),
     };
-    write_record(&dir, opts, [(&m, sessions.first()), (&f, sessions.get(1))], &all_warnings, outcome, message);
+    write_record(
+        &dir,
+        opts,
+        [(&m, sessions.first()), (&f, sessions.get(1))],
+        &all_warnings,
+        outcome,
+        message,
+    );
     match result {
         Ok(mut o) => {
             o.warnings = all_warnings;

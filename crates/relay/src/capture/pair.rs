@@ -124,13 +124,11 @@ pub fn run(
     let mut sessions: Vec<Session<'_>> = Vec::new();
     let mut result = Ok(());
     for side in [&m, &f] {
-        match capture_side(side, &dir, cancel, sink) {
-            Ok(s) => sessions.push(s),
-            Err((s, e)) => {
-                sessions.extend(s);
-                result = Err(e);
-                break;
-            }
+        let (session, r) = capture_side(side, &dir, cancel, sink);
+        sessions.extend(session);
+        if let Err(e) = r {
+            result = Err(e);
+            break;
         }
     }
     for s in &sessions {
@@ -163,27 +161,29 @@ pub fn run(
     }
 }
 
-/// Captures one side into `dir/<role>/`.
+/// Captures one side into `dir/<role>/`: its session (once one was opened) and how the
+/// capture ended.
 fn capture_side<'a>(
     side: &'a Server,
     dir: &Path,
     cancel: &'a Cancel,
     sink: Sink<'a>,
-) -> Result<Session<'a>, (Option<Session<'a>>, CaptureError)> {
+) -> (Option<Session<'a>>, Result<(), CaptureError>) {
     let sub = dir.join(side.role);
-    let fail = |message: String| CaptureError { message, dir: None, stop: None };
-    std::fs::create_dir_all(&sub)
-        .map_err(|e| (None, fail(format!("cannot create {}: {e}", sub.display()))))?;
-    let mut s = super::open_session(&side.opts, side.client.clone(), &side.server, sub, cancel, sink)
-        .map_err(|m| (None, fail(m)))?;
-    super::collect_capture_traces(&mut s, &side.graphs);
-    match super::capture_stages(&mut s) {
-        Ok(()) => Ok(s),
-        Err(mut e) => {
-            e.message = format!("the {} server ({}): {}", side.role, side.opts.url, e.message);
-            Err((Some(s), e))
-        }
+    let fail = |message: String| Err(CaptureError { message, dir: None, stop: None });
+    if let Err(e) = std::fs::create_dir_all(&sub) {
+        return (None, fail(format!("cannot create {}: {e}", sub.display())));
     }
+    let mut s = match super::open_session(&side.opts, side.client.clone(), &side.server, sub, cancel, sink) {
+        Ok(s) => s,
+        Err(m) => return (None, fail(m)),
+    };
+    super::collect_capture_traces(&mut s, &side.graphs);
+    let r = super::capture_stages(&mut s).map_err(|mut e| {
+        e.message = format!("the {} server ({}): {}", side.role, side.opts.url, e.message);
+        e
+    });
+    (Some(s), r)
 }
 
 /// The mapping + formal triage of both sides, written as `report.json`.

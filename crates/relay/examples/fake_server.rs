@@ -3,8 +3,11 @@
 //! APIs), started on a free port, printing its URL, until killed.
 //!
 //! ```text
-//! fake_server sglang PREFILL_TRACE DECODE_TRACE
+//! fake_server sglang PREFILL_TRACE DECODE_TRACE [graphs=on|graphs=off]
 //! ```
+//!
+//! `graphs=…` makes the server report its CUDA graph setting (SGLang `/server_info`), for
+//! a two-server capture.
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
@@ -30,7 +33,13 @@ fn main() {
     };
     let prefill = PathBuf::from(args.get(1).expect("PREFILL_TRACE"));
     let decode = PathBuf::from(args.get(2).expect("DECODE_TRACE"));
-    let server = fake::Fake::start(fake::Config::new(kind, vec![(prefill, decode)]));
+    let mut config = fake::Config::new(kind, vec![(prefill, decode)]);
+    config.graphs = match args.get(3).map(String::as_str) {
+        Some("graphs=on") => Some(true),
+        Some("graphs=off") => Some(false),
+        _ => None,
+    };
+    let server = fake::Fake::start(config);
     println!("{}", server.url);
     std::io::stdout().flush().unwrap();
     loop {

@@ -10,7 +10,9 @@
 //!   (`vllm_config.model_config.enforce_eager`, `compilation_config.cudagraph_mode`), but
 //!   vLLM registers that route only with `VLLM_SERVER_DEV_MODE=1`
 //!   (`vllm/entrypoints/serve/instrumentator/`). Otherwise: unknown.
-//! - **TensorRT-LLM**: `trtllm-serve` reports nothing: unknown.
+//! - **TensorRT-LLM**: `trtllm-serve` reports nothing: unknown. (Its PyTorch backend
+//!   captures graphs unless the `--extra_llm_api_options` YAML says `cuda_graph_config:
+//!   null`: `TorchLlmArgs.cuda_graph_config` defaults to a `CudaGraphConfig`.)
 //!
 //! Also: which flags give graph-capture traces (exact graph attribution), per framework.
 
@@ -142,8 +144,10 @@ pub fn flags(kind: Kind, off: bool) -> &'static str {
         }
         (Kind::Vllm, true) => "--enforce-eager",
         (Kind::Vllm, false) => "no --enforce-eager",
-        (Kind::Trtllm, true) => "no CUDA graphs (no cuda_graph_config in the --extra_llm_api_options YAML)",
-        (Kind::Trtllm, false) => "CUDA graphs on (cuda_graph_config in the --extra_llm_api_options YAML)",
+        (Kind::Trtllm, true) => "`cuda_graph_config: null` in the --extra_llm_api_options YAML",
+        (Kind::Trtllm, false) => {
+            "no `cuda_graph_config: null` (the PyTorch backend captures CUDA graphs by default)"
+        }
     }
 }
 
@@ -229,9 +233,10 @@ pub fn check_pair(mapping: Side<'_>, formal: Side<'_>) -> Result<Vec<String>, St
 pub fn capture_trace_flags(kind: Kind) -> &'static str {
     match kind {
         Kind::Sglang => {
-            "start SGLang with --enable-profile-cuda-graph and SGLANG_GRAPH_BATCH_CAPTURE=1 (per batch size: \
-             capture_traces/) or SGLANG_ENABLE_CUDA_GRAPH_CAPTURE_TRACE=1 (graph_capture_profile/, under \
-             SGLANG_TORCH_PROFILER_DIR), then pass that folder as --capture-traces"
+            "start SGLang with --enable-profile-cuda-graph and SGLANG_GRAPH_BATCH_CAPTURE=1 (one trace per \
+             batch size) or SGLANG_ENABLE_CUDA_GRAPH_CAPTURE_TRACE=1 (one trace), written to \
+             graph_capture_profile/ under SGLANG_TORCH_PROFILER_DIR (default /tmp; older versions: \
+             capture_traces/), then pass that folder as --capture-traces"
         }
         Kind::Vllm => {
             "start vLLM 0.26 or later with --profiler-config '{\"profiler\": \"torch\", \"torch_profiler_dir\": \

@@ -17,7 +17,12 @@
 //!   needs `output_dir` and `profile_id`; files `<output_dir>/<profile_id>-TP-<r>.trace.json.gz`.
 //!
 //! Each writes a real trace from `shared/traces` after a delay, in pieces, to exercise the
-//! relay's flush wait. Every request is logged.
+//! relay's flush wait. Every request is logged. Optional behaviour (issue 25): the CUDA
+//! graph setting reported where the framework reports it (`graphs`: SGLang `/server_info`
+//! `disable_cuda_graph`/`disable_piecewise_cuda_graph`, vLLM `/server_info` as in dev
+//! mode), empty generated text (`empty_text`), a line appended to a server log when a
+//! profile starts (`log`); vLLM lists its routes at `/openapi.json`, and a POST-only
+//! profiler route answers `GET` with 405 (SGLang's takes `GET` too).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -284,3 +284,45 @@ fn a_diffusers_fallback_in_the_log_mid_capture_stops_it() {
     let record = json(&capture_dir(out.path()).join("capture.json"));
     assert_eq!(record["outcome"], "failed");
 }
+
+/// A vLLM pair sharing one torch_profiler_dir (the captures run one after the other), the
+/// formal server with `capture_torch_profiler`'s `capture_traces/`: its graph replays are
+/// attributed through the capture traces, which land in `formal/` only.
+#[test]
+fn a_vllm_pair_with_capture_traces() {
+    testkit::needs_corpus!();
+    let src = capture_pair_dir();
+    let shared = Tmp::new("vllm-pair-shared");
+    std::fs::create_dir_all(shared.path().join("capture_traces")).unwrap();
+    let name = "graph_capture_rank_0.1773709679453551615.pt.trace.json.gz";
+    std::fs::copy(src.join("capture_traces").join(name), shared.path().join("capture_traces").join(name))
+        .unwrap();
+    let start = |graphs: bool, source: PathBuf| {
+        let mut cfg = Config::new(Kind::Vllm, vec![(source.clone(), source)]);
+        cfg.server_path = Some(shared.path().to_owned());
+        cfg.graphs = Some(graphs);
+        Fake::start(cfg)
+    };
+    let mapping = start(false, trace("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz"));
+    let formal = start(true, src.join("graph_execution.json.gz"));
+    let out = Tmp::new("vllm-pair-out");
+    let o = pair(
+        &mapping,
+        &formal,
+        out.path(),
+        &["--workload", "decode", "--server-trace-path", shared.path().to_str().unwrap()],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let dir = capture_dir(out.path());
+    assert!(dir.file_name().unwrap().to_string_lossy().starts_with("vllm-pair-"));
+    assert!(dir.join("formal/capture_traces").join(name).is_file());
+    assert!(!dir.join("mapping/capture_traces").exists(), "the mapping side runs eager");
+    assert!(shared.path().join("capture_traces").join(name).is_file(), "copied, not moved");
+    let report = json(&dir.join("report.json"));
+    assert_eq!(report["mode"], "mapping-formal");
+    assert_eq!(report["captures"][0]["path"], format!("formal/capture_traces/{name}"));
+    assert!(stdout(&o).contains("through capture"), "{}", stdout(&o));
+    let record = json(&dir.join("capture.json"));
+    assert_eq!(record["mapping"]["graphs"]["source"], "/server_info model_config.enforce_eager=true");
+}

@@ -178,7 +178,10 @@ fn capture_side<'a>(
         Ok(s) => s,
         Err(m) => return (None, fail(m)),
     };
-    super::collect_capture_traces(&mut s, &side.graphs);
+    // Graph-capture traces only matter where graphs replay: the formal side.
+    if side.role == "formal" {
+        super::collect_capture_traces(&mut s, &side.graphs);
+    }
     let r = super::capture_stages(&mut s).map_err(|mut e| {
         e.message = format!("the {} server ({}): {}", side.role, side.opts.url, e.message);
         e

@@ -118,8 +118,6 @@ test('a two-server capture (graphs off / on) opens as a mapping + formal triage'
   const header = await p.textContent('#header');
   assert.match(header, /mapping\//, 'the mapping server\'s traces');
   assert.match(header, /formal\//, 'the formal server\'s traces');
-  const log = await p.textContent('#capture-log');
-  assert.match(log, /two-server capture: mapping/);
   await p.screenshot({ path: path.join(ARTIFACTS, 'relay-capture-pair.png') });
   const pair = fs.readdirSync(out).filter((d) => /^sglang-pair-/.test(d));
   assert.equal(pair.length, 1);

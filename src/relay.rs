@@ -126,7 +126,12 @@ impl Relay {
         let list: CaptureFiles =
             read(&self.call("GET", &format!("/api/v1/captures/{id}/files"), None).await?)?;
         let mut out = Vec::new();
-        for f in list.files.iter().filter(|f| f.trace || f.path.ends_with("server_args.json")) {
+        let wanted = |f: &&report::live::CaptureFile| {
+            f.trace
+                || f.path.ends_with("server_args.json")
+                || report::engine::discover::is_capture_path(&f.path)
+        };
+        for f in list.files.iter().filter(wanted) {
             out.push(Chosen { file: self.fetch_file(&f.url, &f.path).await?, path: f.path.clone() });
         }
         if !out.iter().any(|c| !c.path.ends_with("server_args.json")) {

@@ -20,6 +20,9 @@ struct Form {
     warmup: RwSignal<String>,
     decode_len: RwSignal<String>,
     budget: RwSignal<String>,
+    mapping: RwSignal<String>,
+    formal: RwSignal<String>,
+    capture_traces: RwSignal<String>,
 }
 
 impl Form {
@@ -28,8 +31,14 @@ impl Form {
     fn request(self) -> CaptureRequest {
         let int = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().ok();
         let path = self.trace_path.get_untracked().trim().to_owned();
+        let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|t| !t.is_empty());
+        // Both pair URLs given: a two-server capture instead of the single server.
+        let pair = text(self.mapping).zip(text(self.formal));
         CaptureRequest {
-            url: self.server.get_untracked().trim().to_owned(),
+            url: if pair.is_some() { String::new() } else { self.server.get_untracked().trim().to_owned() },
+            mapping_url: pair.as_ref().map(|p| p.0.clone()),
+            formal_url: pair.map(|p| p.1),
+            capture_traces: text(self.capture_traces),
             framework: Some(self.framework.get_untracked()),
             workload: Some(self.workload.get_untracked()),
             num_steps: int(self.steps),
@@ -83,6 +92,9 @@ async fn capture(target: Relay, request: CaptureRequest, log: Log, state: AppSta
             JobState::Done => {
                 log.lines.update(|l| l.push("Downloading the traces…".into()));
                 match target.traces(&id).await {
+                    Ok(files) if files.iter().any(|f| f.path.starts_with("mapping/")) => {
+                        state.open_roles(pair_roles(files));
+                    }
                     Ok(files) => state.open(files),
                     Err(e) => log.error.set(e),
                 }
@@ -92,6 +104,25 @@ async fn capture(target: Relay, request: CaptureRequest, log: Log, state: AppSta
         }
     }
     log.running.set(None);
+}
+
+/// The roles of a two-server capture's files, from their folders (`mapping/`,
+/// `formal/`; graph-capture traces are `capture`); `server_args.json` is left out.
+fn pair_roles(files: Vec<crate::io::Chosen>) -> Vec<(crate::io::Chosen, String)> {
+    files
+        .into_iter()
+        .filter(|f| !f.path.ends_with("server_args.json"))
+        .map(|f| {
+            let role = if report::engine::discover::is_capture_path(&f.path) {
+                "capture"
+            } else if f.path.starts_with("mapping/") {
+                "mapping"
+            } else {
+                "formal"
+            };
+            (f, role.to_owned())
+        })
+        .collect()
 }
 
 /// The capture panel (open when the relay served this page).
@@ -111,8 +142,23 @@ pub fn Capture() -> impl IntoView {
         warmup: RwSignal::new("10".to_owned()),
         decode_len: RwSignal::new("2048".to_owned()),
         budget: RwSignal::new("500".to_owned()),
+        mapping: RwSignal::new(String::new()),
+        formal: RwSignal::new(String::new()),
+        capture_traces: RwSignal::new(String::new()),
     };
-    let Form { server, framework, workload, trace_path, steps, warmup, decode_len, budget } = form;
+    let Form {
+        server,
+        framework,
+        workload,
+        trace_path,
+        steps,
+        warmup,
+        decode_len,
+        budget,
+        mapping,
+        formal,
+        capture_traces,
+    } = form;
     let log = Log {
         lines: RwSignal::new(Vec::new()),
         running: RwSignal::new(None),
@@ -178,6 +224,12 @@ pub fn Capture() -> impl IntoView {
                     <label>"Server's trace path" <input id="trace-path" placeholder="vLLM: torch_profiler_dir; TRT-LLM: TLLM_TORCH_PROFILE_TRACE"
                         on:input=move |ev| trace_path.set(event_target_value(&ev)) prop:value=move || trace_path.get()/></label>
                 </Show>
+                <label>"Capture traces folder" <input id="capture-traces" placeholder="where the server wrote capture_traces/ (optional)"
+                    on:input=move |ev| capture_traces.set(event_target_value(&ev)) prop:value=move || capture_traces.get()/></label>
+                <label>"Mapping server URL (graphs off)" <input id="mapping-url" placeholder="two servers: instead of the server URL"
+                    on:input=move |ev| mapping.set(event_target_value(&ev)) prop:value=move || mapping.get()/></label>
+                <label>"Formal server URL (graphs on)" <input id="formal-url" placeholder="two servers: the real serving flags"
+                    on:input=move |ev| formal.set(event_target_value(&ev)) prop:value=move || formal.get()/></label>
                 <label>"Steps" <input id="steps" type="number" min="1" on:input=move |ev| steps.set(event_target_value(&ev)) prop:value=move || steps.get()/></label>
                 <label>"Warm-up steps" <input id="warmup" type="number" min="0" on:input=move |ev| warmup.set(event_target_value(&ev)) prop:value=move || warmup.get()/></label>
                 <label>"Decode tokens" <input id="decode-len" type="number" min="8" on:input=move |ev| decode_len.set(event_target_value(&ev)) prop:value=move || decode_len.get()/></label>

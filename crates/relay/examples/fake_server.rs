@@ -14,7 +14,9 @@
 //! `TLLM_TORCH_PROFILE_TRACE` with `TLLM_PROFILE_START_STOP` (without them, 404). Other
 //! flags are logged and ignored. Test knobs: `--fake-startup-ms N` (listen only after N
 //! ms), `--fake-start-status N` (`/start_profile` answers N), `--fake-ignore-term` (SIGTERM
-//! does not stop it), `--fake-child` (forks a `sleep` that must go with its process group).
+//! does not stop it), `--fake-child` (forks a `sleep` that must go with its process group),
+//! `graphs=on|graphs=off` (the server reports its CUDA graph setting in SGLang's
+//! `/server_info`, for a two-server capture).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -78,6 +80,8 @@ fn main() {
             ignore_term = true;
         } else if a == "--fake-child" {
             child = true;
+        } else if let Some(g) = a.strip_prefix("graphs=") {
+            cfg.graphs = Some(g == "on");
         } else if !a.starts_with('-') && model.is_none() {
             model = Some(a.clone());
         }

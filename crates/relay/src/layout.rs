@@ -7,8 +7,16 @@
 //!   server_args.json               /server_info, or what /v1/models said
 //!   prefill/<traces>               stage folders (SGLang and TokenSpeed write here;
 //!   decode/<traces>                  vLLM and TensorRT-LLM files are moved here)
-//!   capture_traces/<traces>        graph-capture traces found beside the server's
-//!                                    trace path (copied: the server's stay)
+//!   capture_traces/<traces>        graph-capture traces from --capture-traces, or found
+//!                                    beside the server's trace path (copied: the
+//!                                    server's stay)
+//!
+//! OUT/sglang-pair-20260102-030405/ a two-server capture (--mapping-url, --formal-url)
+//!   mapping/                       the graphs-off server: server_args.json, stage
+//!                                    folders
+//!   formal/                        the graphs-on server: the same, and its
+//!                                    capture_traces/
+//!   capture.json, report.json      one record and the mapping + formal report
 //!   capture.json                   plan, estimates, requests sent, outcome
 //!   report.json                    the engine's report of the traces
 //! ```
@@ -92,6 +100,56 @@ pub fn copy_capture_traces(server_path: &Path, dir: &Path) -> std::io::Result<Ve
         }
     }
     Ok(copied)
+}
+
+/// Copies the graph-capture traces of a folder the user named (`--capture-traces DIR`)
+/// into the capture `dir`: `DIR` itself when it holds trace files (kept under its own name
+/// when that is `capture_traces` or `graph_capture_profile`, else under `capture_traces/`),
+/// else the capture folders in or beside it ([`copy_capture_traces`]). Copies, never
+/// moves; a file already in the capture is kept. Returns the copies made.
+///
+/// # Errors
+/// When `given` cannot be read, a folder cannot be created or a file cannot be copied.
+pub fn copy_capture_traces_from(given: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(given)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && report::engine::discover::trace_file_name(&p.to_string_lossy()))
+        .collect();
+    if files.is_empty() {
+        return copy_capture_traces(given, dir);
+    }
+    files.sort();
+    let name = given.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = report::engine::discover::CAPTURE_FOLDERS
+        .iter()
+        .find(|f| f.eq_ignore_ascii_case(&name))
+        .copied()
+        .unwrap_or("capture_traces");
+    let to = dir.join(folder);
+    std::fs::create_dir_all(&to)?;
+    let mut copied = Vec::new();
+    for f in files {
+        let Some(file) = f.file_name() else { continue };
+        let dst = to.join(file);
+        if !dst.exists() {
+            std::fs::copy(&f, &dst)?;
+            copied.push(dst);
+        }
+    }
+    Ok(copied)
+}
+
+/// Whether the capture `dir` holds graph-capture traces.
+#[must_use]
+pub fn has_capture_traces(dir: &Path) -> bool {
+    report::engine::discover::CAPTURE_FOLDERS.iter().any(|f| {
+        std::fs::read_dir(dir.join(f)).is_ok_and(|mut entries| {
+            entries.any(|e| {
+                e.is_ok_and(|e| report::engine::discover::trace_file_name(&e.path().to_string_lossy()))
+            })
+        })
+    })
 }
 
 /// Moves `src` into `dir` (renaming; copying when the rename crosses file systems, in

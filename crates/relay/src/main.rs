@@ -39,6 +39,9 @@ enum Command {
     /// Write a TensorRT-LLM py_executor.py whose profiler records Python stacks, with the
     /// torch trace on rank 0 only.
     TrtllmOverride(runners_cli::OverrideArgs),
+    /// Check a server before capturing: up, framework and model, non-empty greedy text,
+    /// latency, profiler endpoints (one line per check; exit 0 only when all pass).
+    Probe(relay::server_probe::ProbeOptions),
 }
 
 /// Report formats.
@@ -149,6 +152,20 @@ fn serve(a: &ServeArgs) -> ExitCode {
     }
 }
 
+fn probe(a: &relay::server_probe::ProbeOptions) -> ExitCode {
+    let p = relay::server_probe::probe(a);
+    let text = match a.format {
+        relay::server_probe::Format::Text => p.lines(),
+        relay::server_probe::Format::Json => {
+            serde_json::to_string_pretty(&p).map_or_else(|_| "{}\n".to_owned(), |s| format!("{s}\n"))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    if p.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = relay::cancel::install_signal_handlers() {
@@ -160,5 +177,6 @@ fn main() -> ExitCode {
         Command::Launch(a) => runners_cli::launch(a),
         Command::Matrix(a) => runners_cli::matrix(a),
         Command::TrtllmOverride(a) => runners_cli::trtllm_override(a),
+        Command::Probe(a) => probe(a),
     }
 }

@@ -90,9 +90,21 @@ pub mod defaults {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaptureOptions {
-    /// Base URL of the inference server, e.g. http://127.0.0.1:30000.
-    #[arg(long)]
+    /// Base URL of the inference server, e.g. http://127.0.0.1:30000 (not with
+    /// --mapping-url/--formal-url).
+    #[arg(long, default_value = "", hide_default_value = true)]
     pub url: String,
+    /// Two-server capture: the server started with CUDA/HIP graphs off (SGLang
+    /// --disable-cuda-graph --disable-piecewise-cuda-graph, vLLM --enforce-eager), whose
+    /// eager launches map graph-replayed kernels to their source. Needs --formal-url.
+    #[arg(long, value_name = "URL", requires = "formal_url", conflicts_with = "url")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping_url: Option<String>,
+    /// Two-server capture: the same model served with the real serving flags (graphs on),
+    /// whose timing the report shows. Needs --mapping-url.
+    #[arg(long, value_name = "URL", requires = "mapping_url", conflicts_with = "url")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formal_url: Option<String>,
     /// Serving framework (auto asks the server).
     #[arg(long, value_enum, default_value_t = defaults::FRAMEWORK)]
     pub framework: FrameworkChoice,
@@ -125,6 +137,13 @@ pub struct CaptureOptions {
     /// the capture folder and need none).
     #[arg(long)]
     pub server_trace_path: Option<PathBuf>,
+    /// Where the server wrote its graph-capture traces at start-up, as this machine sees it
+    /// (a `capture_traces/` or `graph_capture_profile/` folder, or the folder holding one).
+    /// They are copied (never moved) into the capture folder and make the report's graph
+    /// attribution exact. Without it, those beside --server-trace-path are taken.
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_traces: Option<PathBuf>,
     /// The inference server's log, as this machine sees it. Diffusion backend gate: when it
     /// says the run used the diffusers backend (`Falling back to diffusers backend`, `Using
     /// diffusers backend`, `Loaded diffusers pipeline`), the capture's triage is refused
@@ -160,6 +179,8 @@ impl Default for CaptureOptions {
     fn default() -> Self {
         CaptureOptions {
             url: String::new(),
+            mapping_url: None,
+            formal_url: None,
             framework: defaults::FRAMEWORK,
             workload: defaults::WORKLOAD,
             prefill_input_len: defaults::PREFILL_INPUT_LEN,
@@ -170,6 +191,7 @@ impl Default for CaptureOptions {
             num_steps: defaults::NUM_STEPS,
             prefix: defaults::PREFIX.to_owned(),
             server_trace_path: None,
+            capture_traces: None,
             server_log: None,
             max_trace_mb: defaults::MAX_TRACE_MB,
             flush_timeout_s: None,
@@ -188,20 +210,28 @@ impl CaptureOptions {
     /// # Errors
     /// The first bad value.
     pub fn validate(&self) -> Result<(), String> {
-        let url = self.url.trim();
-        if url.is_empty() {
-            return Err(
-                "no server URL: give the inference server's address, e.g. http://127.0.0.1:30000".into()
-            );
-        }
-        if url.starts_with("https://") {
-            return Err(format!(
-                "{url}: this relay speaks plain HTTP only; reach the server over http:// (for a remote \
-                 server, through an SSH tunnel such as `ssh -L 30000:127.0.0.1:30000 host`)"
-            ));
-        }
-        if !url.starts_with("http://") {
-            return Err(format!("{url}: the server URL must start with http://"));
+        match self.pair() {
+            Some((mapping, formal)) => {
+                if !self.url.trim().is_empty() {
+                    return Err("give either --url (one server) or --mapping-url and --formal-url (two \
+                         servers), not both"
+                        .into());
+                }
+                check_url(mapping)?;
+                check_url(formal)?;
+                if mapping.trim().trim_end_matches('/') == formal.trim().trim_end_matches('/') {
+                    return Err(format!(
+                        "--mapping-url and --formal-url are the same server ({mapping}): the mapping server \
+                         runs with CUDA graphs off, the formal one with the real serving flags"
+                    ));
+                }
+            }
+            None if self.mapping_url.is_some() || self.formal_url.is_some() => {
+                return Err("a two-server capture needs both --mapping-url (graphs off) and --formal-url \
+                     (graphs on)"
+                    .into());
+            }
+            None => check_url(&self.url)?,
         }
         let positive = [
             ("prefill input length", self.prefill_input_len),
@@ -256,11 +286,35 @@ impl CaptureOptions {
         Ok(())
     }
 
+    /// The two servers of a mapping + formal capture, when both are given.
+    #[must_use]
+    pub fn pair(&self) -> Option<(&str, &str)> {
+        Some((self.mapping_url.as_deref()?, self.formal_url.as_deref()?))
+    }
+
     /// The URL without trailing slashes.
     #[must_use]
     pub fn base_url(&self) -> String {
         self.url.trim().trim_end_matches('/').to_owned()
     }
+}
+
+/// Checks one server URL: present, plain HTTP.
+fn check_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err("no server URL: give the inference server's address, e.g. http://127.0.0.1:30000".into());
+    }
+    if url.starts_with("https://") {
+        return Err(format!(
+            "{url}: this relay speaks plain HTTP only; reach the server over http:// (for a remote \
+             server, through an SSH tunnel such as `ssh -L 30000:127.0.0.1:30000 host`)"
+        ));
+    }
+    if !url.starts_with("http://") {
+        return Err(format!("{url}: the server URL must start with http://"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -325,6 +379,9 @@ mod tests {
             decode_output_len: Some(64),
             max_trace_mb: Some(50.0),
             server_trace_path: Some("/tmp/t".into()),
+            mapping_url: None,
+            formal_url: None,
+            capture_traces: Some("/srv/capture_traces".into()),
         };
         let o: CaptureOptions = serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
         assert_eq!(
@@ -333,6 +390,7 @@ mod tests {
         );
         assert_eq!((o.decode_output_len, o.max_trace_mb), (64, 50.0));
         assert_eq!(o.server_trace_path, Some(PathBuf::from("/tmp/t")));
+        assert_eq!(o.capture_traces, Some(PathBuf::from("/srv/capture_traces")));
         let back: report::live::CaptureRequest =
             serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
         assert_eq!(back, request);

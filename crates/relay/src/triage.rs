@@ -34,6 +34,86 @@ pub fn select(files: &[PathBuf], all_ranks: bool) -> Vec<PathBuf> {
     discover::select(&workers, ranks).unwrap_or(workers)
 }
 
+/// How a capture is triaged: the framework the relay talked to, the server's arguments,
+/// the gate's log, the rank choice and the kernel-row cutoff.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'a> {
+    /// The framework.
+    pub kind: Kind,
+    /// The server's arguments (the formal server's, for a pair).
+    pub server_args: Option<&'a report::engine::analysis::framework::ServerArgs>,
+    /// `server_log`.
+    pub server_log: Option<&'a Path>,
+    /// Triage every rank.
+    pub all_ranks: bool,
+    /// Kernel-row cutoff, percent.
+    pub min_share: f64,
+}
+
+/// Traces loaded for a triage, in report order.
+struct Loaded {
+    names: Vec<String>,
+    traces: Vec<report::trace::Trace>,
+    chosen: Vec<PathBuf>,
+}
+
+/// Chooses and loads the traces of `stages`; files that cannot be read are warnings.
+fn load(
+    dir: &Path,
+    stages: &[(StageKind, Vec<PathBuf>)],
+    all_ranks: bool,
+    warnings: &mut Vec<String>,
+) -> Loaded {
+    let mut l = Loaded { names: Vec::new(), traces: Vec::new(), chosen: Vec::new() };
+    for (stage, files) in stages {
+        let chosen = select(files, all_ranks);
+        l.chosen.extend(chosen.iter().cloned());
+        if chosen.len() < files.iter().filter(|p| discover::is_candidate(p)).count() {
+            warnings.push(format!(
+                "{}: triaging rank {} only (the other ranks' traces are kept; --all-ranks triages them all)",
+                stage.id(),
+                chosen.first().and_then(|p| discover::rank_of(p)).unwrap_or(0)
+            ));
+        }
+        for p in chosen {
+            match native::load(&p) {
+                Ok(t) => {
+                    l.names.push(layout::relative(dir, &p));
+                    l.traces.push(t);
+                }
+                Err(e) => warnings.push(format!("not triaged (kept on disk): {e}")),
+            }
+        }
+    }
+    l
+}
+
+/// The graph-capture traces beside `traces` (the capture's own `capture_traces/`), read.
+fn captures(
+    dir: &Path,
+    traces: &[PathBuf],
+    warnings: &mut Vec<String>,
+) -> Vec<std::sync::Arc<report::engine::analysis::capture::CaptureIndex>> {
+    let found = native::capture::find(traces);
+    let paths: Vec<&Path> = found.iter().map(PathBuf::as_path).collect();
+    let mut out = Vec::new();
+    for result in native::capture::load(&paths, 1, |p| layout::relative(dir, p)) {
+        match result {
+            Ok(index) => out.push(index),
+            Err(e) => warnings.push(format!("capture trace not used: {e}")),
+        }
+    }
+    out
+}
+
+fn none_read(dir: &Path, warnings: &[String]) -> String {
+    format!(
+        "no captured file could be read as a trace ({}); the files are kept in {}",
+        if warnings.is_empty() { "none arrived".to_owned() } else { warnings.join("; ") },
+        dir.display()
+    )
+}
+
 /// Triages the captured stages, after the diffusion backend gate ([`report::gate`]):
 /// `server_log` (else the logs found beside the chosen traces), then their Python stacks.
 ///
@@ -49,70 +129,69 @@ pub fn triage(
     all_ranks: bool,
     min_share: f64,
 ) -> Result<Triaged, String> {
-    let mut names = Vec::new();
-    let mut traces = Vec::new();
+    let settings = Settings { kind, server_args: server_args.as_ref(), server_log, all_ranks, min_share };
+    triage_runs(dir, &[], stages, &settings)
+}
+
+/// The mapping + formal triage of a two-server capture (the one `tracetriage triage
+/// --mapping … --formal …` runs: [`report::engine::triage::triage_mapping_formal`]), after
+/// the same gate on both sides; capture traces are taken beside the formal traces.
+///
+/// # Errors
+/// As [`triage`], for either side.
+pub fn triage_pair(
+    dir: &Path,
+    mapping: &[(StageKind, Vec<PathBuf>)],
+    formal: &[(StageKind, Vec<PathBuf>)],
+    settings: &Settings<'_>,
+) -> Result<Triaged, String> {
+    triage_runs(dir, mapping, formal, settings)
+}
+
+/// Single-trace mode when `mapping` is empty, else mapping + formal.
+fn triage_runs(
+    dir: &Path,
+    mapping: &[(StageKind, Vec<PathBuf>)],
+    formal: &[(StageKind, Vec<PathBuf>)],
+    settings: &Settings<'_>,
+) -> Result<Triaged, String> {
     let mut warnings = Vec::new();
-    let mut chosen_all = Vec::new();
-    for (stage, files) in stages {
-        let chosen = select(files, all_ranks);
-        chosen_all.extend(chosen.iter().cloned());
-        if chosen.len() < files.iter().filter(|p| discover::is_candidate(p)).count() {
-            warnings.push(format!(
-                "{}: triaging rank {} only (the other ranks' traces are kept; --all-ranks triages them all)",
-                stage.id(),
-                chosen.first().and_then(|p| discover::rank_of(p)).unwrap_or(0)
-            ));
-        }
-        for p in chosen {
-            match native::load(&p) {
-                Ok(t) => {
-                    names.push(layout::relative(dir, &p));
-                    traces.push(t);
-                }
-                Err(e) => warnings.push(format!("not triaged (kept on disk): {e}")),
-            }
-        }
-    }
+    let two = !mapping.is_empty();
+    let m = load(dir, mapping, settings.all_ranks, &mut warnings);
+    let f = load(dir, formal, settings.all_ranks, &mut warnings);
     let kept =
         |refusal: report::gate::Refusal| format!("{refusal} (the files are kept in {})", dir.display());
-    let logs = server_logs(server_log, &chosen_all, &mut warnings);
+    let all_chosen: Vec<PathBuf> = m.chosen.iter().chain(&f.chosen).cloned().collect();
+    let logs = server_logs(settings.server_log, &all_chosen, &mut warnings);
     if let Some(refusal) = report::gate::diffusion_logs(&logs) {
         return Err(kept(refusal));
     }
-    if traces.is_empty() {
-        return Err(format!(
-            "no captured file could be read as a trace ({}); the files are kept in {}",
-            if warnings.is_empty() { "none arrived".to_owned() } else { warnings.join("; ") },
-            dir.display()
-        ));
+    if f.traces.is_empty() || (two && m.traces.is_empty()) {
+        return Err(none_read(dir, &warnings));
     }
-    // Graph-capture traces beside the traces (the capture's own `capture_traces/`).
-    let found = native::capture::find(&chosen_all);
-    let paths: Vec<&Path> = found.iter().map(PathBuf::as_path).collect();
-    let mut captures = Vec::new();
-    for result in native::capture::load(&paths, 1, |p| layout::relative(dir, p)) {
-        match result {
-            Ok(index) => captures.push(index),
-            Err(e) => warnings.push(format!("capture trace not used: {e}")),
-        }
-    }
-    let inputs: Vec<report::engine::triage::Input<'_>> = names
-        .iter()
-        .zip(&traces)
-        .map(|(path, trace)| report::engine::triage::Input { path, trace })
-        .collect();
+    let captures = captures(dir, &f.chosen, &mut warnings);
+    let names: Vec<String> = m.names.iter().chain(&f.names).cloned().collect();
+    let traces: Vec<&report::trace::Trace> = m.traces.iter().chain(&f.traces).collect();
+    let inputs: Vec<report::engine::triage::Input<'_>> =
+        names.iter().zip(traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
     if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
         return Err(kept(refusal));
     }
     let options = report::engine::triage::Options {
-        framework: Some(kind.engine()),
-        min_share_pct: min_share,
-        server_args,
+        framework: Some(settings.kind.engine()),
+        min_share_pct: settings.min_share,
+        server_args: settings.server_args.cloned(),
         captures,
-        model_config: chosen_all.first().and_then(|f| native::discover::model_config(f)).map(|(_, c)| c),
+        model_config: f.chosen.first().and_then(|p| native::discover::model_config(p)).map(|(_, c)| c),
         gpu_specs: None,
     };
-    let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
+    let catalog = report::engine::Catalog::builtin();
+    let report = if two {
+        let (mi, fi) = inputs.split_at(m.traces.len());
+        report::Report::from(report::engine::triage::triage_mapping_formal(mi, fi, &options, catalog))
+    } else {
+        report::triage::triage_with(&inputs, &options, catalog)
+    };
     Ok(Triaged { report, traces: names, warnings })
 }
 

@@ -193,7 +193,8 @@ fn vllm_moves_new_traces_from_its_own_folder() {
     fake.join_writers();
     let err = lines(&o);
     assert!(o.status.success(), "{err}");
-    let mut want = vec!["GET /v1/models"];
+    // Discovery, then the graph setting (vLLM says it only at /server_info in dev mode).
+    let mut want = vec!["GET /v1/models", "GET /server_info?config_format=json"];
     want.extend(["POST /v1/completions"; 3]);
     want.push("POST /start_profile");
     want.extend(["POST /v1/completions"; 5]);
@@ -377,10 +378,11 @@ fn a_server_log_saying_diffusers_backend_refuses_the_triage_and_keeps_the_traces
         log.display()
     );
     assert!(err.contains(&want), "{err}");
-    assert!(err.contains(&format!("(the files are kept in {})", dir.display())), "{err}");
+    // The log is read as the capture goes (issue 25): a line already there stops it at the
+    // first warm-up request, before anything is armed.
+    assert!(err.contains("(seen in the log during the prefill warm-up; nothing was armed)"), "{err}");
     assert!(stdout(&o).is_empty(), "no report");
     assert!(!dir.join("report.json").exists(), "no report.json");
-    assert!(dir.join("prefill").read_dir().unwrap().next().is_some(), "the traces are kept");
     let record: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("capture.json")).unwrap()).unwrap();
     assert_eq!(record["outcome"], "failed");

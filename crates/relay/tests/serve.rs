@@ -515,3 +515,46 @@ fn the_event_stream_closes_after_end_and_listings_encode_urls() {
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(a.body, b"odd name");
 }
+
+/// A two-server capture through the API: `mapping_url` and `formal_url` instead of `url`;
+/// the files list both sides with their stages, and the report is the mapping + formal one.
+#[test]
+fn a_two_server_capture_through_the_api() {
+    testkit::needs_corpus!();
+    let start = |graphs: bool| {
+        let mut cfg = Config::new(Kind::Sglang, vec![(trace(MI300X), trace(MI300X))]);
+        cfg.graphs = Some(graphs);
+        Fake::start(cfg)
+    };
+    let (mapping, formal) = (start(false), start(true));
+    let out = Tmp::new("serve-pair");
+    let r = Relay::start(&[], out.path());
+    let mut opts = options("");
+    opts.as_object_mut().unwrap().remove("url");
+    opts["mapping_url"] = json!(mapping.url);
+    opts["formal_url"] = json!(formal.url);
+    let a = r.post("/api/v1/captures", &opts);
+    assert_eq!(a.status, 202, "{}", a.text());
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+    let done = r.wait_done(&id);
+    mapping.join_writers();
+    formal.join_writers();
+    assert_eq!(done["state"], "done", "{done}");
+    let files = r.get(&format!("/api/v1/captures/{id}/files")).json();
+    let traces: Vec<(String, String)> = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["trace"] == true)
+        .map(|f| (f["path"].as_str().unwrap().split('/').next().unwrap().to_owned(), f["stage"].to_string()))
+        .collect();
+    assert!(traces.contains(&("mapping".into(), "\"decode\"".into())), "{traces:?}");
+    assert!(traces.contains(&("formal".into(), "\"decode\"".into())), "{traces:?}");
+    let report = r.get(&format!("/api/v1/captures/{id}/report")).json();
+    assert_eq!(report["mode"], "mapping-formal");
+    // Both URLs and the single one together are refused.
+    opts["url"] = json!(mapping.url);
+    let a = r.post("/api/v1/captures", &opts);
+    assert_eq!(a.status, 400, "{}", a.text());
+    assert!(a.text().contains("not both"), "{}", a.text());
+}

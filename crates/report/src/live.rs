@@ -257,6 +257,16 @@ pub struct CaptureRequest {
     /// TensorRT-LLM).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_trace_path: Option<String>,
+    /// Two-server capture: the server with CUDA graphs off (with `formal_url`, instead of
+    /// `url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping_url: Option<String>,
+    /// Two-server capture: the server with the real serving flags (graphs on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formal_url: Option<String>,
+    /// Where the server wrote its graph-capture traces, as the relay's machine sees it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_traces: Option<String>,
 }
 
 /// A framework the capture form offers (`GET /api/v1/info`).

@@ -7,6 +7,8 @@
 //! or the server's trace folder is deleted; a failure says what was kept and where.
 
 pub mod discover;
+pub mod log_watch;
+pub mod pair;
 pub mod stage;
 
 use std::path::{Path, PathBuf};
@@ -131,6 +133,11 @@ pub struct Session<'a> {
     pub warnings: Vec<String>,
     /// Per-stage records.
     pub stages: Vec<StageRecord>,
+    /// The server's log, followed while capturing (`server_log`).
+    pub log_watch: Option<log_watch::LogWatch>,
+    /// Appended to each stage's `plan:` line: the graph-capture traces, or which flags
+    /// would give them.
+    pub plan_note: String,
 }
 
 impl Session<'_> {
@@ -160,7 +167,8 @@ impl Session<'_> {
     }
 }
 
-/// Runs a capture into a new folder under `out`.
+/// Runs a capture into a new folder under `out` (a two-server mapping + formal capture
+/// when the options name both servers: [`pair::run`]).
 ///
 /// # Errors
 /// Anything that stops the capture; the message says what to change and what was kept.
@@ -171,22 +179,62 @@ pub fn run(
     sink: Sink<'_>,
 ) -> Result<Outcome, CaptureError> {
     opts.validate().map_err(CaptureError::new)?;
+    if opts.pair().is_some() {
+        return pair::run(opts, out, cancel, sink);
+    }
     let client = Client::new(&opts.base_url());
     let server = discover::discover(&client, opts.framework).map_err(CaptureError::new)?;
     stage::check_preconditions(server.kind, opts, &client).map_err(CaptureError::new)?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| CaptureError::new(format!("cannot create the capture folder {}: {e}", out.display())))?;
-    let out = out
-        .canonicalize()
-        .map_err(|e| CaptureError::new(format!("cannot resolve {}: {e}", out.display())))?;
+    let graphs = crate::graphs::detect(server.kind, &server.server_args, &client);
+    let out = out_dir(out)?;
     let dir = crate::layout::new_capture_dir(&out, server.kind.id()).map_err(|e| {
         CaptureError::new(format!("cannot create a capture folder in {}: {e}", out.display()))
     })?;
-    let args_text = serde_json::to_string_pretty(&server.server_args).unwrap_or_default();
-    let fail_dir = |message: String| CaptureError { message, dir: Some(dir.clone()), stop: None };
-    std::fs::write(dir.join("server_args.json"), format!("{args_text}\n"))
-        .map_err(|e| fail_dir(format!("cannot write server_args.json in {}: {e}", dir.display())))?;
+    let mut s = open_session(opts, client, &server, dir.clone(), cancel, sink)
+        .map_err(|message| CaptureError { message, dir: Some(dir.clone()), stop: None })?;
+    collect_capture_traces(&mut s, &graphs);
+    let result = capture_stages(&mut s).and_then(|()| finish(&mut s));
+    let (outcome, message) = match &result {
+        Ok(_) => ("done", None),
+        Err(e) if e.stop.is_some() => ("interrupted", Some(e.message.as_str())),
+        Err(e) => ("failed", Some(e.message.as_str())),
+    };
+    write_record(&s, &server, outcome, message);
+    match result {
+        Ok(o) => {
+            s.emit(Event::Done { dir: dir.display().to_string(), report: "report.json".to_owned() });
+            Ok(o)
+        }
+        Err(mut e) => {
+            e.dir = Some(dir.clone());
+            Err(e)
+        }
+    }
+}
 
+/// Creates `out` and resolves it.
+fn out_dir(out: &Path) -> Result<PathBuf, CaptureError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| CaptureError::new(format!("cannot create the capture folder {}: {e}", out.display())))?;
+    out.canonicalize().map_err(|e| CaptureError::new(format!("cannot resolve {}: {e}", out.display())))
+}
+
+/// Starts capturing from `server` into `dir` (made): writes `server_args.json`, says
+/// what was found, and warns about what may not work.
+///
+/// # Errors
+/// When `server_args.json` cannot be written.
+pub fn open_session<'a>(
+    opts: &'a CaptureOptions,
+    client: Client,
+    server: &discover::Server,
+    dir: PathBuf,
+    cancel: &'a Cancel,
+    sink: Sink<'a>,
+) -> Result<Session<'a>, String> {
+    let args_text = serde_json::to_string_pretty(&server.server_args).unwrap_or_default();
+    std::fs::write(dir.join("server_args.json"), format!("{args_text}\n"))
+        .map_err(|e| format!("cannot write server_args.json in {}: {e}", dir.display()))?;
     let mut s = Session {
         opts,
         client,
@@ -201,6 +249,8 @@ pub fn run(
         expected_files: if server.kind.takes_output_dir() { server.ranks.unwrap_or(1).max(1) } else { 1 },
         warnings: Vec::new(),
         stages: Vec::new(),
+        log_watch: opts.server_log.as_deref().map(log_watch::LogWatch::new),
+        plan_note: String::new(),
     };
     s.emit(Event::Discovered {
         framework: server.kind.id().to_owned(),
@@ -222,27 +272,55 @@ pub fn run(
             message: format!("{} names its trace files itself; the prefix is not used", server.kind.label()),
         });
     }
-
-    let result = capture_stages(&mut s).and_then(|()| finish(&mut s, &server));
-    let (outcome, message) = match &result {
-        Ok(_) => ("done", None),
-        Err(e) if e.stop.is_some() => ("interrupted", Some(e.message.as_str())),
-        Err(e) => ("failed", Some(e.message.as_str())),
-    };
-    write_record(&s, &server, outcome, message);
-    match result {
-        Ok(o) => {
-            s.emit(Event::Done { dir: dir.display().to_string(), report: "report.json".to_owned() });
-            Ok(o)
-        }
-        Err(mut e) => {
-            e.dir = Some(dir.clone());
-            Err(e)
-        }
-    }
+    Ok(s)
 }
 
-fn capture_stages(s: &mut Session<'_>) -> Result<(), CaptureError> {
+/// Copies the server's graph-capture traces into the capture folder before the stages
+/// (they were written at start-up): from `capture_traces` when given, else those beside
+/// `server_trace_path`. Sets the `plan:` note: how many were copied, or, for a server
+/// whose graphs may be on, which flags would give them.
+pub fn collect_capture_traces(s: &mut Session<'_>, graphs: &crate::graphs::Graphs) {
+    let mut copied = Vec::new();
+    if let Some(given) = &s.opts.capture_traces {
+        match crate::layout::copy_capture_traces_from(given, &s.dir) {
+            Ok(c) if c.is_empty() && !crate::layout::has_capture_traces(&s.dir) => s.emit(Event::Warning {
+                message: format!("--capture-traces {}: no graph-capture trace found there", given.display()),
+            }),
+            Ok(c) => copied = c,
+            Err(e) => s.emit(Event::Warning {
+                message: format!("graph-capture traces in {} not copied: {e}", given.display()),
+            }),
+        }
+    } else if let Some(path) = &s.opts.server_trace_path {
+        match crate::layout::copy_capture_traces(path, &s.dir) {
+            Ok(c) => copied = c,
+            Err(e) => s.emit(Event::Warning {
+                message: format!("graph-capture traces beside {} not copied: {e}", path.display()),
+            }),
+        }
+    }
+    s.plan_note = if crate::layout::has_capture_traces(&s.dir) {
+        format!(
+            "; graph attribution through {} capture trace(s) copied into {} (the server's stay)",
+            copied.len(),
+            s.dir.display()
+        )
+    } else if graphs.setting == crate::graphs::Setting::Off {
+        String::new()
+    } else {
+        format!(
+            "; no graph-capture traces, so graph-replayed kernels are attributed to their graph launch only: \
+             for exact graph attribution {}",
+            crate::graphs::capture_trace_flags(s.kind)
+        )
+    };
+}
+
+/// Captures every stage of the workload.
+///
+/// # Errors
+/// The first stage that fails.
+pub fn capture_stages(s: &mut Session<'_>) -> Result<(), CaptureError> {
     for &st in s.opts.workload.stages() {
         stage::run(s, st)?;
         if let Some(rate) =
@@ -254,20 +332,19 @@ fn capture_stages(s: &mut Session<'_>) -> Result<(), CaptureError> {
     Ok(())
 }
 
-fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, CaptureError> {
-    let stages: Vec<(StageKind, Vec<PathBuf>)> = s
-        .stages
+/// The captured stages' files, absolute.
+#[must_use]
+pub fn captured(s: &Session<'_>) -> Vec<(StageKind, Vec<PathBuf>)> {
+    s.stages
         .iter()
         .filter_map(|r| r.stage.map(|st| (st, r.files.iter().map(|f| s.dir.join(f)).collect())))
-        .collect();
-    let server_args = report::engine::analysis::framework::ServerArgs::parse(&server.server_args.to_string());
-    if let Some(path) = &s.opts.server_trace_path
-        && let Err(e) = crate::layout::copy_capture_traces(path, &s.dir)
-    {
-        s.emit(Event::Warning {
-            message: format!("graph-capture traces beside {} not copied: {e}", path.display()),
-        });
-    }
+        .collect()
+}
+
+fn finish(s: &mut Session<'_>) -> Result<Outcome, CaptureError> {
+    let stages = captured(s);
+    let server_args = crate::capture::saved_server_args(&s.dir)
+        .and_then(|v| report::engine::analysis::framework::ServerArgs::parse(&v.to_string()));
     let t = crate::triage::triage(
         &s.dir,
         &stages,
@@ -282,19 +359,27 @@ fn finish(s: &mut Session<'_>, server: &discover::Server) -> Result<Outcome, Cap
     for w in &t.warnings {
         s.emit(Event::Warning { message: w.clone() });
     }
-    let mut json = t.report.to_json();
-    json.push('\n');
-    std::fs::write(s.dir.join("report.json"), json).map_err(|e| CaptureError {
-        message: format!("cannot write report.json in {}: {e}", s.dir.display()),
-        dir: Some(s.dir.clone()),
-        stop: None,
-    })?;
+    write_report(&s.dir, &t.report)?;
     Ok(Outcome {
         dir: s.dir.clone(),
         markdown: report::markdown::render(&t.report),
         report: t.report,
         traces: t.traces,
         warnings: s.warnings.clone(),
+    })
+}
+
+/// Writes `report.json` into `dir`.
+///
+/// # Errors
+/// When it cannot be written.
+pub fn write_report(dir: &Path, report: &report::Report) -> Result<(), CaptureError> {
+    let mut json = report.to_json();
+    json.push('\n');
+    std::fs::write(dir.join("report.json"), json).map_err(|e| CaptureError {
+        message: format!("cannot write report.json in {}: {e}", dir.display()),
+        dir: Some(dir.to_path_buf()),
+        stop: None,
     })
 }
 

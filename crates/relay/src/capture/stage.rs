@@ -123,6 +123,8 @@ impl Drop for StopGuard {
 enum ReqError {
     Stop(Stop),
     Probe(ProbeError),
+    /// The server's log says the diffusers backend ran (the diffusion backend gate).
+    Gate(report::gate::Refusal),
 }
 
 impl ReqError {
@@ -130,8 +132,24 @@ impl ReqError {
         match self {
             ReqError::Stop(s) => stop_word(*s).to_owned(),
             ReqError::Probe(p) => p.to_string(),
+            ReqError::Gate(r) => r.to_string(),
         }
     }
+
+    fn stop(&self) -> Option<Stop> {
+        match self {
+            ReqError::Stop(s) => Some(*s),
+            ReqError::Probe(_) | ReqError::Gate(_) => None,
+        }
+    }
+}
+
+/// The diffusion backend gate on the server's log, now (`at_once`) or at most every
+/// 100 ms.
+fn gate(s: &mut Session<'_>, at_once: bool) -> Result<(), ReqError> {
+    let Some(w) = s.log_watch.as_mut() else { return Ok(()) };
+    let refusal = if at_once { w.poll() } else { w.check() };
+    refusal.map_or(Ok(()), |r| Err(ReqError::Gate(r)))
 }
 
 fn stop_word(s: Stop) -> &'static str {
@@ -198,7 +216,7 @@ fn run_inner(s: &mut Session<'_>, stage: StageKind, rec: &mut StageRecord) -> Re
     let text = if refused {
         format!("{}; REFUSED: even one step is over the budget", est.text(step_word))
     } else {
-        format!("{}; steps bounded {}", est.text(step_word), rec.bound)
+        format!("{}; steps bounded {}{}", est.text(step_word), rec.bound, s.plan_note)
     };
     s.emit(Event::Plan {
         stage,
@@ -229,6 +247,7 @@ fn run_inner(s: &mut Session<'_>, stage: StageKind, rec: &mut StageRecord) -> Re
 }
 
 fn request(s: &mut Session<'_>, prompt: String, max_tokens: u32) -> Result<Measured, ReqError> {
+    gate(s, true)?;
     let client = s.client.clone();
     let model = s.model.clone();
     let timeout = s.request_timeout();
@@ -244,14 +263,13 @@ fn request(s: &mut Session<'_>, prompt: String, max_tokens: u32) -> Result<Measu
 }
 
 fn before_arm(stage: StageKind, e: &ReqError) -> CaptureError {
-    CaptureError {
-        message: format!("{} warm-up failed before the profiler was armed: {}", stage.id(), e.text()),
-        dir: None,
-        stop: match e {
-            ReqError::Stop(s) => Some(*s),
-            ReqError::Probe(_) => None,
-        },
-    }
+    let message = match e {
+        ReqError::Gate(r) => {
+            format!("{r} (seen in the log during the {} warm-up; nothing was armed)", stage.id())
+        }
+        _ => format!("{} warm-up failed before the profiler was armed: {}", stage.id(), e.text()),
+    };
+    CaptureError { message, dir: None, stop: e.stop() }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -399,6 +417,7 @@ fn after_arm(
 ) -> CaptureError {
     let dest = destination(s, stage);
     let what = match e {
+        ReqError::Gate(r) => format!("{r} (seen in the log while profiling the {} stage)", stage.id()),
         ReqError::Stop(st) => format!("{} while profiling the {} stage", stop_word(*st), stage.id()),
         ReqError::Probe(ProbeError::Http(h)) if h.failure != Failure::Timeout => {
             format!("the server stopped answering during the {} capture ({h})", stage.id())
@@ -413,10 +432,7 @@ fn after_arm(
             stop_text(stop)
         ),
         dir: None,
-        stop: match e {
-            ReqError::Stop(st) => Some(*st),
-            ReqError::Probe(_) => None,
-        },
+        stop: e.stop(),
     }
 }
 
@@ -545,7 +561,7 @@ fn decode(
 }
 
 fn next_event(
-    s: &Session<'_>,
+    s: &mut Session<'_>,
     rx: &std::sync::mpsc::Receiver<Result<StreamEvent, ProbeError>>,
     deadline: Instant,
 ) -> Result<StreamEvent, ReqError> {
@@ -553,6 +569,7 @@ fn next_event(
         if let Some(stop) = s.cancel.check() {
             return Err(ReqError::Stop(stop));
         }
+        gate(s, false)?;
         if Instant::now() >= deadline {
             return Err(ReqError::Probe(ProbeError::Http(HttpError {
                 failure: Failure::Timeout,

@@ -279,7 +279,8 @@ fn files(state: &State, req: Request, inc: &Incoming, job: &Job) {
             let rel = layout::relative(&dir, p);
             let stage = [StageKind::Prefill, StageKind::Decode]
                 .into_iter()
-                .find(|s| rel.split('/').next() == Some(s.id()));
+                // `prefill/…`, or `mapping/prefill/…` in a two-server capture.
+                .find(|s| rel.split('/').take(2).any(|c| c == s.id()));
             CaptureFile {
                 bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
                 trace: native::discover::is_candidate(p),

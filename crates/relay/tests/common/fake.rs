@@ -17,7 +17,12 @@
 //!   needs `output_dir` and `profile_id`; files `<output_dir>/<profile_id>-TP-<r>.trace.json.gz`.
 //!
 //! Each writes a real trace from `shared/traces` after a delay, in pieces, to exercise the
-//! relay's flush wait. Every request is logged.
+//! relay's flush wait. Every request is logged. Optional behaviour (issue 25): the CUDA
+//! graph setting reported where the framework reports it (`graphs`: SGLang `/server_info`
+//! `disable_cuda_graph`/`disable_piecewise_cuda_graph`, vLLM `/server_info` as in dev
+//! mode), empty generated text (`empty_text`), a line appended to a server log when a
+//! profile starts (`log`); vLLM lists its routes at `/openapi.json`, and a POST-only
+//! profiler route answers `GET` with 405 (SGLang's takes `GET` too).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -65,6 +70,14 @@ pub struct Config {
     pub token_delay: Duration,
     /// Extra time per non-streamed request.
     pub request_delay: Duration,
+    /// CUDA graphs on or off, reported where the framework reports it (SGLang
+    /// `/server_info`, vLLM `/server_info` as with `VLLM_SERVER_DEV_MODE=1`); `None`: not
+    /// reported.
+    pub graphs: Option<bool>,
+    /// Generate empty text.
+    pub empty_text: bool,
+    /// The server's log, and a line appended to it when a profile starts.
+    pub log: Option<(PathBuf, String)>,
 }
 
 impl Config {
@@ -90,6 +103,9 @@ impl Config {
             die_after_start: false,
             token_delay: Duration::from_millis(3),
             request_delay: Duration::from_millis(1),
+            graphs: None,
+            empty_text: false,
+            log: None,
         }
     }
 }
@@ -226,6 +242,7 @@ fn respond(s: &mut TcpStream, status: u16, content_type: &str, body: &str) {
         200 => "OK",
         400 => "Bad Request",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         500 => "Internal Server Error",
         _ => "Status",
     };
@@ -284,12 +301,33 @@ impl Ctx {
         let k = self.cfg.kind;
         match (method, path, k) {
             ("GET", "/server_info", Kind::Sglang) => {
-                let info = json!({
+                let mut info = json!({
                     "model_path": self.cfg.model, "tp_size": self.cfg.tp, "pp_size": 1,
                     "attention_backend": "fa3", "chunked_prefill_size": 8192,
                     "schedule_policy": "fcfs", "version": "0.5.4",
                 });
+                if let Some(g) = self.cfg.graphs {
+                    info["disable_cuda_graph"] = json!(!g);
+                    info["disable_piecewise_cuda_graph"] = json!(!g);
+                }
                 respond(s, 200, "application/json", &info.to_string());
+            }
+            ("GET", p, Kind::Vllm) if p.starts_with("/server_info") && self.cfg.graphs.is_some() => {
+                let eager = !self.cfg.graphs.unwrap_or(false);
+                let info = json!({"vllm_config": {"model_config": {"model": self.cfg.model, "enforce_eager": eager}}, "vllm_env": {}});
+                respond(s, 200, "application/json", &info.to_string());
+            }
+            ("GET", "/openapi.json", Kind::Vllm) => {
+                let mut paths = json!({"/v1/models": {"get": {}}, "/v1/completions": {"post": {}}});
+                if self.cfg.profiler {
+                    paths["/start_profile"] = json!({"post": {}});
+                    paths["/stop_profile"] = json!({"post": {}});
+                }
+                respond(s, 200, "application/json", &json!({"openapi": "3.1.0", "paths": paths}).to_string());
+            }
+            ("GET", "/stop_profile", Kind::Sglang) => self.stop_profile(s),
+            ("GET", "/start_profile" | "/stop_profile", Kind::Vllm | Kind::Trtllm) if self.cfg.profiler => {
+                respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
             }
             ("GET", "/v1/models", _) => {
                 let owned = match k {
@@ -353,9 +391,10 @@ impl Ctx {
         };
         let n = v["sampling_params"]["max_new_tokens"].as_u64().unwrap_or(128);
         let prompt_tokens = words(text) + 2;
+        let word = if self.cfg.empty_text { "" } else { " profile" };
         if v["stream"].as_bool() == Some(true) {
             return self.stream(s, n, |i| {
-                json!({"text": " profile".repeat(i as usize + 1),
+                json!({"text": word.repeat(i as usize + 1),
                        "meta_info": {"prompt_tokens": prompt_tokens, "completion_tokens": i + 1}})
             });
         }
@@ -363,7 +402,7 @@ impl Ctx {
         for _ in 0..n {
             self.forward();
         }
-        let out = json!({"text": " profile".repeat(n as usize), "meta_info": {"prompt_tokens": prompt_tokens, "completion_tokens": n, "finish_reason": {"type": "length"}}});
+        let out = json!({"text": word.repeat(n as usize), "meta_info": {"prompt_tokens": prompt_tokens, "completion_tokens": n, "finish_reason": {"type": "length"}}});
         respond(s, 200, "application/json", &out.to_string());
     }
 
@@ -390,9 +429,10 @@ impl Ctx {
         for _ in 0..n {
             self.forward();
         }
+        let word = if self.cfg.empty_text { "" } else { " profile" };
         let out = json!({
             "id": "cmpl-1", "object": "text_completion", "model": self.cfg.model,
-            "choices": [{"index": 0, "text": " profile".repeat(n as usize), "finish_reason": "length"}],
+            "choices": [{"index": 0, "text": word.repeat(n as usize), "finish_reason": "length"}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": prompt_tokens + n},
         });
         respond(s, 200, "application/json", &out.to_string());
@@ -453,6 +493,10 @@ impl Ctx {
             }
             p.decode = st.streams > 0;
             st.profile = Some(p);
+        }
+        if let Some((log, line)) = &self.cfg.log {
+            let mut f = std::fs::OpenOptions::new().append(true).create(true).open(log).unwrap();
+            writeln!(f, "{line}").unwrap();
         }
         match k {
             Kind::Sglang => respond(s, 200, "text/plain", "Start profiling.\n"),

@@ -116,9 +116,15 @@ corpus('traces mixed with .ttr files: traces reduced in children, all compared',
   fail(p);
 });
 
-corpus('one .ttr alone gives what the CLI gives for it: one rank, nothing to compare', async () => {
+corpus('one .ttr dropped alone gives what the CLI gives for it: one rank, nothing to compare', async () => {
   const p = await page(ctx);
-  await p.setInputFiles('#file', ttrs[2]);
+  // Dropped on the page this time (the drop zone's own path, not the file picker's).
+  const dt = await p.evaluateHandle(([name, b64]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+    return dt;
+  }, [path.basename(ttrs[2]), fs.readFileSync(ttrs[2]).toString('base64')]);
+  await p.dispatchEvent('#drop', 'drop', { dataTransfer: dt });
   await p.waitForSelector('#ranks-header', { timeout: 60000 });
   const json = JSON.parse(cli(['triage', '--all-ranks', '--format', 'json', ttrs[2]]));
   assert.equal(json.inputs.length, 1);

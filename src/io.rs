@@ -133,6 +133,9 @@ pub struct Selection {
     /// Server logs chosen with the traces, for the diffusion backend gate
     /// ([`report::gate`]): the `server.log` files if any, else every `*.log`.
     pub server_logs: Vec<report::gate::ServerLog>,
+    /// Rank-reduction files (`.ttr`, from `tracetriage reduce`) chosen with them, in the
+    /// order chosen: for the all-ranks view only.
+    pub reductions: Vec<Chosen>,
 }
 
 /// What a chosen file is, from its path alone.
@@ -147,6 +150,8 @@ pub enum Kind {
     /// A graph-capture trace ([`report::engine::discover::is_capture_path`]), if its first
     /// bytes say it is a trace.
     Capture,
+    /// `*.ttr`: a rank-reduction file ([`report::ranks::reduction`]), for the all-ranks view.
+    Reduction,
     /// Anything else: a trace if its name and first bytes say so (or if it is alone).
     Other,
 }
@@ -161,6 +166,11 @@ pub fn kind_of(path: &str) -> Kind {
         Kind::ModelConfig
     } else if name.ends_with(".log") {
         Kind::ServerLog
+    } else if name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| ext == report::ranks::reduction::REDUCTION_EXTENSION)
+    {
+        Kind::Reduction
     } else if report::engine::discover::is_capture_path(path) {
         Kind::Capture
     } else {
@@ -180,7 +190,11 @@ pub struct Sorted {
     /// The server logs to read, by path: the `server.log` files if any were chosen (the
     /// log a folder prefers, as the CLI's discovery does), else every `*.log`.
     pub server_logs: Vec<usize>,
-    /// Every other file, in the order chosen.
+    /// The rank-reduction files, in the order chosen.
+    pub reductions: Vec<usize>,
+    /// Every other file, in the order chosen, but those in a dropped folder that holds
+    /// rank-reduction files: as for the CLI's `--all-ranks`, such a folder stands for its
+    /// `.ttr` files.
     pub others: Vec<usize>,
 }
 
@@ -195,9 +209,13 @@ impl Sorted {
                 Kind::ModelConfig => sorted.model_config = Some(i),
                 Kind::Capture => sorted.captures.push(i),
                 Kind::ServerLog => sorted.server_logs.push(i),
+                Kind::Reduction => sorted.reductions.push(i),
                 Kind::Other => sorted.others.push(i),
             }
         }
+        let folder = |i: &usize| paths.get(*i).and_then(|p| p.split_once('/')).map(|(top, _)| top);
+        let reduced: Vec<&str> = sorted.reductions.iter().filter_map(folder).collect();
+        sorted.others.retain(|i| folder(i).is_none_or(|top| !reduced.contains(&top)));
         report::engine::order::sort_by(&mut sorted.captures, |&a, &b| paths.get(a).cmp(&paths.get(b)));
         let named = |i: &usize| {
             paths.get(*i).is_some_and(|p| {
@@ -228,11 +246,15 @@ impl Sorted {
 /// stage order), with the graph-capture traces, `server_args.json` and `config.json` if
 /// they were chosen.
 pub async fn select_traces(chosen: Vec<Chosen>) -> Result<Selection, String> {
-    select_traces_of(chosen, report::engine::discover::Ranks::Default).await
+    let picked = select_traces_of(chosen, report::engine::discover::Ranks::Default).await?;
+    if picked.traces.is_empty() {
+        return Err("rank-reduction files (.ttr) open the all-ranks view only: drop them on the page".into());
+    }
+    Ok(picked)
 }
 
 /// As [`select_traces`], keeping the ranks `ranks` selects (every rank for the all-ranks
-/// view).
+/// view), with the rank-reduction files chosen (then the traces may be none).
 pub async fn select_traces_of(
     chosen: Vec<Chosen>,
     ranks: report::engine::discover::Ranks,
@@ -261,15 +283,20 @@ pub async fn select_traces_of(
             captures.push(c.clone());
         }
     }
+    let reductions: Vec<Chosen> = sorted.reductions.iter().filter_map(|&i| chosen.get(i).cloned()).collect();
     if let Some(one) = file(sorted.lone()) {
         // One file: load it whatever its name; the loader says if it is not a trace.
-        return Ok(Selection { traces: vec![one.clone()], captures, server_args, model_config, server_logs });
+        let traces = vec![one.clone()];
+        return Ok(Selection { traces, captures, server_args, model_config, server_logs, reductions });
     }
     let mut traces = Vec::new();
     for c in sorted.others.iter().filter_map(|&i| chosen.get(i)) {
         if report::engine::discover::candidate_name(&c.path) && sniff(&c.file).await {
             traces.push(c.clone());
         }
+    }
+    if traces.is_empty() && !reductions.is_empty() {
+        return Ok(Selection { traces, captures, server_args, model_config, server_logs, reductions });
     }
     if traces.is_empty() {
         return Err(if captures.is_empty() {
@@ -283,7 +310,7 @@ pub async fn select_traces_of(
     let paths: Vec<&str> = traces.iter().map(|c| c.path.as_str()).collect();
     let picked = report::engine::discover::select(&paths, ranks).map_err(|e| e.to_string())?;
     let traces = picked.into_iter().filter_map(|i| traces.get(i).cloned()).collect();
-    Ok(Selection { traces, captures, server_args, model_config, server_logs })
+    Ok(Selection { traces, captures, server_args, model_config, server_logs, reductions })
 }
 
 /// Distinct ranks among the chosen files, from their names (as the CLI's discovery reads
@@ -409,6 +436,25 @@ mod tests {
         assert_eq!(kind_of("run/server.log"), Kind::ServerLog);
         assert_eq!(kind_of("run/Launch.LOG"), Kind::ServerLog);
         assert_eq!(kind_of("run/log.txt"), Kind::Other);
+        assert_eq!(kind_of("red/x-TP-0.trace.ttr"), Kind::Reduction);
+        assert_eq!(kind_of("X-TP-1.TTR"), Kind::Reduction);
+        assert_eq!(kind_of("x-TP-1.ttr.json"), Kind::Other);
+    }
+
+    #[test]
+    fn a_folder_with_reduction_files_stands_for_them_as_in_the_cli() {
+        // A folder holding `.ttr` files: its traces are left out; loose traces are kept.
+        let paths =
+            ["red/b.ttr", "red/a-TP-0.trace.json.gz", "x-TP-1.trace.json.gz", "c.ttr", "tr/x-TP-2.json"];
+        let sorted = Sorted::of(&paths);
+        assert_eq!(sorted.reductions, [0, 3]);
+        assert_eq!(sorted.others, [2, 4]);
+        // Loose `.ttr` files beside loose traces: both.
+        let sorted = Sorted::of(&["a.ttr", "x-TP-1.trace.json.gz", "x-TP-2.trace.json.gz"]);
+        assert_eq!((sorted.reductions.as_slice(), sorted.others.as_slice()), (&[0][..], &[1, 2][..]));
+        // `.ttr` files alone: nothing to sniff, no lone trace.
+        let sorted = Sorted::of(&["a.ttr"]);
+        assert_eq!((sorted.reductions.as_slice(), sorted.lone()), (&[0][..], None));
     }
 
     #[test]

@@ -152,6 +152,11 @@ pub struct RanksRequest {
     /// [`TriageRequest::server_logs`]).
     #[serde(default)]
     pub server_logs: Vec<report::gate::ServerLog>,
+    /// Display paths of rank-reduction files (`.ttr`), attached after the traces: read
+    /// with [`report::ranks::reduction::from_bytes`] and compared with the traces'
+    /// reductions.
+    #[serde(default)]
+    pub reductions: Vec<String>,
 }
 
 /// Load and triage two runs (the attached files: A's, then B's) and compare them.

@@ -120,7 +120,7 @@ impl AppState {
     }
 
     /// Starts a triage of the chosen files (or says why it cannot): the all-ranks view when
-    /// they hold two or more ranks.
+    /// they hold two or more ranks, or rank-reduction files (`.ttr`, as many as given).
     pub fn open(self, chosen: Vec<Chosen>) {
         if chosen.is_empty() {
             return;
@@ -138,9 +138,18 @@ impl AppState {
             let paths = picked.traces.iter().map(|f| f.path.clone()).collect();
             let server_args = picked.server_args;
             let server_logs = picked.server_logs;
-            if io::distinct_ranks(&picked.traces) >= 2 {
-                let request = RanksRequest { paths, min_share_pct: MIN_SHARE_PCT, server_args, server_logs };
-                self.ask(request, &picked.traces, AppState::on_ranks);
+            if !picked.reductions.is_empty() || io::distinct_ranks(&picked.traces) >= 2 {
+                // The rank-reduction files go after the traces.
+                let reductions = picked.reductions.iter().map(|f| f.path.clone()).collect();
+                let request = RanksRequest {
+                    paths,
+                    min_share_pct: MIN_SHARE_PCT,
+                    server_args,
+                    server_logs,
+                    reductions,
+                };
+                let files: Vec<Chosen> = picked.traces.into_iter().chain(picked.reductions).collect();
+                self.ask(request, &files, AppState::on_ranks);
             } else {
                 let catalog = self.catalog.get_untracked();
                 // The capture traces go after the traces.

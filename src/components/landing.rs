@@ -60,12 +60,13 @@ pub fn Landing() -> impl IntoView {
             <p class="tt-muted">
                 "A torch.profiler (Kineto) trace, .json or .json.gz, of any size — or several: the EXTEND and DECODE "
                 "files of one capture, the ranks of a run, or a whole profile folder. A server.log (or *.log) "
-                "beside them is read too: a run that used the diffusers backend is refused."
+                "beside them is read too: a run that used the diffusers backend is refused. Rank-reduction files "
+                "(.ttr, from tracetriage reduce), alone or with traces, open the all-ranks view."
             </p>
             <div class="tt-pickers">
                 <label class="tt-button tt-primary">
                     "Choose files…"
-                    <input id="file" type="file" multiple accept=".json,.gz,.log,application/json,application/gzip" on:change=on_files/>
+                    <input id="file" type="file" multiple accept=".json,.gz,.log,.ttr,application/json,application/gzip" on:change=on_files/>
                 </label>
                 <label class="tt-button">
                     "Choose a folder…"

@@ -111,10 +111,11 @@ fn report(
 }
 
 /// Reads one trace per rank, each reduced as soon as it is read (no trace is kept), and
-/// builds the all-ranks report from the reductions.
+/// the rank-reduction files given with them, and builds the all-ranks report from the
+/// reductions (as `tracetriage triage --all-ranks` of the same files).
 pub(super) async fn ranks(r: RanksRequest, files: &Array, replies: Replies) -> Result<RanksDone, String> {
     refuse_by_logs(&r.server_logs)?;
-    let (reductions, load_ms) = super::load::reduce(files, &r.paths, replies).await?;
+    let (reductions, load_ms) = super::load::reduce(files, &r.paths, &r.reductions, replies).await?;
     let analysis_start = now();
     if let Some(refusal) = report::gate::diffusion_reductions(&reductions) {
         return Err(refusal.to_string());

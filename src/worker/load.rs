@@ -4,7 +4,8 @@
 //!
 //! For the all-ranks report, [`reduce`] reads the files the same way but keeps only each
 //! trace's reduction (made in the child, or here as soon as the trace is read), so the
-//! worker holds reductions, not traces.
+//! worker holds reductions, not traces; rank-reduction files (`.ttr`) dropped with them
+//! are read as they are.
 //!
 //! Graph-capture traces attached after the traces are read first, one at a time, each
 //! indexed ([`CaptureIndex::build`]) and dropped at once, so a capture trace is never held
@@ -175,11 +176,13 @@ async fn read_traces(
 
 /// Reads the trace files and reduces each for the all-ranks report as soon as it is read
 /// (in child workers when that helps, else one after the other here), dropping the
-/// traces; what was loaded before is dropped first. The reductions in the files' order,
-/// and the load's time, ms.
+/// traces, then reads the rank-reduction files (`.ttr`, the last `reduced.len()` files)
+/// with [`report::ranks::reduction::from_bytes`]; what was loaded before is dropped first.
+/// The reductions (the traces', then the files'), and the load's time, ms.
 pub(super) async fn reduce(
     files: &Array,
     paths: &[String],
+    reduced: &[String],
     replies: Replies,
 ) -> Result<(Vec<report::engine::ranks::RankReduction>, f64), String> {
     let files: Vec<web_sys::File> = files.iter().filter_map(|f| f.dyn_into().ok()).collect();
@@ -188,16 +191,21 @@ pub(super) async fn reduce(
     }
     let started = now();
     state::with(|s| s.loaded = None);
-    let names: Vec<String> =
-        files.iter().enumerate().map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name())).collect();
+    let (trace_files, reduction_files) = files.split_at(files.len().saturating_sub(reduced.len()));
+    let names: Vec<String> = trace_files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| paths.get(i).cloned().unwrap_or_else(|| f.name()))
+        .collect();
     let all_total: u64 = files.iter().map(|f| f.size() as u64).sum();
     let progress = Progress { files: files.len(), all_total, phase: "reading".into(), ..Progress::default() };
     let mut out = Vec::with_capacity(files.len());
-    if files.len() > 1 && super::children::available() {
+    if trace_files.len() > 1 && super::children::available() {
         let decode =
             |b: &[u8]| report::ranks::reduction::from_bytes(b).map(|f| f.body).map_err(|e| e.to_string());
         if let Some((all, _)) =
-            super::children::load_all(&files, &names, replies, &progress, Sends::Reduction, decode).await?
+            super::children::load_all(trace_files, &names, replies, &progress, Sends::Reduction, decode)
+                .await?
         {
             out = all.into_iter().map(|(_, r)| r).collect();
         }
@@ -206,12 +214,12 @@ pub(super) async fn reduce(
         progress,
         pacer: Pacer::new(),
         replies,
-        files_before: 0,
+        files_before: trace_files.iter().take(out.len()).map(|f| f.size() as u64).sum(),
         text_before: 0,
         events_before: 0,
         sizing: Sizing::default(),
     };
-    for (i, file) in files.iter().enumerate().skip(out.len()) {
+    for (i, file) in trace_files.iter().enumerate().skip(out.len()) {
         let name = names.get(i).cloned().unwrap_or_else(|| file.name());
         meter.begin(i, &name, file);
         let trace = read_file(file, &name, &mut meter).await?;
@@ -219,9 +227,28 @@ pub(super) async fn reduce(
         let input = report::engine::triage::Input { path: &name, trace: &trace };
         out.push(report::engine::ranks::reduce(&input, report::engine::Catalog::builtin()));
     }
+    for (i, file) in reduction_files.iter().enumerate() {
+        let name = reduced.get(i).cloned().unwrap_or_else(|| file.name());
+        meter.begin(trace_files.len() + i, &name, file);
+        out.push(read_reduction(file, &name).await?);
+        meter.done(file, None);
+    }
     let mut progress = meter.progress;
     progress.phase = "analysing".into();
     progress.all_read = all_total;
     replies.send(FromWorker::Progress(progress));
     Ok((out, now() - started))
+}
+
+/// Reads a rank-reduction file (`.ttr`) with the report crate's reader; its error names
+/// the file, as the CLI's does.
+async fn read_reduction(
+    file: &web_sys::File,
+    name: &str,
+) -> Result<report::engine::ranks::RankReduction, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("{name}: the browser could not read the file"))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    report::ranks::reduction::from_bytes(&bytes).map(|f| f.body).map_err(|e| format!("{name}: {e}"))
 }

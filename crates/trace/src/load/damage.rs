@@ -57,6 +57,17 @@ pub(crate) fn next_event(text: &[u8], from: usize) -> Result<Option<usize>, usiz
     Ok(None)
 }
 
+/// Where the text to keep while looking for the next event starts: the last `}` when only
+/// whitespace and at most one `,` follow it (the start of a boundary the next chunk may
+/// complete, unless the whitespace runs past [`SUSPECT_BYTES`]), else the end.
+pub(crate) fn boundary_tail(text: &[u8]) -> usize {
+    let Some(close) = memchr::memrchr(b'}', text) else { return text.len() };
+    let rest = text.get(close + 1..).unwrap_or(&[]);
+    let commas = rest.iter().filter(|&&b| b == b',').count();
+    let blank = rest.iter().all(|&b| matches!(b, b',' | b' ' | b'\n' | b'\r' | b'\t'));
+    if blank && commas <= 1 && rest.len() <= SUSPECT_BYTES { close } else { text.len() }
+}
+
 /// Removes the whitespace outside strings from `text[from..]`, where `from` is the start
 /// of a value (outside any string); returns how many bytes went.
 pub(crate) fn squeeze(text: &mut Vec<u8>, from: usize) -> usize {

@@ -738,25 +738,30 @@ impl Loader {
     /// Looks for the next event after damage: `}` `,` `{` where the object that follows
     /// has a `ph` key and is followed by `,` or `]` (see [`damage::next_event`]).
     fn resync(&mut self, c: &mut Cur<'_>, bare: bool, last: bool) -> bool {
-        match damage::next_event(c.b, c.i) {
-            Ok(Some(j)) => {
-                c.i = j;
-                self.top = Top::Item { first: false, bare };
-                return true;
+        let mut from = c.i;
+        loop {
+            match damage::next_event(c.b, from) {
+                Ok(Some(j)) => {
+                    c.i = j;
+                    self.top = Top::Item { first: false, bare };
+                    return true;
+                }
+                Err(j) if !last && c.b.len() - j <= self.max_event => {
+                    // The candidate may be an event once the next chunk arrives: keep its `}`.
+                    let close = c.b.get(..j).and_then(|head| memchr::memrchr(b'}', head));
+                    c.i = close.unwrap_or(j).max(c.i);
+                    return false;
+                }
+                // Cut off by the end of the input, or larger than any event kept.
+                Err(j) => from = j,
+                Ok(None) => break,
             }
-            Err(j) if !last => {
-                // The candidate may be an event once the next chunk arrives: keep its `}`.
-                let close = c.b.get(..j).and_then(|head| memchr::memrchr(b'}', head));
-                c.i = close.unwrap_or(j).max(c.i);
-                return false;
-            }
-            _ => {}
         }
         if last {
             self.top = Top::Broken;
         }
-        // Keep a little tail: a boundary may straddle chunks.
-        c.i = c.b.len().saturating_sub(64).max(c.i);
+        // Keep the last `}` when a boundary may begin there and go on in the next chunk.
+        c.i = damage::boundary_tail(c.b).max(c.i);
         false
     }
 }

@@ -420,3 +420,23 @@ fn arrays_of_non_events_are_not_traces() {
     assert!(load(br#"[1, {"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "p"}}]"#).is_ok());
     assert!(load(b"[]").is_ok());
 }
+
+#[test]
+fn resync_finds_the_next_event_across_chunks_and_long_whitespace() {
+    let pad = " ".repeat(5000);
+    let doc = format!(
+        "[{k}, {{\"ph\": oops}}{pad},{pad}{k}, {{\"ph\": \"X\", \"x\": {{\"a\": 1}}{pad}, {{\"b\": 2}}]}}, {k}]",
+        k = String::from_utf8_lossy(KERNEL)
+    );
+    let whole = load(doc.as_bytes()).expect("a trace");
+    assert_eq!(whole.gpu.len(), 3);
+    assert_eq!(whole.diagnostics.count(D::MalformedJson), 2);
+    for size in [1, 7, 100, 4096] {
+        let mut loader = Loader::new();
+        for chunk in doc.as_bytes().chunks(size) {
+            loader.push(chunk).expect("push");
+        }
+        let t = loader.finish().expect("a trace");
+        assert_eq!(t.to_bytes(), whole.to_bytes(), "chunks of {size}");
+    }
+}

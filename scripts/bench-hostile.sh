@@ -51,7 +51,7 @@ gen giant.json.gz '    f.write(b"[" + k + b", {\"ph\": \"X\", \"name\": \""); [f
 run "gzip: a 512 MiB string in one event" giant.json.gz
 
 # A real trace with one `"` of a cpu_op's Concrete Inputs damaged, 5% into the file.
-REAL=../shared/traces/hta_v100_2rank_ddp_rank1_large.trace.json.gz
+REAL=../shared/traces/sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz
 if [ -f "$REAL" ]; then
   python3 - "$REAL" "$SCRATCH/damaged.json" <<'PY'
 import gzip, sys
@@ -60,6 +60,6 @@ at = t.index(b'"Concrete Inputs": ["', len(t) // 20) + len(b'"Concrete Inputs": 
 t[at] = ord("x")
 open(sys.argv[2], "wb").write(t)
 PY
-  "$CLI" inspect "$REAL" | grep -m1 -i "events" | sed 's/^/undamaged: /'
+  "$CLI" inspect "$REAL" | grep -m1 -i "events" | sed 's/^/    undamaged: /'
   run "plain: real trace, one damaged quote" damaged.json
 fi

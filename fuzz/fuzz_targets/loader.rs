@@ -33,7 +33,8 @@ fn fingerprint(t: &Trace) -> (Vec<u8>, Vec<(&'static str, u64, Option<u64>)>) {
     bare.diagnostics = trace::Diagnostics::default();
     // In kind order; entries of one kind may come in another order (a gzip trailer's and
     // the JSON's trailing data are found in an order that depends on the chunking).
-    let mut diagnostics: Vec<_> = t.diagnostics.sorted().iter().map(|d| (d.kind.id(), d.count, d.first_offset)).collect();
+    let mut diagnostics: Vec<_> =
+        t.diagnostics.sorted().iter().map(|d| (d.kind.id(), d.count, d.first_offset)).collect();
     diagnostics.sort_unstable();
     (bare.to_bytes(), diagnostics)
 }
@@ -50,13 +51,22 @@ fuzz_target!(|data: &[u8]| {
             // Offsets inside an item squeezed or re-checked after 1 MiB may differ by chunking.
             if a.json_bytes < 1 << 20 {
                 let (fa, fb) = (fingerprint(a), fingerprint(b));
-                assert!(fa == fb, "the chunking changed the trace: {:?} vs {:?} ({} vs {} events)", fa.1, fb.1, a.counts.total, b.counts.total);
+                assert!(
+                    fa == fb,
+                    "the chunking changed the trace: {:?} vs {:?} ({} vs {} events)",
+                    fa.1,
+                    fb.1,
+                    a.counts.total,
+                    b.counts.total
+                );
             }
             let back = Trace::from_bytes(&bytes).expect("the codec reads what it wrote");
             assert!(back.to_bytes() == bytes, "the codec round trip changed the trace");
             assert!(a.counts.total >= a.gpu.len() as u64);
         }
         (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-        _ => panic!("the chunking changed whether this is a trace: {:?} vs {:?}", small.is_ok(), whole.is_ok()),
+        _ => {
+            panic!("the chunking changed whether this is a trace: {:?} vs {:?}", small.is_ok(), whole.is_ok())
+        }
     }
 });

@@ -57,6 +57,11 @@ pub enum DiagnosticKind {
     /// GPU activities on a logical lane (`tid` ≥ 100000) without `args.original_stream`:
     /// their hardware stream is unknown.
     LaneWithoutStream,
+    /// An item of `traceEvents` (or a top-level value) larger than the event cap
+    /// ([`crate::MAX_EVENT_BYTES`]): skipped as it streamed past.
+    EventTooLarge,
+    /// A timed event with a negative `ts` (kept as written).
+    NegativeTimestamp,
 }
 
 impl DiagnosticKind {
@@ -85,6 +90,8 @@ impl DiagnosticKind {
             DiagnosticKind::OtherFlow => "other_flow",
             DiagnosticKind::LogicalLane => "logical_lane",
             DiagnosticKind::LaneWithoutStream => "lane_without_stream",
+            DiagnosticKind::EventTooLarge => "event_too_large",
+            DiagnosticKind::NegativeTimestamp => "negative_timestamp",
         }
     }
 
@@ -132,6 +139,10 @@ impl DiagnosticKind {
             }
             DiagnosticKind::LaneWithoutStream => {
                 "GPU activities on a logical lane (tid >= 100000) without args.original_stream: their hardware stream is unknown, so overlap with other streams may be wrong"
+            }
+            DiagnosticKind::EventTooLarge => "events larger than 64 MiB of JSON were skipped",
+            DiagnosticKind::NegativeTimestamp => {
+                "events with a negative ts were kept as written; a real capture's times are positive, so the file may be damaged"
             }
         }
     }

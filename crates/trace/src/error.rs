@@ -45,6 +45,14 @@ pub enum LoadError {
         /// What it holds.
         found: String,
     },
+    /// A top-level array none of whose items is an event (an object with `ph`).
+    #[error(
+        "not a trace: a JSON array of {items} items, none of them an event (an object with \"ph\"); expected a Kineto/Chrome trace"
+    )]
+    NoEvents {
+        /// How many items the array holds.
+        items: u64,
+    },
     /// The gzip header is invalid (the magic bytes matched, the rest did not).
     #[error("not a trace: the gzip header is invalid ({reason})")]
     BadGzip {

@@ -30,7 +30,7 @@ pub mod model;
 pub use diagnostics::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use error::LoadError;
 pub use load::{
-    Estimate, GzipText, ItemsAt, Loader, Phase, Piece, Progress, Splitter, find_boundary, gzip_text_bytes,
-    inflate_prefix, load, parse_items,
+    Estimate, GzipText, ItemsAt, Loader, MAX_EVENT_BYTES, Phase, Piece, Progress, Splitter, find_boundary,
+    gzip_text_bytes, inflate_prefix, load, parse_items,
 };
 pub use model::{CodecError, Trace};

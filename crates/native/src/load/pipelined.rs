@@ -24,6 +24,11 @@ use crate::Error;
 const READ: usize = 256 * 1024;
 /// Inflated pieces waiting for the parser at most: bounds the text held at once.
 const QUEUE: usize = 4;
+/// Compressed bytes inflated at a time: at most about 4 MiB of text (deflate expands at
+/// most about 1032 times).
+const INFLATE_STEP: usize = 4 * 1024;
+/// Text handed to the parser in one piece at most (plus one step's worth).
+const PIECE_TEXT: usize = 4 << 20;
 
 /// A piece of inflated text and the compressed bytes it came from.
 struct Piece {
@@ -114,11 +119,25 @@ fn inflate(path: &Path, tx: &mpsc::SyncSender<Piece>, take_back: &mpsc::Receiver
         if n == 0 {
             break;
         }
-        let mut text = take_back.try_recv().unwrap_or_else(|_| Vec::with_capacity(n.saturating_mul(12)));
-        if gz.push(buf.get(..n).unwrap_or(&[]), &mut text).is_err() || gz.is_damaged() {
-            return false;
+        let fresh = || Vec::with_capacity(n.saturating_mul(12).min(PIECE_TEXT));
+        let mut text = take_back.try_recv().unwrap_or_else(|_| fresh());
+        let mut compressed = 0;
+        // In small steps, so text that inflates a thousandfold (whitespace) is handed on
+        // in pieces of a few MiB instead of piling up.
+        for step in buf.get(..n).unwrap_or(&[]).chunks(INFLATE_STEP) {
+            if gz.push(step, &mut text).is_err() || gz.is_damaged() {
+                return false;
+            }
+            compressed += step.len() as u64;
+            if text.len() >= PIECE_TEXT {
+                let next = take_back.try_recv().unwrap_or_else(|_| fresh());
+                if tx.send(Piece { text: core::mem::replace(&mut text, next), compressed }).is_err() {
+                    return false;
+                }
+                compressed = 0;
+            }
         }
-        if tx.send(Piece { text, compressed: n as u64 }).is_err() {
+        if tx.send(Piece { text, compressed }).is_err() {
             return false;
         }
     }

@@ -216,6 +216,10 @@ impl Builder {
             self.trace.diagnostics.add(D::MissingTimestamp, what, Some(offset));
             return None;
         };
+        if ts < 0 {
+            // Kept: the times are consistent among themselves and may still be read.
+            self.trace.diagnostics.add(D::NegativeTimestamp, what, Some(offset));
+        }
         let dur = match ev.dur {
             Some(Some(d)) if d >= 0 => d,
             Some(Some(_)) => {

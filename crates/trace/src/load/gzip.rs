@@ -120,6 +120,13 @@ impl Gunzip {
                 Ok(&[])
             }
             Err(reason) if self.members == 0 => Err(LoadError::BadGzip { reason: reason.into() }),
+            Err(_) if self.pending.get(1).is_some_and(|&b| b != 0x8b) => {
+                // A lone 0x1f at the end of a chunk looked like the next member; it is not:
+                // bytes after the last member, as when they arrive in one chunk.
+                self.outcomes.push(Outcome::Trailing { bytes: self.pending.len() as u64 });
+                self.stage = Stage::Done;
+                Ok(&[])
+            }
             Err(_) => {
                 // A later member with a bad header: treat it as damage, keep what we have.
                 self.outcomes.push(Outcome::Corrupt { offset: self.consumed });
@@ -383,6 +390,14 @@ mod tests {
         gz.extend(b"garbage");
         let (_, mut g) = decode_in_chunks(&gz, 1000);
         assert_eq!(g.take_outcomes(), vec![Outcome::Trailing { bytes: 7 }]);
+        // Garbage starting with 0x1f is trailing data in any chunking (found by the fuzzer:
+        // one byte at a time it was taken for a damaged next member).
+        let mut gz = gzip(b"abc");
+        gz.extend(b"\x1fgarbage");
+        for size in [1, 1000] {
+            let (_, mut g) = decode_in_chunks(&gz, size);
+            assert!(matches!(g.take_outcomes()[..], [Outcome::Trailing { .. }]), "chunks of {size}");
+        }
         // Zero padding is fine.
         let mut gz = gzip(b"abc");
         gz.extend([0u8; 512]);

@@ -9,6 +9,8 @@
 //! trace at all. Truncation, corruption and unknown events become diagnostics.
 
 mod build;
+mod damage;
+pub use damage::MAX_EVENT_BYTES;
 mod event;
 mod gzip;
 mod merge;
@@ -28,8 +30,9 @@ use scan::{Cur, Stop};
 
 /// Parse once this much unparsed text has accumulated.
 const PARSE_BATCH: usize = 256 * 1024;
-/// Compressed bytes fed to the inflater at a time, bounding the text buffer.
-const INFLATE_SLICE: usize = 64 * 1024;
+/// Compressed bytes fed to the inflater at a time, bounding the text buffer: deflate
+/// expands at most about 1032 times, so one slice gives at most about 4 MiB of text.
+const INFLATE_SLICE: usize = 4 * 1024;
 
 /// What the loader is doing, for progress displays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +81,18 @@ enum Top {
     End,
     /// Unrecoverable damage: the rest of the input is ignored.
     Broken,
+    /// Skipping an item (or a top-level value) larger than the event cap as it streams
+    /// past; then `,` or `]` (`,` or `}`) is expected.
+    Skip { then: Then, state: damage::Skipping },
+}
+
+/// Where the parse goes after skipping an oversized value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Then {
+    /// After an item of `traceEvents`.
+    ItemSep { bare: bool },
+    /// After a top-level value.
+    MemberSep,
 }
 
 enum Mode {
@@ -109,6 +124,12 @@ pub struct Loader {
     /// Pieces appended by [`Loader::absorb`]: (appended, parsed again here).
     pieces: (u64, u64),
     sizing: size::Sizing,
+    /// Whitespace squeezed out of the unfinished item at `text[..squeeze_end]`: text from
+    /// `squeeze_end` on sits this much further into the input than its index says.
+    squeezed: u64,
+    squeeze_end: usize,
+    /// The largest item kept, in text bytes after squeezing.
+    max_event: usize,
 }
 
 impl Default for Loader {
@@ -137,6 +158,9 @@ impl Loader {
             keep_text: false,
             pieces: (0, 0),
             sizing: size::Sizing::default(),
+            squeezed: 0,
+            squeeze_end: 0,
+            max_event: MAX_EVENT_BYTES,
         }
     }
 
@@ -257,7 +281,7 @@ impl Loader {
     fn maybe_parse(&mut self) -> Result<(), LoadError> {
         if self.text.len() - self.pos >= self.need.max(PARSE_BATCH) {
             self.parse(false)?;
-            let parsed = self.base + self.pos as u64;
+            let parsed = self.at(self.pos);
             self.sizing.after_parse(&mut self.builder.trace, parsed, self.bytes_in, self.bytes_text);
         }
         Ok(())
@@ -294,6 +318,26 @@ impl Loader {
     #[must_use]
     pub fn estimate(&self) -> Option<Estimate> {
         self.sizing.estimate()
+    }
+
+    /// Caps one item of `traceEvents` (or one top-level value) at `bytes` of JSON text,
+    /// not counting whitespace outside strings (default [`MAX_EVENT_BYTES`]): a larger one
+    /// is skipped as it streams past, with an `event_too_large` diagnostic, and the rest
+    /// loads. The loader then holds about this much text at most.
+    pub fn limit_event_bytes(&mut self, bytes: usize) {
+        self.max_event = bytes.max(1);
+    }
+
+    /// Bytes the loader's text buffer holds (its capacity): with the gzip inflater's
+    /// fixed window, the memory a load takes besides the model. It follows the largest
+    /// item, never the input's size or its whitespace.
+    #[must_use]
+    pub fn held_bytes(&self) -> usize {
+        let head = match &self.mode {
+            Mode::Sniffing(head) => head.capacity(),
+            _ => 0,
+        };
+        self.text.capacity() + head
     }
 
     /// Keeps only events that overlap `from_ns..=to_ns` (trace time, ns): a window of a
@@ -334,12 +378,12 @@ impl Loader {
             Top::Start if !gzip_cut && !damaged => {
                 return Err(LoadError::NotJson {
                     found: "only whitespace".into(),
-                    offset: self.base + self.pos as u64,
+                    offset: self.at(self.pos),
                     inside: self.inside(),
                 });
             }
             _ => {
-                let at = self.base + self.pos as u64;
+                let at = self.at(self.pos);
                 let detail = if damaged {
                     format!("JSON ends at byte {at} where the gzip data is damaged")
                 } else {
@@ -352,6 +396,12 @@ impl Loader {
             let keys = if self.top_keys.is_empty() { "none".to_owned() } else { self.top_keys.join(", ") };
             return Err(LoadError::NoTraceEvents { keys });
         }
+        let t = &self.builder.trace;
+        let items = t.counts.total;
+        let unphased = t.diagnostics.count(D::NotAnObject) + t.diagnostics.count(D::MissingPhase);
+        if t.meta.bare_array && items > 0 && unphased >= items {
+            return Err(LoadError::NoEvents { items });
+        }
         self.sizing.finish(&mut self.builder.trace);
         let mut trace = self.builder.finish();
         trace.json_bytes = self.bytes_text;
@@ -361,19 +411,34 @@ impl Loader {
 
     /// Parses as much of the buffered text as possible.
     fn parse(&mut self, last: bool) -> Result<(), LoadError> {
+        loop {
+            let stalled = self.parse_run(last);
+            let again = match &stalled {
+                Ok(Some(start)) => self.stalled(*start, last),
+                _ => false,
+            };
+            self.drain_parsed();
+            if !again {
+                return stalled.map(|_| ());
+            }
+        }
+    }
+
+    /// Parses steps until the text runs out; `Ok(Some(start))` when the step at `start`
+    /// needs more text than there is (`self.pos` is then `start`).
+    fn parse_run(&mut self, last: bool) -> Result<Option<usize>, LoadError> {
         let text = core::mem::take(&mut self.text);
         let mut c = Cur::new(&text, self.pos);
         let result = loop {
+            // Whitespace between tokens is consumed here, so it is never kept.
+            c.skip_ws();
             let start = c.i;
             match self.step(&mut c, last) {
                 Ok(true) => {}
-                Ok(false) => break Ok(()),
+                Ok(false) => break Ok(None),
                 Err(Step::Stop(Stop::Incomplete)) => {
                     c.i = start;
-                    // Wait for at least twice what we have before retrying this item,
-                    // so a huge item is re-scanned O(log n) times, not once per chunk.
-                    self.need = (text.len() - start) * 2;
-                    break Ok(());
+                    break Ok(Some(start));
                 }
                 Err(Step::Stop(Stop::Invalid { at, expected })) => {
                     if let Err(e) = self.invalid(&text, at, expected) {
@@ -390,21 +455,110 @@ impl Loader {
         };
         self.pos = c.i;
         self.text = text;
-        if result.is_ok() && self.need > 0 && self.text.len() - self.pos < self.need / 2 {
+        if matches!(result, Ok(None)) && self.need > 0 && self.text.len() - self.pos < self.need / 2 {
             self.need = PARSE_BATCH;
-        }
-        // Drop consumed text; the unconsumed tail is at most one item.
-        if self.pos > 0 && !self.keep_text {
-            self.text.drain(..self.pos);
-            self.base += self.pos as u64;
-            self.pos = 0;
         }
         result
     }
 
+    /// An item (or top-level value) at `start` needs more text than there is. Looks for
+    /// the next event when the item is long or the input has ended (damage), squeezes its
+    /// whitespace out when it is long, skips it when it is larger than the event cap, and
+    /// otherwise waits for more text. Whether to parse again now.
+    fn stalled(&mut self, start: usize, last: bool) -> bool {
+        let mut tail = self.text.len() - start;
+        if let Top::Item { bare, .. } = self.top
+            && !self.keep_text
+            && (last || tail > damage::SUSPECT_BYTES)
+            && let Ok(Some(next)) = damage::next_event(&self.text, start + 1)
+        {
+            let (at, skipped) = (self.at(start), next - start);
+            let detail = format!(
+                "near byte {at}: an event that does not end (a damaged quote or bracket?); {skipped} bytes skipped to the next event"
+            );
+            self.builder.trace.diagnostics.add(D::MalformedJson, &detail, Some(at));
+            self.builder.count_unreadable();
+            self.pos = next;
+            self.top = Top::Item { first: false, bare };
+            return true;
+        }
+        if tail > damage::SUSPECT_BYTES && !self.keep_text && !last {
+            let removed = damage::squeeze(&mut self.text, start);
+            if removed > 0 {
+                self.squeezed += removed as u64;
+                self.squeeze_end = self.text.len();
+                tail = self.text.len() - start;
+            }
+        }
+        if tail > self.max_event && !last {
+            let then = match self.top {
+                Top::Item { bare, .. } => Then::ItemSep { bare },
+                Top::Member { .. } => Then::MemberSep,
+                _ => return false,
+            };
+            return self.oversized(start, then);
+        }
+        // Wait for at least twice what we have before retrying this item, so a huge item
+        // is re-scanned O(log n) times, not once per chunk (and is seen once it passes the cap).
+        self.need = tail.saturating_mul(2).min(self.max_event + 1);
+        false
+    }
+
+    /// Skips the value at `start`, larger than the event cap, as it streams past.
+    fn oversized(&mut self, start: usize, then: Then) -> bool {
+        let at = self.at(start);
+        let what = if matches!(then, Then::MemberSep) { "a top-level value" } else { "an event" };
+        let detail = format!("{what} at byte {at} is larger than {} MiB; skipped", self.max_event >> 20);
+        self.builder.trace.diagnostics.add(D::EventTooLarge, &detail, Some(at));
+        if matches!(then, Then::ItemSep { .. }) {
+            self.builder.count_unreadable();
+        }
+        let mut state = damage::Skipping::default();
+        let rest = self.text.get(start..).unwrap_or(&[]);
+        match state.run(rest) {
+            Some(k) => {
+                self.pos = start + k;
+                self.top = after_skip(then);
+                true
+            }
+            None => {
+                self.pos = self.text.len();
+                self.top = Top::Skip { then, state };
+                self.need = PARSE_BATCH;
+                false
+            }
+        }
+    }
+
+    /// Drops parsed text; the unconsumed tail is at most one item.
+    fn drain_parsed(&mut self) {
+        if self.pos == 0 || self.keep_text {
+            return;
+        }
+        self.text.drain(..self.pos);
+        self.base = self.at(self.pos);
+        if self.pos >= self.squeeze_end {
+            self.squeezed = 0;
+            self.squeeze_end = 0;
+        } else {
+            self.squeeze_end -= self.pos;
+        }
+        self.pos = 0;
+        // A long item skipped or squeezed leaves a large, mostly empty buffer behind.
+        if self.text.capacity() > (16 << 20).max(4 * self.text.len()) {
+            self.text.shrink_to(2 * PARSE_BATCH.max(self.text.len()));
+        }
+    }
+
+    /// The offset in the whole JSON text of `text[i]`.
+    fn at(&self, i: usize) -> u64 {
+        let squeezed = if self.squeezed > 0 && i >= self.squeeze_end { self.squeezed } else { 0 };
+        self.base + i as u64 + squeezed
+    }
+
     /// Handles invalid JSON found by a step that started at `start`.
     fn invalid(&mut self, text: &[u8], at: usize, expected: &'static str) -> Result<(), LoadError> {
-        let offset = self.base + at as u64;
+        let offset = self.at(at);
         match self.top {
             Top::Item { bare, .. } | Top::ItemSep { bare } | Top::Resync { bare } => {
                 let detail = format!("near byte {offset}: expected {expected}");
@@ -450,7 +604,7 @@ impl Loader {
             _ => {
                 return Err(Step::Fatal(LoadError::NotJson {
                     found: describe(c.b.get(c.i..).unwrap_or(&[])),
-                    offset: self.base + c.i as u64,
+                    offset: self.at(c.i),
                     inside: self.inside(),
                 }));
             }
@@ -477,7 +631,7 @@ impl Loader {
             self.saw_events = true;
             self.top = Top::Item { first: true, bare: false };
         } else {
-            let at = self.base + c.i as u64;
+            let at = self.at(c.i);
             let value = c.value_span()?;
             meta::apply(&mut self.builder.trace.meta, &mut self.builder.trace.diagnostics, &key, value, at);
             self.top = Top::MemberSep;
@@ -517,7 +671,7 @@ impl Loader {
                     self.top = if bare { Top::End } else { Top::MemberSep };
                     return Ok(true);
                 }
-                let offset = self.base + c.i as u64;
+                let offset = self.at(c.i);
                 if ch == b'{' {
                     let ev = event::parse_event(c)?;
                     self.builder.add(ev, offset);
@@ -537,10 +691,28 @@ impl Loader {
                     c.i += 1;
                     self.top = if bare { Top::End } else { Top::MemberSep };
                 }
+                b'{' => {
+                    // A lost comma: the next event is right there; read it.
+                    let at = self.at(c.i);
+                    let detail = format!("near byte {at}: expected ',' between events");
+                    self.builder.trace.diagnostics.add(D::MalformedJson, &detail, Some(at));
+                    self.top = Top::Item { first: false, bare };
+                }
                 _ => {
                     return Err(Step::Stop(Stop::Invalid { at: c.i, expected: "',' or ']' between events" }));
                 }
             },
+            Top::Skip { then, mut state } => {
+                let rest = c.b.get(c.i..).unwrap_or(&[]);
+                if let Some(k) = state.run(rest) {
+                    c.i += k;
+                    self.top = after_skip(then);
+                } else {
+                    c.i = c.b.len();
+                    self.top = Top::Skip { then, state };
+                    return Ok(false);
+                }
+            }
             Top::Resync { bare } => return Ok(self.resync(c, bare, last)),
             Top::End => {
                 if c.peek().is_ok() {
@@ -548,7 +720,7 @@ impl Loader {
                     self.builder.trace.diagnostics.add(
                         D::TrailingData,
                         &format!("{extra}+ bytes after the end of the JSON document"),
-                        Some(self.base + c.i as u64),
+                        Some(self.at(c.i)),
                     );
                     self.top = Top::Broken;
                 }
@@ -563,39 +735,42 @@ impl Loader {
         Ok(true)
     }
 
-    /// Looks for `}` `,` `{` (the boundary between two events) after damage.
+    /// Looks for the next event after damage: `}` `,` `{` where the object that follows
+    /// has a `ph` key and is followed by `,` or `]` (see [`damage::next_event`]).
     fn resync(&mut self, c: &mut Cur<'_>, bare: bool, last: bool) -> bool {
         let mut from = c.i;
-        while let Some(k) = c.b.get(from..).and_then(|rest| memchr::memchr(b'}', rest)) {
-            let close = from + k;
-            let mut j = close + 1;
-            while c.b.get(j).is_some_and(u8::is_ascii_whitespace) {
-                j += 1;
-            }
-            if c.b.get(j) == Some(&b',') {
-                j += 1;
-                while c.b.get(j).is_some_and(u8::is_ascii_whitespace) {
-                    j += 1;
-                }
-                if c.b.get(j) == Some(&b'{') {
+        loop {
+            match damage::next_event(c.b, from) {
+                Ok(Some(j)) => {
                     c.i = j;
                     self.top = Top::Item { first: false, bare };
                     return true;
                 }
+                Err(j) if !last && c.b.len() - j <= self.max_event => {
+                    // The candidate may be an event once the next chunk arrives: keep its `}`.
+                    let close = c.b.get(..j).and_then(|head| memchr::memrchr(b'}', head));
+                    c.i = close.unwrap_or(j).max(c.i);
+                    return false;
+                }
+                // Cut off by the end of the input, or larger than any event kept.
+                Err(j) => from = j,
+                Ok(None) => break,
             }
-            if j >= c.b.len() && !last {
-                // The boundary may continue in the next chunk.
-                c.i = close;
-                return false;
-            }
-            from = close + 1;
         }
         if last {
             self.top = Top::Broken;
         }
-        // Keep a little tail: a boundary may straddle chunks.
-        c.i = c.b.len().saturating_sub(64).max(c.i);
+        // Keep the last `}` when a boundary may begin there and go on in the next chunk.
+        c.i = damage::boundary_tail(c.b).max(c.i);
         false
+    }
+}
+
+/// The state after a skipped value.
+fn after_skip(then: Then) -> Top {
+    match then {
+        Then::ItemSep { bare } => Top::ItemSep { bare },
+        Then::MemberSep => Top::MemberSep,
     }
 }
 

@@ -67,6 +67,14 @@ impl<'a> Cur<'a> {
         }
     }
 
+    /// Skips whitespace.
+    #[inline]
+    pub(crate) fn skip_ws(&mut self) {
+        while self.b.get(self.i).is_some_and(|&c| is_ws(c)) {
+            self.i += 1;
+        }
+    }
+
     /// Skips whitespace and consumes `c`.
     #[inline]
     pub(crate) fn expect(&mut self, c: u8, expected: &'static str) -> Scan<()> {

@@ -128,7 +128,9 @@ impl Loader {
         }
         let rest = self.text.split_off(self.pos.min(self.text.len()));
         self.text.clear();
-        self.base += self.pos as u64;
+        self.base = self.at(self.pos);
+        self.squeezed = 0;
+        self.squeeze_end = 0;
         self.pos = 0;
         self.need = PARSE_BATCH;
         let n = rest.len() as u64;
@@ -151,6 +153,8 @@ impl Loader {
                 self.text.clear();
                 self.pos = 0;
                 self.base = end.offset;
+                self.squeezed = 0;
+                self.squeeze_end = 0;
                 self.top = end.top;
                 self.bytes_text += piece.len;
                 if matches!(self.mode, Mode::Plain) {
@@ -176,7 +180,7 @@ impl Loader {
         let rest = self.text.get(self.pos..)?;
         let between = matches!(self.top, Top::Item { .. } | Top::ItemSep { .. });
         (between && rest.iter().all(u8::is_ascii_whitespace))
-            .then(|| ItemsAt { offset: self.base + self.text.len() as u64, top: self.top })
+            .then(|| ItemsAt { offset: self.at(self.text.len()), top: self.top })
     }
 
     /// Pieces appended so far: (parsed elsewhere and appended, parsed again here in

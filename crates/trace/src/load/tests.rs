@@ -235,3 +235,208 @@ fn text_inflated_by_the_caller_loads_like_the_gzip_file() {
     l.add_compressed_bytes(5);
     assert_eq!(l.finish().expect("plain").input_bytes, SMALL.len() as u64);
 }
+
+/// Feeds `parts` (each repeated `times`) to a loader in 1 MiB chunks, returning the
+/// trace and the most text the loader held at once.
+fn stream(parts: &[(&[u8], usize)], limit: Option<usize>) -> (Result<Trace, LoadError>, usize) {
+    let mut loader = Loader::new();
+    if let Some(n) = limit {
+        loader.limit_event_bytes(n);
+    }
+    let mut held = 0;
+    for &(part, times) in parts {
+        for _ in 0..times {
+            for chunk in part.chunks(1 << 20) {
+                if let Err(e) = loader.push(chunk) {
+                    return (Err(e), held);
+                }
+                held = held.max(loader.held_bytes());
+            }
+        }
+    }
+    (loader.finish(), held)
+}
+
+const KERNEL: &[u8] =
+    br#"{"ph": "X", "cat": "kernel", "name": "k", "pid": 0, "tid": 7, "ts": 1, "dur": 2, "args": {"stream": 7}}"#;
+
+#[test]
+fn whitespace_between_events_is_not_kept() {
+    let spaces = vec![b' '; 1 << 20];
+    let lines = b"\n\t\r ".repeat(1 << 18);
+    let (trace, held) = stream(
+        &[
+            (b"{\"traceEvents\"", 1),
+            (&spaces, 20),
+            (b":", 1),
+            (&lines, 20),
+            (b"[", 1),
+            (&spaces, 50),
+            (KERNEL, 1),
+            (&spaces, 50),
+            (b",", 1),
+            (&lines, 50),
+            (KERNEL, 1),
+            (&spaces, 10),
+            (b"]}", 1),
+            (&spaces, 10),
+        ],
+        None,
+    );
+    let trace = trace.expect("a trace");
+    assert_eq!(trace.gpu.len(), 2);
+    assert_eq!(trace.json_bytes, 210 * (1 << 20) + 2 * KERNEL.len() as u64 + 14 + 1 + 1 + 1 + 2);
+    assert!(held < 4 << 20, "held {held} bytes for 210 MiB of whitespace");
+}
+
+#[test]
+fn whitespace_inside_an_event_is_squeezed_out() {
+    let spaces = vec![b' '; 1 << 20];
+    let (trace, held) = stream(
+        &[
+            (b"[", 1),
+            (KERNEL, 1),
+            (b",{\"ph\":", 1),
+            (&spaces, 100),
+            (b"\"X\", \"cat\": \"kernel\",\"name\":\"a  b\"", 1),
+            (&spaces, 100),
+            (b",\"pid\":0,\"tid\":7,\"ts\":", 1),
+            (&spaces, 10),
+            (b"5,\"dur\":1,\"args\":{\"stream\":7}},", 1),
+            (KERNEL, 1),
+            (b"]", 1),
+        ],
+        None,
+    );
+    let trace = trace.expect("a trace");
+    assert_eq!(trace.gpu.len(), 3);
+    assert_eq!(trace.strings.get(trace.gpu.name[1]), "a  b", "spaces inside strings stay");
+    assert_eq!(trace.gpu.start_ns[1], 5_000);
+    assert!(held < 4 << 20, "held {held} bytes for an event padded with 210 MiB of whitespace");
+}
+
+#[test]
+fn whitespace_in_gzip_is_not_kept() {
+    let mut gz_input = gz(b"{\"traceEvents\": [");
+    let spaces = gz(&vec![b' '; 1 << 20]);
+    for _ in 0..200 {
+        gz_input.extend_from_slice(&spaces);
+    }
+    gz_input.extend(gz(KERNEL));
+    gz_input.extend(gz(b"]}"));
+    let (trace, held) = stream(&[(&gz_input, 1)], None);
+    let trace = trace.expect("a trace");
+    assert_eq!(trace.gpu.len(), 1);
+    assert!(held < 8 << 20, "held {held} bytes for 200 MiB of gzipped whitespace");
+}
+
+#[test]
+fn an_event_over_the_cap_is_skipped_and_the_rest_loads() {
+    let blob = vec![b'x'; 1 << 20];
+    let (trace, held) = stream(
+        &[
+            (b"{\"big\": \"", 1),
+            (&blob, 3),
+            (b"\", \"traceEvents\": [", 1),
+            (KERNEL, 1),
+            (b", {\"ph\": \"X\", \"cat\": \"kernel\", \"args\": {\"a\": [\"", 1),
+            (&blob, 5),
+            (b"]}\", {}]}}, ", 1),
+            (KERNEL, 1),
+            (b"]}", 1),
+        ],
+        Some(1 << 20),
+    );
+    let trace = trace.expect("a trace");
+    assert_eq!(trace.gpu.len(), 2, "the events around the large one are kept");
+    assert_eq!(trace.diagnostics.count(D::EventTooLarge), 2, "the large top-level value and the large event");
+    assert_eq!(trace.counts.total, 3);
+    assert!(!trace.diagnostics.has(D::Truncated));
+    assert!(!trace.diagnostics.has(D::MalformedJson));
+    assert!(held < 4 << 20, "held {held} bytes with a 1 MiB cap");
+}
+
+/// Events like a cpu_op's, whose `Concrete Inputs` hold empty strings.
+fn cpu_ops(n: usize) -> Vec<u8> {
+    let events: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"ph": "X", "cat": "cpu_op", "name": "aten::op{i}", "pid": 1, "tid": 1, "ts": {i}, "dur": 1,
+  "args": {{"External id": {i}, "Input Dims": [[1, 2], [], []], "Input type": ["float", "", "Scalar"], "Concrete Inputs": ["", "", "1"]}}}}"#
+            )
+        })
+        .collect();
+    format!("{{\"traceEvents\": [\n{}\n], \"traceName\": \"t\"}}", events.join(",\n")).into_bytes()
+}
+
+#[test]
+fn one_damaged_quote_loses_one_event() {
+    for n in [20, 60_000] {
+        let mut text = cpu_ops(n);
+        // The first quote of `["", "", "1"]` in the middle event's Concrete Inputs.
+        let needle = format!("aten::op{}\"", n / 2);
+        let at = text.windows(needle.len()).position(|w| w == needle.as_bytes()).expect("event");
+        let inputs = at + text[at..].windows(5).position(|w| w == b"[\"\", ").expect("inputs");
+        text[inputs + 1] = b'x';
+        let (trace, held) = stream(&[(&text, 1)], None);
+        let trace = trace.expect("a trace");
+        assert_eq!(trace.cpu_ops.len(), n - 1, "{n} events");
+        assert_eq!(trace.counts.total, n as u64);
+        assert!(trace.diagnostics.has(D::MalformedJson));
+        assert!(!trace.diagnostics.has(D::Truncated), "not reported as a cut file");
+        assert_eq!(trace.meta.trace_name.as_deref(), Some("t"));
+        if n > 1000 {
+            assert!(text.len() > 8 << 20 && held < 4 << 20, "held {held} of {}", text.len());
+        }
+    }
+}
+
+#[test]
+fn a_lost_comma_between_events_loses_nothing() {
+    let text = cpu_ops(5);
+    let s = String::from_utf8(text).expect("utf-8").replacen("}},\n{", "}}\n{", 1);
+    let trace = load(s.as_bytes()).expect("a trace");
+    assert_eq!(trace.cpu_ops.len(), 5);
+    assert_eq!(trace.diagnostics.count(D::MalformedJson), 1);
+}
+
+#[test]
+fn negative_timestamps_are_kept_and_counted() {
+    let doc = br#"[{"ph":"X","cat":"kernel","name":"a","pid":0,"tid":7,"ts":-5,"dur":1,"args":{"stream":7}},
+      {"ph":"X","cat":"kernel","name":"b","pid":0,"tid":7,"ts":3,"dur":1,"args":{"stream":7}}]"#;
+    let t = load(doc).expect("a trace");
+    assert_eq!(t.gpu.start_ns, [-5_000, 3_000]);
+    assert_eq!(t.diagnostics.count(D::NegativeTimestamp), 1);
+}
+
+#[test]
+fn arrays_of_non_events_are_not_traces() {
+    for doc in [&b"[1, 2, 3]"[..], br#"[{"a": 1}]"#, br#"["x", {"name": "y"}]"#] {
+        let e = load(doc).expect_err("not a trace");
+        assert!(matches!(e, LoadError::NoEvents { .. }), "{e}");
+        assert!(e.to_string().starts_with("not a trace"), "{e}");
+    }
+    // One event among them is enough, and an empty array is an empty trace.
+    assert!(load(br#"[1, {"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "p"}}]"#).is_ok());
+    assert!(load(b"[]").is_ok());
+}
+
+#[test]
+fn resync_finds_the_next_event_across_chunks_and_long_whitespace() {
+    let pad = " ".repeat(5000);
+    let doc = format!(
+        "[{k}, {{\"ph\": oops}}{pad},{pad}{k}, {{\"ph\": \"X\", \"x\": {{\"a\": 1}}{pad}, {{\"b\": 2}}]}}, {k}]",
+        k = String::from_utf8_lossy(KERNEL)
+    );
+    let whole = load(doc.as_bytes()).expect("a trace");
+    assert_eq!(whole.gpu.len(), 3);
+    assert_eq!(whole.diagnostics.count(D::MalformedJson), 2);
+    for size in [1, 7, 100, 4096] {
+        let mut loader = Loader::new();
+        for chunk in doc.as_bytes().chunks(size) {
+            loader.push(chunk).expect("push");
+        }
+        let t = loader.finish().expect("a trace");
+        assert_eq!(t.to_bytes(), whole.to_bytes(), "chunks of {size}");
+    }
+}

@@ -202,7 +202,7 @@ fn flow_kind_code(k: FlowKind) -> u8 {
 }
 
 /// Every kind, in code order; `diagnostic_kind_code` is the index into this list.
-const DIAGNOSTIC_KINDS: [DiagnosticKind; 21] = [
+const DIAGNOSTIC_KINDS: [DiagnosticKind; 23] = [
     DiagnosticKind::Truncated,
     DiagnosticKind::MalformedJson,
     DiagnosticKind::GzipCorrupt,
@@ -224,6 +224,8 @@ const DIAGNOSTIC_KINDS: [DiagnosticKind; 21] = [
     DiagnosticKind::OtherFlow,
     DiagnosticKind::LogicalLane,
     DiagnosticKind::LaneWithoutStream,
+    DiagnosticKind::EventTooLarge,
+    DiagnosticKind::NegativeTimestamp,
 ];
 
 fn diagnostic_kind_code(k: DiagnosticKind) -> u8 {
@@ -251,6 +253,8 @@ fn diagnostic_kind_code(k: DiagnosticKind) -> u8 {
         DiagnosticKind::OtherFlow => 18,
         DiagnosticKind::LogicalLane => 19,
         DiagnosticKind::LaneWithoutStream => 20,
+        DiagnosticKind::EventTooLarge => 21,
+        DiagnosticKind::NegativeTimestamp => 22,
     }
 }
 

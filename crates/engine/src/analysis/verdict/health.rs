@@ -42,6 +42,7 @@ pub(crate) fn health(
                 | DiagnosticKind::MalformedJson
                 | DiagnosticKind::GzipCorrupt
                 | DiagnosticKind::GzipChecksum
+                | DiagnosticKind::EventTooLarge
         );
         if damaged
             && d.kind.severity() == Severity::Warning

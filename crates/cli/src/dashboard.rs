@@ -96,7 +96,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     let files = copy_dir(&app, &args.output)?;
-    mark_page(&args.output.join("index.html"))?;
+    mark_page(&args.output.join("index.html"), &top_level_names(&app)?)?;
     let reports = args.output.join("reports");
     if reports.is_dir() {
         std::fs::remove_dir_all(&reports).with_context(|| format!("cannot replace {}", reports.display()))?;
@@ -154,10 +154,38 @@ fn encode_component(text: &str) -> String {
 /// The tag that tells the app its page is a dashboard (no request is made to find out).
 pub const MARKER: &str = r#"<meta name="tracetriage-dashboard" content="reports/index.json">"#;
 
-/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`).
-fn mark_page(index: &Path) -> anyhow::Result<()> {
-    let html = std::fs::read_to_string(index).with_context(|| format!("cannot read {}", index.display()))?;
+/// The names of the files and folders directly inside the app folder.
+fn top_level_names(app: &Path) -> anyhow::Result<Vec<String>> {
+    let entries = std::fs::read_dir(app).with_context(|| format!("cannot read {}", app.display()))?;
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The page with its assets addressed relative to it: `"/x.js"` and `'/x.wasm'` become
+/// `"./x.js"` and `'./x.wasm'` for every file or folder `names` of the app (trunk writes
+/// absolute paths unless told otherwise), so the site works at any path of any host.
+#[must_use]
+pub fn relative_assets(html: &str, names: &[String]) -> String {
+    let mut out = html.to_owned();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        for quote in ['"', '\'', '('] {
+            out = out.replace(&format!("{quote}/{name}"), &format!("{quote}./{name}"));
+        }
+    }
+    out
+}
+
+/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`) and makes its asset
+/// paths relative ([`relative_assets`]).
+fn mark_page(index: &Path, names: &[String]) -> anyhow::Result<()> {
+    let read = std::fs::read_to_string(index).with_context(|| format!("cannot read {}", index.display()))?;
+    let html = relative_assets(&read, names);
     if html.contains(MARKER) {
+        if html != read {
+            std::fs::write(index, html).with_context(|| format!("cannot write {}", index.display()))?;
+        }
         return Ok(());
     }
     let marked = match html.find("</head>") {

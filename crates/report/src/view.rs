@@ -443,7 +443,7 @@ pub fn is_warning(d: &DiagnosticRow) -> bool {
 /// The first input cut short (`truncated`), and where its JSON ends when known.
 fn cut(r: &Report) -> Option<(&DiagnosticRow, Option<String>)> {
     let d = r.diagnostics.iter().find(|d| d.kind == "truncated" && d.capture.is_none())?;
-    Some((d, d.offset.map(|at| crate::format::count(at))))
+    Some((d, d.offset.map(crate::format::count)))
 }
 
 /// The line every front end shows first when an input is cut short: "This trace ends early

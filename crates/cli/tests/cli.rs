@@ -531,3 +531,26 @@ fn a_cut_trace_says_so_first_and_exits_zero() {
         assert!(cut_row["offset"].as_u64().is_some(), "{cut_row}");
     }
 }
+
+#[test]
+fn progress_shows_on_a_terminal_unless_quiet() {
+    testkit::needs_corpus!();
+    // A pseudo-terminal from util-linux's `script`; skipped where it is missing.
+    if Command::new("script").arg("--version").output().is_err() {
+        return;
+    }
+    let trace = traces().join("hta_v100_2rank_ddp_rank1_large.trace.json.gz");
+    let bin = env!("CARGO_BIN_EXE_tracetriage");
+    for (quiet, shown) in [("", true), (" --quiet", false)] {
+        let command = format!("{bin} triage{quiet} {} > /dev/null", trace.display());
+        let o = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("TRACETRIAGE_PROGRESS_AFTER_MS", "0")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let tty = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(tty.contains("events,"), shown, "{quiet}: {tty}");
+        assert_eq!(tty.contains("reading"), shown, "{quiet}: {tty}");
+    }
+}

@@ -521,7 +521,7 @@ fn a_cut_trace_says_so_first_and_exits_zero() {
         let first = md.lines().next().unwrap();
         assert!(first.starts_with("**Warning: This trace ends early at byte "), "{first}");
         if name == "early.json" {
-            assert!(!md.contains("No GPU activity"), "{md}");
+            assert!(!md.to_lowercase().contains("no gpu activity"), "{md}");
             assert!(md.contains("The file ends before any GPU event"), "{md}");
         }
         let o = run(&["triage", "--format", "json", path.to_str().unwrap()]);

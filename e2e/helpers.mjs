@@ -59,6 +59,12 @@ export async function page(ctx, { width = 1400, height = 1000 } = {}) {
   return p;
 }
 
+/** Markdown text with the CLI's character references (`&lt;` `&gt;` `&amp;`, which keep
+ * raw HTML from names inert) read back, as the page shows it. */
+export function unescapeMd(text) {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 /** The CLI's markdown kernel tables: { stageLabel: [[cells...], ...] }. */
 export function cliKernelTables(file) {
   const md = execFileSync(CLI, ['triage', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -69,9 +75,9 @@ export function cliKernelTables(file) {
     if (line === 'Kernel Table') { inKernels = true; continue; }
     if (line === 'Overlap Opportunity Table') break;
     if (!inKernels) continue;
-    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
+    if (line.startsWith('##### ')) { stage = unescapeMd(line.slice(6)); continue; }
     if (line.startsWith('| ') && !line.startsWith('| Kernel') && !line.startsWith('| ---')) {
-      const cells = line.slice(2, -2).split(' | ');
+      const cells = line.slice(2, -2).split(' | ').map(unescapeMd);
       (tables[stage] ||= []).push(cells);
     }
   }
@@ -90,12 +96,12 @@ export function parseCliMarkdown(md) {
     if (line === 'Overlap Opportunity Table') break;
     if (!inKernels) {
       const m = line.match(/^([A-Z][A-Za-z ]+): (.*)$/);
-      if (m) header[m[1]] = m[2];
+      if (m) header[m[1]] = unescapeMd(m[2]);
       continue;
     }
     if (line.startsWith('##### ')) { stages += 1; continue; }
     if (stages === 1 && line.startsWith('| ') && !line.startsWith('| Kernel') && !line.startsWith('| ---')) {
-      rows.push(line.slice(2, -2).split(' | '));
+      rows.push(line.slice(2, -2).split(' | ').map(unescapeMd));
     }
   }
   const coverage = md.split('\n').find((l) => l.startsWith('Python attribution of GPU time:'));

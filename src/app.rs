@@ -45,9 +45,16 @@ pub fn App() -> impl IntoView {
                     state.open_window(w);
                 }
             };
+            // A shared link that cannot be opened is a report link, not a trace.
+            let head = url_state::current().head;
+            let what = if url_state::is_link(&head) {
+                "Could not open this report link. "
+            } else {
+                "Could not open this trace. "
+            };
             view! {
                 <div class="tt-error" role="alert" id="error">
-                    <strong>"Could not open this trace. "</strong>
+                    <strong>{what}</strong>
                     <span class="tt-error-message">{text}</span>
                     {offer.map(|_| view! {
                         " "

@@ -80,6 +80,9 @@ pub struct AppState {
     /// The time window (trace ns) the next triage keeps, when the reader took the one
     /// offered for a trace too large for the tab.
     pub window: RwSignal<Option<(i64, i64)>>,
+    /// The shared link (fragment head) the page shows or last wrote itself: a different
+    /// one pasted into the address bar replaces the report ([`crate::url_state::follow`]).
+    pub link: StoredValue<String>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             remote: StoredValue::new_local(crate::fetch::Remote::default()),
             traces: RwSignal::new_local(Vec::new()),
             window: RwSignal::new(None),
+            link: StoredValue::new(String::new()),
         }
     }
 
@@ -106,6 +110,7 @@ impl AppState {
         if fragment.is_empty() {
             return;
         }
+        self.link.set_value(fragment.clone());
         if fragment.trim_start_matches('#').starts_with(report::share::DIFF_PREFIX) {
             match report::share::decode_diff(&fragment) {
                 Ok(d) => self.status.set(Status::Compare(Arc::new(d))),

@@ -89,9 +89,17 @@ pub fn status_title(status: &Status) -> Option<String> {
     })
 }
 
+/// Whether a fragment head is a shared report or diff link (`r1.…`, `d1.…`).
+#[must_use]
+pub fn is_link(head: &str) -> bool {
+    let head = head.trim_start_matches('#');
+    head.starts_with(report::share::PREFIX) || head.starts_with(report::share::DIFF_PREFIX)
+}
+
 /// Keeps the title in step with the page's status, and follows changes of the fragment
-/// made outside the page: a new `src=` opens its traces; on a dashboard page, a fragment
-/// without one returns to the dashboard.
+/// made outside the page: a new `src=` opens its traces; a new shared link (pasted into
+/// the address bar of an open tab) replaces the report shown; on a dashboard page, a
+/// fragment without one returns to the dashboard.
 pub fn follow(state: AppState) {
     Effect::new(move |_| {
         if let Some(title) = status_title(&state.status.get()) {
@@ -100,6 +108,14 @@ pub fn follow(state: AppState) {
     });
     let route = move || {
         let f = current();
+        if is_link(&f.head) {
+            // Another link than the one shown (or made by the page's Share button).
+            if state.link.with_value(|l| *l != f.head) {
+                state.cancel();
+                state.open_link();
+            }
+            return;
+        }
         if !f.src.is_empty() {
             if state.remote.with_value(|r| r.sources != f.src && r.pending != f.src) {
                 state.open_urls(f.src);

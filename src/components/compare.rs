@@ -71,8 +71,10 @@ pub fn CompareView(
     let download_md = move |_| io::download("diff.md", &markdown::render(&md), "text/markdown");
     let copied = RwSignal::new(false);
     let link_diff = Arc::clone(&diff);
+    let link = expect_context::<crate::state::AppState>().link;
     let copy_link = move |_| {
         let fragment = report::share::encode_diff(&link_diff);
+        link.set_value(fragment.clone());
         io::set_fragment(&fragment);
         let link = io::link_with_fragment(&fragment);
         leptos::task::spawn_local(async move { copied.set(io::copy(&link).await) });

@@ -60,6 +60,9 @@ pub fn ReportView(
         }
         stage_view(state, &r, i, filter, entry, live)
     };
+    // Said first: a trace cut short (the diagnostics at the bottom say it again).
+    let cut = view::truncation(&report)
+        .map(|line| view! { <p class="tt-warning tt-banner" role="alert" id="truncated">{line}</p> });
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     let has_notes = !report.notes.is_empty();
     let warnings = match &origin {
@@ -77,6 +80,7 @@ pub fn ReportView(
 
     view! {
         <section class="tt-report" id="report">
+            {cut}
             <ReportActions report=Arc::clone(&report) live=live/>
             <h2>"Triage View"</h2>
             <dl class="tt-header" id="header">{header}</dl>
@@ -154,7 +158,9 @@ fn ReportActions(
         io::download("tracetriage-report.json", &json, "application/json");
     };
     let share = move |_| {
-        let fragment = crate::url_state::with_head(&report::share::encode(&report));
+        let head = report::share::encode(&report);
+        state.link.set_value(head.clone());
+        let fragment = crate::url_state::with_head(&head);
         io::set_fragment(&fragment);
         let link = io::link_with_fragment(&fragment);
         share_link.set(link.clone());
@@ -245,7 +251,7 @@ fn stage_view(
     live: bool,
 ) -> AnyView {
     let Some(stage) = r.stages.get(i) else {
-        return view! { <p class="tt-muted">"No GPU activity in this trace."</p> }.into_any();
+        return view! { <p class="tt-muted" id="no-gpu">{view::no_gpu_activity(r)}</p> }.into_any();
     };
     // The roofline columns when the report has roofline figures.
     let roofline = stage.roofline.computed;

@@ -19,6 +19,9 @@ const FOLD: usize = 90;
 /// Tables with more columns than this are set in a smaller font with less padding.
 const MANY: usize = 10;
 
+/// Rows drawn at first, and added by each "Show more rows" (a long table is drawn in steps).
+const STEP: usize = 200;
+
 /// The rows `filter` keeps (any cell line contains it, case-insensitive) among those
 /// `only` allows (all when it is unset or `None`), in the order
 /// `sort` asks for (column, descending): numbers by value, text case-insensitively.
@@ -128,6 +131,8 @@ pub fn TableView(
     let footer = table.footer.clone();
     let rows_table = Arc::clone(&table);
     let min_ch = text_min_widths(&table);
+    let limit = RwSignal::new(STEP);
+    let more_rows = move || order.with(Vec::len) > limit.get();
     let rows = move || {
         let shown = order.get();
         if shown.is_empty() {
@@ -140,6 +145,7 @@ pub fn TableView(
         }
         shown
             .into_iter()
+            .take(limit.get())
             .filter_map(|i| rows_table.rows.get(i).cloned().map(|row| (i, row)))
             .map(|(i, row)| {
                 let cells = row
@@ -172,6 +178,11 @@ pub fn TableView(
                 <thead><tr>{headers}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            <Show when=more_rows>
+                <button class="tt-button tt-more-rows" type="button" on:click=move |_| limit.update(|l| *l += STEP)>
+                    {move || format!("Show more rows ({} of {} shown)", limit.get(), order.with(Vec::len))}
+                </button>
+            </Show>
             {footer.map(|f| view! { <p class="tt-footer tt-muted tt-small">{f}</p> })}
         </div>
     }

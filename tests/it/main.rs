@@ -19,6 +19,8 @@
 //!   (automatic detection, each profile, a cold first pass, a batch change, no step
 //!   annotations, merged devices), report JSON, heat-map SVG, the Qwen3 traces' 48
 //!   layers and their golden text reports.
+//! - `long_names`: a trace with a 2 MB kernel name gives the report of a short one but for
+//!   that name (rules look at a capped prefix).
 //! - `mapping`: two-trace triage (exact, normalised, ambiguous and missing matches on
 //!   hand-built pairs, two real SGLang runs) and self-mapping against an independent count
 //!   of eager twins in the SGLang trace.
@@ -54,6 +56,7 @@ mod diff;
 pub mod golden;
 mod gpus;
 mod layers;
+mod long_names;
 mod mapping;
 mod overlap;
 mod perfetto;

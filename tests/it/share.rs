@@ -42,3 +42,31 @@ fn a_small_report_round_trips_exactly() {
     assert_eq!(report::share::decode(&with_view).unwrap(), report);
     assert_eq!(report::fragment::parse(&with_view).q.as_deref(), Some("nccl x"));
 }
+
+/// A link packed as the encoder packs it, without its shrinking.
+fn crafted(report: &report::Report) -> String {
+    use std::io::Write;
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflate.write_all(report.to_json().as_bytes()).unwrap();
+    format!("r1.{}", report::share::base64url_encode(&deflate.finish().unwrap()))
+}
+
+#[test]
+fn links_larger_than_the_encoder_makes_are_refused() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mi300x-hipgraph-excerpt-TP-0-DECODE.trace.json.gz");
+    let mut report = report_of(&path, "x.json");
+    let stage = report.stages.first_mut().unwrap();
+    let first = stage.kernels.rows.first().unwrap().clone();
+    stage.kernels.rows = (0..report::share::MAX_ROWS + 1)
+        .map(|i| report::engine::results::kernels::KernelRow { name: format!("k{i}"), ..first.clone() })
+        .collect();
+    let link = crafted(&report);
+    assert!(link.len() <= report::share::MAX_LINK, "the row count, not the length, refuses this one");
+    let err = report::share::decode(&link).unwrap_err();
+    assert!(matches!(err, report::share::ShareError::TooLarge(_)), "{err}");
+    assert!(err.to_string().contains("table rows, at most 2,000"), "{err}");
+    // The app's own encoder shrinks the same report into a link it opens.
+    let own = report::share::encode(&report);
+    assert!(report::share::decode(&own).is_ok());
+}

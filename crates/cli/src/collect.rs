@@ -244,6 +244,10 @@ pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> anyhow::Result<Colle
             }
         }
     }
+    if out.runs.is_empty() && !out.skipped.is_empty() {
+        // Every report found was refused: say why, as `diff` does.
+        bail!("no report to use: {}", out.skipped.join("; "));
+    }
     if out.runs.is_empty() {
         bail!(
             "no report or trace found in {} (give report JSON files, traces or folders holding them)",

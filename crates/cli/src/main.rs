@@ -12,6 +12,7 @@ mod diff;
 mod inspect;
 mod layers;
 mod output;
+mod progress;
 mod ranks;
 mod reduce;
 mod triage;

@@ -24,7 +24,11 @@ pub fn run(args: &Args, catalog: &report::engine::Catalog) -> anyhow::Result<()>
     }
     let files: Vec<&Path> = traces.iter().map(PathBuf::as_path).collect();
     let mut reductions = Vec::with_capacity(all.len());
-    for r in native::reduction::reduce_each(&files, args.load_threads, catalog) {
+    let bar = crate::progress::Loads::new(&files, args.quiet);
+    let each =
+        native::reduction::reduce_each_with(&files, args.load_threads, catalog, &|i, p| bar.update(i, p));
+    bar.finish();
+    for r in each {
         reductions.push(r?.body);
     }
     for path in &reduced {

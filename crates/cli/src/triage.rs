@@ -102,6 +102,9 @@ pub struct Args {
     /// Print load and analysis times to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// No progress bar on stderr (there is none either when stderr is not a terminal).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// The model's config.json, for the roofline of MoE layers (expert sizes, top-k,
     /// weight type) and of attention from step aggregates (heads, head size, layers).
     /// Without it, a config.json beside the traces or one folder up is used.
@@ -276,8 +279,14 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
         return Err(refused(&refusal));
     }
     let files: Vec<&Path> = all.iter().map(PathBuf::as_path).collect();
-    let traces = native::load_all(&files, args.load_threads)?;
+    let bar = crate::progress::Loads::new(&files, args.quiet);
+    let loaded = native::load_each_with(&files, args.load_threads, |_, t| t, &|i, p| bar.update(i, p));
+    bar.finish();
+    let traces = loaded.into_iter().collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    for (name, trace) in names.iter().zip(&traces) {
+        warn_if_cut(name, trace);
+    }
     if let Some(refusal) = report::gate::diffusion_stacks(&inputs(&names, &traces)) {
         return Err(refused(&refusal));
     }
@@ -292,6 +301,25 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
         model_config: load_model_config(args.config.as_deref(), formal.first())?,
         took: started.elapsed(),
     })
+}
+
+/// Says first, on stderr, that a trace ends early (the exit status stays 0): one line
+/// naming the file and the byte of its JSON where it ends.
+pub(crate) fn warn_if_cut(name: &str, trace: &report::trace::Trace) {
+    let Some(cut) =
+        trace.diagnostics.entries().iter().find(|d| d.kind == report::trace::DiagnosticKind::Truncated)
+    else {
+        return;
+    };
+    match cut.first_offset {
+        Some(at) => eprintln!(
+            "tracetriage: warning: {name} ends early at byte {}: the GPU events after it are missing",
+            report::format::count(at)
+        ),
+        None => {
+            eprintln!("tracetriage: warning: {name} ends early: the GPU events after the cut are missing")
+        }
+    }
 }
 
 /// The exit status of a triage refused by the diffusion backend gate.

@@ -159,6 +159,46 @@ fn newer_and_broken_reports_are_skipped_with_a_warning() {
 }
 
 #[test]
+fn refused_reports_name_why_when_nothing_is_left() {
+    testkit::needs_corpus!();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    report_json(MI300X, &good);
+    let text = std::fs::read_to_string(&good).unwrap();
+    std::fs::remove_file(&good).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["version"] = serde_json::json!(99);
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, v.to_string()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["mode"] = serde_json::json!("sideways");
+    let unknown = dir.path().join("unknown.json");
+    std::fs::write(&unknown, v.to_string()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("stages");
+    let missing = dir.path().join("missing.json");
+    std::fs::write(&missing, v.to_string()).unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("index.html"), "<!doctype html><head></head>").unwrap();
+    let site = dir.path().join("site");
+    for command in ["bundle", "dashboard"] {
+        let mut args = vec![command, s(&newer), s(&unknown), s(&missing)];
+        if command == "dashboard" {
+            args.extend(["-o", s(&site), "--app", s(&app)]);
+        }
+        let o = run(&args);
+        assert!(!o.status.success(), "{command}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{command}: one line: {err}");
+        assert!(err.contains("newer.json: newer report version 99"), "{command}: {err}");
+        assert!(err.contains("unknown variant `sideways`"), "{command}: {err}");
+        assert!(err.contains("missing field `stages`"), "{command}: {err}");
+        assert!(!err.contains("no report or trace found"), "{command}: {err}");
+    }
+}
+
+#[test]
 fn nothing_to_bundle_is_an_error() {
     let empty = tempfile::tempdir().unwrap();
     let o = run(&["bundle", s(empty.path())]);

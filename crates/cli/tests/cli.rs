@@ -476,3 +476,81 @@ fn triage_perfetto_prints_deep_links_per_stage() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--perfetto prints markdown links"), "{}", stderr(&o));
 }
+
+#[test]
+fn progress_stays_off_a_stderr_that_is_not_a_terminal() {
+    testkit::needs_corpus!();
+    let trace = traces().join("hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz");
+    for extra in [&[][..], &["--all-ranks"][..]] {
+        let mut args = vec!["triage"];
+        args.extend(extra);
+        args.push(trace.to_str().unwrap());
+        // The bar would show at once; stderr is a pipe here.
+        let o = bin().args(&args).env("TRACETRIAGE_PROGRESS_AFTER_MS", "0").output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_cut_trace_says_so_first_and_exits_zero() {
+    testkit::needs_corpus!();
+    let gz = std::fs::read(traces().join("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz")).unwrap();
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Cut in the middle, and cut before the first GPU event.
+    let first = |needle: &[u8]| text.windows(needle.len()).position(|w| w == needle).unwrap_or(text.len());
+    let first_kernel = [&br#""cat": "kernel""#[..], br#""cat": "gpu_memcpy""#, br#""cat": "gpu_memset""#]
+        .into_iter()
+        .map(first)
+        .min()
+        .unwrap();
+    for (name, cut) in [("half.json", text.len() / 2), ("early.json", first_kernel.saturating_sub(200))] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text[..cut]).unwrap();
+        let o = run(&["triage", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("ends early at byte") && err.contains("the GPU events after it are missing"),
+            "{err}"
+        );
+        let md = String::from_utf8(o.stdout).unwrap();
+        let first = md.lines().next().unwrap();
+        assert!(first.starts_with("**Warning: This trace ends early at byte "), "{first}");
+        if name == "early.json" {
+            assert!(!md.to_lowercase().contains("no gpu activity"), "{md}");
+            assert!(md.contains("The file ends before any GPU event"), "{md}");
+        }
+        let o = run(&["triage", "--format", "json", path.to_str().unwrap()]);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let cut_row =
+            json["diagnostics"].as_array().unwrap().iter().find(|d| d["kind"] == "truncated").unwrap();
+        assert!(cut_row["offset"].as_u64().is_some(), "{cut_row}");
+    }
+}
+
+#[test]
+fn progress_shows_on_a_terminal_unless_quiet() {
+    testkit::needs_corpus!();
+    // A pseudo-terminal from util-linux's `script`; skipped where it is missing.
+    if Command::new("script").arg("--version").output().is_err() {
+        return;
+    }
+    let trace = traces().join("hta_v100_2rank_ddp_rank1_large.trace.json.gz");
+    let bin = env!("CARGO_BIN_EXE_tracetriage");
+    for (quiet, shown) in [("", true), (" --quiet", false)] {
+        let command = format!("{bin} triage{quiet} {} > /dev/null", trace.display());
+        let o = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("TRACETRIAGE_PROGRESS_AFTER_MS", "0")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let tty = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(tty.contains("events,"), shown, "{quiet}: {tty}");
+        assert_eq!(tty.contains("reading"), shown, "{quiet}: {tty}");
+    }
+}

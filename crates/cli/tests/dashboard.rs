@@ -160,6 +160,34 @@ fn newer_reports_are_left_out_and_named() {
 }
 
 #[test]
+fn the_site_addresses_its_assets_relative_to_the_page() {
+    testkit::needs_corpus!();
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("app");
+    std::fs::create_dir_all(app.join("sample")).unwrap();
+    // What trunk writes with its default public URL `/`.
+    let page = r#"<!doctype html><head><script type="module">
+import init from '/app-1.js';
+await init({ module_or_path: '/app-1_bg.wasm' });
+</script><link rel="stylesheet" href="/base-2.css"/><link rel="preload" href="/app-1_bg.wasm"></head>
+<body><a href="/elsewhere/">kept</a></body>"#;
+    std::fs::write(app.join("index.html"), page).unwrap();
+    for f in ["app-1.js", "app-1_bg.wasm", "base-2.css", "engine-worker.js", "sample/x.json"] {
+        std::fs::write(app.join(f), "x").unwrap();
+    }
+    let site = root.path().join("site");
+    let o = run(&["dashboard", s(&traces().join(MI300X)), "-o", s(&site), "--app", s(&app)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+    for asset in ["app-1.js", "app-1_bg.wasm", "base-2.css"] {
+        assert!(html.contains(&format!("./{asset}")), "{asset}: {html}");
+        assert!(!html.contains(&format!("\"/{asset}")) && !html.contains(&format!("'/{asset}")), "{html}");
+    }
+    assert!(html.contains(r#"href="/elsewhere/""#), "only the app's own files are rewritten");
+    assert!(html.contains(r#"<meta name="tracetriage-dashboard""#));
+}
+
+#[test]
 fn a_missing_app_is_a_clear_error() {
     let root = tempfile::tempdir().unwrap();
     let site = root.path().join("site");

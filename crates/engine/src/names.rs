@@ -7,6 +7,26 @@
 
 pub mod inductor;
 
+/// The most text of a name that any rule, splitter or key looks at: real kernel names are
+/// under 8 KB (CUDA cuts them at about 1 KB). A longer name is analysed by its first
+/// `LOOKED_AT` bytes (cut on a char boundary), so every per-name step costs at most this
+/// much however long the name in the trace; tables still show the whole name.
+pub const LOOKED_AT: usize = 8 * 1024;
+
+/// The part of `name` that rules look at: its first [`LOOKED_AT`] bytes, cut back to a char
+/// boundary (the whole name when it is shorter).
+#[must_use]
+pub fn looked_at(name: &str) -> &str {
+    if name.len() <= LOOKED_AT {
+        return name;
+    }
+    let mut end = LOOKED_AT;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or("")
+}
+
 /// The table row key: whitespace collapsed, hex addresses replaced by `0xADDR`, and for
 /// `void …(…)` signatures the trailing argument list removed (the seed tool's §6.5 form).
 ///
@@ -121,7 +141,7 @@ fn is_wrapper(base: &str) -> bool {
 /// template argument, so the base name is `flash::FlashAttnFwdSm90`.
 #[must_use]
 pub fn base_name(name: &str) -> BaseName {
-    let mut split = split_base(name);
+    let mut split = split_base(looked_at(name));
     for _ in 0..3 {
         if !is_wrapper(&split.base) {
             break;
@@ -149,6 +169,8 @@ fn split_base(name: &str) -> BaseName {
     let mut angle = 0usize;
     let mut paren_in_angle = 0usize;
     let mut seen_template = false;
+    // Whether `base` holds `::type` (kept as `base` grows, so each char costs O(1)).
+    let mut has_type = false;
     for ch in text.chars() {
         if angle > 0 {
             match ch {
@@ -175,13 +197,17 @@ fn split_base(name: &str) -> BaseName {
                 paren_in_angle = 0;
             }
             '(' => break,
-            ' ' if seen_template || base.contains("::type") => {
+            ' ' if seen_template || has_type => {
                 // A return type such as `std::enable_if<…>::type` ends here.
                 base.clear();
                 inner.clear();
                 seen_template = false;
+                has_type = false;
             }
-            _ => base.push(ch),
+            _ => {
+                base.push(ch);
+                has_type = has_type || base.ends_with("::type");
+            }
         }
     }
     let mut base = base.trim().trim_start_matches('*').to_owned();
@@ -232,7 +258,7 @@ fn first_template_arg(inner: &str) -> &str {
 /// both give `nvjet_tst_v_bz_tnt`.
 #[must_use]
 pub fn normalized(name: &str) -> String {
-    key_of(&canonical(name))
+    key_of(&canonical(looked_at(name)))
 }
 
 /// A short display name: the demangled base name without namespaces
@@ -498,6 +524,26 @@ mod tests {
             "void cutlass::device_kernel<dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel>(dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel::Params)",
         );
         assert_eq!(b.base, "dpsk::grouped_gemm::cuda::fp8_ptp128c::GemmKernel");
+    }
+
+    #[test]
+    fn rules_look_at_a_capped_prefix_cut_on_a_char_boundary() {
+        let catalog = crate::Catalog::builtin();
+        let kind = trace::model::GpuKind::Kernel;
+        let real = "void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>>(int)";
+        // A prefix just under the cap, then a 3-byte char across it, then junk that would
+        // change every answer if it were read (a GEMM name, a template, a return type).
+        let head = format!("{real} {}", "x".repeat(LOOKED_AT - real.len() - 2));
+        let name = format!("{head}€ nccl::AllReduce_gemm<cutlass::Kernel<flash::Fwd>>::type ncclKernel");
+        assert_eq!(looked_at(&name), head, "cut back to the char boundary before `€`");
+        assert_eq!(looked_at(real), real);
+        assert_eq!(catalog.categories.classify(kind, &name), catalog.categories.classify(kind, &head));
+        assert_eq!(base_name(&name), base_name(&head));
+        assert_eq!(normalized(&name), normalized(&head));
+        assert_eq!(family(&name), family(&head));
+        assert_eq!(short(&name), short(&head));
+        // Only the display form keeps the whole name.
+        assert!(canonical(&name).ends_with("ncclKernel"));
     }
 
     #[test]

@@ -293,9 +293,11 @@ fn prepare(
     }
     report.diagnostics.extend(DiagnosticRow::of(trace, index));
     if device.is_none() {
-        report
-            .notes
-            .push(Note::NoGpuActivity { path: input.path.to_owned(), mapping: role == Role::Mapping });
+        report.notes.push(Note::NoGpuActivity {
+            path: input.path.to_owned(),
+            mapping: role == Role::Mapping,
+            cut: trace.diagnostics.has(trace::DiagnosticKind::Truncated),
+        });
         return Prepared { device, attribution: Attribution::default(), groups: Vec::new(), capture: None };
     }
     let mut attribution: Attribution = attribution::attribute_with(trace, &catalog.wrappers);

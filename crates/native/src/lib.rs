@@ -28,4 +28,4 @@ pub mod site;
 pub mod walk;
 
 pub use error::Error;
-pub use load::{load, load_all, load_each, load_on, load_with};
+pub use load::{load, load_all, load_each, load_each_with, load_on, load_on_with, load_with};

@@ -32,12 +32,24 @@ pub fn load(path: &Path) -> Result<report::trace::Trace, Error> {
 /// # Errors
 /// When the file cannot be read or is not a trace; the message names the file.
 pub fn load_on(path: &Path, threads: usize) -> Result<report::trace::Trace, Error> {
+    load_on_with(path, threads, &mut |_| {})
+}
+
+/// [`load_on`], calling `progress` as the load goes (see [`load_with`]).
+///
+/// # Errors
+/// When the file cannot be read or is not a trace; the message names the file.
+pub fn load_on_with(
+    path: &Path,
+    threads: usize,
+    progress: &mut dyn FnMut(&report::trace::Progress),
+) -> Result<report::trace::Trace, Error> {
     let split = |workers| Some(parallel::Split { workers, piece: parallel::PIECE });
     let gzip = || head(path, 2).is_ok_and(|h| h == [0x1f, 0x8b]);
     match width(threads) {
-        0 | 1 => load(path),
-        2 if gzip() => pipelined::load(path, &mut |_| {}),
-        n => pipelined::load_split(path, split(n - 1), &mut |_| {}),
+        0 | 1 => load_with(path, progress),
+        2 if gzip() => pipelined::load(path, progress),
+        n => pipelined::load_split(path, split(n - 1), progress),
     }
 }
 
@@ -106,6 +118,17 @@ pub fn load_each<T: Send>(
     threads: usize,
     keep: impl Fn(&Path, report::trace::Trace) -> T + Sync,
 ) -> Vec<Result<T, Error>> {
+    load_each_with(paths, threads, keep, &|_, _| {})
+}
+
+/// [`load_each`], calling `progress` with a file's index among `paths` and its loader's
+/// progress as each load goes (from the loading threads).
+pub fn load_each_with<T: Send>(
+    paths: &[&Path],
+    threads: usize,
+    keep: impl Fn(&Path, report::trace::Trace) -> T + Sync,
+    progress: &(dyn Fn(usize, &report::trace::Progress) + Sync),
+) -> Vec<Result<T, Error>> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let total = width(threads);
@@ -120,7 +143,8 @@ pub fn load_each<T: Send>(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result = load_on(path, per_file).map(|trace| keep(path, trace));
+                    let result =
+                        load_on_with(path, per_file, &mut |p| progress(i, p)).map(|trace| keep(path, trace));
                     if let Ok(mut s) = slots.lock()
                         && let Some(slot) = s.get_mut(i)
                     {

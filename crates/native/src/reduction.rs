@@ -75,10 +75,25 @@ pub fn reduce_each(
     threads: usize,
     catalog: &report::engine::Catalog,
 ) -> Vec<Result<RankFile, Error>> {
-    crate::load_each(paths, threads, |path, trace| {
-        let name = path.display().to_string();
-        reduction::reduce(&report::engine::triage::Input { path: &name, trace: &trace }, catalog)
-    })
+    reduce_each_with(paths, threads, catalog, &|_, _| {})
+}
+
+/// [`reduce_each`], calling `progress` as each load goes (see [`crate::load_each_with`]).
+pub fn reduce_each_with(
+    paths: &[&Path],
+    threads: usize,
+    catalog: &report::engine::Catalog,
+    progress: &(dyn Fn(usize, &report::trace::Progress) + Sync),
+) -> Vec<Result<RankFile, Error>> {
+    crate::load_each_with(
+        paths,
+        threads,
+        |path, trace| {
+            let name = path.display().to_string();
+            reduction::reduce(&report::engine::triage::Input { path: &name, trace: &trace }, catalog)
+        },
+        progress,
+    )
 }
 
 /// The default output of reducing `trace`: beside it, its name with `.gz` and `.json`

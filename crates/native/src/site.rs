@@ -85,7 +85,7 @@ pub fn write(
     reports: &[&report::Report],
 ) -> Result<Written, Error> {
     let app_files = copy_dir(app, site)?;
-    mark_page(&site.join("index.html"))?;
+    mark_page(&site.join("index.html"), &top_level_names(app)?)?;
     let dir = site.join("reports");
     if dir.is_dir() {
         std::fs::remove_dir_all(&dir).map_err(Error::io("replace", &dir))?;
@@ -120,13 +120,18 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<u64, Error> {
     Ok(n)
 }
 
-/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`).
+/// Adds [`MARKER`] to the site's `index.html` (once, before `</head>`) and makes its asset
+/// paths relative ([`relative_assets`]: `names` are the app folder's top-level entries).
 ///
 /// # Errors
 /// When the page cannot be read or written.
-pub fn mark_page(index: &Path) -> Result<(), Error> {
-    let html = std::fs::read_to_string(index).map_err(Error::io("read", index))?;
+pub fn mark_page(index: &Path, names: &[String]) -> Result<(), Error> {
+    let read = std::fs::read_to_string(index).map_err(Error::io("read", index))?;
+    let html = relative_assets(&read, names);
     if html.contains(MARKER) {
+        if html != read {
+            std::fs::write(index, html).map_err(Error::io("write", index))?;
+        }
         return Ok(());
     }
     let marked = match html.find("</head>") {
@@ -137,6 +142,29 @@ pub fn mark_page(index: &Path) -> Result<(), Error> {
         None => format!("{MARKER}\n{html}"),
     };
     std::fs::write(index, marked).map_err(Error::io("write", index))
+}
+
+/// The names of the files and folders directly inside the app folder.
+fn top_level_names(app: &Path) -> Result<Vec<String>, Error> {
+    let entries = std::fs::read_dir(app).map_err(Error::io("read", app))?;
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The page with its assets addressed relative to it: `"/x.js"` and `'/x.wasm'` become
+/// `"./x.js"` and `'./x.wasm'` for every file or folder `names` of the app (trunk writes
+/// absolute paths unless told otherwise), so the site works at any path of any host.
+#[must_use]
+pub fn relative_assets(html: &str, names: &[String]) -> String {
+    let mut out = html.to_owned();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        for quote in ['"', '\'', '('] {
+            out = out.replace(&format!("{quote}/{name}"), &format!("{quote}./{name}"));
+        }
+    }
+    out
 }
 
 /// Whether `a` is `b` or inside it (`a` need not exist yet: its nearest existing ancestor
@@ -175,8 +203,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let index = tmp.path().join("index.html");
         std::fs::write(&index, "<html><head><title>t</title></head><body></body></html>").unwrap();
-        mark_page(&index).unwrap();
-        mark_page(&index).unwrap();
+        mark_page(&index, &[]).unwrap();
+        mark_page(&index, &[]).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
         assert_eq!(html.matches(MARKER).count(), 1);
         assert!(html.find(MARKER).unwrap() < html.find("</head>").unwrap());

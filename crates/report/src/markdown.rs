@@ -67,7 +67,12 @@ pub fn render(r: &Report) -> String {
 /// The whole report as markdown, with what `options` adds.
 #[must_use]
 pub fn render_with(r: &Report, options: Options) -> String {
-    let mut out: Vec<String> = vec!["Triage View".to_owned()];
+    let mut out: Vec<String> = Vec::new();
+    if let Some(line) = view::truncation(r) {
+        out.push(format!("**Warning: {line}**"));
+        out.push(String::new());
+    }
+    out.push("Triage View".to_owned());
     for (label, value) in view::header(r) {
         out.push(format!("{label}: {value}"));
     }
@@ -76,7 +81,7 @@ pub fn render_with(r: &Report, options: Options) -> String {
     out.push(String::new());
     out.push("Kernel Table".to_owned());
     if r.stages.is_empty() {
-        out.push("No GPU activity in this trace.".to_owned());
+        out.push(view::no_gpu_activity(r));
     }
     for (i, stage) in r.stages.iter().enumerate() {
         if i > 0 {
@@ -117,8 +122,25 @@ pub fn render_with(r: &Report, options: Options) -> String {
         warn_only.diagnostics.retain(view::is_warning);
         view::diagnostics_table(&warn_only).push_markdown(&mut out);
     }
-    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
-    text.push('\n');
+    join(&out)
+}
+
+/// Markdown lines as one text: each line's trailing space trimmed, raw HTML in the lines
+/// that are not table rows made inert (table cells are escaped by [`Table`]), a final newline.
+pub(crate) fn join(out: &[String]) -> String {
+    let mut text = String::new();
+    for line in out {
+        let line = line.trim_end();
+        if line.starts_with('|') {
+            text.push_str(line);
+        } else {
+            text.push_str(&crate::table::html_inert(line));
+        }
+        text.push('\n');
+    }
+    if text.is_empty() {
+        text.push('\n');
+    }
     text
 }
 
@@ -131,7 +153,7 @@ pub fn render_roofline(r: &Report) -> String {
     }
     if r.stages.is_empty() {
         out.push(String::new());
-        out.push("No GPU activity in this trace.".to_owned());
+        out.push(view::no_gpu_activity(r));
     }
     for stage in &r.stages {
         out.push(String::new());
@@ -147,7 +169,5 @@ pub fn render_roofline(r: &Report) -> String {
         out.push(String::new());
         crate::roofline::headroom_table(stage).push_markdown(&mut out);
     }
-    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
-    text.push('\n');
-    text
+    join(&out)
 }

@@ -30,8 +30,12 @@ pub fn sentence(note: Note) -> String {
             file_name(&path),
             format::ms(gpu_ns),
         ),
-        Note::NoGpuActivity { path, mapping } => {
-            let what = if mapping { "no GPU activity to map from" } else { "no GPU activity" };
+        Note::NoGpuActivity { path, mapping, cut } => {
+            let what = match (cut, mapping) {
+                (true, _) => "the file ends before any GPU event",
+                (false, true) => "no GPU activity to map from",
+                (false, false) => "no GPU activity",
+            };
             format!("{}: {what}", file_name(&path))
         }
         Note::OutsideStages { path, gpu_ns, share_pct } => format!(

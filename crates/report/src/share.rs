@@ -17,6 +17,15 @@ pub const DIFF_PREFIX: &str = "d1.";
 pub const LINK_BUDGET: usize = 8 * 1024;
 /// Decoded JSON larger than this is refused (a deflate bomb).
 const MAX_JSON: usize = 16 << 20;
+/// The longest link body opened: [`encode`] keeps links under [`LINK_BUDGET`] (past it only
+/// when even one row per table does not fit), so a link four times longer was not made by
+/// tracetriage and is refused before it is inflated.
+pub const MAX_LINK: usize = 4 * LINK_BUDGET;
+/// The most rows a linked report may hold over all its tables and stages (kernel,
+/// overlap, fuse, fix-first): what fits in a link [`encode`] makes is far less.
+pub const MAX_ROWS: usize = 2_000;
+/// The most stages a linked report may hold.
+pub const MAX_STAGES: usize = 64;
 
 /// Why a link could not be opened.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +45,41 @@ pub enum ShareError {
     /// The fragment is not a tracetriage diff link.
     #[error("this link does not hold a tracetriage diff (expected #d1.…)")]
     NotADiffLink,
+    /// Larger than any link tracetriage makes: refused before it is drawn.
+    #[error("this report link is larger than tracetriage makes them ({0}); it was not made by tracetriage")]
+    TooLarge(String),
+}
+
+/// Refuses a link body longer than [`MAX_LINK`].
+fn check_length(data: &str) -> Result<(), ShareError> {
+    if data.len() > MAX_LINK {
+        return Err(ShareError::TooLarge(format!(
+            "{} of link, at most {}",
+            crate::format::bytes(data.len() as u64),
+            crate::format::bytes(MAX_LINK as u64)
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a decoded report with more stages or rows than [`encode`] can put in a link.
+fn check_size(report: &Report) -> Result<(), ShareError> {
+    if report.stages.len() > MAX_STAGES {
+        return Err(ShareError::TooLarge(format!("{} stages, at most {MAX_STAGES}", report.stages.len())));
+    }
+    let rows: usize = report
+        .stages
+        .iter()
+        .map(|s| s.kernels.rows.len() + s.overlap.rows.len() + s.fuse.rows.len() + s.fix_first.len())
+        .sum();
+    if rows > MAX_ROWS {
+        return Err(ShareError::TooLarge(format!(
+            "{} table rows, at most {}",
+            crate::format::count(rows as u64),
+            crate::format::count(MAX_ROWS as u64)
+        )));
+    }
+    Ok(())
 }
 
 /// Encodes a report into a link fragment (without the `#`), shrinking it to fit
@@ -177,6 +221,7 @@ pub fn decode_diff(fragment: &str) -> Result<DiffReport, ShareError> {
     if format!("{version}.") != DIFF_PREFIX {
         return Err(ShareError::UnknownVersion(version.to_owned()));
     }
+    check_length(data)?;
     let text = unpack(data)?;
     Ok(DiffReport::from_json(&text)?)
 }
@@ -204,8 +249,10 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
     if format!("{version}.") != PREFIX {
         return Err(ShareError::UnknownVersion(version.to_owned()));
     }
+    check_length(data)?;
     let text = unpack(data)?;
     let mut report = Report::from_json(&text)?;
+    check_size(&report)?;
     crate::verdict::write(&mut report);
     Ok(report)
 }
@@ -295,5 +342,16 @@ mod tests {
         let newer = br#"{"schema":"tracetriage.report","version":99}"#;
         let newer = format!("r1.{}", base64url_encode(&miniz_oxide::deflate::compress_to_vec(newer, 6)));
         assert!(matches!(decode(&newer), Err(ShareError::Document(DocumentError::Newer { .. }))));
+        let long = format!("r1.{}", "A".repeat(MAX_LINK + 1));
+        let err = decode(&long).unwrap_err();
+        assert!(matches!(err, ShareError::TooLarge(_)), "{err}");
+        assert!(
+            err.to_string().starts_with("this report link is larger than tracetriage makes them"),
+            "{err}"
+        );
+        assert!(matches!(
+            decode_diff(&format!("d1.{}", "A".repeat(MAX_LINK + 1))),
+            Err(ShareError::TooLarge(_))
+        ));
     }
 }

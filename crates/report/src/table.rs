@@ -163,9 +163,19 @@ pub struct Table {
     pub footer: Option<String>,
 }
 
-/// Escapes a markdown cell: `|` → `\|`, newlines → `<br>`.
+/// Makes text from a trace inert in markdown that a viewer renders with HTML allowed:
+/// `&`, `<` and `>` as character references (a kernel named `<img onerror=…>` stays text).
+#[must_use]
+pub fn html_inert(s: &str) -> String {
+    if !s.contains(['&', '<', '>']) {
+        return s.to_owned();
+    }
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Escapes a markdown cell: raw HTML made inert ([`html_inert`]), `|` → `\|`, newlines → `<br>`.
 fn escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    html_inert(s).replace('|', "\\|").replace('\n', "<br>")
 }
 
 impl Table {
@@ -296,6 +306,18 @@ mod tests {
                 "",
                 "_1 more_"
             ]
+        );
+    }
+
+    #[test]
+    fn markdown_cells_keep_raw_html_inert() {
+        let mut t = sample();
+        t.rows = vec![vec![Cell::text("<img src=x onerror=alert(1)> a&b\n<b>"), Cell::text("-")]];
+        let mut out = Vec::new();
+        t.push_markdown(&mut out);
+        assert_eq!(
+            out.get(2).map(String::as_str),
+            Some("| &lt;img src=x onerror=alert(1)&gt; a&amp;b<br>&lt;b&gt; | - |")
         );
     }
 

@@ -440,6 +440,38 @@ pub fn is_warning(d: &DiagnosticRow) -> bool {
     d.severity == "warning"
 }
 
+/// The first input cut short (`truncated`), and where its JSON ends when known.
+fn cut(r: &Report) -> Option<(&DiagnosticRow, Option<String>)> {
+    let d = r.diagnostics.iter().find(|d| d.kind == "truncated" && d.capture.is_none())?;
+    Some((d, d.offset.map(crate::format::count)))
+}
+
+/// The line every front end shows first when an input is cut short: "This trace ends early
+/// at byte N: the GPU events after it are missing." (the file named when there are several).
+#[must_use]
+pub fn truncation(r: &Report) -> Option<String> {
+    let (d, at) = cut(r)?;
+    let what = match r.inputs.get(d.input) {
+        Some(input) if r.inputs.len() > 1 => input.path.clone(),
+        _ => "This trace".to_owned(),
+    };
+    Some(match at {
+        Some(at) => format!("{what} ends early at byte {at}: the GPU events after it are missing."),
+        None => format!("{what} ends early: the GPU events after the cut are missing."),
+    })
+}
+
+/// What a report without stages says: no GPU activity, or, for a trace cut short, that
+/// the file ends before any GPU event.
+#[must_use]
+pub fn no_gpu_activity(r: &Report) -> String {
+    match cut(r) {
+        Some((_, Some(at))) => format!("The file ends before any GPU event (cut at byte {at})."),
+        Some((_, None)) => "The file ends before any GPU event.".to_owned(),
+        None => "No GPU activity in this trace.".to_owned(),
+    }
+}
+
 /// How many of the report's diagnostics are warnings.
 #[must_use]
 pub fn warning_count(r: &Report) -> usize {
@@ -472,7 +504,26 @@ mod tests {
             message: "the file ends early".to_owned(),
             input: 0,
             capture: None,
+            offset: None,
         }
+    }
+
+    #[test]
+    fn a_cut_trace_says_so_first_and_never_no_gpu_activity() {
+        let mut r = crate::triage::triage(&[], &engine::triage::Options::default());
+        assert_eq!(truncation(&r), None);
+        assert_eq!(no_gpu_activity(&r), "No GPU activity in this trace.");
+        r.diagnostics = vec![DiagnosticRow { offset: Some(1234), ..diagnostic("warning") }];
+        assert_eq!(
+            truncation(&r).as_deref(),
+            Some("This trace ends early at byte 1,234: the GPU events after it are missing.")
+        );
+        assert_eq!(no_gpu_activity(&r), "The file ends before any GPU event (cut at byte 1,234).");
+        r.diagnostics = vec![diagnostic("warning")];
+        assert_eq!(
+            truncation(&r).as_deref(),
+            Some("This trace ends early: the GPU events after the cut are missing.")
+        );
     }
 
     #[test]

@@ -123,6 +123,7 @@ impl CategoryRules {
     /// only when those say nothing.
     #[must_use]
     pub fn classify_base(&self, base: &str, inner: &str) -> Category {
+        let (base, inner) = (names::looked_at(base), names::looked_at(inner));
         if let Some(category) = names::inductor::parse(base).and_then(|f| inductor::category(&f)) {
             return category;
         }

@@ -78,6 +78,7 @@ impl ProfileCategory {
     /// Whether the rule claims a kernel, given its demangled base name.
     #[must_use]
     pub fn matches(&self, base: &str) -> bool {
+        let base = crate::names::looked_at(base);
         self.kernel.iter().any(|r| r.is_match(base)) && !self.unless.iter().any(|r| r.is_match(base))
     }
 }

@@ -12,6 +12,8 @@
 use memchr::memmem::Finder;
 use regex_lite::Regex;
 
+use crate::names;
+
 /// A name split into tokens: their concatenation and where each token starts and ends.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tokens {
@@ -44,9 +46,10 @@ fn class(ch: char) -> Class {
 }
 
 impl Tokens {
-    /// Splits `text` into tokens.
+    /// Splits `text` into tokens (its first [`names::LOOKED_AT`] bytes).
     #[must_use]
     pub fn new(text: &str) -> Tokens {
+        let text = names::looked_at(text);
         let mut tokens: Vec<String> = Vec::new();
         let mut current = String::new();
         let chars: Vec<char> = text.chars().collect();

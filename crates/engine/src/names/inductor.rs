@@ -133,6 +133,7 @@ const MULTI_WORD: &[&str] = &[
 /// `_to_copy`, `add`, `mean`, `mul`, `pow`, `rsqrt`.
 #[must_use]
 pub fn parse(base: &str) -> Option<Fused> {
+    let base = super::looked_at(base);
     let rest = base.strip_prefix("triton_")?;
     let (kind, rest) = match rest.get(..4)? {
         "poi_" => (Kind::Pointwise, rest.get(4..)?),

@@ -102,7 +102,7 @@ pub fn compare_reductions(inputs: &[RankReduction], options: &Options) -> AllRan
             });
         }
         if prep.device.is_none() {
-            out.notes.push(Note::NoGpuActivity { path: prep.path.clone(), mapping: false });
+            out.notes.push(Note::NoGpuActivity { path: prep.path.clone(), mapping: false, cut: false });
         }
     }
     let mut ranks: Vec<i64> = out.inputs.iter().map(|i| i.rank).collect();

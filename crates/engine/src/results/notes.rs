@@ -51,6 +51,8 @@ pub enum Note {
         path: String,
         /// Whether it was a mapping input (it had nothing to map from).
         mapping: bool,
+        /// Whether the input ends early (then it ends before any GPU event, as far as read).
+        cut: bool,
     },
     /// An input's GPU time outside every stage window, too small to show as a stage.
     OutsideStages {

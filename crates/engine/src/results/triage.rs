@@ -125,6 +125,9 @@ pub struct DiagnosticRow {
     /// A capture trace's row: index into [`Triage::captures`] (then `input` means nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<usize>,
+    /// A `truncated` row: the byte of the JSON text where the input ends, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
 }
 
 impl DiagnosticRow {
@@ -147,6 +150,7 @@ impl DiagnosticRow {
                 message: d.kind.describe().to_owned(),
                 input,
                 capture: None,
+                offset: if d.kind == trace::DiagnosticKind::Truncated { d.first_offset } else { None },
             })
             .collect()
     }

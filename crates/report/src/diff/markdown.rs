@@ -64,7 +64,5 @@ pub fn render(d: &DiffReport) -> String {
         out.push("Notes".to_owned());
         out.extend(d.notes.iter().map(|n| format!("- {n}")));
     }
-    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
-    text.push('\n');
-    text
+    crate::markdown::join(&out)
 }

@@ -54,7 +54,5 @@ pub fn render(r: &RanksReport) -> String {
             out.push(format!("- {n}"));
         }
     }
-    let mut text: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
-    text.push('\n');
-    text
+    crate::markdown::join(&out)
 }

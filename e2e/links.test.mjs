@@ -1,0 +1,133 @@
+// Hostile and damaged input on the page (issue 27): a crafted oversized report link is
+// refused at once with a sentence about the report link; a second link pasted into an open
+// tab replaces the report; long tables are drawn in steps; a cut trace says so at the top;
+// a dashboard site works from a subfolder of a static host.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serve } from './server.mjs';
+import { start, stop, page, fail, needsCorpus, TRACES, ROOT, CLI } from './helpers.mjs';
+
+const SMALL = 'sglang_mi300x_qwen3-8b_decode_hipgraph_cropped.trace.json.gz';
+const VLLM = 'vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz';
+
+let ctx;
+before(async () => { ctx = await start(); });
+after(async () => { await stop(ctx); });
+
+/** The CLI's report JSON of a file. */
+function reportOf(file) {
+  return JSON.parse(execFileSync(CLI, ['triage', '--format', 'json', file], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+
+/** A `#r1.` link of a report document (what the app's encoder makes, without its shrinking). */
+function linkOf(report) {
+  return 'r1.' + zlib.deflateRawSync(Buffer.from(JSON.stringify(report))).toString('base64url');
+}
+
+/** The report with its first stage's kernel rows repeated to `n` (names numbered). */
+function withRows(report, n) {
+  const r = structuredClone(report);
+  const rows = r.stages[0].kernels.rows;
+  r.stages[0].kernels.rows = Array.from({ length: n }, (_, i) => ({ ...rows[i % rows.length], name: `k${i}_${rows[i % rows.length].name}` }));
+  return r;
+}
+
+test('an oversized crafted report link is refused quickly, as a report link', async (t) => {
+  needsCorpus(t, [SMALL]);
+  const base = reportOf(path.join(TRACES, SMALL));
+  for (const rows of [21000, 2500]) {
+    const p = await page(ctx);
+    const link = linkOf(withRows(base, rows));
+    const started = Date.now();
+    await p.goto(`${ctx.base}#${link}`);
+    await p.waitForSelector('#error', { timeout: 10000 });
+    const took = Date.now() - started;
+    const text = await p.textContent('#error');
+    assert.match(text, /Could not open this report link/, text);
+    assert.match(text, /larger than tracetriage makes them/, text);
+    assert.doesNotMatch(text, /this trace/, text);
+    assert.ok(took < 5000, `refused in ${took} ms (${link.length} bytes, ${rows} rows)`);
+    assert.equal(await p.locator('#kernels-0').count(), 0);
+    fail(p);
+    await p.close();
+  }
+});
+
+test('a second link pasted into an open tab replaces the report', async (t) => {
+  needsCorpus(t, [SMALL, VLLM]);
+  const p = await page(ctx);
+  await p.goto(`${ctx.base}#${linkOf(reportOf(path.join(TRACES, SMALL)))}`);
+  await p.waitForSelector('#kernels-0 tbody tr');
+  assert.match(await p.textContent('#header'), /sglang_mi300x/);
+  const second = linkOf(reportOf(path.join(TRACES, VLLM)));
+  await p.evaluate((h) => { location.hash = h; }, second);
+  await p.waitForFunction(() => /vllm_b200/.test(document.querySelector('#header')?.textContent || ''), null, { timeout: 10000 });
+  assert.doesNotMatch(await p.textContent('#header'), /sglang_mi300x/);
+  // A damaged third link replaces it with the link's error.
+  await p.evaluate(() => { location.hash = '#r1.AAAA'; });
+  await p.waitForSelector('#error');
+  assert.match(await p.textContent('#error'), /Could not open this report link/);
+  fail(p);
+});
+
+test('a long table is drawn in steps', async (t) => {
+  needsCorpus(t, [SMALL]);
+  const p = await page(ctx);
+  const r = withRows(reportOf(path.join(TRACES, SMALL)), 450);
+  r.min_share_pct = 0;
+  await p.goto(`${ctx.base}#${linkOf(r)}`);
+  await p.waitForSelector('#kernels-0 tbody tr');
+  const count = () => p.locator('#kernels-0 tbody tr').count();
+  assert.equal(await count(), 200);
+  const more = p.locator('#kernels-0 ~ .tt-more-rows, .tt-table-wrap:has(#kernels-0) .tt-more-rows');
+  await more.first().click();
+  assert.equal(await count(), 400);
+  await more.first().click();
+  assert.equal(await count(), 450);
+  assert.equal(await more.count(), 0);
+  fail(p);
+});
+
+test('a cut trace says so at the top of the report', async (t) => {
+  needsCorpus(t, [VLLM]);
+  const text = zlib.gunzipSync(fs.readFileSync(path.join(TRACES, VLLM)));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-cut-'));
+  const cut = path.join(dir, 'cut.trace.json');
+  fs.writeFileSync(cut, text.subarray(0, Math.floor(text.length / 2)));
+  const p = await page(ctx);
+  await p.setInputFiles('#file', cut);
+  await p.waitForSelector('#truncated', { timeout: 60000 });
+  const banner = await p.textContent('#truncated');
+  assert.match(banner, /^This trace ends early at byte [\d,]+: the GPU events after it are missing\.$/);
+  // Above everything else of the report.
+  const first = await p.$eval('#report', (r) => r.firstElementChild.id);
+  assert.equal(first, 'truncated');
+  fs.rmSync(dir, { recursive: true });
+  fail(p);
+});
+
+test('a dashboard site works from a subfolder', async (t) => {
+  needsCorpus(t, [SMALL]);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-sub-'));
+  const site = path.join(root, 'team', 'runs');
+  execFileSync(CLI, ['dashboard', path.join(TRACES, SMALL), '-o', site, '--app', path.join(ROOT, 'dist')], { stdio: 'pipe' });
+  const html = fs.readFileSync(path.join(site, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /(href|src)="\/[^/]/, 'no absolute asset URL');
+  const server = await serve(root, TRACES);
+  const notFound = [];
+  const p = await ctx.browser.newPage();
+  p.problems = [];
+  p.on('pageerror', (e) => p.problems.push(`pageerror: ${e.message}`));
+  p.on('response', (r) => { if (r.status() === 404) notFound.push(r.url()); });
+  await p.goto(`http://127.0.0.1:${server.address().port}/team/runs/`);
+  await p.waitForSelector('#dash-runs tbody tr[data-id]', { timeout: 60000 });
+  assert.deepEqual(notFound, []);
+  fail(p);
+  server.close();
+  fs.rmSync(root, { recursive: true });
+});

@@ -10,10 +10,12 @@
 //! catalog id, finding kind and subject). Two rows of one table that would get the same id
 //! (a kernel name seen in two categories) are told apart by `~2`, `~3`… in table order. The
 //! ids are written once, when the report is made ([`assign`]), into the rows' `row_id`
-//! fields; [`find`] looks one up.
+//! fields; [`find`] looks one up. A layers report's rows are named by pass, layer and
+//! position ([`assign_layers`]).
 
 use engine::results::fuse::{FuseRow, NearMiss};
 use engine::results::kernels::KernelRow;
+use engine::results::layers::LayerAnalysis;
 use engine::results::overlap::OverlapRow;
 use engine::results::triage::{StageReport, Triage};
 use engine::results::verdict::Fix;
@@ -56,6 +58,35 @@ pub fn assign<N>(t: &mut Triage<N>) {
     let keys = stage_keys(t);
     for (stage, key) in t.stages.iter_mut().zip(keys) {
         assign_stage(stage, &key);
+    }
+}
+
+/// Writes the row ids of a layers report: passes `pass/N`, the detailed pass's layers
+/// `pass/N/layer/L`, the detailed layer's (and the compared layer's) kernels
+/// `pass/N/layer/L/kernel/P` (P: the kernel's position in the layer). Pass, layer and
+/// position numbers are what a layers analysis names its rows by.
+pub fn assign_layers<N>(a: &mut LayerAnalysis<N>) {
+    for p in &mut a.passes {
+        p.row_id = format!("pass/{}", p.index);
+    }
+    if let Some(d) = &mut a.pass {
+        for l in &mut d.layers {
+            l.row_id = format!("pass/{}/layer/{}", d.index, l.index);
+        }
+    }
+    let details = a.layer.iter_mut().chain(a.compare.iter_mut().map(|c| &mut c.other));
+    for d in details {
+        for k in &mut d.kernels {
+            k.row_id = format!("pass/{}/layer/{}/kernel/{}", d.pass, d.layer, k.position);
+        }
+    }
+}
+
+/// Writes the ids of a report read back without them (written before rows had ids):
+/// when any row's id is empty, every id is written again.
+pub fn fill<N>(t: &mut Triage<N>) {
+    if t.stages.iter().flat_map(rows).any(|r| r.id().is_empty()) {
+        assign(t);
     }
 }
 
@@ -179,5 +210,51 @@ mod tests {
         assert_eq!(seen.id("decode", "kernel", "gemm"), "decode/kernel/gemm~2");
         assert_eq!(seen.id("decode", "kernel", "gemm"), "decode/kernel/gemm~3");
         assert_eq!(seen.id("decode", "overlap", "gemm"), "decode/overlap/gemm");
+    }
+
+    fn report() -> crate::Report {
+        let json = br#"{"traceEvents": [
+          {"ph": "X", "cat": "kernel", "name": "gemm_kernel", "pid": 0, "tid": 7, "ts": 10, "dur": 20,
+           "args": {"stream": 7, "correlation": 1}},
+          {"ph": "X", "cat": "kernel", "name": "rms_norm/fused", "pid": 0, "tid": 7, "ts": 40, "dur": 5,
+           "args": {"stream": 7, "correlation": 2}}
+        ]}"#;
+        let trace = engine::trace::load(json).expect("a trace");
+        let inputs = [engine::triage::Input { path: "x.json", trace: &trace }];
+        crate::triage::triage(&inputs, &engine::triage::Options::default())
+    }
+
+    #[test]
+    fn a_report_s_rows_have_ids_that_find_them() {
+        let r = report();
+        let ids: Vec<String> = r.stages.iter().flat_map(rows).map(|row| row.id().to_owned()).collect();
+        assert!(ids.contains(&"all/kernel/gemm_kernel".to_owned()), "{ids:?}");
+        assert!(ids.contains(&"all/kernel/rms_norm/fused".to_owned()), "{ids:?}");
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+        let cited = find(&r, "all/kernel/rms_norm/fused").expect("found");
+        assert!(matches!(cited.row, Row::Kernel(k) if k.name == "rms_norm/fused"));
+        assert_eq!(cited.row.kind(), "kernel");
+        assert!(find(&r, "all/kernel/nothing").is_none());
+        // The JSON carries them, and a report read back without them gets them again.
+        let json = r.to_json();
+        assert!(json.contains("\"row_id\": \"all/kernel/gemm_kernel\""), "{json}");
+        let mut old = crate::Report::from_json(&json.replace("\"row_id\": \"all/kernel/gemm_kernel\",", "")).expect("read back");
+        assert!(find(&old, "all/kernel/gemm_kernel").is_none());
+        fill(&mut old);
+        assert_eq!(old, r);
+    }
+
+    #[test]
+    fn stages_sharing_a_name_are_told_apart_by_input() {
+        let mut r = report();
+        let mut second = r.stages[0].clone();
+        second.inputs = vec![1];
+        r.stages.push(second);
+        assert_eq!(stage_keys(&r), ["all.0", "all.1"]);
+        assign(&mut r);
+        assert_eq!(r.stages[1].kernels.rows[0].row_id, "all.1/kernel/gemm_kernel");
     }
 }

@@ -207,6 +207,8 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
     let text = unpack(data)?;
     let mut report = Report::from_json(&text)?;
     crate::verdict::write(&mut report);
+    // Links made before rows had ids: give them theirs.
+    crate::ids::fill(&mut report);
     Ok(report)
 }
 

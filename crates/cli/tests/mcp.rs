@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::{Value, json};
@@ -234,7 +233,6 @@ fn bad_input_gives_errors_that_say_the_fix_and_the_server_survives() {
     let e = c.error_text("diff", json!({"a": missing, "b": missing}));
     assert!(e.starts_with("A ("), "{e}");
     c.alive();
-    let _ = PathBuf::new();
 }
 
 #[test]
@@ -253,5 +251,15 @@ fn corpus_errors_name_the_fix() {
     assert_ne!(r["isError"], true);
     let text = r["content"][0]["text"].as_str().unwrap();
     assert!(text.contains("warning:") && text.contains("Fix:"), "{text}");
+    // A truncated trace: analysed, with a warning that names the cut and the fix.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.trace.json.gz");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let r = c.call("verdict", json!({"path": cut.display().to_string()}));
+    assert_ne!(r["isError"], true, "{r}");
+    let text = r["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("truncated") && text.contains("Fix:"), "{text}");
+    assert!(r["structuredContent"]["warnings"].as_array().is_some_and(|w| !w.is_empty()), "{r}");
     c.alive();
 }

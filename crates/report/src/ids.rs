@@ -241,7 +241,8 @@ mod tests {
         // The JSON carries them, and a report read back without them gets them again.
         let json = r.to_json();
         assert!(json.contains("\"row_id\": \"all/kernel/gemm_kernel\""), "{json}");
-        let mut old = crate::Report::from_json(&json.replace("\"row_id\": \"all/kernel/gemm_kernel\",", "")).expect("read back");
+        let mut old = crate::Report::from_json(&json.replace("\"row_id\": \"all/kernel/gemm_kernel\",", ""))
+            .expect("read back");
         assert!(find(&old, "all/kernel/gemm_kernel").is_none());
         fill(&mut old);
         assert_eq!(old, r);

@@ -54,15 +54,32 @@ fn head(made: &Made) -> (Value, String) {
     for h in &r.health {
         text.push_str(&format!("warning: {} Fix: {}\n", h.text, h.fix));
     }
-    for w in &made.warnings {
+    let mut warnings = made.warnings.clone();
+    for d in r.diagnostics.iter().filter(|d| d.severity == "warning") {
+        let fix = match d.kind.as_str() {
+            "truncated" | "gzip_corrupt" | "gzip_checksum" => {
+                " Fix: the file was cut or damaged (the profiler still writing, a copy or download \
+                 stopped): copy it again once the server has finished writing it; the events before \
+                 the damage were analysed"
+            }
+            "malformed_json" => " Fix: the JSON is damaged; export the trace again",
+            _ => "",
+        };
+        warnings.push(format!("{} ({}: {}).{fix}", d.message, d.kind, d.detail));
+    }
+    warnings.extend(r.notes.iter().take(5).cloned());
+    for w in &warnings {
         text.push_str(&format!("warning: {w}\n"));
+    }
+    if r.stages.is_empty() {
+        text.push_str("no stage has GPU work: the trace holds no kernels, copies or fills to triage\n");
     }
     let value = json!({
         "inputs": r.inputs,
         "framework": r.framework,
         "model": r.model,
         "health": r.health,
-        "warnings": made.warnings,
+        "warnings": warnings,
     });
     (value, text)
 }
@@ -82,7 +99,7 @@ pub fn triage(cache: &mut Cache, q: &StageQuery) -> Result<Answer, String> {
         let overlap = bounded(s.overlap.rows.iter().map(Row::Overlap), limit);
         let fuse = bounded(s.fuse.rows.iter().map(Row::Fuse), limit);
         let fix = bounded(s.fix_first.iter().map(Row::Fix), limit);
-        text.push_str(&format!("\n## {} ({key}): {}\n", s.label, s.verdict.text));
+        text.push_str(&format!("\n## {key}: {}\n", s.verdict.text));
         for (name, b) in [("fix first", &fix), ("kernels", &kernels), ("overlap", &overlap), ("fuse", &fuse)]
         {
             if !b.rows.is_empty() {
@@ -117,6 +134,9 @@ pub fn kernels(cache: &mut Cache, q: &KernelsQuery) -> Result<Answer, String> {
                 && category.as_deref().is_none_or(|c| rows::name_of(&r.category) == c)
         };
         let matched = s.kernels.rows.iter().filter(keep).count();
+        if matched == 0 && q.id.is_some() {
+            continue;
+        }
         let b = bounded(s.kernels.rows.iter().filter(keep).map(Row::Kernel), limit);
         text.push_str(&format!("\n## {} ({key}): {matched} matching row(s)\n{}", s.label, b.text("  ")));
         let mut v = stage_head(&key, s);
@@ -127,7 +147,7 @@ pub fn kernels(cache: &mut Cache, q: &KernelsQuery) -> Result<Answer, String> {
         out.push(v);
     }
     if let Some(id) = &q.id
-        && out.iter().all(|v| v["kernels"]["matched"] == 0)
+        && out.is_empty()
     {
         return Err(unknown_id(&made.report, id));
     }
@@ -150,7 +170,7 @@ pub fn verdict(cache: &mut Cache, q: &StageQuery) -> Result<Answer, String> {
     let mut out = Vec::new();
     for (key, s) in stages(&made.report, q.stage.as_deref())? {
         let fix = bounded(s.fix_first.iter().map(Row::Fix), q.limit.unwrap_or(DEFAULT_ROWS));
-        text.push_str(&format!("\n## {} ({key}): {}\n{}", s.label, s.verdict.text, fix.text("  ")));
+        text.push_str(&format!("\n## {key}: {}\n{}", s.verdict.text, fix.text("  ")));
         let mut v = stage_head(&key, s);
         v["reading"] = serde_json::to_value(&s.verdict.reading).map_or(Value::Null, |r| r["kind"].clone());
         v["categories"] = json!(s.verdict.categories);

@@ -127,8 +127,9 @@ impl Bounded {
             s.push('\n');
         }
         if self.left_out > 0 {
+            let rows = if self.left_out == 1 { "row" } else { "rows" };
             s.push_str(&format!(
-                "{indent}({} more rows left out: raise `limit` to see them)\n",
+                "{indent}({} more {rows} left out: raise `limit` to see them)\n",
                 self.left_out
             ));
         }

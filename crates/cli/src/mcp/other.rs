@@ -90,7 +90,7 @@ pub fn layers(cache: &mut Cache, q: &LayersQuery) -> Result<Answer, String> {
     let mut value: Value = serde_json::from_str(&doc.to_json()).map_err(|e| e.to_string())?;
     let mut left_out = serde_json::Map::new();
     bound(&mut value, q.limit.unwrap_or(DEFAULT_ROWS), "", &mut left_out);
-    let mut text = report::layers::text::render(&doc).lines().take(60).collect::<Vec<_>>().join("\n");
+    let mut text = report::layers::text::render(&doc).lines().take(40).collect::<Vec<_>>().join("\n");
     if !left_out.is_empty() {
         text.push_str(&format!("\n(lists cut to `limit`; left out: {})", Value::Object(left_out.clone())));
         value["left_out"] = Value::Object(left_out);
@@ -108,13 +108,19 @@ pub fn diff(cache: &mut Cache, q: &DiffQuery) -> Result<Answer, String> {
     let b = side(cache, &q.b, q.rank).map_err(|e| format!("B ({}): {e}", q.b))?;
     let options = report::diff::DiffOptions {
         stage,
-        top: q.limit.unwrap_or(10),
+        top: q.limit.unwrap_or(5),
         a_source: q.a.clone(),
         b_source: q.b.clone(),
     };
     let d = report::diff::diff(&a, &b, &options);
-    let value: Value = serde_json::from_str(&d.to_json()).map_err(|e| e.to_string())?;
-    let text = report::diff::markdown::render(&d).lines().take(80).collect::<Vec<_>>().join("\n");
+    let mut value: Value = serde_json::from_str(&d.to_json()).map_err(|e| e.to_string())?;
+    let mut left_out = serde_json::Map::new();
+    bound(&mut value, options.top.max(1), "", &mut left_out);
+    let mut text = report::diff::markdown::render(&d).lines().take(50).collect::<Vec<_>>().join("\n");
+    if !left_out.is_empty() {
+        text.push_str(&format!("\n(lists cut to `limit`; left out: {})", Value::Object(left_out.clone())));
+        value["left_out"] = Value::Object(left_out);
+    }
     Ok(Answer { structured: value, text })
 }
 

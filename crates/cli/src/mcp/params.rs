@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-/// Rows per table when `limit` is not given: kernels, roofline.
-pub const DEFAULT_ROWS: usize = 15;
+/// Rows per table when `limit` is not given: kernels, overlap, fuse, roofline, layers'
+/// lists (about 1 KB of JSON per kernel row).
+pub const DEFAULT_ROWS: usize = 8;
 /// Rows per table of each stage in the `triage` overview.
 pub const DEFAULT_OVERVIEW_ROWS: usize = 5;
 /// Python sites kept per kernel row (the rest are counted in `sites_left_out`).
-pub const SITES_PER_ROW: usize = 3;
+pub const SITES_PER_ROW: usize = 2;
 
 /// One trace path, or several.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -68,7 +69,7 @@ pub struct StageQuery {
     /// stage key of the row ids (`decode.1`). Default: every stage.
     #[serde(default)]
     pub stage: Option<String>,
-    /// Rows per table (default 15; 5 per table in `triage`).
+    /// Rows per table (default 8; 5 per table, in brief, in `triage`).
     #[serde(default)]
     pub limit: Option<usize>,
 }
@@ -127,7 +128,7 @@ pub struct LayersQuery {
     /// A second layer to compare with `layer`.
     #[serde(default)]
     pub compare_layer: Option<usize>,
-    /// Rows per list (passes, layers, kernels; default 15).
+    /// Rows per list (passes, layers, kernels; default 8).
     #[serde(default)]
     pub limit: Option<usize>,
 }
@@ -142,7 +143,7 @@ pub struct DiffQuery {
     /// Compare only this stage (`prefill`, `decode`, `mixed`, `all`, `other`).
     #[serde(default)]
     pub stage: Option<String>,
-    /// Rows per table, largest absolute time change first (default 10).
+    /// Rows per table, largest absolute time change first (default 5).
     #[serde(default)]
     pub limit: Option<usize>,
     /// In a folder, keep only this rank's traces.

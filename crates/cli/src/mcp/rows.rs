@@ -40,6 +40,28 @@ pub fn json(row: Row<'_>) -> Value {
     value
 }
 
+/// A row in brief, for overviews (`triage`): its id (which holds its name) and main figures; `kernels`,
+/// the table tools and `explain` give the whole row.
+pub fn brief(row: Row<'_>) -> Value {
+    match row {
+        Row::Kernel(r) => json!({
+            "row_id": r.row_id, "category": r.category, "gpu_ns": r.gpu_ns, "share_pct": r.share_pct,
+            "launches": r.launches, "location": r.sites.first().map(|s| s.location.as_str()),
+        }),
+        Row::Overlap(r) => json!({
+            "row_id": r.row_id, "exposed_ns": r.exposed_ns, "recoverable_ns": r.recoverable_ns,
+            "share_pct": r.share_pct, "recommendation": r.recommendation,
+        }),
+        Row::Fuse(r) => json!({
+            "row_id": r.row_id, "pattern": r.pattern, "state": r.state, "gpu_ns": r.gpu_ns, "share_pct": r.share_pct,
+        }),
+        Row::NearMiss(r) => json!({"row_id": r.row_id, "pattern": r.pattern, "similarity": r.similarity}),
+        Row::Fix(r) => json!({
+            "row_id": r.row_id, "kind": r.kind, "saving_ns": r.saving_ns, "stage_pct": r.stage_pct, "text": r.text,
+        }),
+    }
+}
+
 /// One line of text about a row, led by its id.
 pub fn line(row: Row<'_>) -> String {
     match row {
@@ -105,10 +127,19 @@ pub struct Bounded {
 
 /// Bounds `rows` to `limit`.
 pub fn bounded<'a>(rows: impl Iterator<Item = Row<'a>>, limit: usize) -> Bounded {
+    bounded_as(rows, limit, json)
+}
+
+/// Bounds `rows` to `limit`, each in brief ([`brief`]).
+pub fn bounded_brief<'a>(rows: impl Iterator<Item = Row<'a>>, limit: usize) -> Bounded {
+    bounded_as(rows, limit, brief)
+}
+
+fn bounded_as<'a>(rows: impl Iterator<Item = Row<'a>>, limit: usize, form: fn(Row<'_>) -> Value) -> Bounded {
     let mut out = Bounded { rows: Vec::new(), lines: Vec::new(), left_out: 0 };
     for row in rows {
         if out.rows.len() < limit {
-            out.rows.push(json(row));
+            out.rows.push(form(row));
             out.lines.push(line(row));
         } else {
             out.left_out += 1;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::cache::Cache;
 use super::load::{self, Made};
 use super::params::{DEFAULT_OVERVIEW_ROWS, DEFAULT_ROWS, ExplainQuery, KernelsQuery, StageQuery};
-use super::rows::{self, bounded};
+use super::rows::{self, bounded, bounded_brief};
 
 /// A tool's answer: structured content and its text rendering.
 pub struct Answer {
@@ -88,17 +88,18 @@ fn stage_head(key: &str, s: &StageReport) -> Value {
     json!({"stage": key, "label": s.label, "summary": s.summary, "verdict": s.verdict.text})
 }
 
-/// `triage`: per stage the summary, verdict, fix-first list and the top rows of each table.
+/// `triage`: per stage the summary, verdict, fix-first list and the top rows of each table
+/// in brief (the whole rows come from `kernels`, the table tools and `explain`).
 pub fn triage(cache: &mut Cache, q: &StageQuery) -> Result<Answer, String> {
     let made = load::report(cache, &q.source, 1.0)?;
     let limit = q.limit.unwrap_or(DEFAULT_OVERVIEW_ROWS);
     let (mut value, mut text) = head(&made);
     let mut out = Vec::new();
     for (key, s) in stages(&made.report, q.stage.as_deref())? {
-        let kernels = bounded(s.kernels.rows.iter().map(Row::Kernel), limit);
-        let overlap = bounded(s.overlap.rows.iter().map(Row::Overlap), limit);
-        let fuse = bounded(s.fuse.rows.iter().map(Row::Fuse), limit);
-        let fix = bounded(s.fix_first.iter().map(Row::Fix), limit);
+        let kernels = bounded_brief(s.kernels.rows.iter().map(Row::Kernel), limit);
+        let overlap = bounded_brief(s.overlap.rows.iter().map(Row::Overlap), limit);
+        let fuse = bounded_brief(s.fuse.rows.iter().map(Row::Fuse), limit);
+        let fix = bounded_brief(s.fix_first.iter().map(Row::Fix), limit);
         text.push_str(&format!("\n## {key}: {}\n", s.verdict.text));
         for (name, b) in [("fix first", &fix), ("kernels", &kernels), ("overlap", &overlap), ("fuse", &fuse)]
         {

@@ -131,3 +131,39 @@ test('a dashboard site works from a subfolder', async (t) => {
   server.close();
   fs.rmSync(root, { recursive: true });
 });
+
+/** Gzip of `{"traceEvents": [` + `mib` MiB of spaces around `middle` + `]}`, streamed. */
+async function gzipOfSpaces(mib, middle) {
+  const gz = zlib.createGzip({ level: 6 });
+  const out = [];
+  gz.on('data', (c) => out.push(c));
+  const done = new Promise((resolve) => gz.on('end', resolve));
+  const spaces = Buffer.alloc(1 << 20, 0x20);
+  const put = async (b) => { if (!gz.write(b)) await new Promise((r) => gz.once('drain', r)); };
+  await put(Buffer.from('{"traceEvents": ['));
+  for (let i = 0; i < mib / 2; i++) await put(spaces);
+  await put(Buffer.from(middle));
+  for (let i = 0; i < mib / 2; i++) await put(spaces);
+  gz.end(']}');
+  await done;
+  return Buffer.concat(out);
+}
+
+test('a small gzip of a trace padded with 512 MiB of whitespace loads in little engine memory', async () => {
+  // Item 1 of issue 27: the loader kept the whitespace it had not parsed yet, so a 2 GB
+  // run of spaces (a 2 MB .gz) killed the engine in the tab. Whitespace is consumed as it
+  // streams now: the engine's memory follows the one event kept, not the input.
+  const kernel = '{"ph":"X","cat":"kernel","name":"padded_gemm","pid":0,"tid":7,"ts":50,"dur":5,"args":{"device":0,"stream":7,"correlation":1}}';
+  const buffer = await gzipOfSpaces(512, kernel);
+  assert.ok(buffer.length < 4 << 20, `${buffer.length} bytes of gzip`);
+  const p = await page(ctx);
+  await p.setInputFiles('#file', { name: 'spaces.trace.json.gz', mimeType: 'application/gzip', buffer });
+  await p.waitForSelector('#kernels-0 tbody tr', { timeout: 120000 });
+  assert.match(await p.textContent('#kernels-0 tbody tr'), /padded_gemm/);
+  const origin = await p.textContent('#origin');
+  const m = origin.match(/of JSON.*engine memory ([\d.]+) (MB|GB)/);
+  assert.ok(m, origin);
+  const memory = Number(m[1]) * (m[2] === 'GB' ? 1e9 : 1e6);
+  assert.ok(memory < 128 * 1048576, `engine memory ${origin} for 512 MiB of whitespace`);
+  fail(p);
+});

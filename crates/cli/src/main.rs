@@ -11,6 +11,7 @@ mod dashboard;
 mod diff;
 mod inspect;
 mod layers;
+mod mcp;
 mod output;
 mod progress;
 mod ranks;
@@ -85,6 +86,10 @@ enum Command {
     /// A static team dashboard: the browser app, every run's report JSON and a manifest
     /// (`reports/index.json`) in one folder any static host can serve.
     Dashboard(dashboard::Args),
+    /// A Model Context Protocol server over stdio for coding agents: the triage, its
+    /// tables (every row with a citable `row_id`), inspect, layers, diff and capture as
+    /// tools with bounded answers; loaded traces stay cached between calls.
+    Mcp(mcp::Args),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +106,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Bundle(args) => bundle::run(&args),
         Command::Dashboard(args) => dashboard::run(&args),
+        Command::Mcp(args) => mcp::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -257,6 +257,7 @@ mod tests {
         );
         assert_eq!(location_cell("unresolved"), "unresolved");
         let n = NearMiss {
+            row_id: String::new(),
             id: "x".into(),
             pattern: "X".into(),
             similarity: Similarity::Medium,

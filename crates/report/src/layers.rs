@@ -16,5 +16,6 @@ pub use engine::results::layers::*;
 
 crate::document::noted_document! {
     /// A layers report: the envelope plus what the layers analysis found, notes as sentences.
-    LayersReport = LayerAnalysis, LAYERS_SCHEMA = "tracetriage.layers", LAYERS_VERSION = 1, kind "layers report"
+    LayersReport = LayerAnalysis, LAYERS_SCHEMA = "tracetriage.layers", LAYERS_VERSION = 1, kind "layers report",
+    finish crate::ids::assign_layers
 }

@@ -16,6 +16,7 @@
 //! - [`markdown`] and [`csv`] of a whole report, [`inspect`] text, a [`catalog`] entry's
 //!   text, the SVG and ASCII [`timeline`], [`share`] links and the team [`dashboard`]'s
 //!   data;
+//! - citable rows ([`ids`]): every table row's stable `row_id`;
 //! - the [`gate`]s that refuse a triage (the diffusion backend gate: a server log line or
 //!   Python stacks showing the diffusers backend ran) and the diff's CI gate
 //!   ([`diff::gate`]).
@@ -45,6 +46,7 @@ pub mod format;
 pub mod fragment;
 pub mod fuse;
 pub mod gate;
+pub mod ids;
 pub mod inspect;
 pub mod layers;
 pub mod live;

@@ -237,6 +237,7 @@ mod tests {
     #[test]
     fn recoverable_column_and_serial_footer() {
         let row = OverlapRow {
+            row_id: String::new(),
             priority: 2,
             verdict: Verdict::Headroom,
             kernel: "ncclDevKernel_AllReduce".to_owned(),

@@ -254,6 +254,8 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
     let mut report = Report::from_json(&text)?;
     check_size(&report)?;
     crate::verdict::write(&mut report);
+    // Links made before rows had ids: give them theirs.
+    crate::ids::fill(&mut report);
     Ok(report)
 }
 

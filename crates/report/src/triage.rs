@@ -18,7 +18,14 @@ pub use engine::results::triage::{DiagnosticRow, FrameworkInfo, InputInfo, Mode,
 crate::document::noted_document! {
     /// A triage report: the envelope plus what the triage found, notes as sentences.
     Report = Triage, REPORT_SCHEMA = "tracetriage.report", REPORT_VERSION = 1, kind "report",
-    finish crate::verdict::write
+    finish finish
+}
+
+/// Completes a report's body: the verdicts' and findings' sentences, then every row's
+/// citable id ([`crate::ids`]).
+fn finish(body: &mut Triage<String>) {
+    crate::verdict::write(body);
+    crate::ids::assign(body);
 }
 
 /// The report of one set of traces (single-trace mode) with the built-in catalog.

@@ -447,6 +447,7 @@ mod tests {
     #[test]
     fn fix_lines_carry_their_model_and_upper_bound() {
         let f = Fix {
+            row_id: String::new(),
             kind: FixKind::Fuse,
             subject: "Fused QK RMSNorm + RoPE".to_owned(),
             category: None,

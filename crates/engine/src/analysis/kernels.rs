@@ -178,6 +178,7 @@ pub(crate) fn kernel_table_with(
         let via = sites.first().map_or(Via::None, |s| s.via);
         let matched = sites.iter().fold(MatchKind::None, |m, s| m.weaker(s.matched));
         table.rows.push(KernelRow {
+            row_id: String::new(),
             name: cache.strings.get(name).to_owned(),
             category: acc.category.unwrap_or(Category::Other),
             gpu_ns: acc.gpu_ns,

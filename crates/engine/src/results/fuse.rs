@@ -143,6 +143,9 @@ pub struct FuseKernel {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(from = "FuseRowJson")]
 pub struct FuseRow {
+    /// The row's citable id (`decode/fuse/<catalog id>`), unique within its report; written by
+    /// the `report` crate (empty in the engine's value and in reports of older builds).
+    pub row_id: String,
     /// Catalog id (look it up with `Catalog::entry`).
     pub id: String,
     /// Display name.
@@ -189,6 +192,8 @@ impl FuseRow {
 /// A fuse row as JSON holds it: `state` is absent in reports written before it existed.
 #[derive(Deserialize)]
 struct FuseRowJson {
+    #[serde(default)]
+    row_id: String,
     id: String,
     pattern: String,
     origin: Origin,
@@ -208,6 +213,7 @@ struct FuseRowJson {
 impl From<FuseRowJson> for FuseRow {
     fn from(j: FuseRowJson) -> FuseRow {
         FuseRow {
+            row_id: j.row_id,
             state: j.state.unwrap_or_else(|| FuseState::of(j.fused_present, false, j.origin)),
             id: j.id,
             pattern: j.pattern,
@@ -228,6 +234,10 @@ impl From<FuseRowJson> for FuseRow {
 /// A catalog family that came close without matching.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NearMiss {
+    /// Its citable id (`decode/near-miss/<catalog id>`), unique within its report; written
+    /// by the `report` crate (empty in the engine's value and in reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// Catalog id.
     pub id: String,
     /// Display name.

@@ -63,6 +63,10 @@ pub struct KernelSite {
 /// One row of a kernel table: all launches of one kernel name in a stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KernelRow {
+    /// The row's citable id (`decode/kernel/<name>`), unique within its report; written by
+    /// the `report` crate (empty in the engine's value and in reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// Canonical kernel name (argument list of `void …(…)` signatures removed).
     pub name: String,
     /// What the kernel does.

@@ -146,6 +146,10 @@ pub enum PassNote {
 /// One forward pass in the all-passes summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PassRow {
+    /// Its citable id (`pass/N`); written by the `report` crate (empty in the engine's value and in
+    /// reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// Pass number (0-based, time order).
     pub index: usize,
     /// The step annotation it sits in (empty without one).
@@ -185,6 +189,10 @@ pub struct PassRow {
 /// One layer of a pass.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerRow {
+    /// Its citable id (`pass/N/layer/L`); written by the `report` crate (empty in the engine's value and in
+    /// reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// Layer number within the pass.
     pub index: usize,
     /// Type (`FIRST`, `MOE`, `C4_LIGHT`, `LAYER`, …; anchor-spec §22.3).
@@ -241,6 +249,10 @@ pub struct PassDetail {
 /// One kernel of a layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerKernel {
+    /// Its citable id (`pass/N/layer/L/kernel/P`, P its position); written by the `report` crate (empty in the engine's value and in
+    /// reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// Position in the layer (execution order, 0-based).
     pub position: usize,
     /// Block label (`attn`, `ffn`, `full`).

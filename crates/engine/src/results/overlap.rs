@@ -159,6 +159,10 @@ impl Recommendation {
 /// One row: a kernel family (canonical name × category), or the stage's idle gaps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OverlapRow {
+    /// The row's citable id (`decode/overlap/<kernel>`), unique within its report; written by
+    /// the `report` crate (empty in the engine's value and in reports of older builds).
+    #[serde(default)]
+    pub row_id: String,
     /// 1 (most promising) to 5.
     pub priority: u8,
     /// Why the row is here.

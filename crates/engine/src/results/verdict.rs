@@ -151,6 +151,10 @@ pub struct RowRef {
 /// One thing to fix, with an upper bound of what it would save.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fix {
+    /// The finding's citable id (`decode/fix/<kind>/<subject>`), unique within its report;
+    /// written by the `report` crate (empty in the engine's value and in older reports).
+    #[serde(default)]
+    pub row_id: String,
     /// Where it came from.
     pub kind: FixKind,
     /// What it is about: a kernel name, a fuse pattern's name, or `GPU idle`.

@@ -732,6 +732,7 @@ mod tests {
 
     fn row(name: &str, category: Category, gpu_ns: i64, r: RowRoofline) -> KernelRow {
         KernelRow {
+            row_id: String::new(),
             name: name.to_owned(),
             category,
             gpu_ns,

@@ -195,6 +195,7 @@ fn fuse_row(p: &Pattern, found: &Found, rows: &[KernelRow], total: i64) -> FuseR
         })
         .collect();
     FuseRow {
+        row_id: String::new(),
         id: p.id.clone(),
         pattern: p.name.clone(),
         origin: p.origin,
@@ -363,6 +364,7 @@ fn near_miss(
             }
         };
         let note = NearMiss {
+            row_id: String::new(),
             id: p.id.clone(),
             pattern: p.name.clone(),
             similarity,

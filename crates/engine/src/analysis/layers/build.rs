@@ -110,6 +110,7 @@ fn layer_rows(l: &Layers<'_>, pass: usize, key_map: &[usize], keys: usize) -> Ve
             }
             let (kind, cr) = kind_of(l, k, n);
             LayerRow {
+                row_id: String::new(),
                 index: k,
                 kind,
                 compress_ratio: cr,
@@ -225,6 +226,7 @@ impl LayerSummary {
     ) -> PassRow {
         let n = i64::try_from(self.walls.len().max(1)).unwrap_or(1);
         PassRow {
+            row_id: String::new(),
             index: i,
             step: p.step.clone(),
             stage: p.stage,

@@ -134,6 +134,7 @@ pub(super) fn layer(
             None => per_key.push((key.clone(), dur, 1)),
         }
         kernels.push(LayerKernel {
+            row_id: String::new(),
             position: pos - layer.lo,
             block: block_label(layer, pos, &labels),
             name: names::canonical(raw),

@@ -235,6 +235,7 @@ fn family_row(ctx: &Ctx<'_, '_>, f: &Family, verdict: Verdict, share_pct: f64) -
     }
     let (python_scope, graph, via) = scope(ctx, f);
     OverlapRow {
+        row_id: String::new(),
         priority,
         verdict,
         kernel: ctx.cache.strings.get(f.name).to_owned(),
@@ -471,6 +472,7 @@ fn bubble_row(ctx: &Ctx<'_, '_>, out: &OverlapTable) -> Option<OverlapRow> {
         None => ("unmapped".to_owned(), false, Via::None),
     };
     Some(OverlapRow {
+        row_id: String::new(),
         priority,
         verdict: Verdict::Bubbles,
         kernel: "GPU idle (bubbles)".to_owned(),

@@ -67,6 +67,7 @@ fn finding(
     row: (&str, &str),
 ) -> Fix {
     Fix {
+        row_id: String::new(),
         kind,
         subject: subject.to_owned(),
         category,

@@ -15,6 +15,7 @@ const MS: i64 = 1_000_000;
 
 fn row(name: &str, category: Category, ms: i64, total_ms: i64) -> KernelRow {
     KernelRow {
+        row_id: String::new(),
         name: name.to_owned(),
         category,
         gpu_ns: ms * MS,
@@ -54,6 +55,7 @@ fn summary(kernel_ms: i64, busy_ms: i64, span_ms: i64, steps: u64) -> StageSumma
 
 fn overlap_row(kernel: &str, category: Category, total_ms: i64, exposed_ms: i64) -> OverlapRow {
     OverlapRow {
+        row_id: String::new(),
         priority: 1,
         verdict: Verdict::Headroom,
         kernel: kernel.to_owned(),
@@ -253,6 +255,7 @@ fn an_empty_stage_reads_empty() {
 
 fn fuse_row(kernels: &[(&str, &str, i64)], fused_present: bool) -> FuseRow {
     FuseRow {
+        row_id: String::new(),
         id: "qk-norm-rope".to_owned(),
         pattern: "Fused QK norm + RoPE".to_owned(),
         origin: crate::catalog::fuse::Origin::Mainline,

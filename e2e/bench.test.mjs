@@ -64,7 +64,7 @@ run('1 GiB trace: throughput, wasm memory, progress', async () => {
   let gap = 0;
   for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
   const distinct = new Set(updates.map((u) => u[1])).size;
-  console.log(`BENCH big_total_ms=${total} wall_ms=${ms} mb_per_s=${(bytes / 1e6 / (total / 1e3)).toFixed(0)} wasm_memory_mb=${(memory / 1048576).toFixed(0)} progress_updates=${distinct} max_gap_ms=${gap.toFixed(0)}`);
+  console.log(`BENCH big_total_ms=${total} wall_ms=${ms} mb_per_s=${(bytes / 1e6 / (total / 1e3)).toFixed(0)} wasm_memory_mb=${(memory / 1048576).toFixed(0)} progress_updates=${distinct} max_gap_ms=${gap.toFixed(0)} origin=${JSON.stringify(origin)}`);
   assert.ok(bytes / (total / 1e3) >= 200e6, 'at least 200 MB/s');
   assert.ok(memory <= 512 * 1048576, 'wasm memory at most 512 MiB');
   assert.ok(distinct >= (total / 1000) * 4 * 0.8, `progress moved ${distinct} times in ${total} ms`);

@@ -18,9 +18,15 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    fn start_with(args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tracetriage"))
             .arg("mcp")
+            .args(args)
             .env_remove("TRACETRIAGE_RELAY")
+            .env_remove("TRACETRIAGE_RELAY_TOKEN")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -261,5 +267,81 @@ fn corpus_errors_name_the_fix() {
     let text = r["content"][0]["text"].as_str().unwrap();
     assert!(text.contains("truncated") && text.contains("Fix:"), "{text}");
     assert!(r["structuredContent"]["warnings"].as_array().is_some_and(|w| !w.is_empty()), "{r}");
+    c.alive();
+}
+
+/// A stand-in for `tracetriage-relay serve`'s API (docs/relay-api.md): each connection's
+/// request line and `Authorization` header are recorded; a capture started with the right
+/// token is `running`, then `done` when asked again; a wrong token gets the relay's 401.
+fn fake_relay(token: &'static str) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = vec![0u8; 65536];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let line = text.lines().next().unwrap_or("").to_owned();
+            let authorised =
+                text.lines().any(|l| l.eq_ignore_ascii_case(&format!("authorization: bearer {token}")));
+            log.lock().unwrap().push(format!("{line} | {}", text.split("\r\n\r\n").nth(1).unwrap_or("")));
+            let (status, body) = if !authorised {
+                ("401 Unauthorized", json!({"error": "missing or wrong token", "protocol": 1}))
+            } else if line.starts_with("POST /api/v1/captures ") {
+                ("202 Accepted", json!({"id": "c1", "state": "running", "status": "/api/v1/captures/c1"}))
+            } else if line.starts_with("GET /api/v1/captures/c1?") {
+                ("200 OK", json!({"id": "c1", "state": "done", "events": [], "next": 0}))
+            } else {
+                ("404 Not Found", json!({"error": "no such capture", "protocol": 1}))
+            };
+            let body = body.to_string();
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn capture_goes_through_the_configured_relay() {
+    let (port, seen) = fake_relay("sixteen-letters-token");
+    let relay = format!("http://127.0.0.1:{port}");
+    let mut c = Client::start_with(&["--relay", &relay, "--relay-token", "sixteen-letters-token"]);
+    let started =
+        c.ok("capture", json!({"url": "http://10.0.0.7:30000", "workload": "decode", "num_steps": 3}));
+    assert_eq!(started["id"], "c1", "{started}");
+    assert_eq!(started["state"], "running", "{started}");
+    let done = c.ok("capture", json!({"job": "c1"}));
+    assert_eq!(done["state"], "done", "{done}");
+    let e = c.error_text("capture", json!({"job": "nope"}));
+    assert!(e.contains("relay answered 404") && e.contains("no such capture"), "{e}");
+    let e = c.error_text("capture", json!({}));
+    assert!(e.contains("give `url`"), "{e}");
+    let log = seen.lock().unwrap().clone();
+    assert!(log[0].starts_with("POST /api/v1/captures HTTP/1.1 | "), "{log:?}");
+    let body: Value = serde_json::from_str(log[0].split(" | ").nth(1).unwrap()).unwrap();
+    assert_eq!(body["url"], "http://10.0.0.7:30000");
+    assert_eq!(body["workload"], "decode");
+    assert_eq!(body["num_steps"], 3);
+    assert!(log[1].starts_with("GET /api/v1/captures/c1?wait_ms=0 "), "{log:?}");
+    drop(c);
+
+    // A wrong token: the relay's refusal comes back as the tool's error.
+    let mut c = Client::start_with(&["--relay", &relay, "--relay-token", "another-wrong-token"]);
+    let e = c.error_text("capture", json!({"job": "c1"}));
+    assert!(e.contains("relay answered 401") && e.contains("wrong token"), "{e}");
+    // No relay listening there: says so, and the server goes on.
+    drop(c);
+    let mut c =
+        Client::start_with(&["--relay", "http://127.0.0.1:9", "--relay-token", "sixteen-letters-token"]);
+    let e = c.error_text("capture", json!({"job": "c1"}));
+    assert!(e.contains("not reachable") && e.contains("Fix:"), "{e}");
     c.alive();
 }

@@ -108,7 +108,7 @@ pub fn diff(cache: &mut Cache, q: &DiffQuery) -> Result<Answer, String> {
     let b = side(cache, &q.b, q.rank).map_err(|e| format!("B ({}): {e}", q.b))?;
     let options = report::diff::DiffOptions {
         stage,
-        top: q.limit.unwrap_or(5),
+        top: q.limit.unwrap_or(3),
         a_source: q.a.clone(),
         b_source: q.b.clone(),
     };

@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 /// Rows per table when `limit` is not given: kernels, overlap, fuse, roofline, layers'
 /// lists (about 1 KB of JSON per kernel row).
-pub const DEFAULT_ROWS: usize = 8;
+pub const DEFAULT_ROWS: usize = 5;
 /// Rows per table of each stage in the `triage` overview.
-pub const DEFAULT_OVERVIEW_ROWS: usize = 5;
+pub const DEFAULT_OVERVIEW_ROWS: usize = 3;
 /// Python sites kept per kernel row (the rest are counted in `sites_left_out`).
-pub const SITES_PER_ROW: usize = 2;
+pub const SITES_PER_ROW: usize = 1;
 
 /// One trace path, or several.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -69,7 +69,7 @@ pub struct StageQuery {
     /// stage key of the row ids (`decode.1`). Default: every stage.
     #[serde(default)]
     pub stage: Option<String>,
-    /// Rows per table (default 8; 5 per table, in brief, in `triage`).
+    /// Rows per table (default 5; 3 per table, in brief, in `triage`).
     #[serde(default)]
     pub limit: Option<usize>,
 }
@@ -128,7 +128,7 @@ pub struct LayersQuery {
     /// A second layer to compare with `layer`.
     #[serde(default)]
     pub compare_layer: Option<usize>,
-    /// Rows per list (passes, layers, kernels; default 8).
+    /// Rows per list (passes, layers, kernels; default 5).
     #[serde(default)]
     pub limit: Option<usize>,
 }
@@ -143,7 +143,7 @@ pub struct DiffQuery {
     /// Compare only this stage (`prefill`, `decode`, `mixed`, `all`, `other`).
     #[serde(default)]
     pub stage: Option<String>,
-    /// Rows per table, largest absolute time change first (default 5).
+    /// Rows per table, largest absolute time change first (default 3).
     #[serde(default)]
     pub limit: Option<usize>,
     /// In a folder, keep only this rank's traces.

@@ -73,7 +73,7 @@ impl Server {
     /// The triage overview.
     #[tool(description = "Triage PyTorch-profiler (Kineto) traces of an LLM inference server: per stage \
         (prefill, decode…) the verdict, the fix-first list and the top rows of the kernel, overlap and \
-        fuse tables in brief (5 per table; `limit` for more). Every row has a `row_id` to cite and pass to \
+        fuse tables in brief (3 per table; `limit` for more). Every row has a `row_id` to cite and pass to \
         `kernels` (id) or `explain`. Same options as `tracetriage triage`.")]
     async fn triage(&self, Parameters(q): Parameters<StageQuery>) -> Result<CallToolResult, ErrorData> {
         self.run(move |c, _| tools::triage(c, &q)).await
@@ -89,7 +89,7 @@ impl Server {
     /// The kernel table.
     #[tool(description = "The kernel table of a stage (or every stage): canonical kernel name, category, \
         GPU time, share, launches, Python sites, roofline figures. Filters: `stage`, `category`, `name` \
-        (substring), `id` (a row_id); `limit` rows (default 8), `min_share` cutoff.")]
+        (substring), `id` (a row_id); `limit` rows (default 5), `min_share` cutoff.")]
     async fn kernels(&self, Parameters(q): Parameters<KernelsQuery>) -> Result<CallToolResult, ErrorData> {
         self.run(move |c, _| tools::kernels(c, &q)).await
     }
@@ -134,7 +134,7 @@ impl Server {
     /// Two runs compared.
     #[tool(description = "Compare two runs (`a` baseline, `b`; trace files, profile folders or report \
         JSON files): per stage the summary, categories, families and kernels side by side with time and \
-        share changes, kernels only in A or only in B (`limit` rows per table, default 5).")]
+        share changes, kernels only in A or only in B (`limit` rows per table, default 3).")]
     async fn diff(&self, Parameters(q): Parameters<DiffQuery>) -> Result<CallToolResult, ErrorData> {
         self.run(move |c, _| super::other::diff(c, &q)).await
     }

@@ -465,12 +465,18 @@ fn slow_connections_without_the_token_cannot_stall_the_relay() {
         assert_eq!(a.status, 200, "round {round}: {}", a.text());
         assert!(took < Duration::from_secs(1), "round {round}: the authorised request took {took:?}");
     }
-    // Each unauthorised POST got its answer without the relay waiting for the body.
+    // Each unauthorised POST got its answer without the relay waiting for the body: its
+    // refusal (401 at the API, 405 for the app's paths), or 503 when it came while the
+    // slots open to requests without the token were all taken by the burst.
     for (i, c) in slow.iter_mut().enumerate().filter(|(i, _)| i % 4 != 3) {
         let got = read_until_closed(c, Duration::from_secs(5))
             .unwrap_or_else(|| panic!("slow client {i}: the connection stayed open"));
         let want: &[u8] = if i % 4 == 2 { b"HTTP/1.1 405" } else { b"HTTP/1.1 401" };
-        assert!(got.starts_with(want), "slow client {i}: {}", String::from_utf8_lossy(&got));
+        assert!(
+            got.starts_with(want) || got.starts_with(b"HTTP/1.1 503"),
+            "slow client {i}: {}",
+            String::from_utf8_lossy(&got)
+        );
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     trickle.join().unwrap();

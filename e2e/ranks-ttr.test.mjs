@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { start, stop, page, fail, needsCorpus, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, fail, needsCorpus, TRACES, ARTIFACTS, CLI, unescapeMd } from './helpers.mjs';
 
 const NAMES = [0, 1, 2, 3].map((r) => `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`);
 const TRACE_FILES = NAMES.map((n) => path.join(TRACES, n));
@@ -36,7 +36,8 @@ after(async () => {
 const cli = (args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 
 /** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
-function cliTables(md, title) {
+function cliTables(text, title) {
+  const md = unescapeMd(text);
   const tables = {};
   let stage = 'all';
   let inside = false;

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { start, stop, page, fail, TRACES, ARTIFACTS, CLI } from './helpers.mjs';
+import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, unescapeMd } from './helpers.mjs';
 
 let ctx;
 before(async () => { ctx = await start(); });
@@ -14,7 +14,8 @@ after(async () => { await stop(ctx); });
 const NAMES = [0, 1, 2, 3].map((r) => `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`);
 
 /** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
-function cliTables(md, title) {
+function cliTables(text, title) {
+  const md = unescapeMd(text);
   const tables = {};
   let stage = 'all';
   let inside = false;

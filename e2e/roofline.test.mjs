@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { start, stop, page, pageKernelRows, fail, TRACES, ARTIFACTS, CLI, needsCorpus } from './helpers.mjs';
+import { start, stop, page, pageKernelRows, fail, TRACES, ARTIFACTS, CLI, needsCorpus, unescapeMd } from './helpers.mjs';
 
 const NAME = 'hf_qwen1.5-0.5b-chat_h100_bs16_fwd.trace.json.gz';
 const FILE = path.join(TRACES, NAME);
@@ -29,7 +29,7 @@ function cli(args) {
 
 /** The `--roofline` markdown: the first stage's roofline line and kernel rows (cells). */
 function cliRoofline() {
-  const lines = cli(['--roofline']).split('\n');
+  const lines = unescapeMd(cli(['--roofline'])).split('\n');
   const coverage = lines.find((l) => l.startsWith('Roofline: '));
   const rows = [];
   let stages = 0;

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, needsCorpus } from './helpers.mjs';
+import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, needsCorpus, unescapeMd } from './helpers.mjs';
 
 // Two stages, trace health, findings from the overlap and fuse tables.
 const TP0 = 'sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-0.trace.json.gz';
@@ -142,7 +142,7 @@ corpus('verdict card: health, verdict line, fix-first table, category chart and 
   for (const name of [TP0, H100]) {
     const file = path.join(TRACES, name);
     const json = JSON.parse(run(['triage', file, '--format', 'json']));
-    const md = cliVerdicts(run(['triage', file]));
+    const md = cliVerdicts(unescapeMd(run(['triage', file])));
     const p = await page(ctx);
     await open(p, name);
 

@@ -59,10 +59,20 @@ fn links_larger_than_the_encoder_makes_are_refused() {
     let stage = report.stages.first_mut().unwrap();
     let first = stage.kernels.rows.first().unwrap().clone();
     stage.kernels.rows = (0..report::share::MAX_ROWS + 1)
-        .map(|i| report::engine::results::kernels::KernelRow { name: format!("k{i}"), ..first.clone() })
+        .map(|i| report::engine::results::kernels::KernelRow {
+            name: format!("k{i}"),
+            row_id: String::new(),
+            sites: Vec::new(),
+            ..first.clone()
+        })
         .collect();
     let link = crafted(&report);
-    assert!(link.len() <= report::share::MAX_LINK, "the row count, not the length, refuses this one");
+    assert!(
+        link.len() <= report::share::MAX_LINK,
+        "the row count, not the length, refuses this one: {} > {}",
+        link.len(),
+        report::share::MAX_LINK
+    );
     let err = report::share::decode(&link).unwrap_err();
     assert!(matches!(err, report::share::ShareError::TooLarge(_)), "{err}");
     assert!(err.to_string().contains("table rows, at most 2,000"), "{err}");

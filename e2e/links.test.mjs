@@ -38,7 +38,7 @@ function withRows(report, n) {
 }
 
 test('an oversized crafted report link is refused quickly, as a report link', async (t) => {
-  needsCorpus(t, [SMALL]);
+  needsCorpus(t, [SMALL].map((n) => path.join(TRACES, n)));
   const base = reportOf(path.join(TRACES, SMALL));
   for (const rows of [21000, 2500]) {
     const p = await page(ctx);
@@ -59,7 +59,7 @@ test('an oversized crafted report link is refused quickly, as a report link', as
 });
 
 test('a second link pasted into an open tab replaces the report', async (t) => {
-  needsCorpus(t, [SMALL, VLLM]);
+  needsCorpus(t, [SMALL, VLLM].map((n) => path.join(TRACES, n)));
   const p = await page(ctx);
   await p.goto(`${ctx.base}#${linkOf(reportOf(path.join(TRACES, SMALL)))}`);
   await p.waitForSelector('#kernels-0 tbody tr');
@@ -76,7 +76,7 @@ test('a second link pasted into an open tab replaces the report', async (t) => {
 });
 
 test('a long table is drawn in steps', async (t) => {
-  needsCorpus(t, [SMALL]);
+  needsCorpus(t, [SMALL].map((n) => path.join(TRACES, n)));
   const p = await page(ctx);
   const r = withRows(reportOf(path.join(TRACES, SMALL)), 450);
   r.min_share_pct = 0;
@@ -94,7 +94,7 @@ test('a long table is drawn in steps', async (t) => {
 });
 
 test('a cut trace says so at the top of the report', async (t) => {
-  needsCorpus(t, [VLLM]);
+  needsCorpus(t, [VLLM].map((n) => path.join(TRACES, n)));
   const text = zlib.gunzipSync(fs.readFileSync(path.join(TRACES, VLLM)));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-cut-'));
   const cut = path.join(dir, 'cut.trace.json');
@@ -112,7 +112,7 @@ test('a cut trace says so at the top of the report', async (t) => {
 });
 
 test('a dashboard site works from a subfolder', async (t) => {
-  needsCorpus(t, [SMALL]);
+  needsCorpus(t, [SMALL].map((n) => path.join(TRACES, n)));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-sub-'));
   const site = path.join(root, 'team', 'runs');
   execFileSync(CLI, ['dashboard', path.join(TRACES, SMALL), '-o', site, '--app', path.join(ROOT, 'dist')], { stdio: 'pipe' });

@@ -26,6 +26,23 @@ struct Form {
 }
 
 impl Form {
+    /// The form with its defaults (the relay's own).
+    fn new() -> Form {
+        Form {
+            server: RwSignal::new("http://127.0.0.1:30000".to_owned()),
+            framework: RwSignal::new("auto".to_owned()),
+            workload: RwSignal::new("both".to_owned()),
+            trace_path: RwSignal::new(String::new()),
+            steps: RwSignal::new("5".to_owned()),
+            warmup: RwSignal::new("10".to_owned()),
+            decode_len: RwSignal::new("2048".to_owned()),
+            budget: RwSignal::new("500".to_owned()),
+            mapping: RwSignal::new(String::new()),
+            formal: RwSignal::new(String::new()),
+            capture_traces: RwSignal::new(String::new()),
+        }
+    }
+
     /// The capture request: what the form says; a field that is not a number is left to
     /// the relay's default.
     fn request(self) -> CaptureRequest {
@@ -133,32 +150,8 @@ pub fn Capture() -> impl IntoView {
     let open = from_page.is_some();
     let relay_url = RwSignal::new(String::new());
     let relay: RwSignal<Option<Relay>> = RwSignal::new(from_page);
-    let form = Form {
-        server: RwSignal::new("http://127.0.0.1:30000".to_owned()),
-        framework: RwSignal::new("auto".to_owned()),
-        workload: RwSignal::new("both".to_owned()),
-        trace_path: RwSignal::new(String::new()),
-        steps: RwSignal::new("5".to_owned()),
-        warmup: RwSignal::new("10".to_owned()),
-        decode_len: RwSignal::new("2048".to_owned()),
-        budget: RwSignal::new("500".to_owned()),
-        mapping: RwSignal::new(String::new()),
-        formal: RwSignal::new(String::new()),
-        capture_traces: RwSignal::new(String::new()),
-    };
-    let Form {
-        server,
-        framework,
-        workload,
-        trace_path,
-        steps,
-        warmup,
-        decode_len,
-        budget,
-        mapping,
-        formal,
-        capture_traces,
-    } = form;
+    let form = Form::new();
+    let Form { server, framework, workload, trace_path, steps, warmup, decode_len, budget, .. } = form;
     let log = Log {
         lines: RwSignal::new(Vec::new()),
         running: RwSignal::new(None),
@@ -224,12 +217,7 @@ pub fn Capture() -> impl IntoView {
                     <label>"Server's trace path" <input id="trace-path" placeholder="vLLM: torch_profiler_dir; TRT-LLM: TLLM_TORCH_PROFILE_TRACE"
                         on:input=move |ev| trace_path.set(event_target_value(&ev)) prop:value=move || trace_path.get()/></label>
                 </Show>
-                <label>"Capture traces folder" <input id="capture-traces" placeholder="where the server wrote capture_traces/ (optional)"
-                    on:input=move |ev| capture_traces.set(event_target_value(&ev)) prop:value=move || capture_traces.get()/></label>
-                <label>"Mapping server URL (graphs off)" <input id="mapping-url" placeholder="two servers: instead of the server URL"
-                    on:input=move |ev| mapping.set(event_target_value(&ev)) prop:value=move || mapping.get()/></label>
-                <label>"Formal server URL (graphs on)" <input id="formal-url" placeholder="two servers: the real serving flags"
-                    on:input=move |ev| formal.set(event_target_value(&ev)) prop:value=move || formal.get()/></label>
+                <PairFields form=form/>
                 <label>"Steps" <input id="steps" type="number" min="1" on:input=move |ev| steps.set(event_target_value(&ev)) prop:value=move || steps.get()/></label>
                 <label>"Warm-up steps" <input id="warmup" type="number" min="0" on:input=move |ev| warmup.set(event_target_value(&ev)) prop:value=move || warmup.get()/></label>
                 <label>"Decode tokens" <input id="decode-len" type="number" min="8" on:input=move |ev| decode_len.set(event_target_value(&ev)) prop:value=move || decode_len.get()/></label>
@@ -248,5 +236,19 @@ pub fn Capture() -> impl IntoView {
                 {move || lines.get().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
             </ol>
         </details>
+    }
+}
+
+/// The capture-traces folder and the two-server URLs of the form.
+#[component]
+fn PairFields(form: Form) -> impl IntoView {
+    let Form { mapping, formal, capture_traces, .. } = form;
+    view! {
+        <label>"Capture traces folder" <input id="capture-traces" placeholder="where the server wrote capture_traces/ (optional)"
+            on:input=move |ev| capture_traces.set(event_target_value(&ev)) prop:value=move || capture_traces.get()/></label>
+        <label>"Mapping server URL (graphs off)" <input id="mapping-url" placeholder="two servers: instead of the server URL"
+            on:input=move |ev| mapping.set(event_target_value(&ev)) prop:value=move || mapping.get()/></label>
+        <label>"Formal server URL (graphs on)" <input id="formal-url" placeholder="two servers: the real serving flags"
+            on:input=move |ev| formal.set(event_target_value(&ev)) prop:value=move || formal.get()/></label>
     }
 }

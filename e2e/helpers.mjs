@@ -48,13 +48,13 @@ export async function stop({ server, browser }) {
 }
 
 /** A new page that records console errors, page errors and dialogs. */
-export async function page(ctx, { width = 1400, height = 1000 } = {}) {
+export async function page(ctx, { width = 1400, height = 1000, query = '' } = {}) {
   const p = await ctx.browser.newPage({ viewport: { width, height } });
   p.problems = [];
   p.on('console', (m) => { if (m.type() === 'error') p.problems.push(`console: ${m.text()}`); });
   p.on('pageerror', (e) => p.problems.push(`pageerror: ${e.message}`));
   p.on('dialog', async (d) => { p.problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
-  await p.goto(ctx.base);
+  await p.goto(`${ctx.base}${query}`);
   await p.waitForSelector('#drop', { timeout: 60000 });
   return p;
 }

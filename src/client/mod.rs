@@ -9,6 +9,7 @@
 //! worker says `ready` wait in order (messages posted earlier would be lost).
 
 pub mod router;
+mod warmup;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -52,6 +53,10 @@ struct Client {
     engine: Option<Engine>,
     generations: u64,
     router: Router<PageHandler>,
+    /// The warm-up worker while it runs ([`warm_up`]).
+    warmup: Option<web_sys::Worker>,
+    /// Whether the warm-up was started on this page (it runs once).
+    warmed: bool,
 }
 
 thread_local! {
@@ -73,6 +78,8 @@ pub fn ask<A: Ask>(
     alive: impl Fn() -> bool + 'static,
     on: impl Fn(Event<A::Answer>) + 'static,
 ) -> Result<RequestId, String> {
+    // Real work starts: the warm-up must not compete with it.
+    end_warm_up("stopped");
     let request: ToWorker = request.into();
     let handler = PageHandler { alive: Rc::new(alive), on: Rc::new(move |m| on(Event::of::<A>(m))) };
     let lane = request.lane();
@@ -107,6 +114,24 @@ pub fn ask<A: Ask>(
         }),
     }
     Ok(id)
+}
+
+/// Starts the warm-up worker ([`warmup`]) unless it ran on this page already or the page
+/// was opened with `?cold`: the page now waits for the user.
+pub fn warm_up() {
+    let first = CLIENT.with(|c| !std::mem::replace(&mut c.borrow_mut().warmed, true));
+    if first && !warmup::cold() {
+        let worker = warmup::spawn(end_warm_up);
+        CLIENT.with(|c| c.borrow_mut().warmup = worker);
+    }
+}
+
+/// Terminates the warm-up worker if it runs, recording `how` it ended.
+fn end_warm_up(how: &str) {
+    if let Some(worker) = CLIENT.with(|c| c.borrow_mut().warmup.take()) {
+        worker.terminate();
+        warmup::mark(how, None);
+    }
 }
 
 /// Stops the running analysis, if any: the worker is terminated (and replaced on the next

@@ -13,6 +13,8 @@ use crate::state::{AppState, Status};
 #[component]
 pub fn Landing() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // The page now waits for the user: a good time to warm the engine up.
+    crate::client::warm_up();
     let (over, set_over) = signal(false);
     let on_files = move |ev: leptos::ev::Event| {
         if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

@@ -3,7 +3,7 @@
 //!
 //! It is this same WebAssembly module, started by [`super::spawn::engine_worker`] with
 //! `?inflate`, and inflates with the engine's own decoder ([`report::trace::GzipText`],
-//! miniz_oxide), which in WebAssembly takes about half the time of the browser's
+//! zlib-rs), which in WebAssembly takes well under half the time of the browser's
 //! `DecompressionStream` (whose stream machinery cost more than zlib itself).
 //!
 //! Protocol. The inflater says `"ready"` once it listens. The engine worker then sends the

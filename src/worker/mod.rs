@@ -25,12 +25,15 @@ mod scope;
 pub(crate) mod spawn;
 mod state;
 mod timeline;
+mod warmup;
 
 /// Runs this worker: the inflater when it was started with `?inflate`, otherwise the engine
 /// loop (which says `ready` once it listens). Called by the binary when there is no window.
 pub fn start() {
     if inflater::is_inflater() {
         inflater::start();
+    } else if warmup::is_warmup() {
+        warmup::start();
     } else {
         dispatch::listen();
     }

@@ -47,7 +47,7 @@ fn dependencies(manifest: &Path) -> BTreeSet<String> {
 
 /// What each pure crate may depend on: its layers below and pure, no-I/O libraries.
 const PURE: &[(&str, &[&str])] = &[
-    ("trace", &["crc32fast", "hashbrown", "memchr", "miniz_oxide", "rustc-hash", "thiserror"]),
+    ("trace", &["crc32fast", "flate2", "hashbrown", "memchr", "miniz_oxide", "rustc-hash", "thiserror"]),
     ("engine", &["memchr", "regex-lite", "rustc-hash", "serde", "serde_json", "thiserror", "toml", "trace"]),
     ("report", &["engine", "miniz_oxide", "plotters", "serde", "serde_json", "thiserror"]),
 ];

@@ -29,9 +29,9 @@ use super::inbox::{Inbox, Shared};
 use super::scope::scope;
 
 /// Bytes of text per buffer sent.
-const BATCH: usize = 1 << 20;
+pub(super) const BATCH: usize = 1 << 20;
 /// Compressed bytes inflated per step (a few hundred KB of text for a trace).
-const PIECE: usize = 16 * 1024;
+pub(super) const PIECE: usize = 16 * 1024;
 /// Compressed bytes read from the file at a time.
 const SLICE: f64 = 1024.0 * 1024.0;
 /// File slices requested ahead of the one being inflated.

@@ -206,6 +206,24 @@ impl Client {
         self.finish("GET", path, started, r)
     }
 
+    /// `OPTIONS path` (no CORS headers, so no CORS middleware answers it: the router does,
+    /// 405 for a route that exists with other methods, 404 for none, without running the
+    /// route's handler).
+    ///
+    /// # Errors
+    /// When no answer came.
+    pub fn options(&self, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
+        let started = Instant::now();
+        let r = self
+            .agent
+            .options(format!("{}{path}", self.base))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .call();
+        self.finish("OPTIONS", path, started, r)
+    }
+
     /// `POST path` with a JSON body, or an empty body when `body` is `None`.
     ///
     /// # Errors

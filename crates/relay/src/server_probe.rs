@@ -9,10 +9,12 @@
 //!    unless told otherwise);
 //! 5. **profiler**: the profiler endpoints exist, found without starting a profile:
 //!    FastAPI's `GET /openapi.json` lists the routes (vLLM, SGLang, TensorRT-LLM serve it
-//!    unless docs are disabled); otherwise `GET /stop_profile` — a POST-only route answers
-//!    405 without running anything, a missing one 404; SGLang's route also takes GET and
-//!    stops a profile if one runs (never starts one). `/start_profile` is never called, so
-//!    the probe cannot leave the server profiling.
+//!    unless docs are disabled); otherwise `OPTIONS /stop_profile`, which the router
+//!    answers without running the route: 405 when the route exists (it takes only GET or
+//!    POST), 404 when it does not (not `HEAD`: Starlette runs a GET route for it).
+//!    Neither profiler route is ever run, so the probe can neither leave the server
+//!    profiling nor stop a profile someone else is taking (a `GET /stop_profile` would
+//!    have, on SGLang, whose route also takes GET).
 
 use std::time::{Duration, Instant};
 
@@ -327,15 +329,15 @@ fn profiler(client: &Client, kind: Kind, timeout: Duration) -> Check {
             )
         };
     }
-    match client.get("/stop_profile", timeout) {
+    match client.options("/stop_profile", timeout) {
         Ok(r) if matches!(r.status, 404) => {
-            fail("profiler", format!("GET /stop_profile answered 404: {}", kind.start_hint(404)))
+            fail("profiler", format!("OPTIONS /stop_profile answered 404: {}", kind.start_hint(404)))
         }
         Ok(r) => pass(
             "profiler",
-            format!("GET /stop_profile answered {}: the endpoint exists (nothing was started)", r.status),
+            format!("OPTIONS /stop_profile answered {}: the endpoint exists (nothing was run)", r.status),
         ),
-        Err(e) => fail("profiler", format!("GET /stop_profile: {e}")),
+        Err(e) => fail("profiler", format!("OPTIONS /stop_profile: {e}")),
     }
 }
 

@@ -38,8 +38,10 @@ fn a_healthy_sglang_server_passes_every_check() {
     }
     assert!(lines[1].contains("SGLang") && lines[1].contains("Qwen/Qwen3-30B-A3B"), "{out}");
     assert!(lines[3].contains("time to first token") && lines[3].contains("per token"), "{out}");
-    assert!(lines[4].contains("GET /stop_profile answered 500"), "SGLang takes GET: {out}");
+    assert!(lines[4].contains("OPTIONS /stop_profile answered 405"), "{out}");
     no_profile_started(&f);
+    // The probe never runs /stop_profile: a profile someone else is taking goes on.
+    assert!(!f.calls().iter().any(|c| c == "GET /stop_profile" || c == "POST /stop_profile"), "{:?}", f.calls());
     // Three streamed requests timed after the greedy one.
     let streamed = f.log().iter().filter(|r| r.path == "/generate" && r.json()["stream"] == true).count();
     assert_eq!(streamed, 3);
@@ -101,12 +103,12 @@ fn a_server_without_profiler_endpoints_fails_with_what_to_change() {
     assert!(line.starts_with("FAIL profiler: /start_profile and /stop_profile not listed"), "{out}");
     assert!(line.contains("--profiler-config"), "{out}");
     assert!(out.lines().filter(|l| l.starts_with("ok  ")).count() == 4, "{out}");
-    // TensorRT-LLM without the profiling environment: GET /stop_profile is a 404.
+    // TensorRT-LLM without the profiling environment: OPTIONS /stop_profile is a 404.
     let f = fake(Kind::Trtllm, |c| c.profiler = false);
     let out = stdout(&probe(&f.url, &[]));
     let line = out.lines().find(|l| l.contains("profiler:")).unwrap();
     assert!(
-        line.starts_with("FAIL profiler: GET /stop_profile answered 404")
+        line.starts_with("FAIL profiler: OPTIONS /stop_profile answered 404")
             && line.contains("TLLM_PROFILE_START_STOP"),
         "{out}"
     );

@@ -22,7 +22,8 @@
 //! `disable_cuda_graph`/`disable_piecewise_cuda_graph`, vLLM `/server_info` as in dev
 //! mode), empty generated text (`empty_text`), a line appended to a server log when a
 //! profile starts (`log`); vLLM lists its routes at `/openapi.json`, and a POST-only
-//! profiler route answers `GET` with 405 (SGLang's takes `GET` too).
+//! profiler route answers `GET` with 405 (SGLang's takes `GET` too); an existing profiler
+//! route answers `OPTIONS` with 405 without running.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -327,6 +328,13 @@ impl Ctx {
             }
             ("GET", "/stop_profile", Kind::Sglang) => self.stop_profile(s),
             ("GET", "/start_profile" | "/stop_profile", Kind::Vllm | Kind::Trtllm) if self.cfg.profiler => {
+                respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
+            }
+            // Starlette's router: a route that exists answers another method with 405.
+            ("OPTIONS", "/start_profile" | "/stop_profile", Kind::Sglang) => {
+                respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
+            }
+            ("OPTIONS", "/start_profile" | "/stop_profile", _) if self.cfg.profiler => {
                 respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
             }
             ("GET", "/v1/models", _) => {

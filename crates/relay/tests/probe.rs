@@ -41,7 +41,11 @@ fn a_healthy_sglang_server_passes_every_check() {
     assert!(lines[4].contains("OPTIONS /stop_profile answered 405"), "{out}");
     no_profile_started(&f);
     // The probe never runs /stop_profile: a profile someone else is taking goes on.
-    assert!(!f.calls().iter().any(|c| c == "GET /stop_profile" || c == "POST /stop_profile"), "{:?}", f.calls());
+    assert!(
+        !f.calls().iter().any(|c| c == "GET /stop_profile" || c == "POST /stop_profile"),
+        "{:?}",
+        f.calls()
+    );
     // Three streamed requests timed after the greedy one.
     let streamed = f.log().iter().filter(|r| r.path == "/generate" && r.json()["stream"] == true).count();
     assert_eq!(streamed, 3);

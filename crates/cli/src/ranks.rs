@@ -25,9 +25,13 @@ pub fn run(args: &Args, catalog: &report::engine::Catalog) -> anyhow::Result<()>
     let files: Vec<&Path> = traces.iter().map(PathBuf::as_path).collect();
     let mut reductions = Vec::with_capacity(all.len());
     let bar = crate::progress::Loads::new(&files, args.quiet);
-    let each =
-        native::reduction::reduce_each_with(&files, args.load_threads, catalog, &|i, p| bar.update(i, p));
+    let (each, cuts) = crate::triage::reduce_noting_cuts(&files, args.load_threads, catalog, &|i, p| {
+        bar.update(i, p);
+    });
     bar.finish();
+    for line in cuts {
+        eprintln!("{line}");
+    }
     for r in each {
         reductions.push(r?.body);
     }

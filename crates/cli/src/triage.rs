@@ -306,20 +306,45 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
 /// Says first, on stderr, that a trace ends early (the exit status stays 0): one line
 /// naming the file and the byte of its JSON where it ends.
 pub(crate) fn warn_if_cut(name: &str, trace: &report::trace::Trace) {
-    let Some(cut) =
-        trace.diagnostics.entries().iter().find(|d| d.kind == report::trace::DiagnosticKind::Truncated)
-    else {
-        return;
-    };
-    match cut.first_offset {
-        Some(at) => eprintln!(
+    if let Some(line) = cut_warning(name, trace) {
+        eprintln!("{line}");
+    }
+}
+
+/// The stderr line of [`warn_if_cut`], when `trace` ends early.
+pub(crate) fn cut_warning(name: &str, trace: &report::trace::Trace) -> Option<String> {
+    let cut =
+        trace.diagnostics.entries().iter().find(|d| d.kind == report::trace::DiagnosticKind::Truncated)?;
+    Some(match cut.first_offset {
+        Some(at) => format!(
             "tracetriage: warning: {name} ends early at byte {}: the GPU events after it are missing",
             report::format::count(at)
         ),
-        None => {
-            eprintln!("tracetriage: warning: {name} ends early: the GPU events after the cut are missing")
+        None => format!("tracetriage: warning: {name} ends early: the GPU events after the cut are missing"),
+    })
+}
+
+/// Reduces `files` as [`native::reduction::reduce_each_with`] does, with the stderr lines
+/// of [`warn_if_cut`] for those that end early, in the files' order (a reduction keeps no
+/// diagnostics, so this is where it can be said; the caller prints them once its
+/// progress bar is gone).
+pub(crate) fn reduce_noting_cuts(
+    files: &[&std::path::Path],
+    threads: usize,
+    catalog: &report::engine::Catalog,
+    progress: &(dyn Fn(usize, &report::trace::Progress) + Sync),
+) -> (Vec<Result<report::ranks::reduction::RankFile, native::Error>>, Vec<String>) {
+    let cuts = std::sync::Mutex::new(Vec::new());
+    let each = native::reduction::reduce_each_with(files, threads, catalog, progress, &|path, trace| {
+        if let Some(line) = cut_warning(&path.display().to_string(), trace)
+            && let Ok(mut cuts) = cuts.lock()
+        {
+            cuts.push((path.to_owned(), line));
         }
-    }
+    });
+    let mut cuts = cuts.into_inner().unwrap_or_default();
+    cuts.sort_by_key(|(path, _)| files.iter().position(|f| f == path));
+    (each, cuts.into_iter().map(|(_, line)| line).collect())
 }
 
 /// The exit status of a triage refused by the diffusion backend gate.

@@ -530,6 +530,23 @@ fn a_cut_trace_says_so_first_and_exits_zero() {
             json["diagnostics"].as_array().unwrap().iter().find(|d| d["kind"] == "truncated").unwrap();
         assert!(cut_row["offset"].as_u64().is_some(), "{cut_row}");
     }
+    // All ranks and `reduce` hold reductions, not traces: they say it on stderr too, for the
+    // cut file only, and still succeed.
+    let whole = traces().join("vllm_b200_gpt-oss_tp8_eager_rank0.trace.json.gz");
+    let half = dir.path().join("half.json");
+    let o =
+        run(&["triage", "--all-ranks", whole.to_str().unwrap(), half.to_str().unwrap(), "-o", "/dev/null"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("half.json ends early at byte"), "{err}");
+    let out = dir.path().join("ttr");
+    let o =
+        run(&["reduce", whole.to_str().unwrap(), half.to_str().unwrap(), "--out-dir", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("half.json ends early at byte"), "{err}");
 }
 
 #[test]

@@ -120,6 +120,30 @@ export async function pageKernelRows(p, index = 0) {
   })));
 }
 
+/** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
+export function ranksCliTables(text, title) {
+  const md = unescapeMd(text);
+  const tables = {};
+  let stage = 'all';
+  let inside = false;
+  for (const line of md.split('\n')) {
+    if (line === title) { inside = true; continue; }
+    if (inside && /^[A-Z][A-Za-z-]+ [A-Za-z ]*Table$/.test(line)) break;
+    if (!inside) continue;
+    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
+    if (line.startsWith('| ') && !line.startsWith('| ---') && !/^\| (Collective|Rank) \|/.test(line)) {
+      (tables[stage] ||= []).push(line.slice(2, -2).split(' | '));
+    }
+  }
+  return tables;
+}
+
+/** The cell texts of the rows of the page's table `#id` (all-ranks view). */
+export async function pageTableRows(p, id) {
+  return p.$$eval(`#${id} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map(
+    (td) => [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>'))));
+}
+
 export function fail(p) {
   if (p.problems.length) throw new Error(`browser problems:\n${p.problems.join('\n')}`);
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { start, stop, page, fail, needsCorpus, TRACES, ARTIFACTS, CLI, unescapeMd } from './helpers.mjs';
+import { start, stop, page, fail, needsCorpus, TRACES, ARTIFACTS, CLI, ranksCliTables, pageTableRows } from './helpers.mjs';
 
 const NAMES = [0, 1, 2, 3].map((r) => `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`);
 const TRACE_FILES = NAMES.map((n) => path.join(TRACES, n));
@@ -35,43 +35,20 @@ after(async () => {
 
 const cli = (args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 
-/** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
-function cliTables(text, title) {
-  const md = unescapeMd(text);
-  const tables = {};
-  let stage = 'all';
-  let inside = false;
-  for (const line of md.split('\n')) {
-    if (line === title) { inside = true; continue; }
-    if (inside && /^[A-Z][A-Za-z-]+ [A-Za-z ]*Table$/.test(line)) break;
-    if (!inside) continue;
-    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
-    if (line.startsWith('| ') && !line.startsWith('| ---') && !/^\| (Collective|Rank) \|/.test(line)) {
-      (tables[stage] ||= []).push(line.slice(2, -2).split(' | '));
-    }
-  }
-  return tables;
-}
-
-async function pageRows(p, id) {
-  return p.$$eval(`#${id} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map(
-    (td) => [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>'))));
-}
-
 /** Asserts the page's all-ranks view shows the CLI's report of `files`. */
 async function sameAsCli(p, files, what) {
   const md = cli(['triage', '--all-ranks', ...files]);
   const json = JSON.parse(cli(['triage', '--all-ranks', '--format', 'json', ...files]));
-  const skew = cliTables(md, 'Collective Skew Table');
-  const perRank = cliTables(md, 'Per-Rank Table');
+  const skew = ranksCliTables(md, 'Collective Skew Table');
+  const perRank = ranksCliTables(md, 'Per-Rank Table');
   const labels = Object.keys(skew);
   assert.ok(labels.length > 0, `${what}: the CLI's report has stages`);
   assert.deepEqual(labels, json.stages.map((s) => s.label));
   assert.equal(await p.$$eval('[id^="skew-"]', (t) => t.length), labels.length, `${what}: one skew table per stage`);
   for (let i = 0; i < labels.length; i++) {
-    const rows = await pageRows(p, `skew-${i}`);
+    const rows = await pageTableRows(p, `skew-${i}`);
     assert.deepEqual(rows, skew[labels[i]], `${what}, ${labels[i]}: skew table`);
-    assert.deepEqual(await pageRows(p, `ranks-${i}`), perRank[labels[i]], `${what}, ${labels[i]}: per-rank table`);
+    assert.deepEqual(await pageTableRows(p, `ranks-${i}`), perRank[labels[i]], `${what}, ${labels[i]}: per-rank table`);
     json.stages[i].collectives.forEach((c, k) => {
       assert.equal(rows[k][3].split('<br>')[0], c.matched.toLocaleString('en-US'), `${what}: matched`);
       assert.ok(rows[k][8].startsWith(`rank ${c.last_rank} (`), `${what}: ${rows[k][8]} names rank ${c.last_rank}`);

@@ -5,36 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, unescapeMd } from './helpers.mjs';
+import { start, stop, page, fail, TRACES, ARTIFACTS, CLI, ranksCliTables, pageTableRows } from './helpers.mjs';
 
 let ctx;
 before(async () => { ctx = await start(); });
 after(async () => { await stop(ctx); });
 
 const NAMES = [0, 1, 2, 3].map((r) => `sglang_gb300_qwen3-30b-a3b_tp4_cudagraph_bs16-TP-${r}.trace.json.gz`);
-
-/** The rows of one titled table section of the CLI's all-ranks markdown, per stage. */
-function cliTables(text, title) {
-  const md = unescapeMd(text);
-  const tables = {};
-  let stage = 'all';
-  let inside = false;
-  for (const line of md.split('\n')) {
-    if (line === title) { inside = true; continue; }
-    if (inside && /^[A-Z][A-Za-z-]+ [A-Za-z ]*Table$/.test(line)) break;
-    if (!inside) continue;
-    if (line.startsWith('##### ')) { stage = line.slice(6); continue; }
-    if (line.startsWith('| ') && !line.startsWith('| ---') && !/^\| (Collective|Rank) \|/.test(line)) {
-      (tables[stage] ||= []).push(line.slice(2, -2).split(' | '));
-    }
-  }
-  return tables;
-}
-
-async function pageRows(p, id) {
-  return p.$$eval(`#${id} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map(
-    (td) => [...td.childNodes].map((n) => n.textContent.trim()).filter((t) => t).join('<br>'))));
-}
 
 test('dropping the four rank files at once opens the all-ranks view', async () => {
   const p = await page(ctx);
@@ -65,14 +42,14 @@ test('dropping the four rank files at once opens the all-ranks view', async () =
   const md = execFileSync(CLI, ['triage', '--all-ranks', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const json = JSON.parse(execFileSync(CLI, ['triage', '--all-ranks', '--format', 'json', ...files],
     { encoding: 'utf8', maxBuffer: 64 << 20 }));
-  const skew = cliTables(md, 'Collective Skew Table');
-  const perRank = cliTables(md, 'Per-Rank Table');
+  const skew = ranksCliTables(md, 'Collective Skew Table');
+  const perRank = ranksCliTables(md, 'Per-Rank Table');
   const labels = Object.keys(skew);
   assert.deepEqual(labels, json.stages.map((s) => s.label));
   for (let i = 0; i < labels.length; i++) {
-    const rows = await pageRows(p, `skew-${i}`);
+    const rows = await pageTableRows(p, `skew-${i}`);
     assert.deepEqual(rows, skew[labels[i]], `${labels[i]}: skew table`);
-    assert.deepEqual(await pageRows(p, `ranks-${i}`), perRank[labels[i]], `${labels[i]}: per-rank table`);
+    assert.deepEqual(await pageTableRows(p, `ranks-${i}`), perRank[labels[i]], `${labels[i]}: per-rank table`);
     // The numbers are the JSON's: matched collectives and the last-arriving rank per family.
     json.stages[i].collectives.forEach((c, k) => {
       assert.equal(rows[k][3].split('<br>')[0], c.matched.toLocaleString('en-US'));
@@ -102,7 +79,7 @@ test('a #d1. diff link from the CLI opens the compare view with the CLI numbers'
   await p.reload();
   await p.waitForSelector('#diff-summary-0 tbody tr', { timeout: 30000 });
   assert.match(await p.textContent('#diff-header'), /TP-1/);
-  assert.deepEqual(await pageRows(p, 'diff-summary-0'), want);
+  assert.deepEqual(await pageTableRows(p, 'diff-summary-0'), want);
   // Both verdicts of every stage, side by side, as the CLI's diff JSON carries them.
   const json = JSON.parse(execFileSync(CLI, ['diff', '--format', 'json', a, b], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   for (const [i, s] of json.stages.entries()) {
@@ -140,7 +117,7 @@ test('comparing two runs picked as A and B shows the CLI diff', async () => {
   await p.click('#compare-go');
   await p.waitForSelector('#diff-summary-0 tbody tr', { timeout: 120000 });
   for (const [id, rows] of Object.entries(want)) {
-    const got = await pageRows(p, id);
+    const got = await pageTableRows(p, id);
     if (id.startsWith('diff-families')) {
       // Family keys are folded names: compare the numbers.
       assert.deepEqual(got.map((r) => r.slice(1)), rows.map((r) => r.slice(1)), id);

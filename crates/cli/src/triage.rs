@@ -265,7 +265,7 @@ pub fn inputs<'a>(
     names: &'a [String],
     traces: &'a [report::trace::Trace],
 ) -> Vec<report::engine::triage::Input<'a>> {
-    names.iter().zip(traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect()
+    report::engine::triage::Input::zip(names, traces)
 }
 
 fn load(args: &Args) -> anyhow::Result<Loaded> {

@@ -43,6 +43,21 @@ pub struct Input<'a> {
     pub trace: &'a Trace,
 }
 
+impl<'a> Input<'a> {
+    /// Each name beside its trace, in order (as many inputs as the shorter list has).
+    #[must_use]
+    pub fn zip<N: AsRef<str>, T: core::borrow::Borrow<Trace>>(
+        names: &'a [N],
+        traces: &'a [T],
+    ) -> Vec<Input<'a>> {
+        names
+            .iter()
+            .zip(traces)
+            .map(|(path, trace)| Input { path: path.as_ref(), trace: trace.borrow() })
+            .collect()
+    }
+}
+
 /// What an input is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {

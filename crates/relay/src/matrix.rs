@@ -381,11 +381,7 @@ fn triage(
     let files: Vec<&Path> = mapping.iter().chain(formal).map(PathBuf::as_path).collect();
     let traces = native::load_all(&files, 2).map_err(|e| e.to_string())?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<report::engine::triage::Input<'_>> = names
-        .iter()
-        .zip(&traces)
-        .map(|(path, trace)| report::engine::triage::Input { path, trace })
-        .collect();
+    let inputs = report::engine::triage::Input::zip(&names, &traces);
     let found = native::capture::find(formal);
     let paths: Vec<&Path> = found.iter().map(PathBuf::as_path).collect();
     let captures = native::capture::load(&paths, 1, |p| p.display().to_string())

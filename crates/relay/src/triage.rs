@@ -172,8 +172,7 @@ fn triage_runs(
     let captures = captures(dir, &f.chosen, &mut warnings);
     let names: Vec<String> = m.names.iter().chain(&f.names).cloned().collect();
     let traces: Vec<&report::trace::Trace> = m.traces.iter().chain(&f.traces).collect();
-    let inputs: Vec<report::engine::triage::Input<'_>> =
-        names.iter().zip(traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+    let inputs = report::engine::triage::Input::zip(&names, &traces);
     if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
         return Err(kept(refusal));
     }

@@ -44,10 +44,8 @@ fn expected_pair_report(dir: &Path, mapping: &[String], formal: &[String]) -> re
         rels.iter().map(|r| report::trace::load(&std::fs::read(dir.join(r)).unwrap()).unwrap()).collect()
     };
     let (mt, ft) = (load(mapping), load(formal));
-    let mi: Vec<_> =
-        mapping.iter().zip(&mt).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
-    let fi: Vec<_> =
-        formal.iter().zip(&ft).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+    let mi = report::engine::triage::Input::zip(mapping, &mt);
+    let fi = report::engine::triage::Input::zip(formal, &ft);
     let args = std::fs::read_to_string(dir.join("formal/server_args.json")).unwrap();
     let options = report::engine::triage::Options {
         framework: Some(report::engine::analysis::framework::Framework::Sglang),

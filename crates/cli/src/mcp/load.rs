@@ -75,11 +75,7 @@ pub fn report(cache: &mut Cache, source: &Source, min_share_default: f64) -> Res
     let traces: Vec<Arc<report::trace::Trace>> =
         files.iter().map(|f| cache.trace(f)).collect::<Result<_, _>>()?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let inputs: Vec<report::engine::triage::Input<'_>> = names
-        .iter()
-        .zip(&traces)
-        .map(|(path, trace)| report::engine::triage::Input { path, trace })
-        .collect();
+    let inputs = report::engine::triage::Input::zip(&names, &traces);
     if let Some(refusal) = report::gate::diffusion_stacks(&inputs) {
         return Err(refused(&refusal));
     }

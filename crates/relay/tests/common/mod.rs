@@ -111,8 +111,7 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 pub fn expected_report(dir: &Path, rels: &[&str], framework: &str) -> report::Report {
     let traces: Vec<report::trace::Trace> =
         rels.iter().map(|r| report::trace::load(&std::fs::read(dir.join(r)).unwrap()).unwrap()).collect();
-    let inputs: Vec<report::engine::triage::Input<'_>> =
-        rels.iter().zip(&traces).map(|(path, trace)| report::engine::triage::Input { path, trace }).collect();
+    let inputs = report::engine::triage::Input::zip(rels, &traces);
     let args = std::fs::read_to_string(dir.join("server_args.json")).unwrap();
     let options = report::engine::triage::Options {
         framework: report::engine::analysis::framework::Framework::parse(framework).unwrap(),

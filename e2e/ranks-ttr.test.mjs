@@ -142,3 +142,24 @@ corpus('a damaged or newer .ttr is the reader\'s error, naming the file', async 
     fail(p);
   }
 });
+
+corpus('a rank cut short is said first, as the CLI says it, from a trace or its .ttr file', async () => {
+  // Rank 1's trace cut in the middle, beside rank 0's whole trace.
+  const text = zlib.gunzipSync(fs.readFileSync(TRACE_FILES[1]));
+  const cutTrace = path.join(dir, 'cut', NAMES[1].replace('.json.gz', '.json'));
+  fs.mkdirSync(path.dirname(cutTrace), { recursive: true });
+  fs.writeFileSync(cutTrace, text.subarray(0, Math.floor(text.length / 2)));
+  execFileSync(CLI, ['reduce', cutTrace, '--out-dir', path.join(dir, 'cut')], { stdio: 'pipe' });
+  const cutTtr = cutTrace.replace('.trace.json', '.trace.ttr');
+  for (const files of [[TRACE_FILES[0], cutTrace], [ttrs[0], cutTtr]]) {
+    const md = cli(['triage', '--all-ranks', ...files]);
+    const first = md.split('\n')[0];
+    assert.match(first, /^\*\*Warning: sglang_\S+-TP-1\.trace\.json ends early at byte [\d,]+: .*rank 1's figures/, first);
+    const p = await page(ctx);
+    await p.setInputFiles('#file', files);
+    await p.waitForSelector('#ranks-header', { timeout: 60000 });
+    const banners = await p.$$eval('#ranks-truncated p', (ps) => ps.map((x) => x.textContent));
+    assert.deepEqual(banners, [first.slice('**Warning: '.length, -2)], path.basename(files[1]));
+    fail(p);
+  }
+});

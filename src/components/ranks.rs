@@ -50,6 +50,11 @@ pub fn RanksView(
             }
         })
         .collect_view();
+    // Said first: ranks whose traces are cut short.
+    let cuts = view::truncations(&report)
+        .into_iter()
+        .map(|line| view! { <p class="tt-warning tt-banner" role="alert">{line}</p> })
+        .collect_view();
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     let has_notes = !report.notes.is_empty();
     let json_report = Arc::clone(&report);
@@ -64,6 +69,7 @@ pub fn RanksView(
     );
     view! {
         <section class="tt-report" id="ranks-view">
+            <div id="ranks-truncated">{cuts}</div>
             <h1>"All ranks"</h1>
             <dl class="tt-header" id="ranks-header">{header}</dl>
             <p class="tt-muted tt-small" id="ranks-timing">{timing}</p>

@@ -25,18 +25,19 @@ pub fn run(args: &Args, catalog: &report::engine::Catalog) -> anyhow::Result<()>
     let files: Vec<&Path> = traces.iter().map(PathBuf::as_path).collect();
     let mut reductions = Vec::with_capacity(all.len());
     let bar = crate::progress::Loads::new(&files, args.quiet);
-    let (each, cuts) = crate::triage::reduce_noting_cuts(&files, args.load_threads, catalog, &|i, p| {
-        bar.update(i, p);
-    });
+    let each =
+        native::reduction::reduce_each_with(&files, args.load_threads, catalog, &|i, p| bar.update(i, p));
     bar.finish();
-    for line in cuts {
-        eprintln!("{line}");
-    }
     for r in each {
         reductions.push(r?.body);
     }
     for path in &reduced {
         reductions.push(native::reduction::read(path)?);
+    }
+    // Said first (after the progress bar): the ranks whose traces end early, read from
+    // traces or from `.ttr` files alike.
+    for r in &reductions {
+        crate::triage::warn_if_reduction_cut(r);
     }
     if let Some(refusal) = report::gate::diffusion_reductions(&reductions) {
         return Err(crate::triage::refused(&refusal));

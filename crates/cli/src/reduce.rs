@@ -44,12 +44,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let user_catalog = crate::triage::load_catalog(args.catalog.as_deref())?;
     let catalog = user_catalog.as_ref().unwrap_or_else(|| report::engine::Catalog::builtin());
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let (each, cuts) = crate::triage::reduce_noting_cuts(&paths, args.load_threads, catalog, &|_, _| {});
-    for line in cuts {
-        eprintln!("{line}");
-    }
-    for (path, reduced) in paths.iter().zip(each) {
+    for (path, reduced) in
+        paths.iter().zip(native::reduction::reduce_each(&paths, args.load_threads, catalog))
+    {
         let file = reduced?;
+        crate::triage::warn_if_reduction_cut(&file.body);
         let out = match &args.output {
             Some(o) => o.clone(),
             None => native::reduction::output_for(path, args.out_dir.as_deref()),

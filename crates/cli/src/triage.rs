@@ -306,45 +306,30 @@ fn load(args: &Args) -> anyhow::Result<Loaded> {
 /// Says first, on stderr, that a trace ends early (the exit status stays 0): one line
 /// naming the file and the byte of its JSON where it ends.
 pub(crate) fn warn_if_cut(name: &str, trace: &report::trace::Trace) {
-    if let Some(line) = cut_warning(name, trace) {
-        eprintln!("{line}");
+    if let Some(cut) =
+        trace.diagnostics.entries().iter().find(|d| d.kind == report::trace::DiagnosticKind::Truncated)
+    {
+        eprintln!("{}", cut_line(name, cut.first_offset));
     }
 }
 
-/// The stderr line of [`warn_if_cut`], when `trace` ends early.
-pub(crate) fn cut_warning(name: &str, trace: &report::trace::Trace) -> Option<String> {
-    let cut =
-        trace.diagnostics.entries().iter().find(|d| d.kind == report::trace::DiagnosticKind::Truncated)?;
-    Some(match cut.first_offset {
+/// [`warn_if_cut`] for a rank reduction (all ranks, `reduce`), which keeps where its trace
+/// ends early (`ends_early`).
+pub(crate) fn warn_if_reduction_cut(r: &report::engine::ranks::RankReduction) {
+    if let Some(cut) = r.ends_early {
+        eprintln!("{}", cut_line(&r.path, cut.at_byte));
+    }
+}
+
+/// The stderr line for `name`, which ends early at byte `at` (when known).
+fn cut_line(name: &str, at: Option<u64>) -> String {
+    match at {
         Some(at) => format!(
             "tracetriage: warning: {name} ends early at byte {}: the GPU events after it are missing",
             report::format::count(at)
         ),
         None => format!("tracetriage: warning: {name} ends early: the GPU events after the cut are missing"),
-    })
-}
-
-/// Reduces `files` as [`native::reduction::reduce_each_with`] does, with the stderr lines
-/// of [`warn_if_cut`] for those that end early, in the files' order (a reduction keeps no
-/// diagnostics, so this is where it can be said; the caller prints them once its
-/// progress bar is gone).
-pub(crate) fn reduce_noting_cuts(
-    files: &[&std::path::Path],
-    threads: usize,
-    catalog: &report::engine::Catalog,
-    progress: &(dyn Fn(usize, &report::trace::Progress) + Sync),
-) -> (Vec<Result<report::ranks::reduction::RankFile, native::Error>>, Vec<String>) {
-    let cuts = std::sync::Mutex::new(Vec::new());
-    let each = native::reduction::reduce_each_with(files, threads, catalog, progress, &|path, trace| {
-        if let Some(line) = cut_warning(&path.display().to_string(), trace)
-            && let Ok(mut cuts) = cuts.lock()
-        {
-            cuts.push((path.to_owned(), line));
-        }
-    });
-    let mut cuts = cuts.into_inner().unwrap_or_default();
-    cuts.sort_by_key(|(path, _)| files.iter().position(|f| f == path));
-    (each, cuts.into_iter().map(|(_, line)| line).collect())
+    }
 }
 
 /// The exit status of a triage refused by the diffusion backend gate.

@@ -547,6 +547,25 @@ fn a_cut_trace_says_so_first_and_exits_zero() {
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("half.json ends early at byte"), "{err}");
+    // The reduction files keep it: all ranks from them say it on stderr and first in the
+    // report, and the JSON marks that input only.
+    let ttr: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    assert_eq!(ttr.len(), 2, "{ttr:?}");
+    let mut args = vec!["triage", "--all-ranks"];
+    args.extend(ttr.iter().map(String::as_str));
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("half.json ends early at byte"), "{err}");
+    let md = String::from_utf8(o.stdout).unwrap();
+    let first = md.lines().next().unwrap();
+    assert!(first.starts_with("**Warning: ") && first.contains("half.json ends early at byte"), "{first}");
+    args.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&run(&args).stdout).unwrap();
+    let cut = json["inputs"].as_array().unwrap().iter().filter(|i| i.get("ends_early").is_some()).count();
+    assert_eq!(cut, 1, "{}", json["inputs"]);
 }
 
 #[test]

@@ -75,24 +75,20 @@ pub fn reduce_each(
     threads: usize,
     catalog: &report::engine::Catalog,
 ) -> Vec<Result<RankFile, Error>> {
-    reduce_each_with(paths, threads, catalog, &|_, _| {}, &|_, _| {})
+    reduce_each_with(paths, threads, catalog, &|_, _| {})
 }
 
-/// [`reduce_each`], calling `progress` as each load goes (see [`crate::load_each_with`])
-/// and `loaded` with each trace before it is reduced and dropped (to say which traces end
-/// early, say: the reduction does not keep diagnostics).
+/// [`reduce_each`], calling `progress` as each load goes (see [`crate::load_each_with`]).
 pub fn reduce_each_with(
     paths: &[&Path],
     threads: usize,
     catalog: &report::engine::Catalog,
     progress: &(dyn Fn(usize, &report::trace::Progress) + Sync),
-    loaded: &(dyn Fn(&Path, &report::trace::Trace) + Sync),
 ) -> Vec<Result<RankFile, Error>> {
     crate::load_each_with(
         paths,
         threads,
         |path, trace| {
-            loaded(path, &trace);
             let name = path.display().to_string();
             reduction::reduce(&report::engine::triage::Input { path: &name, trace: &trace }, catalog)
         },

@@ -92,6 +92,7 @@ pub fn compare_reductions(inputs: &[RankReduction], options: &Options) -> AllRan
             offset_ns: 0,
             events: prep.events,
             json_bytes: prep.json_bytes,
+            ends_early: prep.ends_early,
         });
         for &(d, ns) in &prep.other_devices {
             out.notes.push(Note::OtherDeviceNotCompared {
@@ -102,7 +103,8 @@ pub fn compare_reductions(inputs: &[RankReduction], options: &Options) -> AllRan
             });
         }
         if prep.device.is_none() {
-            out.notes.push(Note::NoGpuActivity { path: prep.path.clone(), mapping: false, cut: false });
+            let cut = prep.ends_early.is_some();
+            out.notes.push(Note::NoGpuActivity { path: prep.path.clone(), mapping: false, cut });
         }
     }
     let mut ranks: Vec<i64> = out.inputs.iter().map(|i| i.rank).collect();

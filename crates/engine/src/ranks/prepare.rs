@@ -79,6 +79,12 @@ pub(crate) fn reduce(input: &Input<'_>, catalog: &Catalog) -> RankReduction {
         names: Vec::new(),
         stages: Vec::new(),
         comms: Vec::new(),
+        ends_early: trace
+            .diagnostics
+            .entries()
+            .iter()
+            .find(|d| d.kind == trace::DiagnosticKind::Truncated)
+            .map(|d| crate::results::ranks::EndsEarly { at_byte: d.first_offset }),
     };
     if device.is_some() {
         reduce_device(trace, crate::vocab::stage_from_path(input.path), device, catalog, &mut out);

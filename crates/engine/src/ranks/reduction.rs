@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::diffusion::DiffusersStacks;
+use crate::results::ranks::EndsEarly;
 use crate::vocab::{Category, Family, Stage, StageSource};
 
 /// One rank's trace, reduced.
@@ -44,6 +45,10 @@ pub struct RankReduction {
     /// Communication kernels of the compared device in start order (then end, stream,
     /// GPU row).
     pub comms: Vec<CommReduction>,
+    /// Set when the trace ends early (cut short): its figures cover only what came before
+    /// the cut. Absent from the files of traces that are whole, and of older builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_early: Option<EndsEarly>,
 }
 
 /// One stage of one rank.

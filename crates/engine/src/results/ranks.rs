@@ -63,6 +63,17 @@ pub struct RankInput {
     pub events: u64,
     /// Uncompressed JSON bytes.
     pub json_bytes: u64,
+    /// Set when the trace ends early (cut short): its rank's figures cover only what came
+    /// before the cut. Absent when the trace is whole (and in reports of older builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_early: Option<EndsEarly>,
+}
+
+/// Where a trace was cut short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndsEarly {
+    /// The byte of its JSON text where it ends, when known.
+    pub at_byte: Option<u64>,
 }
 
 /// One rank's figures in one stage.

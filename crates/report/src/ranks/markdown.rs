@@ -22,7 +22,12 @@ fn push_stages(out: &mut Vec<String>, r: &RanksReport, table: impl Fn(&super::Ra
 /// The whole report as markdown.
 #[must_use]
 pub fn render(r: &RanksReport) -> String {
-    let mut out: Vec<String> = vec!["All-Ranks View".to_owned()];
+    let mut out: Vec<String> = Vec::new();
+    for line in view::truncations(r) {
+        out.push(format!("**Warning: {line}**"));
+        out.push(String::new());
+    }
+    out.push("All-Ranks View".to_owned());
     for (label, value) in view::header(r) {
         out.push(format!("{label}: {value}"));
     }

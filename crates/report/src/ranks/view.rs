@@ -5,6 +5,31 @@ use super::{Alignment, CollectiveRow, RanksReport, RanksStage, SpreadRow};
 use crate::format;
 use crate::table::{Cell, Column, Table};
 
+/// What every front end says first about the inputs cut short: one line each, "X ends
+/// early at byte N: …" (the same sentence as a single trace's; X is the file name, as in
+/// the notes: a `.ttr` file keeps the path its trace had where it was reduced).
+#[must_use]
+pub fn truncations(r: &RanksReport) -> Vec<String> {
+    r.inputs
+        .iter()
+        .filter_map(|i| {
+            let cut = i.ends_early?;
+            let name = engine::discover::file_name(&i.path);
+            Some(match cut.at_byte {
+                Some(at) => format!(
+                    "{name} ends early at byte {}: the GPU events after it are missing, so rank {}'s figures cover only what came before.",
+                    format::count(at),
+                    i.rank
+                ),
+                None => format!(
+                    "{name} ends early: the GPU events after the cut are missing, so rank {}'s figures cover only what came before.",
+                    i.rank
+                ),
+            })
+        })
+        .collect()
+}
+
 /// The header block: `(label, value)` lines in display order.
 #[must_use]
 pub fn header(r: &RanksReport) -> Vec<(&'static str, String)> {

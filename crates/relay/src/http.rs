@@ -195,15 +195,7 @@ impl Client {
     /// # Errors
     /// When no answer came.
     pub fn get(&self, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
-        let started = Instant::now();
-        let r = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .call();
-        self.finish("GET", path, started, r)
+        self.without_body("GET", path, timeout)
     }
 
     /// `OPTIONS path` (no CORS headers, so no CORS middleware answers it: the router does,
@@ -213,15 +205,16 @@ impl Client {
     /// # Errors
     /// When no answer came.
     pub fn options(&self, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
+        self.without_body("OPTIONS", path, timeout)
+    }
+
+    /// A request without a body: `method` is `GET` or `OPTIONS`.
+    fn without_body(&self, method: &str, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
         let started = Instant::now();
-        let r = self
-            .agent
-            .options(format!("{}{path}", self.base))
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .call();
-        self.finish("OPTIONS", path, started, r)
+        let url = format!("{}{path}", self.base);
+        let request = if method == "OPTIONS" { self.agent.options(url) } else { self.agent.get(url) };
+        let r = request.config().timeout_global(Some(timeout)).build().call();
+        self.finish(method, path, started, r)
     }
 
     /// `POST path` with a JSON body, or an empty body when `body` is `None`.

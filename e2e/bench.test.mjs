@@ -44,7 +44,7 @@ run('32.9 MB SGLang trace: file chosen → tables rendered, warm page', async ()
 run('1 GiB trace: throughput, wasm memory, progress', async () => {
   const big = process.env.BENCH_BIG || path.join(ROOT, 'target/bench/sglang-1gib.trace.json.gz');
   assert.ok(fs.existsSync(big), `make it with scripts/bench-load.sh (${big})`);
-  // A user takes a moment to pick a file: the page's warm-up (src/warmup.rs) finishes
+  // A user takes a moment to pick a file: the page's warm-up (src/client/warmup.rs) finishes
   // first. BENCH_COLD=1 opens the page with `?cold` (no warm-up) and picks the file at once.
   const cold = Boolean(process.env.BENCH_COLD);
   const p = await page(ctx, { query: cold ? '?cold' : '' });

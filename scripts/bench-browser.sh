@@ -4,7 +4,7 @@
 # /dev/null --load-threads 1`, wall time) and in headless Chromium (`BENCH=1 node --test
 # e2e/bench.test.mjs`, the 1 GiB test: from the file chosen to the tables shown, the page's
 # own figure `big_total_ms`, with wasm memory and progress updates), twice: on a page whose
-# warm-up (src/warmup.rs) has finished, as when a user takes a moment to pick the file, and
+# warm-up (src/client/warmup.rs) has finished, as when a user takes a moment to pick the file, and
 # on a `?cold` page (no warm-up). Prints each run and the median ratios tab / native.
 # Needs `trunk build --release` (dist/) and the 1 GiB file (scripts/bench-pipeline.sh
 # makes it). Usage: scripts/bench-browser.sh [FILE] (REPS=3).

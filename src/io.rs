@@ -11,6 +11,17 @@ use wasm_bindgen_futures::JsFuture;
 /// The bundled sample trace (an excerpt of an MIT-licensed vLLM trace).
 pub const SAMPLE_URL: &str = "./sample/vllm-b200-gpt-oss-excerpt.pt.trace.json.gz";
 
+/// The value of `name` in the page's query string (`?cold` gives `Some("")`); `None` when it
+/// is absent or there is no page. Switches for tests and benchmarks (`?workers=`,
+/// `?memory=`, `?cold`).
+#[must_use]
+pub fn page_param(name: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get(name))
+}
+
 /// A file chosen by the user, with the path it should be shown under.
 #[derive(Clone)]
 pub struct Chosen {

@@ -330,9 +330,5 @@ impl Default for AppState {
 /// The page's `?memory=` (MiB): the engine worker's memory budget, for trying the
 /// too-large path with a small trace.
 fn memory_budget_query() -> Option<u64> {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
-        .and_then(|params| params.get("memory"))
-        .and_then(|v| v.parse().ok())
+    io::page_param("memory").and_then(|v| v.parse().ok())
 }

@@ -206,9 +206,7 @@ fn current(generation: u64) -> bool {
 fn spawn(generation: u64) -> Result<web_sys::Worker, String> {
     // `?workers=N` on the page (for tests and benchmarks) sets how many files the worker
     // reads at once (1: one after the other); it sees the switch in its own URL.
-    let workers = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| {
-        q.trim_start_matches('?').split('&').find(|kv| kv.starts_with("workers=")).map(str::to_owned)
-    });
+    let workers = crate::io::page_param("workers").map(|n| format!("workers={n}"));
     let worker = crate::worker::spawn::engine_worker(workers.as_deref())
         .map_err(|_| "this browser could not start the analysis worker".to_owned())?;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {

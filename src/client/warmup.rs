@@ -45,9 +45,7 @@ pub(super) fn spawn(on_end: fn(&str)) -> Option<web_sys::Worker> {
 
 /// Whether the page was opened with `?cold`.
 pub(super) fn cold() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|kv| kv == "cold"))
+    crate::io::page_param("cold").is_some()
 }
 
 /// Records the warm-up's state (and why it failed) on the root element.

@@ -121,7 +121,7 @@ async fn inflate(file: &web_sys::File, out: &mut Outbox) -> Result<f64, String> 
 }
 
 /// A plain object with these fields.
-fn message(fields: &[(&str, JsValue)]) -> Result<JsValue, String> {
+pub(super) fn message(fields: &[(&str, JsValue)]) -> Result<JsValue, String> {
     let object = Object::new();
     for (key, value) in fields {
         Reflect::set(&object, &JsValue::from_str(key), value).map_err(|_| "could not build a message")?;

@@ -14,7 +14,7 @@
 //! terminated by the page, which also terminates it as soon as the user asks for anything
 //! (it must never compete with a real load for the CPU).
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -36,14 +36,12 @@ pub(super) fn start() {
     let Some(scope) = scope() else { return };
     wasm_bindgen_futures::spawn_local(async move {
         let message = match warm_up(&scope).await {
-            Ok(()) => JsValue::from_str("warm"),
-            Err(why) => {
-                let object = Object::new();
-                let _ = Reflect::set(&object, &JsValue::from_str("error"), &JsValue::from_str(&why));
-                object.into()
-            }
+            Ok(()) => Ok(JsValue::from_str("warm")),
+            Err(why) => super::inflater::message(&[("error", JsValue::from_str(&why))]),
         };
-        let _ = scope.post_message(&message);
+        if let Ok(message) = message {
+            let _ = scope.post_message(&message);
+        }
     });
 }
 
@@ -79,8 +77,7 @@ fn triage(gzip: &[u8]) -> Result<(), String> {
     }
     let trace = loader.finish().map_err(|e| e.to_string())?;
     let inputs = [report::engine::triage::Input { path: "sample", trace: &trace }];
-    let options = report::engine::triage::Options::default();
-    let report = report::triage::triage_with(&inputs, &options, report::engine::Catalog::builtin());
+    let report = report::triage::triage(&inputs, &report::engine::triage::Options::default());
     std::hint::black_box(report.to_json());
     Ok(())
 }

@@ -195,7 +195,7 @@ impl Client {
     /// # Errors
     /// When no answer came.
     pub fn get(&self, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
-        self.without_body("GET", path, timeout)
+        self.without_body("GET", path, self.agent.get(format!("{}{path}", self.base)), timeout)
     }
 
     /// `OPTIONS path` (no CORS headers, so no CORS middleware answers it: the router does,
@@ -205,14 +205,18 @@ impl Client {
     /// # Errors
     /// When no answer came.
     pub fn options(&self, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
-        self.without_body("OPTIONS", path, timeout)
+        self.without_body("OPTIONS", path, self.agent.options(format!("{}{path}", self.base)), timeout)
     }
 
-    /// A request without a body: `method` is `GET` or `OPTIONS`.
-    fn without_body(&self, method: &str, path: &str, timeout: Duration) -> Result<Reply, HttpError> {
+    /// Sends `request` (`method path`, no body) and records the exchange.
+    fn without_body(
+        &self,
+        method: &str,
+        path: &str,
+        request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+        timeout: Duration,
+    ) -> Result<Reply, HttpError> {
         let started = Instant::now();
-        let url = format!("{}{path}", self.base);
-        let request = if method == "OPTIONS" { self.agent.options(url) } else { self.agent.get(url) };
         let r = request.config().timeout_global(Some(timeout)).build().call();
         self.finish(method, path, started, r)
     }

@@ -330,11 +330,9 @@ impl Ctx {
             ("GET", "/start_profile" | "/stop_profile", Kind::Vllm | Kind::Trtllm) if self.cfg.profiler => {
                 respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
             }
-            // Starlette's router: a route that exists answers another method with 405.
-            ("OPTIONS", "/start_profile" | "/stop_profile", Kind::Sglang) => {
-                respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
-            }
-            ("OPTIONS", "/start_profile" | "/stop_profile", _) if self.cfg.profiler => {
+            // Starlette's router: a route that exists answers another method with 405
+            // (SGLang's profiler routes always exist).
+            ("OPTIONS", "/start_profile" | "/stop_profile", _) if k == Kind::Sglang || self.cfg.profiler => {
                 respond(s, 405, "application/json", r#"{"detail":"Method Not Allowed"}"#)
             }
             ("GET", "/v1/models", _) => {
